@@ -1,0 +1,15 @@
+//! Vägar's domain: the rules of the labour-market service as pure code.
+//!
+//! Nothing here does I/O. Storage, web and CLI depend on this crate, never the
+//! other way round, so every rule can be tested without a database.
+
+pub mod access;
+pub mod geo;
+pub mod identity;
+pub mod org;
+pub mod participant;
+pub mod validation;
+
+pub use identity::{IdentityError, IdentityKind, IdentityNumber, OrganisationNumber};
+pub use org::{OrgKind, Role};
+pub use validation::{FieldError, ValidationErrors};

@@ -1,0 +1,21 @@
+//! `vagar-seed`: a synthetic Stockholm for demos and benchmarks.
+//!
+//! Pure and deterministic: no I/O, no clock, no global state. A participant
+//! is a function of `(seed, index, today)`, so `vagar seed --size N --seed S`
+//! can generate chunks independently (and in parallel) and still produce the
+//! same city every time. Identity numbers are valid (Luhn, real dates) and
+//! unique across all indices below [`INDEX_SPACE`] for a seed, because they
+//! come from a bijection of the index, not from a random draw.
+//!
+//! * [`participant`] — one synthetic participant.
+//! * [`organisations`] — the city's units, agencies, employers and schools.
+//! * [`demo_users`] — one login per role, plus extra caseworkers.
+
+mod ident;
+mod names;
+mod org;
+mod participant;
+
+pub use ident::INDEX_SPACE;
+pub use org::{demo_users, organisations, DemoUser, HOME_UNIT};
+pub use participant::participant;

@@ -1,0 +1,273 @@
+//! Evaluation of the access policy (`vagar_domain::access`) against the
+//! database, and the audit event for every decision, allowed or denied.
+//!
+//! Store functions that touch personal data take a permit from here. Permits
+//! have private fields, so no other module can make one: a handler that forgets
+//! to ask does not compile.
+
+use crate::audit::{self, Outcome, Tx};
+use crate::sql::{Arg, Sql};
+use crate::{get, micros, Ctx, Result, Store, StoreError};
+use std::collections::HashMap;
+use vagar_domain::access::{
+    decide, global_allowed, participant_rules, role_may, GlobalAction, ParticipantAction,
+    ParticipantFacts, Rule, Scope,
+};
+
+/// Permission to perform `action` on one participant, for this request.
+#[derive(Debug)]
+#[must_use = "a permit records its audit event when used"]
+pub struct ParticipantPermit {
+    participant_id: i64,
+    action: ParticipantAction,
+    rule: Rule,
+}
+
+impl ParticipantPermit {
+    pub fn participant_id(&self) -> i64 {
+        self.participant_id
+    }
+    pub fn action(&self) -> ParticipantAction {
+        self.action
+    }
+    pub fn rule(&self) -> Rule {
+        self.rule
+    }
+}
+
+/// Permission for a global action (create, list, audit log, users).
+#[derive(Debug)]
+#[must_use = "a permit records its audit event when used"]
+pub struct GlobalPermit {
+    action: GlobalAction,
+}
+
+impl GlobalPermit {
+    pub fn action(&self) -> GlobalAction {
+        self.action
+    }
+}
+
+pub(crate) fn participant_action_name(a: ParticipantAction) -> &'static str {
+    match a {
+        ParticipantAction::Read => "participant.read",
+        ParticipantAction::Update => "participant.update",
+        ParticipantAction::ReadAudit => "participant.audit.read",
+    }
+}
+
+pub(crate) fn global_action_name(a: GlobalAction) -> &'static str {
+    match a {
+        GlobalAction::CreateParticipant => "participant.create",
+        GlobalAction::ListParticipants => "participant.list",
+        GlobalAction::ReadAuditLog => "audit.read",
+        GlobalAction::ManageUsers => "user.manage",
+    }
+}
+
+/// Load the facts the rules need for `ids`, one query for all of them.
+async fn load_facts(tx: &mut Tx, ctx: &Ctx, ids: &[i64]) -> Result<HashMap<i64, ParticipantFacts>> {
+    let mut facts = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(
+            "SELECT p.id, p.organisation_id, p.responsible_caseworker_id, \
+             (SELECT COUNT(*) FROM access_grants g WHERE g.participant_id = p.id AND g.user_id = ",
+        );
+        sql.bind(Arg::I64(ctx.actor.user_id))
+            .push(" AND g.valid_from <= ")
+            .bind(Arg::I64(micros(ctx.now)))
+            .push(" AND g.valid_until > ")
+            .bind(Arg::I64(micros(ctx.now)))
+            .push(") AS grants FROM participants p WHERE p.id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(",");
+            }
+            sql.bind(Arg::I64(*id));
+        }
+        sql.push(")");
+        for row in sql.query().fetch_all(&mut **tx).await? {
+            let grants: i64 = get(&row, "grants")?;
+            facts.insert(
+                get::<i64>(&row, "id")?,
+                ParticipantFacts {
+                    organisation_id: get(&row, "organisation_id")?,
+                    responsible_caseworker_id: get(&row, "responsible_caseworker_id")?,
+                    actor_has_grant: grants > 0,
+                },
+            );
+        }
+    }
+    Ok(facts)
+}
+
+/// Check `action` on many participants at once: a decision per id, in input
+/// order. Denials of a role that may never act are not per-target.
+pub async fn check_participants(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    action: ParticipantAction,
+    ids: &[i64],
+) -> Result<Vec<Option<Rule>>> {
+    if !role_may(ctx.actor.role, action) {
+        return Ok(vec![None; ids.len()]);
+    }
+    let facts = load_facts(tx, ctx, ids).await?;
+    Ok(ids
+        .iter()
+        .map(|id| facts.get(id).and_then(|f| decide(&ctx.actor, action, f)))
+        .collect())
+}
+
+impl Store {
+    /// Decide `action` on one participant and audit the decision. A role that
+    /// may never do this gets `Forbidden`; a participant the actor may not see
+    /// gets `NotFound`, the same as one that does not exist. A denial is
+    /// committed at once; an allowed event is written into `tx`, which the
+    /// caller commits with its work.
+    pub async fn authorize_participant(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        action: ParticipantAction,
+        participant_id: i64,
+    ) -> Result<ParticipantPermit> {
+        let name = participant_action_name(action);
+        let decision = check_participants(tx, ctx, action, &[participant_id]).await?[0];
+        match decision {
+            Some(rule) => {
+                audit::append(
+                    tx,
+                    Some(ctx),
+                    ctx.now,
+                    name,
+                    &Outcome::Allowed(rule.name()),
+                    "",
+                    &[participant_id],
+                )
+                .await?;
+                Ok(ParticipantPermit {
+                    participant_id,
+                    action,
+                    rule,
+                })
+            }
+            None => {
+                self.audit_denial(ctx, name, &[participant_id]).await?;
+                if role_may(ctx.actor.role, action) {
+                    Err(StoreError::NotFound)
+                } else {
+                    Err(StoreError::Forbidden)
+                }
+            }
+        }
+    }
+
+    /// Decide a global action from the actor's role; a denial is audited and
+    /// committed. The allowed event is written when the permit is used.
+    pub async fn authorize_global(&self, ctx: &Ctx, action: GlobalAction) -> Result<GlobalPermit> {
+        if global_allowed(&ctx.actor, action) {
+            Ok(GlobalPermit { action })
+        } else {
+            self.audit_denial(ctx, global_action_name(action), &[])
+                .await?;
+            Err(StoreError::Forbidden)
+        }
+    }
+
+    async fn audit_denial(&self, ctx: &Ctx, action: &str, ids: &[i64]) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        audit::append(
+            &mut tx,
+            Some(ctx),
+            ctx.now,
+            action,
+            &Outcome::Denied,
+            "",
+            ids,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Record an event that has no actor (the synthetic seed, migrations).
+    pub async fn audit_system(&self, action: &str, detail: &str) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        audit::append(
+            &mut tx,
+            None,
+            chrono::Utc::now(),
+            action,
+            &Outcome::Allowed("system".into()),
+            detail,
+            &[],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl GlobalPermit {
+    /// Write the allowed event for this global action into `tx`, naming the
+    /// participants it touched (a created id, or every id a list returned).
+    pub async fn record(self, tx: &mut Tx, ctx: &Ctx, detail: &str, ids: &[i64]) -> Result<()> {
+        audit::append(
+            tx,
+            Some(ctx),
+            ctx.now,
+            global_action_name(self.action),
+            &Outcome::Allowed(format!("{}:role", ctx.actor.role.as_str())),
+            detail,
+            ids,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The SQL condition (on alias `p`) that selects exactly the participants the
+/// actor may `action`, built from the same rules as single decisions.
+pub(crate) fn participant_filter(ctx: &Ctx, action: ParticipantAction, sql: &mut Sql) {
+    let rules: Vec<Rule> = participant_rules(action)
+        .iter()
+        .copied()
+        .filter(|r| r.role == ctx.actor.role)
+        .collect();
+    if rules.is_empty() {
+        sql.push("1 = 0");
+        return;
+    }
+    sql.push("(");
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        match rule.scope {
+            Scope::Anywhere => {
+                sql.push("1 = 1");
+            }
+            Scope::OwnOrganisation => {
+                sql.push("p.organisation_id = ")
+                    .bind(Arg::I64(ctx.actor.organisation_id));
+            }
+            Scope::Caseload => {
+                sql.push("p.responsible_caseworker_id = ")
+                    .bind(Arg::I64(ctx.actor.user_id));
+            }
+            Scope::Grant => {
+                sql.push(
+                    "p.id IN (SELECT g.participant_id FROM access_grants g WHERE g.user_id = ",
+                )
+                .bind(Arg::I64(ctx.actor.user_id))
+                .push(" AND g.valid_from <= ")
+                .bind(Arg::I64(micros(ctx.now)))
+                .push(" AND g.valid_until > ")
+                .bind(Arg::I64(micros(ctx.now)))
+                .push(")");
+            }
+        }
+    }
+    sql.push(")");
+}

@@ -1,0 +1,288 @@
+//! The audit trail: append-only, hash-chained, written inside the same
+//! transaction as the work it records. Only [`crate::access`] appends; this
+//! module holds the mechanics and the read side.
+
+use crate::{from_micros, get, micros, Ctx, Result, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Transaction};
+
+pub type Tx = Transaction<'static, Any>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Allowed, with the rule that allowed it.
+    Allowed(String),
+    Denied,
+}
+
+impl Outcome {
+    fn as_text(&self) -> String {
+        match self {
+            Outcome::Allowed(rule) => format!("allowed:{rule}"),
+            Outcome::Denied => "denied".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub request_id: String,
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub organisation_id: Option<i64>,
+    pub role: Option<String>,
+    pub action: String,
+    /// `allowed:<rule>` or `denied`.
+    pub outcome: String,
+    pub detail: String,
+    pub participant_ids: Vec<i64>,
+    pub hash: String,
+}
+
+impl Store {
+    /// Begin a transaction that will append audit events. Claiming the chain
+    /// head first takes the write lock up front: on SQLite that avoids a
+    /// failing lock upgrade under concurrency; on PostgreSQL it orders the
+    /// chain by commit.
+    pub async fn begin_audited(&self) -> Result<Tx> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
+fn chain_hash(prev: &str, seq: i64, fields: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(seq.to_le_bytes());
+    for f in fields {
+        // Length prefix: no two field lists hash alike by shifting a separator.
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+fn ids_text(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Append one event. Crate-private: the access module is the only caller.
+pub(crate) async fn append(
+    tx: &mut Tx,
+    ctx: Option<&Ctx>,
+    at: DateTime<Utc>,
+    action: &str,
+    outcome: &Outcome,
+    detail: &str,
+    participant_ids: &[i64],
+) -> Result<i64> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut **tx)
+        .await?;
+    let prev_seq: i64 = get(&head, "seq")?;
+    let prev_hash: String = get(&head, "hash")?;
+    let seq = prev_seq + 1;
+    let at_us = micros(at);
+    let request_id = ctx.map(|c| c.request_id.clone()).unwrap_or_default();
+    let user_id = ctx.map(|c| c.actor.user_id);
+    let username = ctx.map(|c| c.actor.username.clone());
+    let org = ctx.map(|c| c.actor.organisation_id);
+    let role = ctx.map(|c| c.actor.role.as_str().to_string());
+    let outcome_text = outcome.as_text();
+    let targets = ids_text(participant_ids);
+    let hash = chain_hash(
+        &prev_hash,
+        seq,
+        &[
+            &at_us.to_string(),
+            &request_id,
+            &user_id.map(|v| v.to_string()).unwrap_or_default(),
+            username.as_deref().unwrap_or(""),
+            &org.map(|v| v.to_string()).unwrap_or_default(),
+            role.as_deref().unwrap_or(""),
+            action,
+            &outcome_text,
+            detail,
+            &targets,
+        ],
+    );
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, request_id, user_id, username, organisation_id, role, \
+         action, outcome, detail, target_ids, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(seq)
+    .bind(at_us)
+    .bind(request_id)
+    .bind(user_id)
+    .bind(username)
+    .bind(org)
+    .bind(role)
+    .bind(action)
+    .bind(&outcome_text)
+    .bind(detail)
+    .bind(&targets)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    let mut unique: Vec<i64> = participant_ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for chunk in unique.chunks(400) {
+        let mut sql =
+            String::from("INSERT INTO audit_event_participants (seq, participant_id) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("($1, ${})", i + 2));
+        }
+        let mut q = sqlx::query(&sql).bind(seq);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(seq)
+}
+
+/// Result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub events: i64,
+    /// The first sequence number whose row does not match the chain.
+    pub first_broken_seq: Option<i64>,
+}
+
+fn row_to_event(row: &sqlx::any::AnyRow) -> Result<(AuditEvent, String)> {
+    let targets: String = get(row, "target_ids")?;
+    let ev = AuditEvent {
+        seq: get(row, "seq")?,
+        at: from_micros(get(row, "at")?),
+        request_id: get(row, "request_id")?,
+        user_id: get(row, "user_id")?,
+        username: get(row, "username")?,
+        organisation_id: get(row, "organisation_id")?,
+        role: get(row, "role")?,
+        action: get(row, "action")?,
+        outcome: get(row, "outcome")?,
+        detail: get(row, "detail")?,
+        participant_ids: targets.split(',').filter_map(|s| s.parse().ok()).collect(),
+        hash: get(row, "hash")?,
+    };
+    Ok((ev, get(row, "prev_hash")?))
+}
+
+const EVENT_COLUMNS: &str =
+    "e.seq, e.at, e.request_id, e.user_id, e.username, e.organisation_id, e.role, \
+     e.action, e.outcome, e.detail, e.target_ids, e.prev_hash, e.hash";
+
+impl Store {
+    /// Events that touched a participant, newest first. Callers must hold a
+    /// permit: see `access::read_audit`.
+    pub(crate) async fn audit_for_participant(
+        &self,
+        tx: &mut Tx,
+        participant_id: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events e \
+             JOIN audit_event_participants ep ON ep.seq = e.seq \
+             WHERE ep.participant_id = $1 ORDER BY e.seq DESC LIMIT $2"
+        ))
+        .bind(participant_id)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
+        rows.iter()
+            .map(|r| row_to_event(r).map(|(e, _)| e))
+            .collect()
+    }
+
+    /// The newest events of the whole trail.
+    pub(crate) async fn audit_recent(&self, tx: &mut Tx, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events e ORDER BY e.seq DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
+        rows.iter()
+            .map(|r| row_to_event(r).map(|(e, _)| e))
+            .collect()
+    }
+
+    /// Recompute the hash chain over every event (`vagar audit verify`).
+    pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
+        let mut prev = "0".repeat(64);
+        let mut expected_seq = 1;
+        let mut last_seq = 0;
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events e WHERE e.seq >= $1 ORDER BY e.seq LIMIT 5000"
+            ))
+            .bind(expected_seq)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let (ev, prev_hash) = row_to_event(row)?;
+                let at_us = micros(ev.at);
+                let targets = ids_text(&ev.participant_ids);
+                let recomputed = chain_hash(
+                    &prev,
+                    ev.seq,
+                    &[
+                        &at_us.to_string(),
+                        &ev.request_id,
+                        &ev.user_id.map(|v| v.to_string()).unwrap_or_default(),
+                        ev.username.as_deref().unwrap_or(""),
+                        &ev.organisation_id
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
+                        ev.role.as_deref().unwrap_or(""),
+                        &ev.action,
+                        &ev.outcome,
+                        &ev.detail,
+                        &targets,
+                    ],
+                );
+                if ev.seq != expected_seq || prev_hash != prev || recomputed != ev.hash {
+                    return Ok(ChainReport {
+                        events: last_seq,
+                        first_broken_seq: Some(expected_seq),
+                    });
+                }
+                prev = ev.hash;
+                last_seq = ev.seq;
+                expected_seq += 1;
+            }
+        }
+        // A removed tail shows as a head that is ahead of the last row.
+        let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let head_seq: i64 = get(&head, "seq")?;
+        Ok(ChainReport {
+            events: last_seq,
+            first_broken_seq: (head_seq != last_seq).then_some(last_seq + 1),
+        })
+    }
+}

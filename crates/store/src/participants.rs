@@ -1,0 +1,570 @@
+//! Participants in the database. Every function that returns or changes
+//! personal data takes a permit from `access`.
+
+use crate::access::{participant_filter, ParticipantPermit};
+use crate::audit::{AuditEvent, Tx};
+use crate::sql::{Arg, Sql};
+use crate::{conflict_on, from_micros, get, micros, Ctx, Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::any::AnyRow;
+use vagar_domain::access::{GlobalAction, ParticipantAction};
+use vagar_domain::participant::{
+    fold_for_search, BirthRegion, EducationLevel, Gender, ParticipantData, ParticipantInput,
+    SwedishLevel, TargetGroup,
+};
+use vagar_domain::{IdentityNumber, ValidationErrors};
+
+/// A stored participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub id: i64,
+    pub data: ParticipantData,
+    pub organisation_id: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A search over participants: free text (name prefix, identity number or
+/// birth date), district, target group; 1-based pages.
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantQuery {
+    pub q: Option<String>,
+    pub district: Option<String>,
+    pub target_group: Option<TargetGroup>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Number of matches, counted up to `COUNT_CAP`.
+    pub total: u64,
+    pub total_is_capped: bool,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Counting every match of a one-letter search over a million rows costs more
+/// than the page itself; beyond this the UI says "more than".
+pub const COUNT_CAP: u64 = 10_000;
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// How the free-text part of a search is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    Name(String),
+    Identity(IdentityNumber),
+    BirthDate(NaiveDate),
+}
+
+/// Read `q`: something shaped like an identity number must be a valid one;
+/// eight digits (or YYYY-MM-DD) are a birth date; anything else a name prefix.
+pub fn parse_search_term(
+    q: &str,
+    today: NaiveDate,
+) -> Result<Option<SearchTerm>, ValidationErrors> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    let digits = q.chars().filter(char::is_ascii_digit).count();
+    let numeric = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
+    if numeric && digits >= 10 {
+        return match IdentityNumber::parse(q, today) {
+            Ok(n) => Ok(Some(SearchTerm::Identity(n))),
+            Err(e) => {
+                let mut errs = ValidationErrors::new();
+                errs.add("q", e.code(), e.to_string());
+                Err(errs)
+            }
+        };
+    }
+    if numeric {
+        let compact: String = q.chars().filter(char::is_ascii_digit).collect();
+        if compact.len() == 8 {
+            if let Ok(d) = NaiveDate::parse_from_str(&compact, "%Y%m%d") {
+                return Ok(Some(SearchTerm::BirthDate(d)));
+            }
+        }
+        let mut errs = ValidationErrors::new();
+        errs.add(
+            "q",
+            "format",
+            "a numeric search must be a birth date (YYYYMMDD) or a whole identity number",
+        );
+        return Err(errs);
+    }
+    let folded = fold_for_search(q);
+    if folded.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(SearchTerm::Name(folded)))
+}
+
+const COLUMNS: &str = "p.id, p.identity_number, p.first_name, p.last_name, p.gender, p.birth_region, \
+    p.education_level, p.disability, p.target_mask, p.municipality_code, p.district, p.swedish_level, \
+    p.languages, p.driving_licences, p.email, p.phone, p.registered_on, p.responsible_caseworker_id, \
+    p.organisation_id, p.version, p.created_at, p.updated_at";
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Other(format!("stored participant has an invalid {what}"))
+}
+
+fn row_to_participant(row: &AnyRow) -> Result<Participant> {
+    let identity: String = get(row, "identity_number")?;
+    let gender: String = get(row, "gender")?;
+    let region: String = get(row, "birth_region")?;
+    let edu: String = get(row, "education_level")?;
+    let disability: Option<i64> = get(row, "disability")?;
+    let swedish: Option<String> = get(row, "swedish_level")?;
+    let registered: String = get(row, "registered_on")?;
+    let data = ParticipantData {
+        identity_number: IdentityNumber::from_canonical(&identity)
+            .map_err(|_| corrupt("identity number"))?,
+        first_name: get(row, "first_name")?,
+        last_name: get(row, "last_name")?,
+        gender: Gender::parse(&gender).ok_or_else(|| corrupt("gender"))?,
+        birth_region: BirthRegion::parse(&region).ok_or_else(|| corrupt("birth region"))?,
+        education_level: EducationLevel::parse(&edu).ok_or_else(|| corrupt("education level"))?,
+        disability: disability.map(|v| v != 0),
+        target_groups: TargetGroup::from_mask(get(row, "target_mask")?),
+        municipality_code: get(row, "municipality_code")?,
+        district: get(row, "district")?,
+        swedish_level: swedish.as_deref().and_then(SwedishLevel::parse),
+        languages: split_list(&get::<String>(row, "languages")?),
+        driving_licences: split_list(&get::<String>(row, "driving_licences")?),
+        email: get(row, "email")?,
+        phone: get(row, "phone")?,
+        registered_on: NaiveDate::parse_from_str(&registered, "%Y-%m-%d")
+            .map_err(|_| corrupt("registration date"))?,
+        responsible_caseworker_id: get(row, "responsible_caseworker_id")?,
+    };
+    Ok(Participant {
+        id: get(row, "id")?,
+        data,
+        organisation_id: get(row, "organisation_id")?,
+        version: get(row, "version")?,
+        created_at: from_micros(get(row, "created_at")?),
+        updated_at: from_micros(get(row, "updated_at")?),
+    })
+}
+
+/// The column values of a participant, in `INSERT_COLUMNS` order.
+fn data_args(d: &ParticipantData) -> Vec<Arg> {
+    let (key, key_rev) = d.name_keys();
+    vec![
+        Arg::Text(d.identity_number.as_str().to_string()),
+        Arg::Text(d.birth_date().format("%Y-%m-%d").to_string()),
+        Arg::Text(d.first_name.clone()),
+        Arg::Text(d.last_name.clone()),
+        Arg::Text(key),
+        Arg::Text(key_rev),
+        Arg::Text(d.gender.as_str().into()),
+        Arg::Text(d.birth_region.as_str().into()),
+        Arg::Text(d.education_level.as_str().into()),
+        Arg::OptI64(d.disability.map(i64::from)),
+        Arg::I64(TargetGroup::to_mask(&d.target_groups)),
+        Arg::Text(d.municipality_code.clone()),
+        Arg::OptText(d.district.clone()),
+        Arg::OptText(d.swedish_level.map(|s| s.as_str().into())),
+        Arg::Text(d.languages.join(",")),
+        Arg::Text(d.driving_licences.join(",")),
+        Arg::OptText(d.email.clone()),
+        Arg::OptText(d.phone.clone()),
+        Arg::Text(d.registered_on.format("%Y-%m-%d").to_string()),
+        Arg::OptI64(d.responsible_caseworker_id),
+    ]
+}
+
+const DATA_COLUMNS: [&str; 20] = [
+    "identity_number",
+    "birth_date",
+    "first_name",
+    "last_name",
+    "name_key",
+    "name_key_rev",
+    "gender",
+    "birth_region",
+    "education_level",
+    "disability",
+    "target_mask",
+    "municipality_code",
+    "district",
+    "swedish_level",
+    "languages",
+    "driving_licences",
+    "email",
+    "phone",
+    "registered_on",
+    "responsible_caseworker_id",
+];
+
+const DUPLICATE: &str = "a participant with this identity number is already registered";
+
+impl Store {
+    async fn identity_taken(&self, tx: &mut Tx, n: &IdentityNumber, except: i64) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM participants WHERE identity_number = $1 AND id <> $2",
+        )
+        .bind(n.as_str())
+        .bind(except)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(get::<i64>(&row, "n")? > 0)
+    }
+
+    async fn check_caseworker(&self, tx: &mut Tx, id: Option<i64>) -> Result<()> {
+        let Some(id) = id else { return Ok(()) };
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM users WHERE id = $1 AND role = 'caseworker' AND active = 1",
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        if get::<i64>(&row, "n")? == 0 {
+            let mut e = ValidationErrors::new();
+            e.add(
+                "responsible_caseworker_id",
+                "unknown_caseworker",
+                "responsible_caseworker_id must be the id of an active caseworker",
+            );
+            return Err(StoreError::Validation(e));
+        }
+        Ok(())
+    }
+
+    /// Register a participant in the actor's organisation. Validation errors,
+    /// a duplicate identity number or a refused permission leave nothing behind.
+    pub async fn create_participant(
+        &self,
+        ctx: &Ctx,
+        input: &ParticipantInput,
+    ) -> Result<Participant> {
+        let permit = self
+            .authorize_global(ctx, GlobalAction::CreateParticipant)
+            .await?;
+        let data = ParticipantData::from_input(input, ctx.now.date_naive())
+            .map_err(StoreError::Validation)?;
+        let mut tx = self.begin_audited().await?;
+        self.check_caseworker(&mut tx, data.responsible_caseworker_id)
+            .await?;
+        if self
+            .identity_taken(&mut tx, &data.identity_number, 0)
+            .await?
+        {
+            return Err(StoreError::Conflict {
+                field: "identity_number".into(),
+                message: DUPLICATE.into(),
+            });
+        }
+        let mut sql = Sql::new("INSERT INTO participants (");
+        sql.push(&DATA_COLUMNS.join(", "))
+            .push(", organisation_id, version, created_at, updated_at) VALUES (");
+        for (i, arg) in data_args(&data).into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(arg);
+        }
+        let now = micros(ctx.now);
+        sql.push(", ")
+            .bind(Arg::I64(ctx.actor.organisation_id))
+            .push(", 1, ")
+            .bind(Arg::I64(now))
+            .push(", ")
+            .bind(Arg::I64(now))
+            .push(") RETURNING id");
+        let row = sql
+            .query()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| conflict_on(e, "identity_number", DUPLICATE))?;
+        let id: i64 = get(&row, "id")?;
+        permit.record(&mut tx, ctx, "", &[id]).await?;
+        let p = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// One participant, if the actor may read it (audited).
+    pub async fn read_participant(&self, ctx: &Ctx, id: i64) -> Result<Participant> {
+        let mut tx = self.begin_audited().await?;
+        let permit = self
+            .authorize_participant(&mut tx, ctx, ParticipantAction::Read, id)
+            .await?;
+        let p = self.participant(&mut tx, &permit).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Fetch under a permit already recorded in `tx`.
+    pub async fn participant(
+        &self,
+        tx: &mut Tx,
+        permit: &ParticipantPermit,
+    ) -> Result<Participant> {
+        fetch(tx, permit.participant_id()).await
+    }
+
+    /// Change a participant: `patch` fields replace the stored ones and the
+    /// whole record is validated again. `expected_version`, when given, must
+    /// match (optimistic locking for edit forms).
+    pub async fn update_participant(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        patch: &ParticipantInput,
+        expected_version: Option<i64>,
+    ) -> Result<Participant> {
+        let mut tx = self.begin_audited().await?;
+        let permit = self
+            .authorize_participant(&mut tx, ctx, ParticipantAction::Update, id)
+            .await?;
+        let current = fetch(&mut tx, permit.participant_id()).await?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::StaleVersion);
+        }
+        let data = current
+            .data
+            .patched(patch, ctx.now.date_naive())
+            .map_err(StoreError::Validation)?;
+        if data.responsible_caseworker_id != current.data.responsible_caseworker_id {
+            self.check_caseworker(&mut tx, data.responsible_caseworker_id)
+                .await?;
+        }
+        if self
+            .identity_taken(&mut tx, &data.identity_number, id)
+            .await?
+        {
+            return Err(StoreError::Conflict {
+                field: "identity_number".into(),
+                message: DUPLICATE.into(),
+            });
+        }
+        let mut sql = Sql::new("UPDATE participants SET ");
+        for (i, (col, arg)) in DATA_COLUMNS.iter().zip(data_args(&data)).enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push(col).push(" = ").bind(arg);
+        }
+        sql.push(", version = version + 1, updated_at = ")
+            .bind(Arg::I64(micros(ctx.now)))
+            .push(" WHERE id = ")
+            .bind(Arg::I64(id));
+        sql.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_on(e, "identity_number", DUPLICATE))?;
+        let p = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Search the participants the actor may read. The access filter is part
+    /// of the query, so a list never shows what a single read would refuse;
+    /// the audit event names every id returned.
+    pub async fn search_participants(
+        &self,
+        ctx: &Ctx,
+        query: &ParticipantQuery,
+    ) -> Result<Page<Participant>> {
+        let permit = self
+            .authorize_global(ctx, GlobalAction::ListParticipants)
+            .await?;
+        let term = match &query.q {
+            Some(q) => {
+                parse_search_term(q, ctx.now.date_naive()).map_err(StoreError::Validation)?
+            }
+            None => None,
+        };
+        let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
+        let page = query.page.max(1);
+        let mut cond = Sql::new(" WHERE ");
+        participant_filter(ctx, ParticipantAction::Read, &mut cond);
+        match &term {
+            Some(SearchTerm::Identity(n)) => {
+                cond.push(" AND p.identity_number = ")
+                    .bind(Arg::Text(n.as_str().into()));
+            }
+            Some(SearchTerm::BirthDate(d)) => {
+                cond.push(" AND p.birth_date = ")
+                    .bind(Arg::Text(d.format("%Y-%m-%d").to_string()));
+            }
+            Some(SearchTerm::Name(prefix)) => {
+                // Prefix ranges use plain B-tree indexes on both engines
+                // (PostgreSQL's keys are COLLATE "C", i.e. byte order).
+                let upper = format!("{prefix}\u{10FFFF}");
+                cond.push(" AND ((p.name_key >= ")
+                    .bind(Arg::Text(prefix.clone()))
+                    .push(" AND p.name_key < ")
+                    .bind(Arg::Text(upper.clone()))
+                    .push(") OR (p.name_key_rev >= ")
+                    .bind(Arg::Text(prefix.clone()))
+                    .push(" AND p.name_key_rev < ")
+                    .bind(Arg::Text(upper))
+                    .push("))");
+            }
+            None => {}
+        }
+        if let Some(d) = query
+            .district
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            cond.push(" AND p.district = ").bind(Arg::Text(d.into()));
+        }
+        if let Some(g) = query.target_group {
+            cond.push(" AND (p.target_mask & ")
+                .bind(Arg::I64(g.bit()))
+                .push(") <> 0");
+        }
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM participants p");
+        count.args = cond.args.clone();
+        count
+            .push(&cond.text)
+            .push(&format!(" LIMIT {}) t", COUNT_CAP + 1));
+        let mut list = Sql::new(&format!("SELECT {COLUMNS} FROM participants p"));
+        list.args = cond.args.clone();
+        list.push(&cond.text)
+            .push(" ORDER BY p.name_key, p.id LIMIT ");
+        list.bind(Arg::I64(per_page as i64))
+            .push(" OFFSET ")
+            .bind(Arg::I64(((page - 1) * per_page) as i64));
+
+        let mut tx = self.begin_audited().await?;
+        let n: i64 = get(&count.query().fetch_one(&mut *tx).await?, "n")?;
+        let rows = list.query().fetch_all(&mut *tx).await?;
+        let items = rows
+            .iter()
+            .map(row_to_participant)
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<i64> = items.iter().map(|p| p.id).collect();
+        permit.record(&mut tx, ctx, "", &ids).await?;
+        tx.commit().await?;
+        Ok(Page {
+            items,
+            total: (n as u64).min(COUNT_CAP),
+            total_is_capped: n as u64 > COUNT_CAP,
+            page,
+            per_page,
+        })
+    }
+
+    /// The audit events that touched a participant (admin only), itself audited.
+    pub async fn participant_audit(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        let mut tx = self.begin_audited().await?;
+        let permit = self
+            .authorize_participant(&mut tx, ctx, ParticipantAction::ReadAudit, id)
+            .await?;
+        // Include the event that records this very read.
+        let events = self
+            .audit_for_participant(&mut tx, permit.participant_id(), limit)
+            .await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    /// Recent events of the whole trail (admin only).
+    pub async fn recent_audit(&self, ctx: &Ctx, limit: i64) -> Result<Vec<AuditEvent>> {
+        let permit = self
+            .authorize_global(ctx, GlobalAction::ReadAuditLog)
+            .await?;
+        let mut tx = self.begin_audited().await?;
+        permit.record(&mut tx, ctx, "", &[]).await?;
+        let events = self.audit_recent(&mut tx, limit).await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    /// Bulk insert for the synthetic seed: no actor, one audit event per call.
+    /// Rows whose identity number is already taken are skipped, so a seed can
+    /// be re-run; returns how many were inserted.
+    pub async fn seed_participants(
+        &self,
+        rows: &[(ParticipantData, i64)],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut inserted = 0;
+        // 24 values a row; 400 rows stay under SQLite's and PostgreSQL's limits.
+        for chunk in rows.chunks(400) {
+            let mut sql = Sql::new("INSERT INTO participants (");
+            sql.push(&DATA_COLUMNS.join(", "))
+                .push(", organisation_id, version, created_at, updated_at) VALUES ");
+            for (r, (data, org)) in chunk.iter().enumerate() {
+                sql.push(if r == 0 { "(" } else { ", (" });
+                for arg in data_args(data) {
+                    sql.bind(arg).push(", ");
+                }
+                sql.bind(Arg::I64(*org))
+                    .push(", 1, ")
+                    .bind(Arg::I64(micros(now)))
+                    .push(", ")
+                    .bind(Arg::I64(micros(now)))
+                    .push(")");
+            }
+            sql.push(" ON CONFLICT (identity_number) DO NOTHING");
+            inserted += sql.query().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    pub async fn count_participants(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM participants")
+            .fetch_one(&self.pool)
+            .await?;
+        get(&row, "n")
+    }
+}
+
+async fn fetch(tx: &mut Tx, id: i64) -> Result<Participant> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM participants p WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    row_to_participant(&row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_terms_are_classified_without_echoing_numbers() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(
+            parse_search_term("Öst", today).unwrap(),
+            Some(SearchTerm::Name("ost".into()))
+        );
+        assert!(matches!(
+            parse_search_term("19811218", today).unwrap(),
+            Some(SearchTerm::BirthDate(_))
+        ));
+        let err = parse_search_term("19811218-9875", today).unwrap_err();
+        assert_eq!(err.0[0].field, "q");
+        assert!(!err.to_string().contains("9875"));
+        assert_eq!(parse_search_term("  ", today).unwrap(), None);
+    }
+}

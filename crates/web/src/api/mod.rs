@@ -1,0 +1,107 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/v1/openapi.json`. One `router()` per feature.
+
+pub mod audit;
+pub mod json;
+pub mod participants;
+
+use crate::error::Problem;
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi_json))
+        .merge(participants::router())
+        .merge(audit::router())
+        .fallback(|| async { Problem::not_found() })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub database: &'static str,
+    pub version: &'static str,
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system",
+    responses((status = 200, body = Health), (status = 503, body = Problem)))]
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
+    state.store.ping().await.map_err(|_| {
+        Problem::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Database unavailable",
+            "the database does not answer",
+        )
+    })?;
+    Ok(Json(Health {
+        status: "ok",
+        database: match state.store.backend() {
+            vagar_store::Backend::Sqlite => "sqlite",
+            vagar_store::Backend::Postgres => "postgres",
+        },
+        version: env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "The web session; changes also need the X-CSRF-Token header.",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Vägar API", version = "1",
+        description = "Vägar's JSON API. Errors are RFC 9457 problem+json naming each invalid field. \
+                       Identity numbers are never accepted in URLs: search for them with POST /api/v1/participants/search."),
+    paths(
+        health,
+        openapi_json,
+        participants::list,
+        participants::search,
+        participants::create,
+        participants::read,
+        participants::update,
+        audit::list,
+    ),
+    components(schemas(
+        Health, Problem, vagar_domain::FieldError,
+        participants::ParticipantOut, participants::ParticipantIn, participants::ParticipantPage,
+        participants::SearchIn, audit::AuditOut,
+    )),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    tags((name = "participants", description = "The participant registry"),
+         (name = "audit", description = "The audit trail (admin)"),
+         (name = "system", description = "Health and API description"))
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", security(()),
+    responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,173 @@
+//! The server-rendered HTML interface, in Swedish with English switchable.
+//! Works without JavaScript; every form carries a CSRF token.
+
+mod login;
+mod participants;
+
+use crate::auth::{UiUser, LANG_COOKIE};
+use crate::error::Problem;
+use crate::i18n::{t, Lang};
+use crate::AppState;
+use axum::extract::{Path, Query};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, State};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use tower_http::services::ServeDir;
+
+pub fn templates() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, src) in [
+        ("base.html", include_str!("../../templates/base.html")),
+        ("macros.html", include_str!("../../templates/macros.html")),
+        ("error.html", include_str!("../../templates/error.html")),
+        ("login.html", include_str!("../../templates/login.html")),
+        (
+            "participants.html",
+            include_str!("../../templates/participants.html"),
+        ),
+        (
+            "participant.html",
+            include_str!("../../templates/participant.html"),
+        ),
+        (
+            "participant_form.html",
+            include_str!("../../templates/participant_form.html"),
+        ),
+    ] {
+        env.add_template(name, src)
+            .expect("shipped templates parse");
+    }
+    env.add_function(
+        "t",
+        |state: &State, key: String, kwargs: Kwargs| -> String {
+            let lang = state
+                .lookup("lang")
+                .and_then(|v| v.as_str().and_then(Lang::parse))
+                .unwrap_or(Lang::Sv);
+            let args: Vec<(&str, String)> = kwargs
+                .args()
+                .map(|k| {
+                    (
+                        k,
+                        kwargs
+                            .get::<minijinja::Value>(k)
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect();
+            t(lang, &key, &args)
+        },
+    );
+    env
+}
+
+pub fn router() -> Router<AppState> {
+    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/deltagare") }))
+        .route("/sprak/{lang}", get(switch_language))
+        .nest_service("/static", ServeDir::new(static_dir))
+        .merge(login::router())
+        .merge(participants::router())
+        .fallback(not_found)
+}
+
+async fn not_found(crate::auth::PageLang(lang): crate::auth::PageLang) -> Response {
+    error_page(lang, Problem::not_found())
+}
+
+/// The context every page needs: language, user, CSRF token, navigation.
+pub(crate) fn base_context(
+    lang: Lang,
+    user: Option<&UiUser>,
+    here: &str,
+    active: &str,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("lang".into(), json!(lang.code()));
+    m.insert("other_lang".into(), json!(lang.other().code()));
+    m.insert("here".into(), json!(here));
+    m.insert("active".into(), json!(active));
+    if let Some(u) = user {
+        let s = &u.session.user;
+        m.insert(
+            "user".into(),
+            json!({"display_name": s.display_name, "role": s.role.as_str(), "organisation_name": s.organisation_name}),
+        );
+        m.insert("csrf".into(), json!(u.session.csrf_token));
+        m.insert(
+            "can_create".into(),
+            json!(vagar_domain::access::global_allowed(
+                &u.ctx.actor,
+                vagar_domain::access::GlobalAction::CreateParticipant
+            )),
+        );
+    }
+    m
+}
+
+pub(crate) fn render(
+    env: &Environment<'static>,
+    name: &str,
+    ctx: Map<String, Value>,
+    status: StatusCode,
+) -> Response {
+    match env
+        .get_template(name)
+        .and_then(|t| t.render(Value::Object(ctx)))
+    {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template = name, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// An HTML error page for a problem (404 also covers "not yours to see").
+pub fn error_page(lang: Lang, p: Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = match status {
+        StatusCode::NOT_FOUND => "error-not-found",
+        StatusCode::FORBIDDEN => "error-forbidden",
+        _ => "error-internal",
+    };
+    let mut ctx = base_context(lang, None, "/", "");
+    ctx.insert("message".into(), json!(message));
+    render(&ERROR_ENV, "error.html", ctx, status)
+}
+
+static ERROR_ENV: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLock::new(templates);
+
+/// Choose the interface language and go back to the page the user was on.
+async fn switch_language(
+    Path(lang): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    jar: CookieJar,
+) -> Response {
+    let lang = Lang::parse(&lang).unwrap_or(Lang::Sv);
+    // Only local paths: an open redirect would help phishing.
+    let back = q
+        .get("tillbaka")
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build();
+    (
+        jar.add(cookie),
+        [(header::LOCATION, back)],
+        StatusCode::SEE_OTHER,
+    )
+        .into_response()
+}
