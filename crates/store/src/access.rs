@@ -229,6 +229,8 @@ impl GlobalPermit {
 
 /// The SQL condition (on alias `p`) that selects exactly the participants the
 /// actor may `action`, built from the same rules as single decisions.
+/// Unary `+` keeps both planners from driving a search by the access columns
+/// (nearly every row of a unit matches them); the search's own index leads.
 pub(crate) fn participant_filter(ctx: &Ctx, action: ParticipantAction, sql: &mut Sql) {
     let rules: Vec<Rule> = participant_rules(action)
         .iter()
@@ -249,16 +251,16 @@ pub(crate) fn participant_filter(ctx: &Ctx, action: ParticipantAction, sql: &mut
                 sql.push("1 = 1");
             }
             Scope::OwnOrganisation => {
-                sql.push("p.organisation_id = ")
+                sql.push("+p.organisation_id = ")
                     .bind(Arg::I64(ctx.actor.organisation_id));
             }
             Scope::Caseload => {
-                sql.push("p.responsible_caseworker_id = ")
+                sql.push("+p.responsible_caseworker_id = ")
                     .bind(Arg::I64(ctx.actor.user_id));
             }
             Scope::Grant => {
                 sql.push(
-                    "p.id IN (SELECT g.participant_id FROM access_grants g WHERE g.user_id = ",
+                    "+p.id IN (SELECT g.participant_id FROM access_grants g WHERE g.user_id = ",
                 )
                 .bind(Arg::I64(ctx.actor.user_id))
                 .push(" AND g.valid_from <= ")
@@ -270,4 +272,33 @@ pub(crate) fn participant_filter(ctx: &Ctx, action: ParticipantAction, sql: &mut
         }
     }
     sql.push(")");
+}
+
+impl Store {
+    /// Every participant id the actor may `action`, by the list filter. Used
+    /// to check that filters and single decisions agree, and for bulk work.
+    pub async fn permitted_participant_ids(
+        &self,
+        ctx: &Ctx,
+        action: ParticipantAction,
+    ) -> Result<Vec<i64>> {
+        let mut sql = Sql::new("SELECT p.id FROM participants p WHERE ");
+        participant_filter(ctx, action, &mut sql);
+        sql.push(" ORDER BY p.id");
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| get::<i64>(r, "id")).collect()
+    }
+
+    /// Single decisions for many participants (no audit: a pure question).
+    pub async fn decide_participants(
+        &self,
+        ctx: &Ctx,
+        action: ParticipantAction,
+        ids: &[i64],
+    ) -> Result<Vec<Option<Rule>>> {
+        let mut tx = self.pool.begin().await?;
+        let out = check_participants(&mut tx, ctx, action, ids).await?;
+        tx.rollback().await?;
+        Ok(out)
+    }
 }

@@ -48,7 +48,7 @@ pub struct Page<T> {
 
 /// Counting every match of a one-letter search over a million rows costs more
 /// than the page itself; beyond this the UI says "more than".
-pub const COUNT_CAP: u64 = 10_000;
+pub const COUNT_CAP: u64 = 1_000;
 pub const MAX_PER_PAGE: u32 = 100;
 
 /// How the free-text part of a search is read.
@@ -375,6 +375,11 @@ impl Store {
     /// Search the participants the actor may read. The access filter is part
     /// of the query, so a list never shows what a single read would refuse;
     /// the audit event names every id returned.
+    ///
+    /// A name search matches "last first" or "first last" by prefix. Each
+    /// form is read in its own index order and the two are merged here, so
+    /// no query sorts more rows than the page needs, even for one letter
+    /// over a million people.
     pub async fn search_participants(
         &self,
         ctx: &Ctx,
@@ -391,73 +396,120 @@ impl Store {
         };
         let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
         let page = query.page.max(1);
-        let mut cond = Sql::new(" WHERE ");
-        participant_filter(ctx, ParticipantAction::Read, &mut cond);
+        let offset = ((page - 1) * per_page) as i64;
+        // WHERE clause shared by every query of this search.
+        let base = |sql: &mut Sql| {
+            sql.push(" WHERE ");
+            participant_filter(ctx, ParticipantAction::Read, sql);
+            if let Some(d) = query
+                .district
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+            {
+                sql.push(" AND p.district = ").bind(Arg::Text(d.into()));
+            }
+            if let Some(g) = query.target_group {
+                sql.push(" AND (p.target_mask & ")
+                    .bind(Arg::I64(g.bit()))
+                    .push(") <> 0");
+            }
+        };
+        let prefix_range = |sql: &mut Sql, col: &str, prefix: &str| {
+            // Prefix ranges use plain B-tree indexes on both engines
+            // (PostgreSQL's keys are COLLATE "C", i.e. byte order).
+            sql.push(&format!(" AND p.{col} >= "))
+                .bind(Arg::Text(prefix.into()))
+                .push(&format!(" AND p.{col} < "))
+                .bind(Arg::Text(format!("{prefix}\u{10FFFF}")));
+        };
+        let not_prefix = |sql: &mut Sql, col: &str, prefix: &str| {
+            sql.push(&format!(" AND NOT (p.{col} >= "))
+                .bind(Arg::Text(prefix.into()))
+                .push(&format!(" AND p.{col} < "))
+                .bind(Arg::Text(format!("{prefix}\u{10FFFF}")))
+                .push(")");
+        };
+        // One (count, list) pair per way of matching; lists are in `order`.
+        let mut parts: Vec<(Sql, Sql)> = Vec::new();
+        let mut add_part = |extra: &dyn Fn(&mut Sql), order: &str, limit: i64| {
+            let mut count = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM participants p");
+            base(&mut count);
+            extra(&mut count);
+            count.push(&format!(" LIMIT {}) t", COUNT_CAP + 1));
+            let mut list = Sql::new(&format!(
+                "SELECT {COLUMNS}, {order} AS sort_key FROM participants p"
+            ));
+            base(&mut list);
+            extra(&mut list);
+            list.push(&format!(" ORDER BY {order}, p.id LIMIT "))
+                .bind(Arg::I64(limit));
+            parts.push((count, list));
+        };
+        let single_limit = offset + per_page as i64;
         match &term {
+            Some(SearchTerm::Name(prefix)) => {
+                add_part(
+                    &|s: &mut Sql| prefix_range(s, "name_key", prefix),
+                    "p.name_key",
+                    single_limit,
+                );
+                add_part(
+                    &|s: &mut Sql| {
+                        prefix_range(s, "name_key_rev", prefix);
+                        not_prefix(s, "name_key", prefix);
+                    },
+                    "p.name_key_rev",
+                    single_limit,
+                );
+            }
             Some(SearchTerm::Identity(n)) => {
-                cond.push(" AND p.identity_number = ")
-                    .bind(Arg::Text(n.as_str().into()));
+                let n = n.as_str().to_string();
+                add_part(
+                    &|s: &mut Sql| {
+                        s.push(" AND p.identity_number = ")
+                            .bind(Arg::Text(n.clone()));
+                    },
+                    "p.name_key",
+                    single_limit,
+                );
             }
             Some(SearchTerm::BirthDate(d)) => {
-                cond.push(" AND p.birth_date = ")
-                    .bind(Arg::Text(d.format("%Y-%m-%d").to_string()));
+                let d = d.format("%Y-%m-%d").to_string();
+                add_part(
+                    &|s: &mut Sql| {
+                        s.push(" AND p.birth_date = ").bind(Arg::Text(d.clone()));
+                    },
+                    "p.name_key",
+                    single_limit,
+                );
             }
-            Some(SearchTerm::Name(prefix)) => {
-                // Prefix ranges use plain B-tree indexes on both engines
-                // (PostgreSQL's keys are COLLATE "C", i.e. byte order).
-                let upper = format!("{prefix}\u{10FFFF}");
-                cond.push(" AND ((p.name_key >= ")
-                    .bind(Arg::Text(prefix.clone()))
-                    .push(" AND p.name_key < ")
-                    .bind(Arg::Text(upper.clone()))
-                    .push(") OR (p.name_key_rev >= ")
-                    .bind(Arg::Text(prefix.clone()))
-                    .push(" AND p.name_key_rev < ")
-                    .bind(Arg::Text(upper))
-                    .push("))");
-            }
-            None => {}
+            None => add_part(&|_: &mut Sql| {}, "p.name_key", single_limit),
         }
-        if let Some(d) = query
-            .district
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-        {
-            cond.push(" AND p.district = ").bind(Arg::Text(d.into()));
-        }
-        if let Some(g) = query.target_group {
-            cond.push(" AND (p.target_mask & ")
-                .bind(Arg::I64(g.bit()))
-                .push(") <> 0");
-        }
-        let mut count = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM participants p");
-        count.args = cond.args.clone();
-        count
-            .push(&cond.text)
-            .push(&format!(" LIMIT {}) t", COUNT_CAP + 1));
-        let mut list = Sql::new(&format!("SELECT {COLUMNS} FROM participants p"));
-        list.args = cond.args.clone();
-        list.push(&cond.text)
-            .push(" ORDER BY p.name_key, p.id LIMIT ");
-        list.bind(Arg::I64(per_page as i64))
-            .push(" OFFSET ")
-            .bind(Arg::I64(((page - 1) * per_page) as i64));
 
         let mut tx = self.begin_audited().await?;
-        let n: i64 = get(&count.query().fetch_one(&mut *tx).await?, "n")?;
-        let rows = list.query().fetch_all(&mut *tx).await?;
-        let items = rows
-            .iter()
-            .map(row_to_participant)
-            .collect::<Result<Vec<_>>>()?;
+        let mut total: i64 = 0;
+        let mut rows: Vec<(String, Participant)> = Vec::new();
+        for (count, list) in &parts {
+            total += get::<i64>(&count.query().fetch_one(&mut *tx).await?, "n")?;
+            for row in list.query().fetch_all(&mut *tx).await? {
+                rows.push((get(&row, "sort_key")?, row_to_participant(&row)?));
+            }
+        }
+        rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        let items: Vec<Participant> = rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(per_page as usize)
+            .map(|(_, p)| p)
+            .collect();
         let ids: Vec<i64> = items.iter().map(|p| p.id).collect();
         permit.record(&mut tx, ctx, "", &ids).await?;
         tx.commit().await?;
         Ok(Page {
             items,
-            total: (n as u64).min(COUNT_CAP),
-            total_is_capped: n as u64 > COUNT_CAP,
+            total: (total as u64).min(COUNT_CAP),
+            total_is_capped: total as u64 > COUNT_CAP,
             page,
             per_page,
         })

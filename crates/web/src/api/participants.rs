@@ -205,7 +205,7 @@ pub struct ParticipantPage {
     pub items: Vec<ParticipantOut>,
     pub page: u32,
     pub per_page: u32,
-    /// Matches, counted up to 10 000.
+    /// Matches, counted up to 1 000.
     pub total: u64,
     /// True when there are more matches than `total`.
     pub total_is_capped: bool,
