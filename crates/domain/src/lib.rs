@@ -4,6 +4,7 @@
 //! other way round, so every rule can be tested without a database.
 
 pub mod access;
+pub mod consent;
 pub mod geo;
 pub mod identity;
 pub mod org;

@@ -120,24 +120,26 @@ pub async fn check_participants(
 }
 
 impl Store {
-    /// Decide `action` on one participant and audit the decision. A role that
-    /// may never do this gets `Forbidden`; a participant the actor may not see
-    /// gets `NotFound`, the same as one that does not exist. A denial is
-    /// committed at once; an allowed event is written into `tx`, which the
-    /// caller commits with its work.
+    /// Decide `action` on one participant and audit the decision, in a new
+    /// audited transaction. A role that may never do this gets `Forbidden`; a
+    /// participant the actor may not see gets `NotFound`, the same as one that
+    /// does not exist. A denial is committed at once, in that transaction (it
+    /// holds the audit chain's head, so a second audited transaction would
+    /// wait for it forever); an allowed event is written into the returned
+    /// transaction, which the caller commits with its work.
     pub async fn authorize_participant(
         &self,
-        tx: &mut Tx,
         ctx: &Ctx,
         action: ParticipantAction,
         participant_id: i64,
-    ) -> Result<ParticipantPermit> {
+    ) -> Result<(Tx, ParticipantPermit)> {
         let name = participant_action_name(action);
-        let decision = check_participants(tx, ctx, action, &[participant_id]).await?[0];
+        let mut tx = self.begin_audited().await?;
+        let decision = check_participants(&mut tx, ctx, action, &[participant_id]).await?[0];
         match decision {
             Some(rule) => {
                 audit::append(
-                    tx,
+                    &mut tx,
                     Some(ctx),
                     ctx.now,
                     name,
@@ -146,14 +148,27 @@ impl Store {
                     &[participant_id],
                 )
                 .await?;
-                Ok(ParticipantPermit {
-                    participant_id,
-                    action,
-                    rule,
-                })
+                Ok((
+                    tx,
+                    ParticipantPermit {
+                        participant_id,
+                        action,
+                        rule,
+                    },
+                ))
             }
             None => {
-                self.audit_denial(ctx, name, &[participant_id]).await?;
+                audit::append(
+                    &mut tx,
+                    Some(ctx),
+                    ctx.now,
+                    name,
+                    &Outcome::Denied,
+                    "",
+                    &[participant_id],
+                )
+                .await?;
+                tx.commit().await?;
                 if role_may(ctx.actor.role, action) {
                     Err(StoreError::NotFound)
                 } else {

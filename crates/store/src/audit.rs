@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Transaction};
+use std::collections::HashMap;
 
 pub type Tx = Transaction<'static, Any>;
 
@@ -242,10 +243,34 @@ impl Store {
             if rows.is_empty() {
                 break;
             }
+            // The per-participant index must name exactly the event's targets,
+            // or a removed row there would hide the event from a person's trail.
+            let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
+            let link_rows = sqlx::query(
+                "SELECT seq, participant_id FROM audit_event_participants \
+                 WHERE seq >= $1 AND seq <= $2",
+            )
+            .bind(get::<i64>(&rows[0], "seq")?)
+            .bind(get::<i64>(&rows[rows.len() - 1], "seq")?)
+            .fetch_all(&self.pool)
+            .await?;
+            for l in &link_rows {
+                links
+                    .entry(get(l, "seq")?)
+                    .or_default()
+                    .push(get(l, "participant_id")?);
+            }
             for row in &rows {
                 let (ev, prev_hash) = row_to_event(row)?;
                 let at_us = micros(ev.at);
-                let targets = ids_text(&ev.participant_ids);
+                // The stored text, not the ids parsed from it: junk between
+                // the ids is a change too.
+                let targets: String = get(row, "target_ids")?;
+                let mut expected_links = ev.participant_ids.clone();
+                expected_links.sort_unstable();
+                expected_links.dedup();
+                let mut found_links = links.remove(&ev.seq).unwrap_or_default();
+                found_links.sort_unstable();
                 let recomputed = chain_hash(
                     &prev,
                     ev.seq,
@@ -264,7 +289,11 @@ impl Store {
                         &targets,
                     ],
                 );
-                if ev.seq != expected_seq || prev_hash != prev || recomputed != ev.hash {
+                if ev.seq != expected_seq
+                    || prev_hash != prev
+                    || recomputed != ev.hash
+                    || found_links != expected_links
+                {
                     return Ok(ChainReport {
                         events: last_seq,
                         first_broken_seq: Some(expected_seq),

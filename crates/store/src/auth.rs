@@ -253,6 +253,19 @@ impl Store {
     async fn record_failure(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
         let now_us = micros(now);
         let mut tx = self.pool.begin().await?;
+        // Claim the row before reading it. On PostgreSQL that locks it, so
+        // concurrent failures are all counted instead of overwriting each
+        // other; on SQLite it takes the write lock up front, since a read
+        // that later writes fails under concurrency instead of waiting.
+        sqlx::query(
+            "INSERT INTO login_throttle (throttle_key, failures, window_start, blocked_until) \
+             VALUES ($1, 0, $2, 0) \
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = login_throttle.failures",
+        )
+        .bind(key)
+        .bind(now_us)
+        .execute(&mut *tx)
+        .await?;
         let row = sqlx::query(
             "SELECT failures, window_start FROM login_throttle WHERE throttle_key = $1",
         )

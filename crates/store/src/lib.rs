@@ -108,12 +108,15 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30));
         if backend == Backend::Sqlite {
             // WAL lets readers run beside the one writer; the busy timeout makes
-            // a second writer wait instead of failing.
+            // a second writer wait instead of failing. Recursive triggers make
+            // the rows that `INSERT OR REPLACE` deletes fire the audit tables'
+            // delete triggers, which SQLite otherwise skips.
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                         PRAGMA recursive_triggers = ON;",
                     )
                     .await?;
                     Ok(())

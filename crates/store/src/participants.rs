@@ -299,9 +299,8 @@ impl Store {
 
     /// One participant, if the actor may read it (audited).
     pub async fn read_participant(&self, ctx: &Ctx, id: i64) -> Result<Participant> {
-        let mut tx = self.begin_audited().await?;
-        let permit = self
-            .authorize_participant(&mut tx, ctx, ParticipantAction::Read, id)
+        let (mut tx, permit) = self
+            .authorize_participant(ctx, ParticipantAction::Read, id)
             .await?;
         let p = self.participant(&mut tx, &permit).await?;
         tx.commit().await?;
@@ -327,9 +326,8 @@ impl Store {
         patch: &ParticipantInput,
         expected_version: Option<i64>,
     ) -> Result<Participant> {
-        let mut tx = self.begin_audited().await?;
-        let permit = self
-            .authorize_participant(&mut tx, ctx, ParticipantAction::Update, id)
+        let (mut tx, permit) = self
+            .authorize_participant(ctx, ParticipantAction::Update, id)
             .await?;
         let current = fetch(&mut tx, permit.participant_id()).await?;
         if expected_version.is_some_and(|v| v != current.version) {
@@ -339,6 +337,12 @@ impl Store {
             .data
             .patched(patch, ctx.now.date_naive())
             .map_err(StoreError::Validation)?;
+        // Nothing changes: the version stays, so no other editor gets a
+        // needless conflict (the allowed decision is still recorded).
+        if data == current.data {
+            tx.commit().await?;
+            return Ok(current);
+        }
         if data.responsible_caseworker_id != current.data.responsible_caseworker_id {
             self.check_caseworker(&mut tx, data.responsible_caseworker_id)
                 .await?;
@@ -522,9 +526,8 @@ impl Store {
         id: i64,
         limit: i64,
     ) -> Result<Vec<AuditEvent>> {
-        let mut tx = self.begin_audited().await?;
-        let permit = self
-            .authorize_participant(&mut tx, ctx, ParticipantAction::ReadAudit, id)
+        let (mut tx, permit) = self
+            .authorize_participant(ctx, ParticipantAction::ReadAudit, id)
             .await?;
         // Include the event that records this very read.
         let events = self

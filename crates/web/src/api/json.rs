@@ -20,7 +20,8 @@ impl FromRequest<AppState> for JsonObject {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
             .map(|m| {
-                let m = m.trim();
+                // Media types are case-insensitive (RFC 9110, 8.3.1).
+                let m = m.trim().to_ascii_lowercase();
                 m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
             })
             .unwrap_or(false);
@@ -73,6 +74,20 @@ impl FromRequest<AppState> for JsonObject {
     }
 }
 
+/// Letters, digits, `_` and `-`, starting with a letter or `_`, at most 64
+/// characters and with fewer than six digits.
+fn looks_like_field_name(key: &str) -> bool {
+    key.len() <= 64
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && key.chars().filter(char::is_ascii_digit).count() < 6
+}
+
 /// Typed access to a JSON object's fields, collecting one error per field.
 pub struct Fields<'a> {
     pub map: &'a Map<String, Value>,
@@ -86,7 +101,18 @@ impl<'a> Fields<'a> {
             if read_only.contains(&key.as_str()) {
                 errors.add(key, "read_only", format!("{key} is read-only"));
             } else if !known.contains(&key.as_str()) {
-                errors.add(key, "unknown_field", format!("{key} is not a known field"));
+                // A key is whatever the client sent, an identity number too:
+                // only something shaped like a field name is repeated.
+                let shown = if looks_like_field_name(key) {
+                    key.as_str()
+                } else {
+                    "(not shown)"
+                };
+                errors.add(
+                    shown,
+                    "unknown_field",
+                    format!("{shown} is not a known field"),
+                );
             }
         }
         Fields { map, errors }

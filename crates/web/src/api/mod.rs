@@ -21,6 +21,14 @@ pub fn router() -> Router<AppState> {
         .merge(participants::router())
         .merge(audit::router())
         .fallback(|| async { Problem::not_found() })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this resource does not support the method",
+            )
+        })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -4,6 +4,7 @@ use super::json::{Fields, JsonObject};
 use crate::auth::ApiCaller;
 use crate::error::Problem;
 use crate::AppState;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -193,9 +194,10 @@ fn parse_input(
     }
 }
 
-fn parse_id(raw: &str) -> Result<i64, Problem> {
-    raw.parse::<i64>()
-        .ok()
+/// Any id that is not a positive integer (or not even UTF-8) names nothing.
+fn parse_id(raw: Result<Path<String>, PathRejection>) -> Result<i64, Problem> {
+    raw.ok()
+        .and_then(|Path(id)| id.parse::<i64>().ok())
         .filter(|v| *v > 0)
         .ok_or_else(Problem::not_found)
 }
@@ -415,9 +417,9 @@ pub async fn create(
 pub async fn read(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ParticipantOut>, Problem> {
-    let id = parse_id(&id)?;
+    let id = parse_id(id)?;
     let p = state.store.read_participant(&caller.ctx, id).await?;
     Ok(Json(ParticipantOut::new(&p, caller.ctx.now.date_naive())))
 }
@@ -431,10 +433,10 @@ pub async fn read(
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     JsonObject(map): JsonObject,
 ) -> Result<Json<ParticipantOut>, Problem> {
-    let id = parse_id(&id)?;
+    let id = parse_id(id)?;
     let (input, version) = parse_input(&map)?;
     let p = state
         .store

@@ -65,6 +65,24 @@ pub fn templates() -> Environment<'static> {
             t(lang, &key, &args)
         },
     );
+    // A field's error message: `err-FIELD-CODE` where a field needs its own
+    // words (a future registration date is no future birth date), else `err-CODE`.
+    env.add_function(
+        "err",
+        |state: &State, field: String, code: String| -> String {
+            let lang = state
+                .lookup("lang")
+                .and_then(|v| v.as_str().and_then(Lang::parse))
+                .unwrap_or(Lang::Sv);
+            let specific = format!("err-{field}-{code}");
+            let text = t(lang, &specific, &[]);
+            if text != specific {
+                text
+            } else {
+                t(lang, &format!("err-{code}"), &[])
+            }
+        },
+    );
     env
 }
 
@@ -77,6 +95,20 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(participants::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A page, not an empty body, for e.g. a bookmarked `/logga-ut` (POST only).
+async fn method_not_allowed(crate::auth::PageLang(lang): crate::auth::PageLang) -> Response {
+    error_page(
+        lang,
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            "",
+        ),
+    )
 }
 
 async fn not_found(crate::auth::PageLang(lang): crate::auth::PageLang) -> Response {
@@ -135,7 +167,7 @@ pub(crate) fn render(
 pub fn error_page(lang: Lang, p: Problem) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = match status {
-        StatusCode::NOT_FOUND => "error-not-found",
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "error-not-found",
         StatusCode::FORBIDDEN => "error-forbidden",
         _ => "error-internal",
     };
@@ -146,9 +178,19 @@ pub fn error_page(lang: Lang, p: Problem) -> Response {
 
 static ERROR_ENV: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLock::new(templates);
 
+/// A path on this site, safe to redirect to. Browsers drop tabs and line
+/// breaks from URLs and read a backslash as `/`, so `/<TAB>/evil.example` would be
+/// `//evil.example`: only printable ASCII without backslashes is accepted.
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && p.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
 /// Choose the interface language and go back to the page the user was on.
 async fn switch_language(
     Path(lang): Path<String>,
+    login::Secure(secure): login::Secure,
     Query(q): Query<HashMap<String, String>>,
     jar: CookieJar,
 ) -> Response {
@@ -156,12 +198,13 @@ async fn switch_language(
     // Only local paths: an open redirect would help phishing.
     let back = q
         .get("tillbaka")
-        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .filter(|p| is_local_path(p))
         .cloned()
         .unwrap_or_else(|| "/".into());
     let cookie = Cookie::build((LANG_COOKIE, lang.code()))
         .path("/")
         .same_site(SameSite::Lax)
+        .secure(secure)
         .permanent()
         .build();
     (

@@ -378,7 +378,12 @@ async fn new_form(State(state): State<AppState>, user: UiUser) -> Response {
     ) {
         return error_page(user.lang, Problem::forbidden());
     }
+    // Choices nobody has made yet start as "unknown", never as the first
+    // option: an untouched select must not record a woman with primary school.
     let form = ParticipantForm {
+        gender: Some(Gender::Unknown.as_str().into()),
+        birth_region: Some(BirthRegion::Unknown.as_str().into()),
+        education_level: Some(EducationLevel::Unknown.as_str().into()),
         municipality_code: Some(geo::STOCKHOLM.into()),
         registered_on: Some(user.ctx.now.date_naive().to_string()),
         responsible_caseworker_id: Some(user.ctx.actor.user_id.to_string()),
@@ -575,6 +580,8 @@ async fn update(
         Ok(_) => Redirect::to(&format!("/deltagare/{id}?sparad=1")).into_response(),
         Err(StoreError::StaleVersion) => match state.store.read_participant(&user.ctx, id).await {
             Ok(p) => {
+                // The heading names the record as it is now, like the form.
+                let name = format!("{} {}", p.data.first_name, p.data.last_name);
                 let fresh = ParticipantForm::from_participant(&p);
                 form_page(
                     &state,

@@ -282,3 +282,124 @@ macro_rules! both_engines {
         }
     };
 }
+
+/// A response read whole: status, content type and body (JSON when it parses).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: serde_json::Value,
+}
+
+impl Reply {
+    pub async fn read(res: reqwest::Response) -> Reply {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let content_type = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = res.text().await.expect("response body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        Reply {
+            status,
+            content_type,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    /// The `field` of every entry of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|errs| {
+                errs.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The `code` of the error entry for `field`, if any.
+    pub fn error_code(&self, field: &str) -> Option<String> {
+        self.json["errors"].as_array()?.iter().find_map(|e| {
+            (e["field"] == field).then(|| e["code"].as_str().unwrap_or("").to_string())
+        })
+    }
+
+    /// Asserts an RFC 9457 problem with this status, naming `fields`.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, fields: &[&str]) {
+        assert_eq!(self.status, status, "unexpected status: {}", self.text);
+        assert!(
+            self.content_type.starts_with("application/problem+json"),
+            "not problem+json ({}): {}",
+            self.content_type,
+            self.text
+        );
+        assert_eq!(self.json["status"], status, "problem status: {}", self.text);
+        let named = self.error_fields();
+        for f in fields {
+            assert!(
+                named.iter().any(|n| n == f),
+                "{f} not named in {}",
+                self.text
+            );
+        }
+    }
+}
+
+impl TestApp {
+    /// Send `body` (if any) as JSON as `user` and read the whole reply.
+    pub async fn call(
+        &self,
+        user: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Reply {
+        let mut req = self.api(user, method, path);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        Reply::read(req.send().await.expect("request")).await
+    }
+
+    /// Every participant id `user` gets from the list, following pages.
+    pub async fn list_ids(&self, user: &str, query: &str) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for page in 1.. {
+            let sep = if query.is_empty() { "" } else { "&" };
+            let (status, json) = self
+                .get_json(
+                    user,
+                    &format!("/api/v1/participants?{query}{sep}per_page=100&page={page}"),
+                )
+                .await;
+            assert_eq!(status, 200, "list as {user}: {json}");
+            let items = json["items"].as_array().expect("items").clone();
+            ids.extend(items.iter().map(|p| p["id"].as_i64().expect("id")));
+            if items.len() < 100 {
+                break;
+            }
+        }
+        ids
+    }
+}
+
+/// A valid identity number for a given birth date and serial (fictitious).
+/// Returns (12 digits, 10 digits) without separators.
+pub fn pnr_on(date: chrono::NaiveDate, serial: u32) -> (String, String) {
+    let ten9 = format!("{}{:03}", date.format("%y%m%d"), serial);
+    let nine: Vec<u8> = ten9.bytes().map(|b| b - b'0').collect();
+    let check = vagar_domain::identity::luhn_check_digit(&nine);
+    (
+        format!("{}{:03}{}", date.format("%Y%m%d"), serial, check),
+        format!("{ten9}{check}"),
+    )
+}

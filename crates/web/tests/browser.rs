@@ -1,0 +1,451 @@
+//! A caseworker's errand in a real browser: headless Chromium driven through
+//! ChromeDriver (WebDriver). `./scripts/test` starts ChromeDriver and sets
+//! `VAGAR_TEST_WEBDRIVER`; without it the test is skipped with a message,
+//! except under `CI=true`, where a skipped browser test is a failure.
+//!
+//! SQLite only: the browser checks what the pages do in a browser (forms,
+//! focus targets, labels, cookies, CSP-loaded styles); the storage engines are
+//! covered request by request on both engines in `ui_session.rs`.
+
+mod common;
+
+use fantoccini::elements::Element;
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longest wait for an element; a page of this app renders in milliseconds.
+const WAIT: Duration = Duration::from_secs(15);
+/// Longest time for the whole errand (it takes a few seconds).
+const ERRAND_LIMIT: Duration = Duration::from_secs(120);
+
+/// The WebDriver address, or `None` to skip (never under CI).
+fn webdriver_url() -> Option<String> {
+    match std::env::var("VAGAR_TEST_WEBDRIVER") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            if common::ci() {
+                panic!(
+                    "CI=true but VAGAR_TEST_WEBDRIVER is not set: browser tests may not be skipped"
+                );
+            }
+            eprintln!(
+                "skipping the browser test: VAGAR_TEST_WEBDRIVER is not set (run ./scripts/test)"
+            );
+            None
+        }
+    }
+}
+
+/// A new headless Chromium with a profile of its own.
+async fn start_browser(webdriver: &str, profile: &std::path::Path) -> Client {
+    let mut options = json!({
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-dev-shm-usage",
+            format!("--user-data-dir={}", profile.display()),
+            "--window-size=1280,1000",
+            // A Swedish user's browser: the app follows Accept-Language.
+            "--lang=sv-SE",
+            "--accept-lang=sv-SE,sv",
+        ],
+        "prefs": { "intl.accept_languages": "sv-SE,sv" },
+    });
+    let binary = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if std::path::Path::new(&binary).exists() {
+        options["binary"] = json!(binary);
+    }
+    let mut caps = Capabilities::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert("goog:chromeOptions".into(), options);
+    let connecting = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(webdriver)
+        .await;
+    connecting.unwrap_or_else(|e| panic!("cannot start Chromium through {webdriver}: {e}"))
+}
+
+async fn wait_for(c: &Client, locator: Locator<'_>) -> Element {
+    let what = format!("{locator:?}");
+    match c.wait().at_most(WAIT).for_element(locator).await {
+        Ok(e) => e,
+        Err(err) => {
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let source = c.source().await.unwrap_or_default();
+            panic!("waited in vain for {what} on {url}: {err}\n{source}");
+        }
+    }
+}
+
+async fn attr(e: &Element, name: &str) -> String {
+    e.attr(name).await.expect("attribute").unwrap_or_default()
+}
+
+async fn value(e: &Element) -> String {
+    e.prop("value").await.expect("value").unwrap_or_default()
+}
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    let input = c.find(Locator::Id(id)).await.expect(id);
+    input.clear().await.expect("clear");
+    input.send_keys(text).await.expect("type");
+}
+
+/// What every page must get right, checked in the browser's own DOM: one
+/// h1, a label for every field, Swedish as the document language, styles
+/// loaded under the CSP, every `aria-describedby` pointing at something and
+/// the session cookie out of reach of scripts.
+async fn check_page(c: &Client, what: &str) {
+    let report = c
+        .execute(
+            r#"
+            const fields = [...document.querySelectorAll(
+                'input:not([type=hidden]), select, textarea')];
+            const described = [...document.querySelectorAll('[aria-describedby]')]
+                .flatMap(e => e.getAttribute('aria-describedby').split(/\s+/));
+            return {
+                h1: document.querySelectorAll('h1').length,
+                unlabelled: fields.filter(f => !f.labels || f.labels.length === 0)
+                    .map(f => f.id || f.name),
+                emptyLabels: fields.filter(f => f.labels && f.labels.length > 0
+                    && [...f.labels].every(l => l.textContent.trim() === ''))
+                    .map(f => f.id || f.name),
+                lang: document.documentElement.lang,
+                title: document.title,
+                sheets: document.styleSheets.length,
+                emptySheets: [...document.styleSheets].filter(s => s.cssRules.length === 0)
+                    .map(s => s.href),
+                bodyMargin: getComputedStyle(document.body).marginTop,
+                dangling: described.filter(id => !document.getElementById(id)),
+                duplicateIds: [...document.querySelectorAll('[id]')].map(e => e.id)
+                    .filter((id, i, all) => all.indexOf(id) !== i),
+                cookie: document.cookie,
+            };
+            "#,
+            vec![],
+        )
+        .await
+        .expect("script");
+    let get = |k: &str| report.get(k).cloned().unwrap_or(Value::Null);
+    assert_eq!(get("h1"), json!(1), "{what}: exactly one h1");
+    assert_eq!(
+        get("unlabelled"),
+        json!([]),
+        "{what}: fields without a label"
+    );
+    assert_eq!(get("emptyLabels"), json!([]), "{what}: empty labels");
+    assert_eq!(get("lang"), json!("sv"), "{what}: document language");
+    assert!(
+        get("title")
+            .as_str()
+            .is_some_and(|t| t.ends_with("– Vägar")),
+        "{what}: title {}",
+        get("title")
+    );
+    assert_eq!(get("sheets"), json!(3), "{what}: stylesheets");
+    assert_eq!(
+        get("emptySheets"),
+        json!([]),
+        "{what}: stylesheets that did not load"
+    );
+    assert_eq!(get("bodyMargin"), json!("0px"), "{what}: app.css applies");
+    assert_eq!(
+        get("dangling"),
+        json!([]),
+        "{what}: aria-describedby to nothing"
+    );
+    assert_eq!(get("duplicateIds"), json!([]), "{what}: duplicate ids");
+    assert!(
+        !get("cookie")
+            .as_str()
+            .unwrap_or("")
+            .contains("vagar_session"),
+        "{what}: the session cookie is HttpOnly"
+    );
+}
+
+async fn current_path(c: &Client) -> String {
+    let url = c.current_url().await.expect("url");
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caseworker_registers_and_finds_a_participant() {
+    let Some(webdriver) = webdriver_url() else {
+        return;
+    };
+    let app = Arc::new(
+        common::TestApp::spawn(common::Engine::Sqlite)
+            .await
+            .expect("sqlite app"),
+    );
+    // Someone else is in the register already, so a search has to narrow.
+    app.create(
+        "cw_a",
+        json!({"identity_number": common::pnr(2), "first_name": "Bo", "last_name": "Annansson"}),
+    )
+    .await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let c = tokio::time::timeout(
+        Duration::from_secs(60),
+        start_browser(&webdriver, profile.path()),
+    )
+    .await
+    .expect("Chromium started within a minute");
+    // Run the errand as its own task so the browser is closed even when an
+    // assertion fails; then fail with that assertion.
+    // A hung browser fails the test instead of the whole run.
+    let errand = tokio::spawn(errand(c.clone(), app.clone()));
+    let outcome = tokio::time::timeout(ERRAND_LIMIT, errand).await;
+    let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => panic!("the browser errand took longer than {ERRAND_LIMIT:?}"),
+    }
+}
+
+async fn errand(c: Client, app: Arc<common::TestApp>) {
+    let base = url::Url::parse(&app.base).unwrap();
+
+    // The start page sends a stranger to the login.
+    c.goto(&app.url("/")).await.expect("open /");
+    c.wait()
+        .at_most(WAIT)
+        .for_url(&base.join("/logga-in").unwrap())
+        .await
+        .expect("redirected to the login");
+    let h1 = wait_for(&c, Locator::Css("h1")).await;
+    assert_eq!(h1.text().await.unwrap(), "Logga in");
+    check_page(&c, "login").await;
+
+    fill(&c, "username", "cw_a").await;
+    fill(&c, "password", common::PASSWORD).await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_url(&base.join("/deltagare").unwrap())
+        .await
+        .expect("logged in, at the list");
+    wait_for(&c, Locator::Id("q")).await;
+    check_page(&c, "participant list").await;
+
+    // "Ny deltagare" in the navigation.
+    c.find(Locator::LinkText("Ny deltagare"))
+        .await
+        .expect("the link to the new-participant form")
+        .click()
+        .await
+        .unwrap();
+    let identity = wait_for(&c, Locator::Id("identity_number")).await;
+    assert_eq!(current_path(&c).await, "/deltagare/ny");
+    check_page(&c, "new participant").await;
+
+    // A number with a wrong check digit.
+    let valid = common::pnr(5);
+    let mut wrong = valid.clone();
+    let last = wrong.pop().unwrap().to_digit(10).unwrap();
+    wrong.push(char::from_digit((last + 1) % 10, 10).unwrap());
+    identity.send_keys(&wrong).await.unwrap();
+    fill(&c, "first_name", "Fatima").await;
+    fill(&c, "last_name", "Webbsson").await;
+    c.find(Locator::Css("select#gender"))
+        .await
+        .unwrap()
+        .select_by_value("woman")
+        .await
+        .unwrap();
+    c.find(Locator::Id("tg-youth"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form.app-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The inline error sits at the field and is tied to it.
+    let message = wait_for(&c, Locator::Id("identity_number-error")).await;
+    assert!(
+        message
+            .text()
+            .await
+            .unwrap()
+            .contains("Kontrollsiffran stämmer inte"),
+        "inline message"
+    );
+    assert!(message.is_displayed().await.unwrap());
+    let identity = c.find(Locator::Id("identity_number")).await.unwrap();
+    assert_eq!(attr(&identity, "aria-invalid").await, "true");
+    assert!(attr(&identity, "aria-describedby")
+        .await
+        .split_whitespace()
+        .any(|id| id == "identity_number-error"));
+    assert_eq!(value(&identity).await, wrong, "what was typed is kept");
+    // The message follows its field in the page.
+    let follows: bool = c
+        .execute(
+            "const f = document.getElementById('identity_number');
+             const m = document.getElementById('identity_number-error');
+             return f.parentElement === m.parentElement &&
+                 !!(f.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(follows, "the message is next to the field");
+    // And the summary at the top links to the field.
+    let summary = c.find(Locator::Id("error-summary")).await.unwrap();
+    assert!(summary.is_displayed().await.unwrap());
+    let link = summary
+        .find(Locator::Css("a[href='#identity_number']"))
+        .await
+        .expect("the summary links to the field");
+    assert!(link.text().await.unwrap().contains("Kontrollsiffran"));
+    assert_eq!(
+        value(&c.find(Locator::Id("first_name")).await.unwrap()).await,
+        "Fatima"
+    );
+    assert!(c
+        .find(Locator::Id("tg-youth"))
+        .await
+        .unwrap()
+        .is_selected()
+        .await
+        .unwrap());
+    assert!(c.title().await.unwrap().starts_with("Fel: "));
+    check_page(&c, "form with errors").await;
+
+    // Follow the summary's link to the field and correct the number.
+    link.click().await.unwrap();
+    let identity = c.find(Locator::Id("identity_number")).await.unwrap();
+    identity.clear().await.unwrap();
+    identity.send_keys(&valid).await.unwrap();
+    c.find(Locator::Css("main form.app-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The participant's own page.
+    let shown = wait_for(&c, Locator::Id("identity")).await;
+    assert_eq!(shown.text().await.unwrap(), valid);
+    let path = current_path(&c).await;
+    assert!(
+        path.starts_with("/deltagare/") && !path.contains(&valid[..8]),
+        "{path}"
+    );
+    let id: i64 = path
+        .trim_start_matches("/deltagare/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .expect("an id in the address");
+    assert_eq!(
+        c.find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Fatima Webbsson"
+    );
+    // What the user chose is stored; what they left alone is "unknown".
+    for (term, shown) in [
+        ("Kön", "Kvinna"),
+        ("Utbildningsnivå", "Okänd"),
+        ("Födelseregion", "Okänt"),
+        ("Målgrupper", "Unga (16–24 år)"),
+    ] {
+        let xpath = format!("//dt[.='{term}']/following-sibling::dd[1]");
+        let dd = c.find(Locator::XPath(&xpath)).await.expect(term);
+        assert_eq!(dd.text().await.unwrap(), shown, "{term}");
+    }
+    let flash = c.find(Locator::Css("[role=status]")).await.unwrap();
+    assert!(flash.text().await.unwrap().contains("registrerad"));
+    check_page(&c, "participant").await;
+
+    // To the list, and search by name.
+    c.find(Locator::LinkText("Deltagare"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let q = wait_for(&c, Locator::Id("q")).await;
+    wait_for(
+        &c,
+        Locator::XPath("//p[@id='result-count' and normalize-space(.)='2 träffar']"),
+    )
+    .await;
+    q.send_keys("Webbsson").await.unwrap();
+    c.find(Locator::Css("form[role=search] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &c,
+        Locator::XPath("//p[@id='result-count' and normalize-space(.)='1 träff']"),
+    )
+    .await;
+    let row = c
+        .find(Locator::Css("#results table tbody tr"))
+        .await
+        .expect("a result row");
+    let person = row
+        .find(Locator::LinkText("Webbsson, Fatima"))
+        .await
+        .expect("the new person in the results");
+    assert_eq!(attr(&person, "href").await, format!("/deltagare/{id}"));
+    assert!(row
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("{}-****", &valid[..8])));
+    assert_eq!(
+        c.find_all(Locator::Css("#results table tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // The search went by POST: the name is in no address.
+    assert_eq!(current_path(&c).await, "/deltagare");
+    assert_eq!(
+        value(&c.find(Locator::Id("q")).await.unwrap()).await,
+        "Webbsson"
+    );
+    check_page(&c, "search results").await;
+
+    // And the result leads to the person.
+    person.click().await.unwrap();
+    let shown = wait_for(&c, Locator::Id("identity")).await;
+    assert_eq!(shown.text().await.unwrap(), valid);
+}
