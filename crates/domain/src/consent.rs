@@ -170,7 +170,7 @@ pub struct ConsentState {
 impl ConsentState {
     /// In force at `now`: started, not past its last day, not revoked.
     pub fn in_force(&self, now: DateTime<Utc>) -> bool {
-        let today = now.date_naive();
+        let today = crate::time::swedish_date(now);
         self.revoked_at.is_none_or(|r| r > now)
             && self.terms.valid_from <= today
             && self.terms.valid_to.is_none_or(|to| today <= to)

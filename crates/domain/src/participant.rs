@@ -457,8 +457,7 @@ impl ParticipantData {
             registered_on,
             responsible_caseworker_id
         );
-        // A stored registration date may be older than any rule we add later;
-        // only a changed one is re-checked against `today`.
+        // The whole record is validated again, with the rules of a create.
         ParticipantData::from_input(&input, today)
     }
 

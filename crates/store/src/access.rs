@@ -191,6 +191,18 @@ impl Store {
     }
 
     async fn audit_denial(&self, ctx: &Ctx, action: &str, ids: &[i64]) -> Result<()> {
+        self.audit_refusal(ctx, action, "", ids).await
+    }
+
+    /// Record a refused attempt with its reason, committed on its own. The
+    /// caller must not hold an audited transaction (it would wait for itself).
+    pub(crate) async fn audit_refusal(
+        &self,
+        ctx: &Ctx,
+        action: &str,
+        detail: &str,
+        ids: &[i64],
+    ) -> Result<()> {
         let mut tx = self.begin_audited().await?;
         audit::append(
             &mut tx,
@@ -198,7 +210,7 @@ impl Store {
             ctx.now,
             action,
             &Outcome::Denied,
-            "",
+            detail,
             ids,
         )
         .await?;

@@ -17,6 +17,8 @@ pub const SESSION_IDLE: Duration = Duration::minutes(30);
 pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
 /// Failures allowed within the window before logins are refused for a while.
 pub const THROTTLE_FREE_FAILURES: i64 = 5;
+/// Per client address the limit is higher: colleagues behind one NAT share it.
+pub const THROTTLE_FREE_FAILURES_PER_ADDRESS: i64 = 20;
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,7 +252,7 @@ impl Store {
         })
     }
 
-    async fn record_failure(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn record_failure(&self, key: &str, free: i64, now: DateTime<Utc>) -> Result<()> {
         let now_us = micros(now);
         let mut tx = self.pool.begin().await?;
         // Claim the row before reading it. On PostgreSQL that locks it, so
@@ -282,8 +284,8 @@ impl Store {
         }
         failures += 1;
         // After the free failures, wait 30 s, doubling each time, at most 15 min.
-        let blocked_until = if failures >= THROTTLE_FREE_FAILURES {
-            let exp = (failures - THROTTLE_FREE_FAILURES).min(5) as u32;
+        let blocked_until = if failures >= free {
+            let exp = (failures - free).min(5) as u32;
             now_us + (30_000_000i64 * 2i64.pow(exp)).min(900_000_000)
         } else {
             0
@@ -342,8 +344,10 @@ impl Store {
         .await
         .map_err(|e| StoreError::Other(e.to_string()))?;
         if !ok {
-            self.record_failure(&user_key, now).await?;
-            self.record_failure(&client_key, now).await?;
+            self.record_failure(&user_key, THROTTLE_FREE_FAILURES, now)
+                .await?;
+            self.record_failure(&client_key, THROTTLE_FREE_FAILURES_PER_ADDRESS, now)
+                .await?;
             return Ok(Err(LoginError::Invalid));
         }
         sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")

@@ -60,6 +60,13 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
 }
 
+impl Ctx {
+    /// The date in Sweden at the request's time.
+    pub fn today(&self) -> chrono::NaiveDate {
+        vagar_domain::time::swedish_date(self.now)
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,

@@ -213,15 +213,33 @@ const DATA_COLUMNS: [&str; 20] = [
 const DUPLICATE: &str = "a participant with this identity number is already registered";
 
 impl Store {
-    async fn identity_taken(&self, tx: &mut Tx, n: &IdentityNumber, except: i64) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM participants WHERE identity_number = $1 AND id <> $2",
-        )
-        .bind(n.as_str())
-        .bind(except)
-        .fetch_one(&mut **tx)
-        .await?;
-        Ok(get::<i64>(&row, "n")? > 0)
+    /// The id of another participant with this identity number, if any.
+    async fn identity_holder(
+        &self,
+        tx: &mut Tx,
+        n: &IdentityNumber,
+        except: i64,
+    ) -> Result<Option<i64>> {
+        let row =
+            sqlx::query("SELECT id FROM participants WHERE identity_number = $1 AND id <> $2")
+                .bind(n.as_str())
+                .bind(except)
+                .fetch_optional(&mut **tx)
+                .await?;
+        row.map(|r| get::<i64>(&r, "id")).transpose()
+    }
+
+    /// Refuse a duplicate: one person is one record. The answer tells the
+    /// caller the number is registered (the common entry depends on that), so
+    /// the attempt is audited against the existing record.
+    async fn refuse_duplicate(&self, tx: Tx, ctx: &Ctx, action: &str, holder: i64) -> Result<()> {
+        tx.rollback().await?;
+        self.audit_refusal(ctx, action, "identity_number_conflict", &[holder])
+            .await?;
+        Err(StoreError::Conflict {
+            field: "identity_number".into(),
+            message: DUPLICATE.into(),
+        })
     }
 
     async fn check_caseworker(&self, tx: &mut Tx, id: Option<i64>) -> Result<()> {
@@ -254,19 +272,19 @@ impl Store {
         let permit = self
             .authorize_global(ctx, GlobalAction::CreateParticipant)
             .await?;
-        let data = ParticipantData::from_input(input, ctx.now.date_naive())
-            .map_err(StoreError::Validation)?;
+        let data =
+            ParticipantData::from_input(input, ctx.today()).map_err(StoreError::Validation)?;
         let mut tx = self.begin_audited().await?;
         self.check_caseworker(&mut tx, data.responsible_caseworker_id)
             .await?;
-        if self
-            .identity_taken(&mut tx, &data.identity_number, 0)
+        if let Some(holder) = self
+            .identity_holder(&mut tx, &data.identity_number, 0)
             .await?
         {
-            return Err(StoreError::Conflict {
-                field: "identity_number".into(),
-                message: DUPLICATE.into(),
-            });
+            return self
+                .refuse_duplicate(tx, ctx, "participant.create", holder)
+                .await
+                .map(|_| unreachable!());
         }
         let mut sql = Sql::new("INSERT INTO participants (");
         sql.push(&DATA_COLUMNS.join(", "))
@@ -335,7 +353,7 @@ impl Store {
         }
         let data = current
             .data
-            .patched(patch, ctx.now.date_naive())
+            .patched(patch, ctx.today())
             .map_err(StoreError::Validation)?;
         // Nothing changes: the version stays, so no other editor gets a
         // needless conflict (the allowed decision is still recorded).
@@ -347,14 +365,14 @@ impl Store {
             self.check_caseworker(&mut tx, data.responsible_caseworker_id)
                 .await?;
         }
-        if self
-            .identity_taken(&mut tx, &data.identity_number, id)
+        if let Some(holder) = self
+            .identity_holder(&mut tx, &data.identity_number, id)
             .await?
         {
-            return Err(StoreError::Conflict {
-                field: "identity_number".into(),
-                message: DUPLICATE.into(),
-            });
+            return self
+                .refuse_duplicate(tx, ctx, "participant.update", holder)
+                .await
+                .map(|_| unreachable!());
         }
         let mut sql = Sql::new("UPDATE participants SET ");
         for (i, (col, arg)) in DATA_COLUMNS.iter().zip(data_args(&data)).enumerate() {
@@ -393,9 +411,7 @@ impl Store {
             .authorize_global(ctx, GlobalAction::ListParticipants)
             .await?;
         let term = match &query.q {
-            Some(q) => {
-                parse_search_term(q, ctx.now.date_naive()).map_err(StoreError::Validation)?
-            }
+            Some(q) => parse_search_term(q, ctx.today()).map_err(StoreError::Validation)?,
             None => None,
         };
         let per_page = query.per_page.clamp(1, MAX_PER_PAGE);

@@ -69,7 +69,10 @@ impl FromRequestParts<AppState> for ApiCaller {
             let token = value
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
+                // The scheme name is case-insensitive (RFC 9110).
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token)
                 .map(str::trim)
                 .ok_or_else(Problem::unauthorized)?;
             let user = state

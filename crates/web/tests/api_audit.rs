@@ -461,9 +461,10 @@ both_engines!(
         let (number, _) = pnr_on(NaiveDate::from_ymd_opt(1979, 9, 9).unwrap(), 909);
         let p = app.create("cw_a", person(&number, "Atom", "Är")).await;
         let id = p["id"].as_i64().unwrap();
-        let events = event_count(&app).await;
+        let mut events = event_count(&app).await;
 
-        // Refused input: neither a record nor an event.
+        // Refused input: no record; no event, except for a duplicate, which
+        // tells the caller the number exists and so is audited as denied.
         let mut bad = number.clone();
         let last = bad.pop().unwrap();
         bad.push(if last == '9' { '0' } else { '9' });
@@ -477,8 +478,19 @@ both_engines!(
                 .await;
             assert!(r.status == 409 || r.status == 422, "{}", r.text);
             assert_eq!(app.store.count_participants().await.unwrap(), 1);
+            if r.status == 409 {
+                events += 1;
+            }
             assert_eq!(event_count(&app).await, events, "{body}");
         }
+        let (_, trail) = app
+            .get_json("admin", &format!("/api/v1/audit?participant={id}&limit=2"))
+            .await;
+        // trail[0] is the admin's own read of the trail.
+        assert_eq!(trail[1]["action"], "participant.create", "{trail}");
+        assert_eq!(trail[1]["outcome"], "denied", "{trail}");
+        assert_eq!(trail[1]["user_id"], app.user_ids["cw_a"], "{trail}");
+        events = event_count(&app).await;
         for body in [
             json!({ "email": "fel" }),
             json!({ "version": 7, "first_name": "Gammal" }),

@@ -113,6 +113,8 @@ CREATE TRIGGER audit_event_participants_append_only BEFORE UPDATE OR DELETE ON a
     FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_event_participants_no_truncate BEFORE TRUNCATE ON audit_event_participants
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 CREATE TABLE sessions (
     id_hash TEXT PRIMARY KEY,

@@ -316,7 +316,7 @@ pub async fn list(
         params.remove("per_page"),
     )?;
     if let Some(q) = &query.q {
-        let today = caller.ctx.now.date_naive();
+        let today = caller.ctx.today();
         if matches!(
             parse_search_term(q, today),
             Ok(Some(SearchTerm::Identity(_)))
@@ -333,7 +333,7 @@ pub async fn list(
         }
     }
     let page = state.store.search_participants(&caller.ctx, &query).await?;
-    Ok(Json(page_out(page, caller.ctx.now.date_naive())))
+    Ok(Json(page_out(page, caller.ctx.today())))
 }
 
 #[allow(dead_code)]
@@ -374,7 +374,7 @@ pub async fn search(
     }
     let query = query_from(q, district, target_group, page, per_page)?;
     let page = state.store.search_participants(&caller.ctx, &query).await?;
-    Ok(Json(page_out(page, caller.ctx.now.date_naive())))
+    Ok(Json(page_out(page, caller.ctx.today())))
 }
 
 /// Register a participant in the caller's organisation.
@@ -405,7 +405,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(ParticipantOut::new(&p, caller.ctx.now.date_naive())),
+        Json(ParticipantOut::new(&p, caller.ctx.today())),
     ))
 }
 
@@ -421,7 +421,7 @@ pub async fn read(
 ) -> Result<Json<ParticipantOut>, Problem> {
     let id = parse_id(id)?;
     let p = state.store.read_participant(&caller.ctx, id).await?;
-    Ok(Json(ParticipantOut::new(&p, caller.ctx.now.date_naive())))
+    Ok(Json(ParticipantOut::new(&p, caller.ctx.today())))
 }
 
 /// Change some fields of a participant; the whole record is validated again.
@@ -442,5 +442,5 @@ pub async fn update(
         .store
         .update_participant(&caller.ctx, id, &input, version)
         .await?;
-    Ok(Json(ParticipantOut::new(&p, caller.ctx.now.date_naive())))
+    Ok(Json(ParticipantOut::new(&p, caller.ctx.today())))
 }

@@ -103,7 +103,7 @@ async fn list(state: AppState, user: UiUser, form: SearchForm) -> Response {
         json!(codes(TargetGroup::ALL, TargetGroup::as_str)),
     );
     ctx.insert("query".into(), json!(form));
-    let today = user.ctx.now.date_naive();
+    let today = user.ctx.today();
     let mut status = StatusCode::OK;
     match state.store.search_participants(&user.ctx, &query).await {
         Ok(p) => {
@@ -385,7 +385,7 @@ async fn new_form(State(state): State<AppState>, user: UiUser) -> Response {
         birth_region: Some(BirthRegion::Unknown.as_str().into()),
         education_level: Some(EducationLevel::Unknown.as_str().into()),
         municipality_code: Some(geo::STOCKHOLM.into()),
-        registered_on: Some(user.ctx.now.date_naive().to_string()),
+        registered_on: Some(user.ctx.today().to_string()),
         responsible_caseworker_id: Some(user.ctx.actor.user_id.to_string()),
         disability: Some(String::new()),
         ..Default::default()
@@ -463,7 +463,7 @@ async fn show(
         Err(e) => return error_page(user.lang, e.into()),
     };
     let d = &p.data;
-    let today = user.ctx.now.date_naive();
+    let today = user.ctx.today();
     let caseworker_name = match d.responsible_caseworker_id {
         Some(cid) => state
             .store

@@ -33,7 +33,7 @@ pub struct TestApp {
     pub org_a: i64,
     pub org_b: i64,
     pub http: reqwest::Client,
-    _dir: Option<tempfile::TempDir>,
+    dir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 /// The users every test gets: two caseworkers in unit A, one in unit B, and
@@ -156,8 +156,14 @@ impl TestApp {
             org_a: orgs["A"],
             org_b: orgs["B"],
             http,
-            _dir: dir,
+            dir: dir.map(std::sync::Arc::new),
         })
+    }
+
+    /// Keeps the SQLite file's folder alive: a test body that moves only some
+    /// fields of the app must not let the rest (and the folder) drop early.
+    pub fn keep_alive(&self) -> Option<std::sync::Arc<tempfile::TempDir>> {
+        self.dir.clone()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -271,6 +277,7 @@ macro_rules! both_engines {
                 let app = common::TestApp::spawn(common::Engine::Sqlite)
                     .await
                     .expect("sqlite app");
+                let _dir = app.keep_alive();
                 ($body)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
