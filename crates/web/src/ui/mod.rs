@@ -18,7 +18,6 @@ use minijinja::value::Kwargs;
 use minijinja::{Environment, State};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use tower_http::services::ServeDir;
 
 pub fn templates() -> Environment<'static> {
     let mut env = Environment::new();
@@ -87,11 +86,10 @@ pub fn templates() -> Environment<'static> {
 }
 
 pub fn router() -> Router<AppState> {
-    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
     Router::new()
         .route("/", get(|| async { Redirect::to("/deltagare") }))
         .route("/sprak/{lang}", get(switch_language))
-        .nest_service("/static", ServeDir::new(static_dir))
+        .route("/static/{*path}", get(static_file))
         .merge(login::router())
         .merge(participants::router())
         .fallback(not_found)
@@ -109,6 +107,27 @@ async fn method_not_allowed(crate::auth::PageLang(lang): crate::auth::PageLang) 
             "",
         ),
     )
+}
+
+/// The stylesheets are compiled into the binary, so `vagar` runs from any
+/// folder with nothing beside it.
+const STATIC_FILES: &[(&str, &str)] = &[
+    ("app.css", include_str!("../../static/app.css")),
+    (
+        "vendor/designsystemet/designsystemet.css",
+        include_str!("../../static/vendor/designsystemet/designsystemet.css"),
+    ),
+    (
+        "vendor/designsystemet/theme.css",
+        include_str!("../../static/vendor/designsystemet/theme.css"),
+    ),
+];
+
+async fn static_file(Path(path): Path<String>, crate::auth::PageLang(lang): crate::auth::PageLang) -> Response {
+    match STATIC_FILES.iter().find(|(name, _)| *name == path) {
+        Some((_, body)) => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], *body).into_response(),
+        None => error_page(lang, Problem::not_found()),
+    }
 }
 
 async fn not_found(crate::auth::PageLang(lang): crate::auth::PageLang) -> Response {
