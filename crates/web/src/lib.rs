@@ -65,7 +65,7 @@ pub struct RequestId(pub String);
 /// Request id, security headers and `no-store` on everything but static files:
 /// almost every page shows personal data, and a cached page outlives a logout.
 async fn common_headers(mut req: Request, next: Next) -> Response {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = vagar_store::auth::random_token(16);
     req.extensions_mut().insert(RequestId(id.clone()));
     let is_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
