@@ -123,9 +123,14 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-async fn static_file(Path(path): Path<String>, crate::auth::PageLang(lang): crate::auth::PageLang) -> Response {
+async fn static_file(
+    Path(path): Path<String>,
+    crate::auth::PageLang(lang): crate::auth::PageLang,
+) -> Response {
     match STATIC_FILES.iter().find(|(name, _)| *name == path) {
-        Some((_, body)) => ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], *body).into_response(),
+        Some((_, body)) => {
+            ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], *body).into_response()
+        }
         None => error_page(lang, Problem::not_found()),
     }
 }
