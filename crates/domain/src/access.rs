@@ -3,6 +3,7 @@
 //! target kind. The store evaluates the rules against the database (in bulk and
 //! as list filters) and writes the audit event from the same decision.
 
+use crate::consent::DataCategory;
 use crate::org::Role;
 use serde::Serialize;
 
@@ -18,15 +19,40 @@ pub struct Actor {
 /// Actions on one participant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParticipantAction {
+    /// The record itself. Under a consent only the basic record (name,
+    /// identity number, birth date and the other non-contact fields).
     Read,
+    /// E-mail and phone: a field-level action decided beside `Read`.
+    ReadContactDetails,
     Update,
     ReadAudit,
+    /// The consent history (including revoked consents).
+    ReadConsents,
+    RecordConsent,
+    RevokeConsent,
+    /// Make another caseworker responsible (the former keeps 30 days' read).
+    Handover,
+}
+
+impl ParticipantAction {
+    pub const ALL: &'static [ParticipantAction] = &[
+        ParticipantAction::Read,
+        ParticipantAction::ReadContactDetails,
+        ParticipantAction::Update,
+        ParticipantAction::ReadAudit,
+        ParticipantAction::ReadConsents,
+        ParticipantAction::RecordConsent,
+        ParticipantAction::RevokeConsent,
+        ParticipantAction::Handover,
+    ];
 }
 
 /// Actions that have no single target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GlobalAction {
     CreateParticipant,
+    /// The common entry: find the person by identity number or register them.
+    Intake,
     ListParticipants,
     ReadAuditLog,
     ManageUsers,
@@ -45,6 +71,11 @@ pub enum Scope {
     /// An access grant row for the actor, inside its validity period
     /// (e.g. 30 days' read access after a handover).
     Grant,
+    /// A consent in force (started, not past its last day, not revoked at
+    /// the request's time) names the actor's organisation and, when a
+    /// category is given, covers that category. `None` is the basic record:
+    /// any consent in force naming the organisation.
+    Consent(Option<DataCategory>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,6 +92,10 @@ impl Rule {
             Scope::OwnOrganisation => "own_organisation",
             Scope::Caseload => "caseload",
             Scope::Grant => "grant",
+            Scope::Consent(None) => "consent",
+            Scope::Consent(Some(c)) => {
+                return format!("{}:consent:{}", self.role.as_str(), c.as_str())
+            }
         };
         format!("{}:{}", self.role.as_str(), scope)
     }
@@ -71,40 +106,69 @@ use Scope::*;
 
 /// The policy for participants. A rule grants the action when the actor has
 /// the rule's role and the target is in the rule's scope; rules are OR-ed.
+///
+/// Consent opens reading only, never changing: a partner (or a caseworker of
+/// another unit) named by a consent in force reads the basic record, and the
+/// contact details only when the consent covers `contact_details`. The
+/// consent register itself (history, recording, revoking) belongs to the
+/// caseworkers who hold the participant — partners get 403 there, and a
+/// caseworker reading only under a consent gets 404, as for any participant
+/// they may not work with. Other categories (action plan, assessment,
+/// health) will wrap the rules of their own target kinds the same way.
 pub fn participant_rules(action: ParticipantAction) -> &'static [Rule] {
+    const CASEWORKER_OWN: Rule = Rule {
+        role: Caseworker,
+        scope: OwnOrganisation,
+    };
+    const CASEWORKER_CASELOAD: Rule = Rule {
+        role: Caseworker,
+        scope: Caseload,
+    };
+    const CASEWORKER_GRANT: Rule = Rule {
+        role: Caseworker,
+        scope: Grant,
+    };
+    const ADMIN: Rule = Rule {
+        role: Admin,
+        scope: Anywhere,
+    };
     match action {
         ParticipantAction::Read => &[
+            CASEWORKER_OWN,
+            CASEWORKER_CASELOAD,
+            CASEWORKER_GRANT,
             Rule {
                 role: Caseworker,
-                scope: OwnOrganisation,
+                scope: Consent(None),
             },
+            ADMIN,
             Rule {
-                role: Caseworker,
-                scope: Caseload,
-            },
-            Rule {
-                role: Caseworker,
-                scope: Grant,
-            },
-            Rule {
-                role: Admin,
-                scope: Anywhere,
+                role: Partner,
+                scope: Consent(None),
             },
         ],
-        ParticipantAction::Update => &[
+        ParticipantAction::ReadContactDetails => &[
+            CASEWORKER_OWN,
+            CASEWORKER_CASELOAD,
+            CASEWORKER_GRANT,
             Rule {
                 role: Caseworker,
-                scope: OwnOrganisation,
+                scope: Consent(Some(DataCategory::ContactDetails)),
             },
+            ADMIN,
             Rule {
-                role: Caseworker,
-                scope: Caseload,
+                role: Partner,
+                scope: Consent(Some(DataCategory::ContactDetails)),
             },
         ],
-        ParticipantAction::ReadAudit => &[Rule {
-            role: Admin,
-            scope: Anywhere,
-        }],
+        ParticipantAction::Update
+        | ParticipantAction::RecordConsent
+        | ParticipantAction::RevokeConsent
+        | ParticipantAction::Handover => &[CASEWORKER_OWN, CASEWORKER_CASELOAD],
+        ParticipantAction::ReadConsents => {
+            &[CASEWORKER_OWN, CASEWORKER_CASELOAD, CASEWORKER_GRANT, ADMIN]
+        }
+        ParticipantAction::ReadAudit => &[ADMIN],
     }
 }
 
@@ -112,6 +176,7 @@ pub fn participant_rules(action: ParticipantAction) -> &'static [Rule] {
 pub fn global_roles(action: GlobalAction) -> &'static [Role] {
     match action {
         GlobalAction::CreateParticipant => &[Caseworker],
+        GlobalAction::Intake => &[Caseworker],
         // Partners list participants; while no consent names their
         // organisation the list is empty (the filter says so).
         GlobalAction::ListParticipants => &[Caseworker, Admin, Partner],
@@ -129,6 +194,40 @@ pub struct ParticipantFacts {
     pub actor_has_grant: bool,
 }
 
+/// The consents in force at the request's time that name the actor's
+/// organisation, reduced to what the rules look at. Loaded in bulk beside
+/// `ParticipantFacts`; computed with `ConsentState::covers`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsentFacts {
+    /// At least one consent in force names the actor's organisation.
+    pub in_force: bool,
+    /// The categories those consents cover together.
+    pub categories: Vec<DataCategory>,
+}
+
+impl ConsentFacts {
+    /// From stored consents: those in force at `now` that name `organisation_id`.
+    pub fn from_states<'a>(
+        states: impl IntoIterator<Item = &'a crate::consent::ConsentState>,
+        organisation_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ConsentFacts {
+        let mut f = ConsentFacts::default();
+        for s in states {
+            if s.in_force(now) && s.terms.organisation_ids.contains(&organisation_id) {
+                f.in_force = true;
+                for c in DataCategory::ALL {
+                    if s.covers(organisation_id, *c, now) && !f.categories.contains(c) {
+                        f.categories.push(*c);
+                    }
+                }
+            }
+        }
+        f.categories.sort();
+        f
+    }
+}
+
 /// May this role ever perform the action on some participant? If not the
 /// answer is 403; if so but not on this one, it is 404 (no disclosure).
 pub fn role_may(role: Role, action: ParticipantAction) -> bool {
@@ -139,8 +238,19 @@ pub fn global_allowed(actor: &Actor, action: GlobalAction) -> bool {
     global_roles(action).contains(&actor.role)
 }
 
-/// Decide one target in memory: the first rule that grants, if any.
+/// Decide one target in memory without consent facts (no consent rule
+/// grants): enough for actions that consent never opens, such as `Update`.
 pub fn decide(actor: &Actor, action: ParticipantAction, facts: &ParticipantFacts) -> Option<Rule> {
+    decide_with_consent(actor, action, facts, &ConsentFacts::default())
+}
+
+/// Decide one target in memory: the first rule that grants, if any.
+pub fn decide_with_consent(
+    actor: &Actor,
+    action: ParticipantAction,
+    facts: &ParticipantFacts,
+    consent: &ConsentFacts,
+) -> Option<Rule> {
     participant_rules(action)
         .iter()
         .copied()
@@ -150,6 +260,8 @@ pub fn decide(actor: &Actor, action: ParticipantAction, facts: &ParticipantFacts
             OwnOrganisation => facts.organisation_id == actor.organisation_id,
             Caseload => facts.responsible_caseworker_id == Some(actor.user_id),
             Grant => facts.actor_has_grant,
+            Consent(None) => consent.in_force,
+            Consent(Some(c)) => consent.categories.contains(&c),
         })
 }
 
@@ -213,5 +325,127 @@ mod tests {
         }
         assert!(role_may(Admin, ParticipantAction::ReadAudit));
         assert!(!role_may(Caseworker, ParticipantAction::ReadAudit));
+    }
+
+    #[test]
+    fn consent_opens_reading_only_and_contact_details_only_when_covered() {
+        let partner = Actor {
+            organisation_id: 9,
+            ..actor(Partner)
+        };
+        let facts = ParticipantFacts {
+            organisation_id: 1,
+            ..Default::default()
+        };
+        let none = ConsentFacts::default();
+        let basic = ConsentFacts {
+            in_force: true,
+            categories: vec![DataCategory::ActionPlan],
+        };
+        let contact = ConsentFacts {
+            in_force: true,
+            categories: vec![DataCategory::ContactDetails],
+        };
+        let read = ParticipantAction::Read;
+        let cd = ParticipantAction::ReadContactDetails;
+        assert!(decide_with_consent(&partner, read, &facts, &none).is_none());
+        assert_eq!(
+            decide_with_consent(&partner, read, &facts, &basic)
+                .unwrap()
+                .name(),
+            "partner:consent"
+        );
+        assert!(decide_with_consent(&partner, cd, &facts, &basic).is_none());
+        assert_eq!(
+            decide_with_consent(&partner, cd, &facts, &contact)
+                .unwrap()
+                .name(),
+            "partner:consent:contact_details"
+        );
+        for a in [
+            ParticipantAction::Update,
+            ParticipantAction::RecordConsent,
+            ParticipantAction::ReadConsents,
+            ParticipantAction::Handover,
+        ] {
+            assert!(decide_with_consent(&partner, a, &facts, &contact).is_none());
+            let other_unit = actor(Caseworker);
+            let far = ParticipantFacts {
+                organisation_id: 2,
+                ..Default::default()
+            };
+            assert!(
+                decide_with_consent(&other_unit, a, &far, &contact).is_none(),
+                "{a:?}: consent never opens changes or the history"
+            );
+        }
+        let far = ParticipantFacts {
+            organisation_id: 2,
+            ..Default::default()
+        };
+        assert!(decide_with_consent(&actor(Caseworker), read, &far, &basic).is_some());
+    }
+
+    #[test]
+    fn consent_facts_come_from_consents_in_force_naming_the_organisation() {
+        use crate::consent::{ConsentMethod, ConsentState, ConsentTerms};
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let state = |orgs: Vec<i64>, cats, from, to, revoked| ConsentState {
+            terms: ConsentTerms {
+                organisation_ids: orgs,
+                categories: cats,
+                valid_from: from,
+                valid_to: to,
+                method: ConsentMethod::Written,
+                note: None,
+            },
+            revoked_at: revoked,
+        };
+        let states = [
+            state(
+                vec![9],
+                vec![DataCategory::ActionPlan],
+                d(11, 1),
+                None,
+                None,
+            ),
+            // Other organisation, expired, not yet valid, revoked: ignored.
+            state(vec![8], vec![DataCategory::Health], d(11, 1), None, None),
+            state(
+                vec![9],
+                vec![DataCategory::Health],
+                d(10, 1),
+                Some(d(11, 26)),
+                None,
+            ),
+            state(vec![9], vec![DataCategory::Health], d(11, 28), None, None),
+            state(
+                vec![9],
+                vec![DataCategory::ContactDetails],
+                d(11, 1),
+                None,
+                Some(now),
+            ),
+            // Last day today, revocation still ahead: in force.
+            state(
+                vec![8, 9],
+                vec![DataCategory::Assessment],
+                d(11, 1),
+                Some(d(11, 27)),
+                Some(now + chrono::Duration::hours(1)),
+            ),
+        ];
+        let f = ConsentFacts::from_states(&states, 9, now);
+        assert!(f.in_force);
+        assert_eq!(
+            f.categories,
+            vec![DataCategory::ActionPlan, DataCategory::Assessment]
+        );
+        assert_eq!(
+            ConsentFacts::from_states(&states[2..5], 9, now),
+            ConsentFacts::default()
+        );
     }
 }

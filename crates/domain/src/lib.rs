@@ -9,6 +9,7 @@ pub mod geo;
 pub mod identity;
 pub mod org;
 pub mod participant;
+pub mod plan;
 pub mod time;
 pub mod validation;
 

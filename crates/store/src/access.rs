@@ -10,9 +10,10 @@ use crate::sql::{Arg, Sql};
 use crate::{get, micros, Ctx, Result, Store, StoreError};
 use std::collections::HashMap;
 use vagar_domain::access::{
-    decide, global_allowed, participant_rules, role_may, GlobalAction, ParticipantAction,
-    ParticipantFacts, Rule, Scope,
+    decide_with_consent, global_allowed, participant_rules, role_may, ConsentFacts, GlobalAction,
+    ParticipantAction, ParticipantFacts, Rule, Scope,
 };
+use vagar_domain::consent::{ConsentMethod, ConsentState, ConsentTerms, DataCategory};
 
 /// Permission to perform `action` on one participant, for this request.
 #[derive(Debug)]
@@ -51,22 +52,33 @@ impl GlobalPermit {
 pub(crate) fn participant_action_name(a: ParticipantAction) -> &'static str {
     match a {
         ParticipantAction::Read => "participant.read",
+        ParticipantAction::ReadContactDetails => "participant.contact_details.read",
         ParticipantAction::Update => "participant.update",
         ParticipantAction::ReadAudit => "participant.audit.read",
+        ParticipantAction::ReadConsents => "participant.consent.list",
+        ParticipantAction::RecordConsent => "participant.consent.record",
+        ParticipantAction::RevokeConsent => "participant.consent.revoke",
+        ParticipantAction::Handover => "participant.handover",
     }
 }
 
 pub(crate) fn global_action_name(a: GlobalAction) -> &'static str {
     match a {
         GlobalAction::CreateParticipant => "participant.create",
+        GlobalAction::Intake => "participant.intake",
         GlobalAction::ListParticipants => "participant.list",
         GlobalAction::ReadAuditLog => "audit.read",
         GlobalAction::ManageUsers => "user.manage",
     }
 }
 
-/// Load the facts the rules need for `ids`, one query for all of them.
-async fn load_facts(tx: &mut Tx, ctx: &Ctx, ids: &[i64]) -> Result<HashMap<i64, ParticipantFacts>> {
+/// Load the facts the rules need for `ids`: one query for the participants
+/// and grants, one for the consents that name the actor's organisation.
+async fn load_facts(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    ids: &[i64],
+) -> Result<HashMap<i64, (ParticipantFacts, ConsentFacts)>> {
     let mut facts = HashMap::new();
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new(
@@ -79,26 +91,90 @@ async fn load_facts(tx: &mut Tx, ctx: &Ctx, ids: &[i64]) -> Result<HashMap<i64, 
             .push(" AND g.valid_until > ")
             .bind(Arg::I64(micros(ctx.now)))
             .push(") AS grants FROM participants p WHERE p.id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(",");
-            }
-            sql.bind(Arg::I64(*id));
-        }
+        push_ids(&mut sql, chunk);
         sql.push(")");
         for row in sql.query().fetch_all(&mut **tx).await? {
             let grants: i64 = get(&row, "grants")?;
             facts.insert(
                 get::<i64>(&row, "id")?,
-                ParticipantFacts {
-                    organisation_id: get(&row, "organisation_id")?,
-                    responsible_caseworker_id: get(&row, "responsible_caseworker_id")?,
-                    actor_has_grant: grants > 0,
-                },
+                (
+                    ParticipantFacts {
+                        organisation_id: get(&row, "organisation_id")?,
+                        responsible_caseworker_id: get(&row, "responsible_caseworker_id")?,
+                        actor_has_grant: grants > 0,
+                    },
+                    ConsentFacts::default(),
+                ),
             );
+        }
+        // Every consent naming the actor's organisation, whatever its period:
+        // whether it is in force is the domain's decision (`ConsentState`).
+        let mut sql = Sql::new(
+            "SELECT c.id, c.participant_id, c.valid_from, c.valid_to, c.revoked_at, cc.category \
+             FROM consents c JOIN consent_organisations co ON co.consent_id = c.id \
+             LEFT JOIN consent_categories cc ON cc.consent_id = c.id WHERE co.organisation_id = ",
+        );
+        sql.bind(Arg::I64(ctx.actor.organisation_id))
+            .push(" AND c.participant_id IN (");
+        push_ids(&mut sql, chunk);
+        sql.push(") ORDER BY c.id");
+        let mut states: HashMap<i64, (i64, ConsentState)> = HashMap::new();
+        for row in sql.query().fetch_all(&mut **tx).await? {
+            let id: i64 = get(&row, "id")?;
+            let participant: i64 = get(&row, "participant_id")?;
+            let category = get::<Option<String>>(&row, "category")?
+                .as_deref()
+                .and_then(DataCategory::parse);
+            let entry = match states.entry(id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let valid_to: Option<String> = get(&row, "valid_to")?;
+                    let revoked_at: Option<i64> = get(&row, "revoked_at")?;
+                    v.insert((
+                        participant,
+                        ConsentState {
+                            terms: ConsentTerms {
+                                organisation_ids: vec![ctx.actor.organisation_id],
+                                categories: vec![],
+                                valid_from: parse_date(&get::<String>(&row, "valid_from")?)?,
+                                valid_to: valid_to.as_deref().map(parse_date).transpose()?,
+                                method: ConsentMethod::Written,
+                                note: None,
+                            },
+                            revoked_at: revoked_at.map(crate::from_micros),
+                        },
+                    ))
+                }
+            };
+            if let Some(c) = category {
+                entry.1.terms.categories.push(c);
+            }
+        }
+        let mut by_participant: HashMap<i64, Vec<ConsentState>> = HashMap::new();
+        for (_, (participant, state)) in states {
+            by_participant.entry(participant).or_default().push(state);
+        }
+        for (participant, list) in by_participant {
+            if let Some(f) = facts.get_mut(&participant) {
+                f.1 = ConsentFacts::from_states(&list, ctx.actor.organisation_id, ctx.now);
+            }
         }
     }
     Ok(facts)
+}
+
+fn push_ids(sql: &mut Sql, ids: &[i64]) {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(",");
+        }
+        sql.bind(Arg::I64(*id));
+    }
+}
+
+pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Other("stored date is not YYYY-MM-DD".into()))
 }
 
 /// Check `action` on many participants at once: a decision per id, in input
@@ -115,7 +191,11 @@ pub async fn check_participants(
     let facts = load_facts(tx, ctx, ids).await?;
     Ok(ids
         .iter()
-        .map(|id| facts.get(id).and_then(|f| decide(&ctx.actor, action, f)))
+        .map(|id| {
+            facts
+                .get(id)
+                .and_then(|(f, c)| decide_with_consent(&ctx.actor, action, f, c))
+        })
         .collect())
 }
 
@@ -236,6 +316,34 @@ impl Store {
     }
 }
 
+/// Write the event for a decision made inside an audited transaction (a
+/// field-level decision beside a read, or a second step of one piece of
+/// work): allowed with its rule, or denied.
+pub(crate) async fn record_decision(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    action: ParticipantAction,
+    decision: Option<Rule>,
+    detail: &str,
+    ids: &[i64],
+) -> Result<()> {
+    let outcome = match decision {
+        Some(rule) => Outcome::Allowed(rule.name()),
+        None => Outcome::Denied,
+    };
+    audit::append(
+        tx,
+        Some(ctx),
+        ctx.now,
+        participant_action_name(action),
+        &outcome,
+        detail,
+        ids,
+    )
+    .await?;
+    Ok(())
+}
+
 impl GlobalPermit {
     /// Write the allowed event for this global action into `tx`, naming the
     /// participants it touched (a created id, or every id a list returned).
@@ -268,6 +376,13 @@ pub(crate) fn participant_filter(ctx: &Ctx, action: ParticipantAction, sql: &mut
         sql.push("1 = 0");
         return;
     }
+    // Unary `+` keeps the planner from driving by the access columns, which
+    // match most of a unit. An actor whose rules are all narrow (a partner's
+    // consents) is better served the other way: the few ids lead.
+    let narrow = rules
+        .iter()
+        .all(|r| matches!(r.scope, Scope::Caseload | Scope::Grant | Scope::Consent(_)));
+    let plus = if narrow { "" } else { "+" };
     sql.push("(");
     for (i, rule) in rules.iter().enumerate() {
         if i > 0 {
@@ -282,19 +397,47 @@ pub(crate) fn participant_filter(ctx: &Ctx, action: ParticipantAction, sql: &mut
                     .bind(Arg::I64(ctx.actor.organisation_id));
             }
             Scope::Caseload => {
-                sql.push("+p.responsible_caseworker_id = ")
+                sql.push(plus)
+                    .push("p.responsible_caseworker_id = ")
                     .bind(Arg::I64(ctx.actor.user_id));
             }
             Scope::Grant => {
-                sql.push(
-                    "+p.id IN (SELECT g.participant_id FROM access_grants g WHERE g.user_id = ",
-                )
-                .bind(Arg::I64(ctx.actor.user_id))
-                .push(" AND g.valid_from <= ")
-                .bind(Arg::I64(micros(ctx.now)))
-                .push(" AND g.valid_until > ")
-                .bind(Arg::I64(micros(ctx.now)))
-                .push(")");
+                sql.push(plus)
+                    .push(
+                        "p.id IN (SELECT g.participant_id FROM access_grants g WHERE g.user_id = ",
+                    )
+                    .bind(Arg::I64(ctx.actor.user_id))
+                    .push(" AND g.valid_from <= ")
+                    .bind(Arg::I64(micros(ctx.now)))
+                    .push(" AND g.valid_until > ")
+                    .bind(Arg::I64(micros(ctx.now)))
+                    .push(")");
+            }
+            Scope::Consent(category) => {
+                // The same conditions as `ConsentState::covers`: started on or
+                // before today, last day today or later, not revoked by now.
+                let today = ctx.today().format("%Y-%m-%d").to_string();
+                sql.push(plus).push(
+                    "p.id IN (SELECT c.participant_id FROM consents c \
+                     JOIN consent_organisations co ON co.consent_id = c.id",
+                );
+                if category.is_some() {
+                    sql.push(" JOIN consent_categories cc ON cc.consent_id = c.id");
+                }
+                sql.push(" WHERE co.organisation_id = ")
+                    .bind(Arg::I64(ctx.actor.organisation_id))
+                    .push(" AND c.valid_from <= ")
+                    .bind(Arg::Text(today.clone()))
+                    .push(" AND (c.valid_to IS NULL OR c.valid_to >= ")
+                    .bind(Arg::Text(today))
+                    .push(") AND (c.revoked_at IS NULL OR c.revoked_at > ")
+                    .bind(Arg::I64(micros(ctx.now)))
+                    .push(")");
+                if let Some(c) = category {
+                    sql.push(" AND cc.category = ")
+                        .bind(Arg::Text(c.as_str().into()));
+                }
+                sql.push(")");
             }
         }
     }

@@ -9,7 +9,9 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod consents;
 pub mod participants;
+pub mod plans;
 mod sql;
 
 use chrono::{DateTime, Utc};
@@ -123,7 +125,7 @@ impl Store {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA recursive_triggers = ON;",
+                         PRAGMA recursive_triggers = ON; PRAGMA cache_size = -32768;",
                     )
                     .await?;
                     Ok(())

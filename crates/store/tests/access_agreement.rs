@@ -1,12 +1,15 @@
 //! Property: for every action and every actor, the SQL list filter selects
 //! exactly the participants that single decisions allow (ACCESS.md, point 3).
-//! Random small worlds of organisations, caseworker assignments and grants
-//! (valid, expired, not yet valid) are written to a real SQLite database, and
-//! to PostgreSQL when `VAGAR_TEST_PG` is set.
+//! Random small worlds of organisations, caseworker assignments, grants
+//! (valid, expired, not yet valid) and consents (in force, expired, not yet
+//! valid, revoked, revoked in the future, naming other organisations or
+//! categories) are written to a real SQLite database, and to PostgreSQL when
+//! `VAGAR_TEST_PG` is set.
 
 use chrono::{Duration, Utc};
 use proptest::prelude::*;
 use vagar_domain::access::{Actor, ParticipantAction};
+use vagar_domain::consent::DataCategory;
 use vagar_domain::Role;
 use vagar_store::sqlx::{self, Connection};
 use vagar_store::{micros, Ctx, Store};
@@ -19,6 +22,43 @@ struct World {
     users: Vec<(Role, i64)>,
     /// (participant index, user index, starts in hours from now, lasts hours)
     grants: Vec<(usize, usize, i64, i64)>,
+    consents: Vec<ConsentSpec>,
+}
+
+#[derive(Debug, Clone)]
+struct ConsentSpec {
+    participant: usize,
+    /// Bit i set: organisation i + 1 is named.
+    orgs: u8,
+    /// Bit i set: `DataCategory::ALL[i]` is covered.
+    categories: u8,
+    /// First day, in days from today (Swedish date).
+    from_days: i64,
+    /// Last day, in days after the first; none: until revoked.
+    length_days: Option<i64>,
+    /// Revoked this many hours from now (negative: already).
+    revoked_hours: Option<i64>,
+}
+
+fn consent() -> impl Strategy<Value = ConsentSpec> {
+    (
+        0usize..12,
+        1u8..8,
+        1u8..16,
+        -2i64..2,
+        prop::option::of(0i64..3),
+        prop::option::of(-48i64..48),
+    )
+        .prop_map(
+            |(participant, orgs, categories, from_days, length_days, revoked_hours)| ConsentSpec {
+                participant,
+                orgs,
+                categories,
+                from_days,
+                length_days,
+                revoked_hours,
+            },
+        )
 }
 
 fn world() -> impl Strategy<Value = World> {
@@ -27,11 +67,13 @@ fn world() -> impl Strategy<Value = World> {
         prop::collection::vec((role, 1i64..=3), 1..6),
         prop::collection::vec((1i64..=3, prop::option::of(0usize..6)), 1..12),
         prop::collection::vec((0usize..12, 0usize..6, -48i64..48, 1i64..96), 0..8),
+        prop::collection::vec(consent(), 0..16),
     )
-        .prop_map(|(users, participants, grants)| World {
+        .prop_map(|(users, participants, grants, consents)| World {
             participants,
             users,
             grants,
+            consents,
         })
 }
 
@@ -105,6 +147,47 @@ async fn check(world: World, pg: bool, dir: &tempfile::TempDir, n: usize) {
             .await
             .unwrap();
     }
+    let today = vagar_domain::time::swedish_date(now);
+    for (n, c) in world.consents.iter().enumerate() {
+        if c.participant >= world.participants.len() || world.users.is_empty() {
+            continue;
+        }
+        let id = n as i64 + 1;
+        let from = today + Duration::days(c.from_days);
+        let to = c.length_days.map(|l| from + Duration::days(l));
+        sqlx::query("INSERT INTO consents (id, participant_id, valid_from, valid_to, method, recorded_by, recorded_at, revoked_at, revoked_by) VALUES ($1, $2, $3, $4, 'written', 1, 0, $5, $6)")
+            .bind(id)
+            .bind(c.participant as i64 + 1)
+            .bind(from.format("%Y-%m-%d").to_string())
+            .bind(to.map(|d| d.format("%Y-%m-%d").to_string()))
+            .bind(c.revoked_hours.map(|h| micros(now + Duration::hours(h))))
+            .bind(c.revoked_hours.map(|_| 1i64))
+            .execute(pool)
+            .await
+            .unwrap();
+        for org in 1..=3i64 {
+            if c.orgs & (1 << (org - 1)) != 0 {
+                sqlx::query("INSERT INTO consent_organisations (consent_id, organisation_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(org)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+        }
+        for (i, cat) in DataCategory::ALL.iter().enumerate() {
+            if c.categories & (1 << i) != 0 {
+                sqlx::query(
+                    "INSERT INTO consent_categories (consent_id, category) VALUES ($1, $2)",
+                )
+                .bind(id)
+                .bind(cat.as_str())
+                .execute(pool)
+                .await
+                .unwrap();
+            }
+        }
+    }
     let ids: Vec<i64> = (1..=world.participants.len() as i64).collect();
     for (i, (role, org)) in world.users.iter().enumerate() {
         let ctx = Ctx {
@@ -117,11 +200,7 @@ async fn check(world: World, pg: bool, dir: &tempfile::TempDir, n: usize) {
             request_id: "prop".into(),
             now,
         };
-        for action in [
-            ParticipantAction::Read,
-            ParticipantAction::Update,
-            ParticipantAction::ReadAudit,
-        ] {
+        for &action in ParticipantAction::ALL {
             let listed = store.permitted_participant_ids(&ctx, action).await.unwrap();
             let decided: Vec<i64> = store
                 .decide_participants(&ctx, action, &ids)
@@ -141,7 +220,7 @@ async fn check(world: World, pg: bool, dir: &tempfile::TempDir, n: usize) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
     #[test]
     fn list_filter_agrees_with_single_decisions(w in world()) {
         let rt = tokio::runtime::Runtime::new().unwrap();

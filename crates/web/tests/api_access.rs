@@ -111,11 +111,12 @@ const MATRIX: [Expect; 8] = [
         create: 403,
         audit: 403,
     },
-    // No consent system yet: the partner's list is empty, and the policy
-    // has no read rule for partners at all (so 403, for any id).
+    // A partner reads only under a consent naming their organisation (none
+    // here): the participant does not exist for them (404, not listed); a
+    // partner may never change a participant (403).
     Expect {
         user: "partner",
-        read: 403,
+        read: 404,
         patch: 403,
         list: Some(false),
         create: 403,

@@ -263,7 +263,7 @@ both_engines!(refusals_are_audited_as_denied, |app: TestApp| async move {
             Method::GET,
             path(id),
             None,
-            403,
+            404,
             "participant.read",
         ),
         (

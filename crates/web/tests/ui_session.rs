@@ -986,6 +986,10 @@ both_engines!(
         let html = text(res).await;
         assert!(html.contains("Sidan eller deltagaren finns inte"));
         assert!(!html.contains("Rollsson"));
+        assert!(
+            html.contains("Logga ut"),
+            "a logged-in user keeps the navigation"
+        );
         let res = get(&cw_b, &app, "/deltagare/987654").await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         assert_eq!(text(res).await, html.clone(), "same page as a missing id");

@@ -28,6 +28,9 @@ pub struct AuditOut {
     pub action: String,
     /// allowed:<rule> or denied
     pub outcome: String,
+    /// What more the decision recorded, e.g. `attached` for an intake of a
+    /// registered person or the parties of a handover.
+    pub detail: String,
     pub participant_ids: Vec<i64>,
     pub hash: String,
 }
@@ -44,6 +47,7 @@ impl From<AuditEvent> for AuditOut {
             role: e.role,
             action: e.action,
             outcome: e.outcome,
+            detail: e.detail,
             participant_ids: e.participant_ids,
             hash: e.hash,
         }

@@ -2,8 +2,11 @@
 //! `/api/v1/openapi.json`. One `router()` per feature.
 
 pub mod audit;
+pub mod consents;
+pub mod intake;
 pub mod json;
 pub mod participants;
+pub mod plans;
 
 use crate::error::Problem;
 use crate::AppState;
@@ -19,7 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/health", get(health))
         .route("/openapi.json", get(openapi_json))
         .merge(participants::router())
+        .merge(consents::router())
+        .merge(intake::router())
         .merge(audit::router())
+        .merge(plans::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -92,16 +98,34 @@ impl Modify for Security {
         participants::create,
         participants::read,
         participants::update,
+        intake::intake,
+        intake::handover,
+        consents::list,
+        consents::record,
+        consents::revoke,
         audit::list,
+        plans::read,
+        plans::save,
+        plans::add_step,
+        plans::update_step,
+        plans::history,
+        plans::list_contacts,
+        plans::add_contact,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
         participants::ParticipantOut, participants::ParticipantIn, participants::ParticipantPage,
         participants::SearchIn, audit::AuditOut,
+        consents::ConsentOut, consents::ConsentEventOut, consents::ConsentHistoryOut,
+        consents::ConsentIn, consents::RevokeIn, intake::IntakeOut, intake::HandoverIn,
+        plans::PlanOut, plans::StepOut, plans::HistoryOut, plans::ContactOut,
+        plans::PlanIn, plans::StepIn, plans::ContactIn,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
     tags((name = "participants", description = "The participant registry"),
+         (name = "plans", description = "Shared action plans (goal, steps, history) and contacts"),
+         (name = "consents", description = "Consent (samtycke): which organisations may see which data, for how long"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]

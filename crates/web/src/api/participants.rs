@@ -63,6 +63,9 @@ pub struct ParticipantOut {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// True when `email` and `phone` are withheld: the caller reads this
+    /// record under a consent that does not cover `contact_details`.
+    pub contact_details_withheld: bool,
 }
 
 impl ParticipantOut {
@@ -99,6 +102,7 @@ impl ParticipantOut {
             version: p.version,
             created_at: p.created_at,
             updated_at: p.updated_at,
+            contact_details_withheld: p.contact_details_withheld,
         }
     }
 }
@@ -133,7 +137,7 @@ pub struct ParticipantIn {
     version: Option<i64>,
 }
 
-const WRITABLE: &[&str] = &[
+pub(crate) const WRITABLE: &[&str] = &[
     "identity_number",
     "first_name",
     "last_name",
@@ -153,7 +157,7 @@ const WRITABLE: &[&str] = &[
     "responsible_caseworker_id",
     "version",
 ];
-const READ_ONLY: &[&str] = &[
+pub(crate) const READ_ONLY: &[&str] = &[
     "id",
     "organisation_id",
     "birth_date",
@@ -161,9 +165,10 @@ const READ_ONLY: &[&str] = &[
     "created_at",
     "updated_at",
     "education_sun_levels",
+    "contact_details_withheld",
 ];
 
-fn parse_input(
+pub(crate) fn parse_input(
     map: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<(ParticipantInput, Option<i64>), Problem> {
     let mut f = Fields::new(map, WRITABLE, READ_ONLY);
@@ -195,7 +200,7 @@ fn parse_input(
 }
 
 /// Any id that is not a positive integer (or not even UTF-8) names nothing.
-fn parse_id(raw: Result<Path<String>, PathRejection>) -> Result<i64, Problem> {
+pub(crate) fn parse_id(raw: Result<Path<String>, PathRejection>) -> Result<i64, Problem> {
     raw.ok()
         .and_then(|Path(id)| id.parse::<i64>().ok())
         .filter(|v| *v > 0)

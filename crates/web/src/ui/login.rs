@@ -5,7 +5,7 @@ use crate::auth::{
     constant_time_eq, cookie, is_secure, PageLang, UiUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::i18n::Lang;
-use crate::ui::{base_context, error_page, render};
+use crate::ui::{base_context, error_page, render, user_error_page};
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -206,7 +206,7 @@ async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if !user.csrf_ok(&form.csrf) {
-        return error_page(user.lang, crate::error::Problem::forbidden());
+        return user_error_page(&user, crate::error::Problem::forbidden());
     }
     if let Some(raw) = jar.get(SESSION_COOKIE) {
         let _ = state.store.delete_session(raw.value()).await;

@@ -189,13 +189,22 @@ pub(crate) fn render(
 
 /// An HTML error page for a problem (404 also covers "not yours to see").
 pub fn error_page(lang: Lang, p: Problem) -> Response {
+    error_page_for(lang, None, p)
+}
+
+/// An error page for a logged-in user, with the navigation and logout.
+pub(crate) fn user_error_page(user: &UiUser, p: Problem) -> Response {
+    error_page_for(user.lang, Some(user), p)
+}
+
+fn error_page_for(lang: Lang, user: Option<&UiUser>, p: Problem) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = match status {
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "error-not-found",
         StatusCode::FORBIDDEN => "error-forbidden",
         _ => "error-internal",
     };
-    let mut ctx = base_context(lang, None, "/", "");
+    let mut ctx = base_context(lang, user, "/", "");
     ctx.insert("message".into(), json!(message));
     render(&ERROR_ENV, "error.html", ctx, status)
 }

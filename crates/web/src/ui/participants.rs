@@ -2,7 +2,7 @@
 
 use crate::auth::UiUser;
 use crate::error::Problem;
-use crate::ui::{base_context, error_page, render};
+use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -77,7 +77,7 @@ async fn list_post(
     Form(form): Form<SearchForm>,
 ) -> Response {
     if !user.csrf_ok(&form.csrf) {
-        return error_page(user.lang, Problem::forbidden());
+        return user_error_page(&user, Problem::forbidden());
     }
     list(state, user, form).await
 }
@@ -136,7 +136,7 @@ async fn list(state: AppState, user: UiUser, form: SearchForm) -> Response {
             status = StatusCode::UNPROCESSABLE_ENTITY;
             ctx.insert("errors".into(), errors_map(&e));
         }
-        Err(e) => return error_page(user.lang, e.into()),
+        Err(e) => return user_error_page(&user, e.into()),
     }
     render(&state.templates, "participants.html", ctx, status)
 }
@@ -376,7 +376,7 @@ async fn new_form(State(state): State<AppState>, user: UiUser) -> Response {
         &user.ctx.actor,
         vagar_domain::access::GlobalAction::CreateParticipant,
     ) {
-        return error_page(user.lang, Problem::forbidden());
+        return user_error_page(&user, Problem::forbidden());
     }
     // Choices nobody has made yet start as "unknown", never as the first
     // option: an untouched select must not record a woman with primary school.
@@ -399,7 +399,7 @@ async fn create(
     Form(form): Form<ParticipantForm>,
 ) -> Response {
     if !user.csrf_ok(&form.csrf) {
-        return error_page(user.lang, Problem::forbidden());
+        return user_error_page(&user, Problem::forbidden());
     }
     let input = match form.to_input() {
         Ok(i) => i,
@@ -431,7 +431,7 @@ async fn create(
                 )
                 .await
             }
-            Err(e) => error_page(user.lang, e.into()),
+            Err(e) => user_error_page(&user, e.into()),
         },
     }
 }
@@ -456,11 +456,11 @@ async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
-        return error_page(user.lang, Problem::not_found());
+        return user_error_page(&user, Problem::not_found());
     };
     let p = match state.store.read_participant(&user.ctx, id).await {
         Ok(p) => p,
-        Err(e) => return error_page(user.lang, e.into()),
+        Err(e) => return user_error_page(&user, e.into()),
     };
     let d = &p.data;
     let today = user.ctx.today();
@@ -517,14 +517,14 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
-        return error_page(user.lang, Problem::not_found());
+        return user_error_page(&user, Problem::not_found());
     };
     let p = match state.store.read_participant(&user.ctx, id).await {
         Ok(p) => p,
-        Err(e) => return error_page(user.lang, e.into()),
+        Err(e) => return user_error_page(&user, e.into()),
     };
     if !may_update(&user, &p) {
-        return error_page(user.lang, Problem::forbidden());
+        return user_error_page(&user, Problem::forbidden());
     }
     let name = format!("{} {}", p.data.first_name, p.data.last_name);
     form_page(
@@ -546,10 +546,10 @@ async fn update(
     Form(form): Form<ParticipantForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
-        return error_page(user.lang, Problem::not_found());
+        return user_error_page(&user, Problem::not_found());
     };
     if !user.csrf_ok(&form.csrf) {
-        return error_page(user.lang, Problem::forbidden());
+        return user_error_page(&user, Problem::forbidden());
     }
     let name = format!(
         "{} {}",
@@ -594,7 +594,7 @@ async fn update(
                 )
                 .await
             }
-            Err(e) => error_page(user.lang, e.into()),
+            Err(e) => user_error_page(&user, e.into()),
         },
         Err(e) => match store_errors(e) {
             Ok(v) => {
@@ -609,7 +609,7 @@ async fn update(
                 )
                 .await
             }
-            Err(e) => error_page(user.lang, e.into()),
+            Err(e) => user_error_page(&user, e.into()),
         },
     }
 }
