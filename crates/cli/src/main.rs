@@ -50,6 +50,11 @@ enum Command {
         size: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The date the consents, plans and contacts are generated up to
+        /// (YYYY-MM-DD; default today in Sweden). Same --seed and --as-of,
+        /// same data.
+        #[arg(long)]
+        as_of: Option<String>,
     },
     /// Manage users.
     User {
@@ -70,6 +75,22 @@ enum Command {
     Match {
         #[command(subcommand)]
         command: MatchCommand,
+    },
+    /// Alerts over the whole municipality (daily jobs).
+    Alerts {
+        #[command(subcommand)]
+        command: AlertsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlertsCommand {
+    /// The daily "nobody between chairs" job: counts per reason and per
+    /// district (no identities), recorded in between_chairs_runs; prints JSON.
+    BetweenChairs {
+        /// N of "no contact in the last N days" (1–730).
+        #[arg(long, default_value_t = vagar_domain::between_chairs::DEFAULT_DAYS)]
+        days: u32,
     },
 }
 
@@ -168,7 +189,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo { bind, size } => {
             let store = open(&url(DEMO_DB)).await?;
             if store.count_participants().await? == 0 {
-                seed(&store, size, 1).await?;
+                seed(&store, size, 1, swedish_today()).await?;
             }
             print_logins(&store, true).await?;
             println!("\nVägar demo: http://{bind}/  (Ctrl-C stops)");
@@ -179,12 +200,21 @@ async fn run(cli: Cli) -> Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Seed { size, seed: s } => {
+        Command::Seed {
+            size,
+            seed: s,
+            as_of,
+        } => {
             if size > 5_000_000 {
                 bail!("--size may be at most 5000000");
             }
+            let as_of = match as_of {
+                None => swedish_today(),
+                Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .with_context(|| format!("--as-of {d}: expected YYYY-MM-DD"))?,
+            };
             let store = open(&url(DEFAULT_DB)).await?;
-            seed(&store, size, s).await?;
+            seed(&store, size, s, as_of).await?;
             print_logins(&store, false).await
         }
         Command::User {
@@ -274,6 +304,20 @@ async fn run(cli: Cli) -> Result<()> {
                 ),
             }
         }
+        Command::Alerts {
+            command: AlertsCommand::BetweenChairs { days },
+        } => {
+            if !(1..=vagar_domain::between_chairs::MAX_DAYS).contains(&days) {
+                bail!(
+                    "--days must be from 1 to {}",
+                    vagar_domain::between_chairs::MAX_DAYS
+                );
+            }
+            let store = open(&url(DEFAULT_DB)).await?;
+            let run = store.run_between_chairs(chrono::Utc::now(), days).await?;
+            println!("{}", serde_json::to_string(&run)?);
+            Ok(())
+        }
         Command::Match {
             command: MatchCommand::Solve { instance },
         } => {
@@ -285,8 +329,70 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Organisations, demo users and `size` participants of the synthetic city.
-async fn seed(store: &Store, size: u64, seed: u64) -> Result<()> {
+fn swedish_today() -> chrono::NaiveDate {
+    vagar_domain::time::swedish_date(chrono::Utc::now())
+}
+
+/// The collaboration data of freshly seeded participants `(index, id,
+/// registered_on)`, with organisations resolved to ids.
+fn collaboration_rows(
+    seed: u64,
+    people: &[(u64, i64, chrono::NaiveDate)],
+    as_of: chrono::NaiveDate,
+    orgs: &std::collections::HashMap<&'static str, i64>,
+) -> vagar_store::seed_data::CollabRows {
+    use vagar_store::seed_data::{ConsentRow, ContactRow, PlanRow, StepRow};
+    let org = |p: vagar_seed::Party| orgs.get(p.organisation_name()).copied().unwrap_or_default();
+    let mut out = vagar_store::seed_data::CollabRows::default();
+    for &(index, id, registered_on) in people {
+        let c = vagar_seed::collaboration(seed, index, registered_on, as_of);
+        for k in c.consents {
+            out.consents.push(ConsentRow {
+                participant_id: id,
+                organisation_ids: k.parties.iter().map(|p| org(*p)).collect(),
+                categories: k.categories.iter().map(|c| c.to_string()).collect(),
+                valid_from: k.valid_from,
+                valid_to: k.valid_to,
+                method: k.method.into(),
+                revoked_on: k.revoked_on,
+            });
+        }
+        if let Some(p) = c.plan {
+            out.plans.push(PlanRow {
+                participant_id: id,
+                goal_kind: p.goal_kind.into(),
+                ssyk_code: p.ssyk_code.map(Into::into),
+                goal_title: p.goal_title.into(),
+                created_on: p.created_on,
+                steps: c
+                    .steps
+                    .iter()
+                    .map(|s| StepRow {
+                        organisation_id: org(s.owner),
+                        activity_type: s.activity_type.into(),
+                        activity_text: s.activity_text.map(Into::into),
+                        start_date: s.start_date,
+                        due_date: s.due_date,
+                        status: s.status.into(),
+                    })
+                    .collect(),
+            });
+        }
+        for k in c.contacts {
+            out.contacts.push(ContactRow {
+                participant_id: id,
+                date: k.date,
+                organisation_id: org(k.party),
+                kind: k.kind.into(),
+            });
+        }
+    }
+    out
+}
+
+/// Organisations, demo users and `size` participants of the synthetic city,
+/// with their consents, action plans, steps and contacts up to `as_of`.
+async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> Result<()> {
     let mut orgs = std::collections::HashMap::new();
     for (name, kind) in vagar_seed::organisations() {
         orgs.insert(name, store.ensure_organisation(name, kind).await?.id);
@@ -319,7 +425,9 @@ async fn seed(store: &Store, size: u64, seed: u64) -> Result<()> {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    bar.set_message("participants");
+    bar.set_message("participants, consents, plans, contacts");
+    let recorder = *caseworkers.first().context("a demo caseworker")?;
+    let mut collab = vagar_store::seed_data::CollabCounts::default();
     let now = chrono::Utc::now();
     let chunk = 10_000u64;
     let mut inserted = 0;
@@ -343,6 +451,27 @@ async fn seed(store: &Store, size: u64, seed: u64) -> Result<()> {
         })
         .await?;
         inserted += store.seed_participants(&rows, now).await?;
+        // Consents, plans and contacts for the participants just inserted
+        // (those seeded before already have theirs).
+        let numbers: Vec<String> = rows
+            .iter()
+            .map(|(p, _)| p.identity_number.as_str().to_string())
+            .collect();
+        let fresh = store.seed_fresh_participants(&numbers).await?;
+        let people: Vec<(u64, i64, chrono::NaiveDate)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(k, (p, _))| {
+                fresh
+                    .get(p.identity_number.as_str())
+                    .map(|id| (start + k as u64, *id, p.registered_on))
+            })
+            .collect();
+        let org_ids = orgs.clone();
+        let data =
+            tokio::task::spawn_blocking(move || collaboration_rows(seed, &people, as_of, &org_ids))
+                .await?;
+        collab += store.seed_collaboration(&data, recorder, home_id).await?;
         bar.inc(end - start);
         start = end;
     }
@@ -353,7 +482,19 @@ async fn seed(store: &Store, size: u64, seed: u64) -> Result<()> {
             &format!("synthetic participants inserted: {inserted}, seed {seed}"),
         )
         .await?;
-    eprintln!("seeded {inserted} new participants (size {size}, seed {seed})");
+    store
+        .audit_system(
+            "collaboration.seed",
+            &format!(
+                "synthetic consents {}, plans {}, steps {}, contacts {} as of {as_of}, seed {seed}",
+                collab.consents, collab.plans, collab.steps, collab.contacts
+            ),
+        )
+        .await?;
+    eprintln!(
+        "seeded {inserted} new participants (size {size}, seed {seed}); {} consents, {} plans, {} steps, {} contacts as of {as_of}",
+        collab.consents, collab.plans, collab.steps, collab.contacts
+    );
     Ok(())
 }
 

@@ -78,7 +78,7 @@ fn help_lists_every_command() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for cmd in [
-        "serve", "demo", "migrate", "seed", "user", "token", "audit", "match",
+        "serve", "demo", "migrate", "seed", "user", "token", "audit", "match", "alerts",
     ] {
         assert!(help.contains(cmd), "--help lacks {cmd}: {help}");
     }
@@ -248,4 +248,220 @@ fn match_solve_prints_one_json_line_and_rejects_bad_files() {
         .unwrap();
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("line"), "{}", text(&out.stderr));
+}
+
+async fn scalar(store: &Store, sql: &str, binds: &[&str]) -> i64 {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
+}
+
+async fn collaboration_counts(url: &str) -> Vec<i64> {
+    let store = Store::connect(url).await.unwrap();
+    let mut out = Vec::new();
+    for t in [
+        "consents",
+        "consent_organisations",
+        "consent_events",
+        "action_plans",
+        "plan_steps",
+        "contacts",
+    ] {
+        out.push(scalar(&store, &format!("SELECT COUNT(*) AS n FROM {t}"), &[]).await);
+    }
+    store.close().await;
+    out
+}
+
+/// The demo data has consents, plans, steps and contacts in plausible
+/// proportions; the daily between-chairs job's counts match straightforward
+/// SQL per rule written here; the run is recorded without identities.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_collaboration_and_the_between_chairs_job_match_an_independent_count() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(&dir).await {
+        let args = [
+            "seed",
+            "--size",
+            "800",
+            "--seed",
+            "9",
+            "--as-of",
+            "2026-11-20",
+        ];
+        let out = vagar(&url, &args, None);
+        assert!(out.status.success(), "seed on {url}: {}", text(&out.stderr));
+        let first = collaboration_counts(&url).await;
+        // Seeding again adds nothing twice.
+        assert!(vagar(&url, &args, None).status.success());
+        assert_eq!(collaboration_counts(&url).await, first);
+
+        let store = Store::connect(&url).await.unwrap();
+        let people = scalar(&store, "SELECT COUNT(*) AS n FROM participants", &[]).await;
+        assert_eq!(people, 800);
+        let share = |n: i64| n as f64 / people as f64;
+        let af = scalar(
+            &store,
+            "SELECT COUNT(DISTINCT c.participant_id) AS n FROM consents c \
+             JOIN consent_organisations co ON co.consent_id = c.id \
+             JOIN organisations o ON o.id = co.organisation_id \
+             WHERE o.name = 'Arbetsförmedlingen Stockholm'",
+            &[],
+        )
+        .await;
+        assert!((0.33..0.47).contains(&share(af)), "AF consents {af}");
+        let revoked = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM consents WHERE revoked_at IS NOT NULL",
+            &[],
+        )
+        .await;
+        assert!(revoked > 0);
+        let plans = scalar(&store, "SELECT COUNT(*) AS n FROM action_plans", &[]).await;
+        assert!((0.72..0.88).contains(&share(plans)), "plans {plans}");
+        let owners = scalar(
+            &store,
+            "SELECT COUNT(DISTINCT organisation_id) AS n FROM plan_steps",
+            &[],
+        )
+        .await;
+        assert!(
+            owners >= 4,
+            "steps owned by several organisations: {owners}"
+        );
+        let ssyk = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM action_plans WHERE ssyk_code = '5321'",
+            &[],
+        )
+        .await;
+        assert!(ssyk > 0);
+
+        // The daily job.
+        let out = vagar(&url, &["alerts", "between-chairs", "--days", "30"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let run: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        // Aggregates only: no identity number or name of anyone.
+        for n in identity_numbers(&url).await.iter().take(50) {
+            assert!(
+                !stdout.contains(&n[..8]) || !stdout.contains(n),
+                "{n} printed"
+            );
+        }
+        let names = sqlx::query("SELECT last_name FROM participants LIMIT 50")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        for r in names {
+            let last: String = r.try_get("last_name").unwrap();
+            assert!(!stdout.contains(&last), "{last} printed");
+        }
+        let today: chrono::NaiveDate = run["run_date"].as_str().unwrap().parse().unwrap();
+        let t = today.format("%Y-%m-%d").to_string();
+        let cutoff = (today - chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        let no_caseworker_ids =
+            "SELECT id FROM participants WHERE responsible_caseworker_id IS NULL";
+        let no_active_ids = "SELECT id FROM participants WHERE id NOT IN \
+             (SELECT participant_id FROM plan_steps WHERE status = 'active')";
+        let overdue_ids = "SELECT DISTINCT participant_id AS id FROM plan_steps \
+             WHERE status IN ('planned', 'active') AND due_date < $1";
+        let stale_ids = "SELECT p.id FROM participants p LEFT JOIN \
+             (SELECT participant_id, MAX(contact_date) AS m FROM contacts GROUP BY participant_id) c \
+             ON c.participant_id = p.id WHERE p.registered_on < $2 AND (c.m IS NULL OR c.m < $2)";
+        let count = |q: &str| format!("SELECT COUNT(*) AS n FROM ({q}) x");
+        let expected = [
+            (
+                "no_caseworker",
+                scalar(&store, &count(no_caseworker_ids), &[]).await,
+            ),
+            (
+                "no_active_step",
+                scalar(&store, &count(no_active_ids), &[]).await,
+            ),
+            (
+                "overdue_step",
+                scalar(&store, &count(overdue_ids), &[&t]).await,
+            ),
+            (
+                "no_recent_contact",
+                scalar(&store, &count(&stale_ids.replace("$2", "$1")), &[&cutoff]).await,
+            ),
+        ];
+        let flagged = scalar(
+            &store,
+            &count(&format!(
+                "{no_caseworker_ids} UNION {no_active_ids} UNION {overdue_ids} UNION {stale_ids}"
+            )),
+            &[&t, &cutoff],
+        )
+        .await;
+        assert_eq!(run["participants"], people);
+        assert_eq!(run["total"]["flagged"], flagged, "{stdout}");
+        for (k, n) in expected {
+            assert!(n > 0, "the demo has people flagged for {k}");
+            assert_eq!(run["total"][k], n, "{k}: {stdout}");
+        }
+        assert!(flagged < people, "not everyone is between chairs");
+        // The list an administrator gets (the API's store call) on the same
+        // data and day: the same total and counts per reason.
+        let admin = store
+            .user_by_name("admin")
+            .await
+            .unwrap()
+            .expect("demo admin");
+        let ctx = vagar_store::Ctx {
+            actor: admin.actor(),
+            request_id: "cli-test".into(),
+            now: chrono::DateTime::parse_from_rfc3339(run["run_at"].as_str().unwrap())
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        };
+        let page = store
+            .between_chairs(&ctx, &vagar_store::alerts::BetweenChairsQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(page.total as i64, flagged);
+        for (r, n) in &page.counts {
+            assert_eq!(run["total"][r.as_str()], *n, "{}", r.as_str());
+        }
+        assert_eq!(page.items.len(), 50);
+        assert!(page.items.iter().all(|i| !i.reasons.is_empty()));
+        // Per district, the counts add up to the total.
+        let sum: i64 = run["by_district"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v["flagged"].as_i64().unwrap())
+            .sum();
+        assert_eq!(sum, flagged);
+        // The run is recorded, once per run.
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) AS n FROM between_chairs_runs", &[]).await,
+            1
+        );
+        store.close().await;
+        let out = vagar(&url, &["alerts", "between-chairs", "--days", "0"], None);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("--days"));
+        assert!(vagar(&url, &["alerts", "between-chairs"], None)
+            .status
+            .success());
+        let store = Store::connect(&url).await.unwrap();
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) AS n FROM between_chairs_runs", &[]).await,
+            2
+        );
+        store.close().await;
+        let out = vagar(&url, &["audit", "verify"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
 }

@@ -54,6 +54,8 @@ pub enum GlobalAction {
     /// The common entry: find the person by identity number or register them.
     Intake,
     ListParticipants,
+    /// The between-chairs list (over the participants the actor may read).
+    ListBetweenChairs,
     ReadAuditLog,
     ManageUsers,
 }
@@ -180,9 +182,112 @@ pub fn global_roles(action: GlobalAction) -> &'static [Role] {
         // Partners list participants; while no consent names their
         // organisation the list is empty (the filter says so).
         GlobalAction::ListParticipants => &[Caseworker, Admin, Partner],
+        GlobalAction::ListBetweenChairs => &[Caseworker, Admin, Partner],
         GlobalAction::ReadAuditLog => &[Admin],
         GlobalAction::ManageUsers => &[Admin],
     }
+}
+
+/// Actions on a steering group (styrgrupp, `steering`). Participants named in
+/// its cases and decisions stay behind the participant policy: a reader sees
+/// their identity only where `ParticipantAction::Read` allows it, and a
+/// decision changes plan steps only where `ParticipantAction::Update` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SteeringAction {
+    /// Create a steering group (no target).
+    Create,
+    /// The group, its members, meetings, cases and decisions.
+    Read,
+    /// Record meetings, cases and decisions; change a decision.
+    Manage,
+}
+
+impl SteeringAction {
+    pub const ALL: &'static [SteeringAction] = &[
+        SteeringAction::Create,
+        SteeringAction::Read,
+        SteeringAction::Manage,
+    ];
+}
+
+/// Where a steering rule finds its permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SteeringScope {
+    /// Any group (still audited).
+    Anywhere,
+    /// The actor's organisation is a member of the group.
+    Member,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SteeringRule {
+    pub role: Role,
+    pub scope: SteeringScope,
+}
+
+impl SteeringRule {
+    pub fn name(&self) -> String {
+        let scope = match self.scope {
+            SteeringScope::Anywhere => "anywhere",
+            SteeringScope::Member => "member",
+        };
+        format!("{}:{}", self.role.as_str(), scope)
+    }
+}
+
+/// The policy for steering groups: members of member organisations
+/// (caseworkers and partners) read their group; caseworkers of member
+/// organisations record in it; caseworkers create groups; admins do all of
+/// it anywhere. Analysts, employer coordinators and employers: 403.
+pub fn steering_rules(action: SteeringAction) -> &'static [SteeringRule] {
+    const ADMIN: SteeringRule = SteeringRule {
+        role: Admin,
+        scope: SteeringScope::Anywhere,
+    };
+    const CASEWORKER_MEMBER: SteeringRule = SteeringRule {
+        role: Caseworker,
+        scope: SteeringScope::Member,
+    };
+    match action {
+        SteeringAction::Create => &[
+            SteeringRule {
+                role: Caseworker,
+                scope: SteeringScope::Anywhere,
+            },
+            ADMIN,
+        ],
+        SteeringAction::Read => &[
+            CASEWORKER_MEMBER,
+            SteeringRule {
+                role: Partner,
+                scope: SteeringScope::Member,
+            },
+            ADMIN,
+        ],
+        SteeringAction::Manage => &[CASEWORKER_MEMBER, ADMIN],
+    }
+}
+
+/// May this role ever perform the steering action? If not: 403.
+pub fn steering_role_may(role: Role, action: SteeringAction) -> bool {
+    steering_rules(action).iter().any(|r| r.role == role)
+}
+
+/// Decide one group in memory: `is_member` says whether the actor's
+/// organisation is a member of it.
+pub fn decide_steering(
+    actor: &Actor,
+    action: SteeringAction,
+    is_member: bool,
+) -> Option<SteeringRule> {
+    steering_rules(action)
+        .iter()
+        .copied()
+        .filter(|r| r.role == actor.role)
+        .find(|r| match r.scope {
+            SteeringScope::Anywhere => true,
+            SteeringScope::Member => is_member,
+        })
 }
 
 /// The facts about one participant that the rules look at, loaded in bulk.
@@ -312,6 +417,29 @@ mod tests {
             decide(&cw, ParticipantAction::Update, &granted).is_none(),
             "a grant is read-only"
         );
+    }
+
+    #[test]
+    fn steering_groups_are_read_by_members_and_managed_by_caseworkers() {
+        let cw = actor(Caseworker);
+        let partner = actor(Partner);
+        assert!(decide_steering(&cw, SteeringAction::Read, true).is_some());
+        assert!(decide_steering(&cw, SteeringAction::Read, false).is_none());
+        assert!(decide_steering(&cw, SteeringAction::Manage, true).is_some());
+        assert!(decide_steering(&cw, SteeringAction::Create, false).is_some());
+        assert_eq!(
+            decide_steering(&partner, SteeringAction::Read, true)
+                .unwrap()
+                .name(),
+            "partner:member"
+        );
+        assert!(decide_steering(&partner, SteeringAction::Manage, true).is_none());
+        assert!(decide_steering(&actor(Admin), SteeringAction::Manage, false).is_some());
+        for role in [Analyst, EmployerCoordinator, Employer] {
+            for a in SteeringAction::ALL {
+                assert!(!steering_role_may(role, *a));
+            }
+        }
     }
 
     #[test]

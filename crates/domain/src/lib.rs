@@ -4,12 +4,14 @@
 //! other way round, so every rule can be tested without a database.
 
 pub mod access;
+pub mod between_chairs;
 pub mod consent;
 pub mod geo;
 pub mod identity;
 pub mod org;
 pub mod participant;
 pub mod plan;
+pub mod steering;
 pub mod time;
 pub mod validation;
 

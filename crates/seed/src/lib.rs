@@ -10,12 +10,17 @@
 //! * [`participant`] — one synthetic participant.
 //! * [`organisations`] — the city's units, agencies, employers and schools.
 //! * [`demo_users`] — one login per role, plus extra caseworkers.
+//! * [`collaboration`] — consents, an action plan with steps, and contacts.
 
+mod collab;
 mod ident;
 mod names;
 mod org;
 mod participant;
 
+pub use collab::{
+    collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
+};
 pub use ident::INDEX_SPACE;
 pub use org::{demo_users, organisations, DemoUser, HOME_UNIT};
 pub use participant::participant;

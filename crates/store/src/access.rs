@@ -10,8 +10,9 @@ use crate::sql::{Arg, Sql};
 use crate::{get, micros, Ctx, Result, Store, StoreError};
 use std::collections::HashMap;
 use vagar_domain::access::{
-    decide_with_consent, global_allowed, participant_rules, role_may, ConsentFacts, GlobalAction,
-    ParticipantAction, ParticipantFacts, Rule, Scope,
+    decide_steering, decide_with_consent, global_allowed, participant_rules, role_may,
+    steering_role_may, steering_rules, ConsentFacts, GlobalAction, ParticipantAction,
+    ParticipantFacts, Rule, Scope, SteeringAction, SteeringRule, SteeringScope,
 };
 use vagar_domain::consent::{ConsentMethod, ConsentState, ConsentTerms, DataCategory};
 
@@ -67,6 +68,7 @@ pub(crate) fn global_action_name(a: GlobalAction) -> &'static str {
         GlobalAction::CreateParticipant => "participant.create",
         GlobalAction::Intake => "participant.intake",
         GlobalAction::ListParticipants => "participant.list",
+        GlobalAction::ListBetweenChairs => "alerts.between_chairs.list",
         GlobalAction::ReadAuditLog => "audit.read",
         GlobalAction::ManageUsers => "user.manage",
     }
@@ -367,10 +369,28 @@ impl GlobalPermit {
 /// Unary `+` keeps both planners from driving a search by the access columns
 /// (nearly every row of a unit matches them); the search's own index leads.
 pub(crate) fn participant_filter(ctx: &Ctx, action: ParticipantAction, sql: &mut Sql) {
+    participant_filter_with_category(ctx, action, None, sql)
+}
+
+/// The same filter, with every consent-based rule narrowed to consents that
+/// also cover `category` (e.g. lists that reveal action-plan status).
+pub(crate) fn participant_filter_with_category(
+    ctx: &Ctx,
+    action: ParticipantAction,
+    category: Option<vagar_domain::consent::DataCategory>,
+    sql: &mut Sql,
+) {
     let rules: Vec<Rule> = participant_rules(action)
         .iter()
         .copied()
         .filter(|r| r.role == ctx.actor.role)
+        .map(|r| match (r.scope, category) {
+            (Scope::Consent(None), Some(c)) => Rule {
+                scope: Scope::Consent(Some(c)),
+                ..r
+            },
+            _ => r,
+        })
         .collect();
     if rules.is_empty() {
         sql.push("1 = 0");
@@ -471,4 +491,130 @@ impl Store {
         tx.rollback().await?;
         Ok(out)
     }
+}
+
+/// Permission for a steering action on one group (or, for `Create`, none).
+#[derive(Debug)]
+#[must_use = "a permit records its audit event when used"]
+pub struct SteeringPermit {
+    group_id: Option<i64>,
+    rule: SteeringRule,
+}
+
+impl SteeringPermit {
+    pub fn group_id(&self) -> Option<i64> {
+        self.group_id
+    }
+    pub fn rule(&self) -> SteeringRule {
+        self.rule
+    }
+}
+
+impl Store {
+    /// Decide a steering action on group `group_id` (`None` for `Create`)
+    /// and audit it as `event`. A role that may never do it gets
+    /// `Forbidden`; a group the actor's organisation is not a member of (or
+    /// that does not exist) gets `NotFound`. As with participants, a denial
+    /// is committed at once; the allowed event is in the returned
+    /// transaction.
+    pub async fn authorize_steering(
+        &self,
+        ctx: &Ctx,
+        action: SteeringAction,
+        group_id: Option<i64>,
+        event: &str,
+    ) -> Result<(Tx, SteeringPermit)> {
+        let detail = group_id.map(|g| format!("group {g}")).unwrap_or_default();
+        if !steering_role_may(ctx.actor.role, action) {
+            self.audit_refusal(ctx, event, &detail, &[]).await?;
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_audited().await?;
+        let decision = match group_id {
+            // Without a group (creating one, or a list) the role decides;
+            // a list is then narrowed by `steering_filter`.
+            None => decide_steering(&ctx.actor, action, true),
+            Some(g) => {
+                let row = sqlx::query(
+                    "SELECT (SELECT COUNT(*) FROM steering_groups WHERE id = $1) AS found, \
+                     (SELECT COUNT(*) FROM steering_group_members WHERE group_id = $2 \
+                     AND organisation_id = $3) AS member",
+                )
+                .bind(g)
+                .bind(g)
+                .bind(ctx.actor.organisation_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let found: i64 = get(&row, "found")?;
+                let member: i64 = get(&row, "member")?;
+                if found == 0 {
+                    None
+                } else {
+                    decide_steering(&ctx.actor, action, member > 0)
+                }
+            }
+        };
+        match decision {
+            Some(rule) => {
+                audit::append(
+                    &mut tx,
+                    Some(ctx),
+                    ctx.now,
+                    event,
+                    &Outcome::Allowed(rule.name()),
+                    &detail,
+                    &[],
+                )
+                .await?;
+                Ok((tx, SteeringPermit { group_id, rule }))
+            }
+            None => {
+                audit::append(
+                    &mut tx,
+                    Some(ctx),
+                    ctx.now,
+                    event,
+                    &Outcome::Denied,
+                    &detail,
+                    &[],
+                )
+                .await?;
+                tx.commit().await?;
+                Err(StoreError::NotFound)
+            }
+        }
+    }
+}
+
+/// The SQL condition (on alias `g`, a steering group) selecting the groups
+/// the actor may `action`, from the same rules as `authorize_steering`.
+pub(crate) fn steering_filter(ctx: &Ctx, action: SteeringAction, sql: &mut Sql) {
+    let rules: Vec<SteeringRule> = steering_rules(action)
+        .iter()
+        .copied()
+        .filter(|r| r.role == ctx.actor.role)
+        .collect();
+    if rules.is_empty() {
+        sql.push("1 = 0");
+        return;
+    }
+    sql.push("(");
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        match rule.scope {
+            SteeringScope::Anywhere => {
+                sql.push("1 = 1");
+            }
+            SteeringScope::Member => {
+                sql.push(
+                    "g.id IN (SELECT m.group_id FROM steering_group_members m WHERE m.organisation_id = ",
+                )
+                .bind(Arg::I64(ctx.actor.organisation_id))
+                .push(")");
+            }
+        }
+    }
+    sql.push(")");
 }

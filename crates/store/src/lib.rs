@@ -7,12 +7,15 @@
 //! [`access`], which decides and audits in the same transaction as the work.
 
 pub mod access;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod consents;
 pub mod participants;
 pub mod plans;
+pub mod seed_data;
 mod sql;
+pub mod steering;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};

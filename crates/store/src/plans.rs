@@ -73,6 +73,8 @@ pub struct HistoryEntry {
     pub username: String,
     pub organisation_id: i64,
     pub at: DateTime<Utc>,
+    /// The steering decision that made the change, if one did.
+    pub decision_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -507,7 +509,7 @@ impl Store {
             .await?;
         let rows = sqlx::query(
             "SELECT h.id, h.plan_id, h.step_id, h.change, h.field, h.old_value, h.new_value, h.user_id, \
-             u.username, h.organisation_id, h.at FROM plan_history h JOIN users u ON u.id = h.user_id \
+             u.username, h.organisation_id, h.at, h.decision_id FROM plan_history h JOIN users u ON u.id = h.user_id \
              WHERE h.participant_id = $1 ORDER BY h.id",
         )
         .bind(permit.participant_id())
@@ -528,6 +530,7 @@ impl Store {
                     username: get(r, "username")?,
                     organisation_id: get(r, "organisation_id")?,
                     at: from_micros(get(r, "at")?),
+                    decision_id: get(r, "decision_id")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -645,10 +648,35 @@ async fn record_history(
     change: &str,
     changes: &[FieldChange],
 ) -> Result<()> {
+    record_history_from(
+        tx,
+        ctx,
+        participant_id,
+        plan_id,
+        step_id,
+        change,
+        changes,
+        None,
+    )
+    .await
+}
+
+/// `record_history`, naming the steering decision that made the change.
+#[allow(clippy::too_many_arguments)]
+async fn record_history_from(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    participant_id: i64,
+    plan_id: i64,
+    step_id: Option<i64>,
+    change: &str,
+    changes: &[FieldChange],
+    decision_id: Option<i64>,
+) -> Result<()> {
     for c in changes {
         sqlx::query(
             "INSERT INTO plan_history (participant_id, plan_id, step_id, change, field, old_value, new_value, \
-             user_id, organisation_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             user_id, organisation_id, at, decision_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(participant_id)
         .bind(plan_id)
@@ -660,6 +688,7 @@ async fn record_history(
         .bind(ctx.actor.user_id)
         .bind(ctx.actor.organisation_id)
         .bind(micros(ctx.now))
+        .bind(decision_id)
         .execute(&mut **tx)
         .await?;
     }
@@ -778,4 +807,129 @@ async fn load_contacts(
             })
         })
         .collect()
+}
+
+// Plan work for steering decisions (`steering`): the same rules, SQL and
+// history as above, inside the decision's transaction, which has already
+// decided and audited `ParticipantAction::Update` for the participant.
+
+/// Add a step to the participant's active plan on behalf of a steering
+/// decision; the history rows name the decision.
+pub(crate) async fn add_step_for_decision(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    participant_id: i64,
+    input: &StepInput,
+    decision_id: i64,
+) -> Result<Step> {
+    let data = StepData::new_from(input).map_err(StoreError::Validation)?;
+    let plan = load_plan(tx, participant_id)
+        .await?
+        .ok_or(StoreError::Conflict {
+            field: "plan".into(),
+            message: "the participant has no action plan yet: create it with its goal first".into(),
+        })?;
+    check_references(tx, &data).await?;
+    let row = sqlx::query(
+        "INSERT INTO plan_steps (plan_id, participant_id, activity_type, activity_text, organisation_id, \
+         responsible_user_id, start_date, due_date, status, result_note, version, created_by, created_at, \
+         updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14) RETURNING id",
+    )
+    .bind(plan.id)
+    .bind(participant_id)
+    .bind(data.activity_type.as_str())
+    .bind(data.activity_text.as_deref())
+    .bind(data.organisation_id)
+    .bind(data.responsible_user_id)
+    .bind(date_text(data.start_date))
+    .bind(date_text(data.due_date))
+    .bind(data.status.as_str())
+    .bind(data.result_note.as_deref())
+    .bind(ctx.actor.user_id)
+    .bind(micros(ctx.now))
+    .bind(ctx.actor.user_id)
+    .bind(micros(ctx.now))
+    .fetch_one(&mut **tx)
+    .await?;
+    let step_id: i64 = get(&row, "id")?;
+    record_history_from(
+        tx,
+        ctx,
+        participant_id,
+        plan.id,
+        Some(step_id),
+        "created",
+        &data.changes_from(None),
+        Some(decision_id),
+    )
+    .await?;
+    load_steps(tx, plan.id, Some(step_id))
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// Change a step of the participant's active plan on behalf of a steering
+/// decision (404 for a step that is not in that plan).
+pub(crate) async fn update_step_for_decision(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    participant_id: i64,
+    step_id: i64,
+    input: &StepInput,
+    decision_id: i64,
+) -> Result<Step> {
+    let plan = load_plan(tx, participant_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let current = load_steps(tx, plan.id, Some(step_id))
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)?;
+    let data = current
+        .data
+        .changed_by(input)
+        .map_err(StoreError::Validation)?;
+    let changes = data.changes_from(Some(&current.data));
+    if !changes.is_empty() {
+        check_references(tx, &data).await?;
+        let done = sqlx::query(
+            "UPDATE plan_steps SET activity_type = $1, activity_text = $2, organisation_id = $3, \
+             responsible_user_id = $4, start_date = $5, due_date = $6, status = $7, result_note = $8, \
+             version = version + 1, updated_by = $9, updated_at = $10 WHERE id = $11 AND version = $12",
+        )
+        .bind(data.activity_type.as_str())
+        .bind(data.activity_text.as_deref())
+        .bind(data.organisation_id)
+        .bind(data.responsible_user_id)
+        .bind(date_text(data.start_date))
+        .bind(date_text(data.due_date))
+        .bind(data.status.as_str())
+        .bind(data.result_note.as_deref())
+        .bind(ctx.actor.user_id)
+        .bind(micros(ctx.now))
+        .bind(step_id)
+        .bind(current.version)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::StaleVersion);
+        }
+        record_history_from(
+            tx,
+            ctx,
+            participant_id,
+            plan.id,
+            Some(step_id),
+            "updated",
+            &changes,
+            Some(decision_id),
+        )
+        .await?;
+    }
+    load_steps(tx, plan.id, Some(step_id))
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }

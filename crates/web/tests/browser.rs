@@ -449,3 +449,263 @@ async fn errand(c: Client, app: Arc<common::TestApp>) {
     let shown = wait_for(&c, Locator::Id("identity")).await;
     assert_eq!(shown.text().await.unwrap(), valid);
 }
+
+/// Log in through the form as `username`, ending at the participant list.
+async fn log_in(c: &Client, app: &common::TestApp, username: &str) {
+    let base = url::Url::parse(&app.base).unwrap();
+    c.goto(&app.url("/logga-in")).await.expect("open the login");
+    wait_for(c, Locator::Id("username")).await;
+    fill(c, "username", username).await;
+    fill(c, "password", common::PASSWORD).await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_url(&base.join("/deltagare").unwrap())
+        .await
+        .expect("logged in, at the list");
+}
+
+/// Set a date field's value as the date picker would (typing into a date
+/// field depends on the browser's locale).
+async fn set_date(c: &Client, id: &str, date: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).value = arguments[1];",
+        vec![json!(id), json!(date)],
+    )
+    .await
+    .expect("set the date");
+}
+
+async fn select(c: &Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("select {id}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|_| panic!("option {value} of {id}"));
+}
+
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("element {id}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Wait until the browser is at `path_and_query` on the app.
+async fn wait_at(c: &Client, app: &common::TestApp, path_and_query: &str) {
+    let url = url::Url::parse(&app.url(path_and_query)).unwrap();
+    if let Err(e) = c.wait().at_most(WAIT).for_url(&url).await {
+        let source = c.source().await.unwrap_or_default();
+        panic!("waited in vain for {path_and_query}: {e}\n{source}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caseworker_builds_a_plan_with_steps_for_two_organisations_and_sees_the_history() {
+    let Some(webdriver) = webdriver_url() else {
+        return;
+    };
+    let app = Arc::new(
+        common::TestApp::spawn(common::Engine::Sqlite)
+            .await
+            .expect("sqlite app"),
+    );
+    let profile = tempfile::tempdir().expect("profile dir");
+    let c = tokio::time::timeout(
+        Duration::from_secs(60),
+        start_browser(&webdriver, profile.path()),
+    )
+    .await
+    .expect("Chromium started within a minute");
+    let errand = tokio::spawn(plan_errand(c.clone(), app.clone()));
+    let outcome = tokio::time::timeout(ERRAND_LIMIT, errand).await;
+    let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => panic!("the browser errand took longer than {ERRAND_LIMIT:?}"),
+    }
+}
+
+async fn plan_errand(c: Client, app: Arc<common::TestApp>) {
+    let id = app
+        .create(
+            "cw_a",
+            json!({"identity_number": common::pnr(7), "first_name": "Amina", "last_name": "Plansson"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let af = app
+        .store
+        .organisation_by_name("AF")
+        .await
+        .unwrap()
+        .expect("AF")
+        .id;
+    let today = vagar_domain::time::swedish_date(app.clock.now());
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let plan = format!("/deltagare/{id}/plan");
+
+    log_in(&c, &app, "cw_a").await;
+    c.goto(&app.url(&format!("/deltagare/{id}")))
+        .await
+        .expect("open the participant");
+    wait_for(&c, Locator::Id("plan-link"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_at(&c, &app, &plan).await;
+    wait_for(&c, Locator::Id("no-plan")).await;
+    check_page(&c, "an empty plan").await;
+
+    // The long-term goal: an occupation from SSYK.
+    click(&c, "goal-kind-occupation").await;
+    fill(&c, "goal-ssyk_code", "5321").await;
+    fill(&c, "goal-goal_title", "Undersköterska").await;
+    click(&c, "goal-submit").await;
+    wait_at(&c, &app, &format!("{plan}?sparad=mal")).await;
+    let goal = wait_for(&c, Locator::Id("goal-title-value")).await;
+    assert_eq!(goal.text().await.unwrap(), "Undersköterska");
+    let status = wait_for(&c, Locator::Css("main [role=status]")).await;
+    assert_eq!(status.text().await.unwrap(), "Målet är sparat.");
+
+    // A step of the caseworker's own unit, with a responsible colleague.
+    select(&c, "step-activity_type", "work_practice").await;
+    select(&c, "step-organisation_id", &app.org_a.to_string()).await;
+    select(
+        &c,
+        "step-responsible_user_id",
+        &app.user_ids["cw_a2"].to_string(),
+    )
+    .await;
+    set_date(&c, "step-start_date", &day(today)).await;
+    set_date(
+        &c,
+        "step-due_date",
+        &day(today + chrono::Duration::days(90)),
+    )
+    .await;
+    click(&c, "step-submit").await;
+    wait_at(&c, &app, &format!("{plan}?sparad=steg")).await;
+    wait_for(&c, Locator::Css("#steps tbody tr")).await;
+
+    // A step of Arbetsförmedlingen, on the same page.
+    select(&c, "step-activity_type", "other").await;
+    fill(&c, "step-activity_text", "Validering av vårdkompetens").await;
+    select(&c, "step-organisation_id", &af.to_string()).await;
+    set_date(
+        &c,
+        "step-start_date",
+        &day(today + chrono::Duration::days(30)),
+    )
+    .await;
+    set_date(
+        &c,
+        "step-due_date",
+        &day(today + chrono::Duration::days(120)),
+    )
+    .await;
+    select(&c, "step-status", "active").await;
+    // A fresh page after the redirect: wait for the second row itself.
+    click(&c, "step-submit").await;
+    let second = wait_for(&c, Locator::Css("#steps tbody tr:nth-child(2)")).await;
+    let first = c
+        .find(Locator::Css("#steps tbody tr:nth-child(1)"))
+        .await
+        .unwrap();
+    let first_text = first.text().await.unwrap();
+    assert!(
+        first_text.contains("Arbetsträning eller praktik"),
+        "{first_text}"
+    );
+    assert!(first_text.contains("cw_a2 Testsson"), "{first_text}");
+    assert!(first_text.contains("Planerat"), "{first_text}");
+    let second_text = second.text().await.unwrap();
+    assert!(
+        second_text.contains("Annat: Validering av vårdkompetens"),
+        "{second_text}"
+    );
+    assert!(second_text.contains("AF"), "{second_text}");
+    assert!(second_text.contains("Pågår"), "{second_text}");
+    check_page(&c, "a plan with two steps").await;
+
+    // The first step is done: open its form, choose the status, write the result.
+    let form = c
+        .find(Locator::Css("form.app-step-edit"))
+        .await
+        .expect("a form per step");
+    let form_id = attr(&form, "id").await;
+    let step = form_id
+        .trim_start_matches('s')
+        .trim_end_matches("-form")
+        .to_string();
+    c.find(Locator::XPath(&format!(
+        "//form[@id='{form_id}']/parent::details/summary"
+    )))
+    .await
+    .expect("the step's summary")
+    .click()
+    .await
+    .unwrap();
+    let status_select = wait_for(&c, Locator::Id(&format!("s{step}-status"))).await;
+    assert!(status_select.is_displayed().await.unwrap());
+    status_select.select_by_value("done").await.unwrap();
+    fill(&c, &format!("s{step}-result_note"), "Fick anställning").await;
+    click(&c, &format!("s{step}-submit")).await;
+    wait_at(&c, &app, &format!("{plan}?sparad=andrat")).await;
+    let first = wait_for(&c, Locator::Css("#steps tbody tr:nth-child(1)")).await;
+    let first_text = first.text().await.unwrap();
+    assert!(first_text.contains("Klart"), "{first_text}");
+    assert!(first_text.contains("Fick anställning"), "{first_text}");
+
+    // The history: who, when, what, old → new; the newest first.
+    let history = wait_for(&c, Locator::Id("history")).await;
+    let rows = history
+        .find_all(Locator::Css("tbody tr"))
+        .await
+        .expect("history rows");
+    let mut texts = Vec::new();
+    for r in &rows {
+        texts.push(r.text().await.unwrap());
+    }
+    let all = texts.join("\n");
+    assert!(
+        texts.iter().any(|t| t.contains("cw_a (A)")
+            && t.contains("Steg 1")
+            && t.contains("Status")
+            && t.contains("Planerat → Klart")),
+        "{all}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("Steg 2")
+            && t.contains("Ansvarig organisation")
+            && t.contains("AF")),
+        "{all}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Målet") && t.contains("SSYK-kod") && t.contains("5321")),
+        "{all}"
+    );
+    assert!(texts[0].contains("Steg 1"), "newest first: {all}");
+    let when = history
+        .find(Locator::Css("tbody tr td"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(when.starts_with(&day(today)) || when.len() == 16, "{when}");
+    check_page(&c, "the plan with its history").await;
+}

@@ -1,12 +1,14 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at
 //! `/api/v1/openapi.json`. One `router()` per feature.
 
+pub mod alerts;
 pub mod audit;
 pub mod consents;
 pub mod intake;
 pub mod json;
 pub mod participants;
 pub mod plans;
+pub mod steering;
 
 use crate::error::Problem;
 use crate::AppState;
@@ -26,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .merge(intake::router())
         .merge(audit::router())
         .merge(plans::router())
+        .merge(steering::router())
+        .merge(alerts::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -111,6 +115,17 @@ impl Modify for Security {
         plans::history,
         plans::list_contacts,
         plans::add_contact,
+        steering::list_groups,
+        steering::create_group,
+        steering::read_group,
+        steering::list_meetings,
+        steering::add_meeting,
+        steering::list_cases,
+        steering::add_case,
+        steering::list_decisions,
+        steering::add_decision,
+        steering::update_decision,
+        alerts::between_chairs,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -120,12 +135,19 @@ impl Modify for Security {
         consents::ConsentIn, consents::RevokeIn, intake::IntakeOut, intake::HandoverIn,
         plans::PlanOut, plans::StepOut, plans::HistoryOut, plans::ContactOut,
         plans::PlanIn, plans::StepIn, plans::ContactIn,
+        steering::GroupOut, steering::MeetingOut, steering::ParticipantRefOut, steering::CaseOut,
+        steering::DecisionStepOut, steering::DecisionHistoryOut, steering::DecisionOut,
+        steering::GroupIn, steering::MeetingIn, steering::CaseIn, steering::CreateStepIn,
+        steering::UpdateStepIn, steering::DecisionIn, steering::DecisionPatchIn,
+        alerts::BetweenChairsOut, alerts::FlaggedOut,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
     tags((name = "participants", description = "The participant registry"),
          (name = "plans", description = "Shared action plans (goal, steps, history) and contacts"),
+         (name = "steering", description = "Steering groups (styrgrupp): meetings, cases and decisions that change plans"),
          (name = "consents", description = "Consent (samtycke): which organisations may see which data, for how long"),
+         (name = "alerts", description = "Nobody between chairs: participants no organisation is carrying"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]

@@ -151,6 +151,8 @@ pub struct HistoryOut {
     pub username: String,
     pub organisation_id: i64,
     pub at: DateTime<Utc>,
+    /// The steering decision that made the change (null for direct edits).
+    pub decision_id: Option<i64>,
 }
 
 impl From<HistoryEntry> for HistoryOut {
@@ -167,6 +169,7 @@ impl From<HistoryEntry> for HistoryOut {
             username: h.username,
             organisation_id: h.organisation_id,
             at: h.at,
+            decision_id: h.decision_id,
         }
     }
 }

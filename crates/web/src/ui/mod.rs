@@ -1,8 +1,12 @@
 //! The server-rendered HTML interface, in Swedish with English switchable.
 //! Works without JavaScript; every form carries a CSRF token.
 
+mod alerts;
+mod consents;
+mod intake;
 mod login;
 mod participants;
+mod plans;
 
 use crate::auth::{UiUser, LANG_COOKIE};
 use crate::error::Problem;
@@ -34,6 +38,9 @@ pub fn templates() -> Environment<'static> {
             "participant.html",
             include_str!("../../templates/participant.html"),
         ),
+        ("plan.html", include_str!("../../templates/plan.html")),
+        ("intake.html", include_str!("../../templates/intake.html")),
+        ("alerts.html", include_str!("../../templates/alerts.html")),
         (
             "participant_form.html",
             include_str!("../../templates/participant_form.html"),
@@ -92,6 +99,10 @@ pub fn router() -> Router<AppState> {
         .route("/static/{*path}", get(static_file))
         .merge(login::router())
         .merge(participants::router())
+        .merge(plans::router())
+        .merge(consents::router())
+        .merge(intake::router())
+        .merge(alerts::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -158,6 +169,20 @@ pub(crate) fn base_context(
             json!({"display_name": s.display_name, "role": s.role.as_str(), "organisation_name": s.organisation_name}),
         );
         m.insert("csrf".into(), json!(u.session.csrf_token));
+        m.insert(
+            "can_alerts".into(),
+            json!(vagar_domain::access::global_allowed(
+                &u.ctx.actor,
+                vagar_domain::access::GlobalAction::ListBetweenChairs
+            )),
+        );
+        m.insert(
+            "can_intake".into(),
+            json!(vagar_domain::access::global_allowed(
+                &u.ctx.actor,
+                vagar_domain::access::GlobalAction::Intake
+            )),
+        );
         m.insert(
             "can_create".into(),
             json!(vagar_domain::access::global_allowed(

@@ -436,7 +436,7 @@ async fn create(
     }
 }
 
-fn may_update(user: &UiUser, p: &Participant) -> bool {
+pub(crate) fn may_update(user: &UiUser, p: &Participant) -> bool {
     let facts = ParticipantFacts {
         organisation_id: p.organisation_id,
         responsible_caseworker_id: p.data.responsible_caseworker_id,
@@ -445,8 +445,16 @@ fn may_update(user: &UiUser, p: &Participant) -> bool {
     decide(&user.ctx.actor, ParticipantAction::Update, &facts).is_some()
 }
 
-fn parse_id(raw: &str) -> Option<i64> {
+pub(crate) fn parse_id(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|v| *v > 0)
+}
+
+/// A form of the participant page that failed, to show the page again around it.
+pub(crate) struct Failed {
+    /// `consent`, `r{consent id}` (a revocation) or `handover`.
+    pub form: String,
+    pub values: serde_json::Value,
+    pub errors: ValidationErrors,
 }
 
 async fn show(
@@ -458,26 +466,63 @@ async fn show(
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
+    let flash = if q.contains_key("skapad") {
+        Some("participant-created")
+    } else if let Some(i) = q.get("inskriven") {
+        Some(if i == "befintlig" {
+            "intake-attached"
+        } else {
+            "intake-created"
+        })
+    } else {
+        match q.get("sparad").map(String::as_str) {
+            Some("samtycke") => Some("consent-recorded"),
+            Some("aterkallat") => Some("consent-revoked"),
+            Some("overlamnad") => Some("handover-done"),
+            Some(_) => Some("participant-updated"),
+            None => None,
+        }
+    };
+    participant_page(&state, &user, id, flash, None, StatusCode::OK).await
+}
+
+pub(crate) async fn participant_page(
+    state: &AppState,
+    user: &UiUser,
+    id: i64,
+    flash: Option<&str>,
+    failed: Option<Failed>,
+    status: StatusCode,
+) -> Response {
     let p = match state.store.read_participant(&user.ctx, id).await {
         Ok(p) => p,
-        Err(e) => return user_error_page(&user, e.into()),
+        Err(e) => return user_error_page(user, e.into()),
     };
     let d = &p.data;
     let today = user.ctx.today();
     let caseworker_name = match d.responsible_caseworker_id {
-        Some(cid) => state
-            .store
-            .list_caseworkers(p.organisation_id)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|u| u.id == cid)
-            .map(|u| u.display_name),
+        Some(cid) => {
+            let mut found = None;
+            for o in state.store.list_organisations().await.unwrap_or_default() {
+                if let Some(u) = state
+                    .store
+                    .list_caseworkers(o.id)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|u| u.id == cid)
+                {
+                    found = Some(u.display_name);
+                    break;
+                }
+            }
+            found
+        }
         None => None,
     };
     let mut ctx = base_context(
         user.lang,
-        Some(&user),
+        Some(user),
         &format!("/deltagare/{id}"),
         "participants",
     );
@@ -499,16 +544,26 @@ async fn show(
             "caseworker_name": caseworker_name,
         }),
     );
-    ctx.insert("can_edit".into(), json!(may_update(&user, &p)));
-    let flash = if q.contains_key("skapad") {
-        Some("participant-created")
-    } else if q.contains_key("sparad") {
-        Some("participant-updated")
-    } else {
-        None
-    };
+    ctx.insert("can_edit".into(), json!(may_update(user, &p)));
     ctx.insert("flash".into(), json!(flash));
-    render(&state.templates, "participant.html", ctx, StatusCode::OK)
+    ctx.insert(
+        "errors".into(),
+        failed
+            .as_ref()
+            .map(|f| errors_map(&f.errors))
+            .unwrap_or(json!({})),
+    );
+    ctx.insert(
+        "error_list".into(),
+        json!(failed
+            .as_ref()
+            .map(|f| f.errors.0.clone())
+            .unwrap_or_default()),
+    );
+    if let Err(e) = crate::ui::consents::section(state, user, &p, failed.as_ref(), &mut ctx).await {
+        return user_error_page(user, e.into());
+    }
+    render(&state.templates, "participant.html", ctx, status)
 }
 
 async fn edit_form(
