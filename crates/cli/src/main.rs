@@ -390,6 +390,64 @@ fn collaboration_rows(
     out
 }
 
+/// The steering groups of the synthetic city, with cases for a small share
+/// of the participants whose consent names the group's agency. A group that
+/// exists already is left as it is.
+async fn seed_steering(
+    store: &Store,
+    seed: u64,
+    as_of: chrono::NaiveDate,
+    orgs: &std::collections::HashMap<&'static str, i64>,
+    recorder: i64,
+    home_id: i64,
+) -> Result<vagar_store::seed_steering::SteeringCounts> {
+    use vagar_store::seed_steering::{SteeringCaseRow, SteeringDecisionRow, SteeringGroupRow};
+    let org = |p: vagar_seed::Party| orgs.get(p.organisation_name()).copied().unwrap_or_default();
+    let mut rows = vec![];
+    for (g, group) in vagar_seed::steering_groups(as_of).into_iter().enumerate() {
+        if store.seed_steering_group_exists(group.name).await? {
+            continue;
+        }
+        let candidates = store
+            .seed_steering_candidates(org(group.consent_party), as_of, 1200)
+            .await?;
+        let cases = vagar_seed::steering_cases(seed, g, &group.meetings, as_of, candidates.len());
+        rows.push(SteeringGroupRow {
+            name: group.name.into(),
+            organisation_ids: group.members.iter().map(|p| org(*p)).collect(),
+            meetings: group.meetings.clone(),
+            cases: cases
+                .into_iter()
+                .map(|c| SteeringCaseRow {
+                    participant_id: candidates[c.candidate],
+                    meeting: c.meeting,
+                    question: c.question.into(),
+                    decision: c.decision.map(|d| SteeringDecisionRow {
+                        text: d.text.into(),
+                        // Only member organisations; the home unit otherwise.
+                        organisation_ids: {
+                            let mut ids: Vec<i64> = d
+                                .affected
+                                .iter()
+                                .filter(|p| group.members.contains(p))
+                                .map(|p| org(*p))
+                                .collect();
+                            if ids.is_empty() {
+                                ids.push(home_id);
+                            }
+                            ids
+                        },
+                        status: d.status.into(),
+                        follow_up_date: d.follow_up,
+                        concerns_step: d.concerns_step,
+                    }),
+                })
+                .collect(),
+        });
+    }
+    Ok(store.seed_steering(&rows, recorder, home_id).await?)
+}
+
 /// Organisations, demo users and `size` participants of the synthetic city,
 /// with their consents, action plans, steps and contacts up to `as_of`.
 async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> Result<()> {
@@ -476,6 +534,7 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
         start = end;
     }
     bar.finish();
+    let steering = seed_steering(store, seed, as_of, &orgs, recorder, home_id).await?;
     store
         .audit_system(
             "participant.seed",
@@ -491,6 +550,19 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
             ),
         )
         .await?;
+    store
+        .audit_system(
+            "steering.seed",
+            &format!(
+                "synthetic steering groups {}, meetings {}, cases {}, decisions {} as of {as_of}, seed {seed}",
+                steering.groups, steering.meetings, steering.cases, steering.decisions
+            ),
+        )
+        .await?;
+    eprintln!(
+        "seeded {} steering groups, {} meetings, {} cases, {} decisions",
+        steering.groups, steering.meetings, steering.cases, steering.decisions
+    );
     eprintln!(
         "seeded {inserted} new participants (size {size}, seed {seed}); {} consents, {} plans, {} steps, {} contacts as of {as_of}",
         collab.consents, collab.plans, collab.steps, collab.contacts

@@ -272,6 +272,13 @@ async fn collaboration_counts(url: &str) -> Vec<i64> {
         "action_plans",
         "plan_steps",
         "contacts",
+        "steering_groups",
+        "steering_group_members",
+        "steering_meetings",
+        "steering_cases",
+        "steering_decisions",
+        "steering_decision_participants",
+        "steering_decision_history",
     ] {
         out.push(scalar(&store, &format!("SELECT COUNT(*) AS n FROM {t}"), &[]).await);
     }
@@ -323,6 +330,64 @@ async fn seeded_collaboration_and_the_between_chairs_job_match_an_independent_co
         )
         .await;
         assert!(revoked > 0);
+        // Steering groups with members, monthly meetings, cases for a small
+        // share of AF-consenting participants and decisions with follow-up.
+        let groups = scalar(&store, "SELECT COUNT(*) AS n FROM steering_groups", &[]).await;
+        assert_eq!(groups, 2);
+        let members = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM steering_group_members m \
+             JOIN steering_groups g ON g.id = m.group_id \
+             WHERE g.name = 'Styrgrupp Unga Stockholm'",
+            &[],
+        )
+        .await;
+        assert_eq!(members, 5);
+        let meetings = scalar(&store, "SELECT COUNT(*) AS n FROM steering_meetings", &[]).await;
+        assert!((10..=12).contains(&meetings), "meetings {meetings}");
+        let cases = scalar(&store, "SELECT COUNT(*) AS n FROM steering_cases", &[]).await;
+        assert!(cases >= 2 && share(cases) < 0.05, "cases {cases}");
+        let unconsented = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM steering_cases s WHERE NOT EXISTS (\
+             SELECT 1 FROM consents c JOIN consent_organisations co ON co.consent_id = c.id \
+             JOIN organisations o ON o.id = co.organisation_id \
+             WHERE c.participant_id = s.participant_id AND c.revoked_at IS NULL \
+             AND o.name = 'Arbetsförmedlingen Stockholm')",
+            &[],
+        )
+        .await;
+        assert_eq!(unconsented, 0, "cases only for consenting participants");
+        let decisions = scalar(&store, "SELECT COUNT(*) AS n FROM steering_decisions", &[]).await;
+        assert!(
+            decisions >= 1 && decisions <= cases,
+            "decisions {decisions}"
+        );
+        let followed = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM steering_decisions WHERE follow_up_date IS NOT NULL",
+            &[],
+        )
+        .await;
+        assert!(followed >= 1);
+        let undecided_links = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM steering_decisions d JOIN steering_cases c ON c.id = d.case_id \
+             WHERE c.status <> 'decided'",
+            &[],
+        )
+        .await;
+        assert_eq!(undecided_links, 0);
+        let outsiders = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM steering_decision_organisations o \
+             JOIN steering_decisions d ON d.id = o.decision_id \
+             WHERE NOT EXISTS (SELECT 1 FROM steering_group_members m \
+             WHERE m.group_id = d.group_id AND m.organisation_id = o.organisation_id)",
+            &[],
+        )
+        .await;
+        assert_eq!(outsiders, 0, "decisions affect member organisations");
         let plans = scalar(&store, "SELECT COUNT(*) AS n FROM action_plans", &[]).await;
         assert!((0.72..0.88).contains(&share(plans)), "plans {plans}");
         let owners = scalar(

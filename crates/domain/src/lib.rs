@@ -4,6 +4,7 @@
 //! other way round, so every rule can be tested without a database.
 
 pub mod access;
+pub mod assessment;
 pub mod between_chairs;
 pub mod consent;
 pub mod geo;

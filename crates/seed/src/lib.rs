@@ -17,6 +17,7 @@ mod ident;
 mod names;
 mod org;
 mod participant;
+mod steering;
 
 pub use collab::{
     collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
@@ -24,3 +25,4 @@ pub use collab::{
 pub use ident::INDEX_SPACE;
 pub use org::{demo_users, organisations, DemoUser, HOME_UNIT};
 pub use participant::participant;
+pub use steering::{steering_cases, steering_groups, SeedCase, SeedDecision, SeedGroup};

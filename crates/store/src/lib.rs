@@ -8,12 +8,14 @@
 
 pub mod access;
 pub mod alerts;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod consents;
 pub mod participants;
 pub mod plans;
 pub mod seed_data;
+pub mod seed_steering;
 mod sql;
 pub mod steering;
 

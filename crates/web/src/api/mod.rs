@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. One `router()` per feature.
 
 pub mod alerts;
+pub mod assessments;
 pub mod audit;
 pub mod consents;
 pub mod intake;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(intake::router())
         .merge(audit::router())
         .merge(plans::router())
+        .merge(assessments::router())
         .merge(steering::router())
         .merge(alerts::router())
         .fallback(|| async { Problem::not_found() })
@@ -115,6 +117,10 @@ impl Modify for Security {
         plans::history,
         plans::list_contacts,
         plans::add_contact,
+        assessments::read,
+        assessments::versions,
+        assessments::read_version,
+        assessments::create,
         steering::list_groups,
         steering::create_group,
         steering::read_group,
@@ -135,6 +141,8 @@ impl Modify for Security {
         consents::ConsentIn, consents::RevokeIn, intake::IntakeOut, intake::HandoverIn,
         plans::PlanOut, plans::StepOut, plans::HistoryOut, plans::ContactOut,
         plans::PlanIn, plans::StepIn, plans::ContactIn,
+        assessments::AssessmentOut, assessments::WorkOut, assessments::BarrierOut,
+        assessments::VersionOut, assessments::AssessmentIn, assessments::WorkIn, assessments::BarrierIn,
         steering::GroupOut, steering::MeetingOut, steering::ParticipantRefOut, steering::CaseOut,
         steering::DecisionStepOut, steering::DecisionHistoryOut, steering::DecisionOut,
         steering::GroupIn, steering::MeetingIn, steering::CaseIn, steering::CreateStepIn,
@@ -145,6 +153,7 @@ impl Modify for Security {
     security(("bearer" = []), ("session" = [])),
     tags((name = "participants", description = "The participant registry"),
          (name = "plans", description = "Shared action plans (goal, steps, history) and contacts"),
+         (name = "assessment", description = "The joint assessment (kartläggning), versioned; health only under a consent covering it"),
          (name = "steering", description = "Steering groups (styrgrupp): meetings, cases and decisions that change plans"),
          (name = "consents", description = "Consent (samtycke): which organisations may see which data, for how long"),
          (name = "alerts", description = "Nobody between chairs: participants no organisation is carrying"),

@@ -2,11 +2,13 @@
 //! Works without JavaScript; every form carries a CSRF token.
 
 mod alerts;
+mod assessments;
 mod consents;
 mod intake;
 mod login;
 mod participants;
 mod plans;
+mod steering;
 
 use crate::auth::{UiUser, LANG_COOKIE};
 use crate::error::Problem;
@@ -39,8 +41,20 @@ pub fn templates() -> Environment<'static> {
             include_str!("../../templates/participant.html"),
         ),
         ("plan.html", include_str!("../../templates/plan.html")),
+        (
+            "assessment.html",
+            include_str!("../../templates/assessment.html"),
+        ),
         ("intake.html", include_str!("../../templates/intake.html")),
         ("alerts.html", include_str!("../../templates/alerts.html")),
+        (
+            "steering.html",
+            include_str!("../../templates/steering.html"),
+        ),
+        (
+            "steering_group.html",
+            include_str!("../../templates/steering_group.html"),
+        ),
         (
             "participant_form.html",
             include_str!("../../templates/participant_form.html"),
@@ -100,9 +114,11 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(participants::router())
         .merge(plans::router())
+        .merge(assessments::router())
         .merge(consents::router())
         .merge(intake::router())
         .merge(alerts::router())
+        .merge(steering::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -181,6 +197,13 @@ pub(crate) fn base_context(
             json!(vagar_domain::access::global_allowed(
                 &u.ctx.actor,
                 vagar_domain::access::GlobalAction::Intake
+            )),
+        );
+        m.insert(
+            "can_steering".into(),
+            json!(vagar_domain::access::steering_role_may(
+                s.role,
+                vagar_domain::access::SteeringAction::Read
             )),
         );
         m.insert(
