@@ -377,48 +377,7 @@ impl Store {
             )
             .await?);
         }
-        let plan = load_plan(&mut tx, pid).await?.ok_or(StoreError::Conflict {
-            field: "plan".into(),
-            message: "the participant has no action plan yet: create it with its goal first".into(),
-        })?;
-        check_references(&mut tx, &data).await?;
-        let row = sqlx::query(
-            "INSERT INTO plan_steps (plan_id, participant_id, activity_type, activity_text, organisation_id, \
-             responsible_user_id, start_date, due_date, status, result_note, version, created_by, created_at, \
-             updated_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14) RETURNING id",
-        )
-        .bind(plan.id)
-        .bind(pid)
-        .bind(data.activity_type.as_str())
-        .bind(data.activity_text.as_deref())
-        .bind(data.organisation_id)
-        .bind(data.responsible_user_id)
-        .bind(date_text(data.start_date))
-        .bind(date_text(data.due_date))
-        .bind(data.status.as_str())
-        .bind(data.result_note.as_deref())
-        .bind(ctx.actor.user_id)
-        .bind(micros(ctx.now))
-        .bind(ctx.actor.user_id)
-        .bind(micros(ctx.now))
-        .fetch_one(&mut *tx)
-        .await?;
-        let step_id: i64 = get(&row, "id")?;
-        record_history(
-            &mut tx,
-            ctx,
-            pid,
-            plan.id,
-            Some(step_id),
-            "created",
-            &data.changes_from(None),
-        )
-        .await?;
-        let step = load_steps(&mut tx, plan.id, Some(step_id))
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound)?;
+        let step = insert_step(&mut tx, ctx, pid, &data, None).await?;
         tx.commit().await?;
         Ok(step)
     }
@@ -823,13 +782,25 @@ pub(crate) async fn add_step_for_decision(
     decision_id: i64,
 ) -> Result<Step> {
     let data = StepData::new_from(input).map_err(StoreError::Validation)?;
+    insert_step(tx, ctx, participant_id, &data, Some(decision_id)).await
+}
+
+/// Insert a validated step into the participant's active plan with its
+/// "created" history rows (naming the steering decision, if any).
+async fn insert_step(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    participant_id: i64,
+    data: &StepData,
+    decision_id: Option<i64>,
+) -> Result<Step> {
     let plan = load_plan(tx, participant_id)
         .await?
         .ok_or(StoreError::Conflict {
             field: "plan".into(),
             message: "the participant has no action plan yet: create it with its goal first".into(),
         })?;
-    check_references(tx, &data).await?;
+    check_references(tx, data).await?;
     let row = sqlx::query(
         "INSERT INTO plan_steps (plan_id, participant_id, activity_type, activity_text, organisation_id, \
          responsible_user_id, start_date, due_date, status, result_note, version, created_by, created_at, \
@@ -861,7 +832,7 @@ pub(crate) async fn add_step_for_decision(
         Some(step_id),
         "created",
         &data.changes_from(None),
-        Some(decision_id),
+        decision_id,
     )
     .await?;
     load_steps(tx, plan.id, Some(step_id))
