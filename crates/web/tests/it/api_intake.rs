@@ -2,7 +2,7 @@
 //! (`POST /api/v1/participants/{id}/handover`) through the public API, on
 //! both engines.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{pnr_on, TestApp};

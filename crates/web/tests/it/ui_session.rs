@@ -3,7 +3,7 @@
 //! logout, security headers, the participant forms (errors, optimistic
 //! locking), the language switch and role checks. Both engines.
 
-mod common;
+use crate::common;
 
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};

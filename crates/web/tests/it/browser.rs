@@ -7,7 +7,7 @@
 //! focus targets, labels, cookies, CSP-loaded styles); the storage engines are
 //! covered request by request on both engines in `ui_session.rs`.
 
-mod common;
+use crate::common;
 
 use fantoccini::elements::Element;
 use fantoccini::wd::Capabilities;

@@ -4,7 +4,7 @@
 //! loses the participant on the very next request after a revocation or the
 //! last day. Consent history, validation and audit.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::{pnr, Reply, TestApp};

@@ -1,4 +1,4 @@
-mod common;
+use crate::common;
 
 both_engines!(health_answers, |app: common::TestApp| async move {
     let res = app

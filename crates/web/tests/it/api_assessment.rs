@@ -5,7 +5,7 @@
 //! without `assessment` and `health`), the audit trail, and the page
 //! /deltagare/{id}/kartlaggning saving through its form.
 
-mod common;
+use crate::common;
 
 use common::{hidden_csrf, TestApp};
 use reqwest::Method;

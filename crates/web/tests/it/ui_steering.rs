@@ -5,7 +5,7 @@
 //! messages and the values as typed; a caseworker of a unit outside the group
 //! gets the 404 page and an analyst the 403 page.
 
-mod common;
+use crate::common;
 
 use common::{hidden_csrf, TestApp};
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! patch, list and search, and every way input can be wrong. Errors are
 //! problem+json naming each field, and never repeat an identity number.
 
-mod common;
+use crate::common;
 
 use chrono::{Datelike, NaiveDate};
 use common::{pnr, pnr_on, Reply, TestApp};

@@ -6,7 +6,7 @@
 //! values as typed; another unit's caseworker gets the 404 page, a partner
 //! sees the plan only under consent.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::{hidden_csrf, TestApp};

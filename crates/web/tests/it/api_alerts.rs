@@ -4,7 +4,7 @@
 //! analyst 403), the audit of the ids returned, and the daily job's counts
 //! against an independent count of the rules.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::TestApp;

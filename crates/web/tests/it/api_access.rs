@@ -3,7 +3,7 @@
 //! unit may not see answers 404, exactly like one that does not exist; a role
 //! that may never perform an action gets 403.
 
-mod common;
+use crate::common;
 
 use common::{pnr, pnr_on, Reply, TestApp};
 use reqwest::Method;

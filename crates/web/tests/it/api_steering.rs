@@ -7,7 +7,7 @@
 //! organisation reads the group but sees participants only under consent;
 //! the audit trail records it all.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::TestApp;

@@ -5,7 +5,7 @@
 //! partner under an `action_plan` consent), contacts newest first, and the
 //! audit trail of plan reads and writes.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::TestApp;

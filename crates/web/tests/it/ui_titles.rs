@@ -1,7 +1,7 @@
 //! Every page's <title> is a short plain text: screen readers announce it
 //! first, and a template block left open once put a whole section there.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! transaction as the work; rows cannot be changed; identity numbers never
 //! enter it.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use common::{pnr, pnr_on, Reply, TestApp};

@@ -1,0 +1,21 @@
+//! Every web test in one binary: one link instead of sixteen keeps CI fast and
+//! its disk use small. Each module is one area of the public surface.
+
+#[macro_use]
+mod common;
+
+mod api_access;
+mod api_alerts;
+mod api_assessment;
+mod api_audit;
+mod api_consent;
+mod api_intake;
+mod api_participants;
+mod api_plans;
+mod api_steering;
+mod browser;
+mod smoke;
+mod ui_plans;
+mod ui_session;
+mod ui_steering;
+mod ui_titles;
