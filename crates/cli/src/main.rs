@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Read;
 use vagar_domain::{OrgKind, Role};
+use vagar_store::taxonomy::LoadOutcome;
 use vagar_store::Store;
 
 const DEFAULT_DB: &str = "sqlite://vagar.db";
@@ -76,11 +77,26 @@ enum Command {
         #[command(subcommand)]
         command: MatchCommand,
     },
+    /// Classification data (SSYK, skills, languages, SUN, SNI, municipalities).
+    Taxonomy {
+        #[command(subcommand)]
+        command: TaxonomyCommand,
+    },
     /// Alerts over the whole municipality (daily jobs).
     Alerts {
         #[command(subcommand)]
         command: AlertsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum TaxonomyCommand {
+    /// Print the stored taxonomy's version, source and size as JSON.
+    Info,
+    /// Replace the stored taxonomy with a newer JobTech export: DIR holds the
+    /// files of `data/taxonomy` in the same layout. Nothing changes if any
+    /// file is missing or invalid, or if it is the stored version already.
+    Load { dir: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -170,6 +186,10 @@ async fn open(url: &str) -> Result<Store> {
         .migrate()
         .await
         .context("could not migrate the database")?;
+    store
+        .ensure_taxonomy(chrono::Utc::now())
+        .await
+        .context("could not load the classification data")?;
     Ok(store)
 }
 
@@ -194,6 +214,29 @@ async fn run(cli: Cli) -> Result<()> {
             print_logins(&store, true).await?;
             println!("\nVägar demo: http://{bind}/  (Ctrl-C stops)");
             vagar_web::serve(vagar_web::AppState::new(store), &bind).await
+        }
+        Command::Taxonomy { command } => {
+            let store = open(&url(DEFAULT_DB)).await?;
+            if let TaxonomyCommand::Load { dir } = command {
+                let t =
+                    vagar_domain::taxonomy::parse(|f| std::fs::read_to_string(dir.join(f)).ok())
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+                let source = dir.display().to_string();
+                match store.load_taxonomy(&t, &source, chrono::Utc::now()).await? {
+                    LoadOutcome::Loaded { version, rows } => {
+                        eprintln!("loaded taxonomy {version}: {rows} rows")
+                    }
+                    LoadOutcome::AlreadyLoaded { version } => {
+                        eprintln!("taxonomy {version} is loaded already; nothing changed")
+                    }
+                }
+            }
+            let info = store
+                .taxonomy_info()
+                .await?
+                .context("no taxonomy is loaded")?;
+            println!("{}", serde_json::to_string(&info)?);
+            Ok(())
         }
         Command::Migrate => {
             open(&url(DEFAULT_DB)).await?;

@@ -13,6 +13,7 @@ pub mod org;
 pub mod participant;
 pub mod plan;
 pub mod steering;
+pub mod taxonomy;
 pub mod time;
 pub mod validation;
 

@@ -18,6 +18,7 @@ pub mod seed_data;
 pub mod seed_steering;
 mod sql;
 pub mod steering;
+pub mod taxonomy;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -87,7 +87,7 @@ fn at(d: NaiveDate) -> i64 {
         .unwrap_or_default()
 }
 
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     tx: &mut sqlx::Transaction<'static, Any>,
     table: &str,
     columns: &[&str],

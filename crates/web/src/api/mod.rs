@@ -10,6 +10,7 @@ pub mod json;
 pub mod participants;
 pub mod plans;
 pub mod steering;
+pub mod taxonomy;
 
 use crate::error::Problem;
 use crate::AppState;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(assessments::router())
         .merge(steering::router())
         .merge(alerts::router())
+        .merge(taxonomy::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -132,6 +134,11 @@ impl Modify for Security {
         steering::add_decision,
         steering::update_decision,
         alerts::between_chairs,
+        taxonomy::info,
+        taxonomy::occupations,
+        taxonomy::skills,
+        taxonomy::languages,
+        taxonomy::classification,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -148,6 +155,8 @@ impl Modify for Security {
         steering::GroupIn, steering::MeetingIn, steering::CaseIn, steering::CreateStepIn,
         steering::UpdateStepIn, steering::DecisionIn, steering::DecisionPatchIn,
         alerts::BetweenChairsOut, alerts::FlaggedOut,
+        vagar_store::taxonomy::TaxonomyInfo, vagar_store::taxonomy::OccupationHit,
+        vagar_store::taxonomy::ConceptHit, vagar_store::taxonomy::CodeHit,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -157,6 +166,7 @@ impl Modify for Security {
          (name = "steering", description = "Steering groups (styrgrupp): meetings, cases and decisions that change plans"),
          (name = "consents", description = "Consent (samtycke): which organisations may see which data, for how long"),
          (name = "alerts", description = "Nobody between chairs: participants no organisation is carrying"),
+         (name = "taxonomy", description = "Classification data (SSYK 2012, JobTech skills and languages, SUN 2020, SNI 2007, municipalities): open data, no login"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]

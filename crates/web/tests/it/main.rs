@@ -13,6 +13,7 @@ mod api_intake;
 mod api_participants;
 mod api_plans;
 mod api_steering;
+mod api_taxonomy;
 mod browser;
 mod smoke;
 mod ui_plans;

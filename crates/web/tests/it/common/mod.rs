@@ -160,6 +160,15 @@ impl TestApp {
         })
     }
 
+    /// Load the shipped classification data, as `vagar migrate`/`serve` do.
+    /// Only tests that need it pay for it (about a third of a second).
+    pub async fn load_taxonomy(&self) {
+        self.store
+            .ensure_taxonomy(chrono::Utc::now())
+            .await
+            .expect("taxonomy");
+    }
+
     /// Keeps the SQLite file's folder alive: a test body that moves only some
     /// fields of the app must not let the rest (and the folder) drop early.
     pub fn keep_alive(&self) -> Option<std::sync::Arc<tempfile::TempDir>> {
