@@ -11,6 +11,9 @@ use crate::seed_data::insert_rows;
 use crate::sql::{Arg, Sql};
 use crate::{from_micros, get, micros, Result, Store};
 
+/// Hits looked through when resolving typed text to one concept.
+const MAX_EXACT: usize = 200;
+
 /// Where the stored taxonomy came from.
 pub const SHIPPED: &str = "shipped";
 
@@ -409,6 +412,37 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// What a person typed or picked in an occupation field: a concept id,
+    /// an SSYK level-4 code, or a label (accents and case ignored). `None`
+    /// when it names no single occupation, so forms work without JavaScript.
+    pub async fn resolve_occupation(&self, input: &str) -> Result<Option<OccupationHit>> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Ok(None);
+        }
+        if let Some(hit) = self.occupation(input).await? {
+            return Ok(Some(hit));
+        }
+        let key = search_key(input);
+        let hits = self.search_occupations(input, MAX_EXACT).await?;
+        let mut exact = hits.into_iter().filter(|h| search_key(&h.label) == key);
+        Ok(exact.next())
+    }
+
+    /// A skill by concept id or by its label (accents and case ignored).
+    pub async fn resolve_skill(&self, input: &str) -> Result<Option<ConceptHit>> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Ok(None);
+        }
+        if let Some(hit) = self.skill_labels(&[input.to_string()]).await?.pop() {
+            return Ok(Some(hit));
+        }
+        let key = search_key(input);
+        let hits = self.search_skills(input, MAX_EXACT).await?;
+        Ok(hits.into_iter().find(|h| search_key(&h.label) == key))
     }
 
     /// Skill labels by concept id, for the ids that exist.

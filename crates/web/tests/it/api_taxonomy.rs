@@ -179,3 +179,39 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    typed_text_resolves_to_one_concept,
+    |app: TestApp| async move {
+        app.load_taxonomy().await;
+        let s = &app.store;
+        let by_label = s
+            .resolve_occupation("undersköterska, HEMTJÄNST, äldreboende och habilitering")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_label.ssyk_code, "5321");
+        assert_eq!(by_label.kind, "occupation_name");
+        let by_id = s
+            .resolve_occupation(&by_label.concept_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_id, by_label);
+        let by_code = s.resolve_occupation("5321").await.unwrap().unwrap();
+        assert_eq!(
+            (by_code.kind.as_str(), by_code.ssyk_code.as_str()),
+            ("ssyk_group", "5321")
+        );
+        assert!(
+            s.resolve_occupation("unders").await.unwrap().is_none(),
+            "a prefix is not a choice"
+        );
+        assert!(s.resolve_occupation("").await.unwrap().is_none());
+        assert_eq!(
+            s.resolve_skill("kylteknik").await.unwrap().unwrap().label,
+            "Kylteknik"
+        );
+        assert!(s.resolve_skill("kyl").await.unwrap().is_none());
+    }
+);
