@@ -77,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         command: MatchCommand,
     },
+    /// Import open data: shortage occupations (Yrkesbarometer), job ads (JobSearch).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Classification data (SSYK, skills, languages, SUN, SNI, municipalities).
     Taxonomy {
         #[command(subcommand)]
@@ -87,6 +92,18 @@ enum Command {
         #[command(subcommand)]
         command: AlertsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Arbetsförmedlingen's Yrkesbarometer (one JSON array of rows). All or
+    /// nothing: any unusable row is reported and nothing is written (exit 1).
+    Shortage { file: std::path::PathBuf },
+    /// A JobTech JobSearch answer ({"total":…,"hits":[…]}): creates or
+    /// updates employers and competence needs by ad id. Unusable ads are
+    /// reported (row, ad id, reason) and skipped; the rest are imported and
+    /// the exit code is 2.
+    JobAds { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -214,6 +231,10 @@ async fn run(cli: Cli) -> Result<()> {
             print_logins(&store, true).await?;
             println!("\nVägar demo: http://{bind}/  (Ctrl-C stops)");
             vagar_web::serve(vagar_web::AppState::new(store), &bind).await
+        }
+        Command::Import { command } => {
+            let store = open(&url(DEFAULT_DB)).await?;
+            import(&store, command).await
         }
         Command::Taxonomy { command } => {
             let store = open(&url(DEFAULT_DB)).await?;
@@ -611,6 +632,91 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
         collab.consents, collab.plans, collab.steps, collab.contacts
     );
     Ok(())
+}
+
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    // indicatif draws nothing when standard error is not a terminal.
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn report_problems(problems: &[vagar_domain::imports::RowProblem]) {
+    for p in problems {
+        match (&p.id, p.row) {
+            (Some(id), 0) => eprintln!("{id}: {}", p.reason),
+            (Some(id), row) => eprintln!("row {row} (id {id}): {}", p.reason),
+            (None, row) => eprintln!("row {row}: {}", p.reason),
+        }
+    }
+}
+
+async fn import(store: &Store, command: ImportCommand) -> Result<()> {
+    use vagar_domain::imports;
+    let (ImportCommand::Shortage { file } | ImportCommand::JobAds { file }) = &command;
+    let json = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read {}", file.display()))?;
+    let source = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    match command {
+        ImportCommand::Shortage { .. } => {
+            let (rows, problems) = imports::parse_shortage(&json)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            if !problems.is_empty() {
+                report_problems(&problems);
+                bail!(
+                    "{}: {} of the rows cannot be used; nothing was imported",
+                    file.display(),
+                    problems.len()
+                );
+            }
+            let bar = progress_bar(rows.len() as u64, "shortage occupations");
+            let out = store
+                .import_shortage(&rows, &source, chrono::Utc::now(), |n| bar.set_position(n))
+                .await?;
+            bar.finish_and_clear();
+            println!("{}", serde_json::to_string(&out)?);
+            Ok(())
+        }
+        ImportCommand::JobAds { .. } => {
+            let groups: std::collections::HashMap<String, String> =
+                vagar_domain::taxonomy::shipped()
+                    .map(|t| {
+                        t.groups
+                            .into_iter()
+                            .filter(|g| g.level == 4)
+                            .map(|g| (g.concept_id, g.code))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            let (ads, problems) = imports::parse_job_ads(&json, |c| groups.get(c).cloned())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let bar = progress_bar(ads.len() as u64, "job ads");
+            let out = store
+                .import_job_ads(&ads, &source, chrono::Utc::now(), |n| bar.set_position(n))
+                .await?;
+            bar.finish_and_clear();
+            println!("{}", serde_json::to_string(&out)?);
+            if !problems.is_empty() {
+                report_problems(&problems);
+                eprintln!(
+                    "{} of {} ads could not be used (listed above); the others were imported",
+                    problems.len(),
+                    problems.len() + ads.len()
+                );
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+    }
 }
 
 async fn print_logins(store: &Store, reset: bool) -> Result<()> {

@@ -78,7 +78,8 @@ fn help_lists_every_command() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for cmd in [
-        "serve", "demo", "migrate", "seed", "user", "token", "audit", "match", "alerts",
+        "serve", "demo", "migrate", "seed", "user", "token", "audit", "match", "alerts", "import",
+        "taxonomy",
     ] {
         assert!(help.contains(cmd), "--help lacks {cmd}: {help}");
     }
@@ -528,5 +529,281 @@ async fn seeded_collaboration_and_the_between_chairs_job_match_an_independent_co
         store.close().await;
         let out = vagar(&url, &["audit", "verify"], None);
         assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+}
+
+/// Every row of the tables an import writes, as text, for "same state" checks.
+async fn dump(url: &str) -> Vec<String> {
+    let store = Store::connect(url).await.unwrap();
+    let mut out = Vec::new();
+    for (table, order) in [
+        ("employers", "id"),
+        ("employer_workplaces", "id"),
+        ("competence_needs", "id"),
+        ("competence_need_skills", "need_id, skill_id"),
+        ("shortage_occupations", "round, concept_id, county_code"),
+    ] {
+        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        for r in rows {
+            let cols: Vec<String> = (0..r.len())
+                .map(|i| {
+                    r.try_get::<String, _>(i)
+                        .or_else(|_| r.try_get::<i64, _>(i).map(|v| v.to_string()))
+                        .unwrap_or_else(|_| "NULL".into())
+                })
+                .collect();
+            out.push(format!("{table}: {}", cols.join("|")));
+        }
+    }
+    store.close().await;
+    out
+}
+
+fn job_ad(id: &str, org: &str, vacancies: i64, removed: bool) -> String {
+    format!(
+        r#"{{"id":"{id}","headline":"Undersköterska {id}","number_of_vacancies":{vacancies},
+        "application_deadline":"2027-01-15T23:59:59","description":{{"text":"Vi söker dig"}},
+        "employer":{{"organization_number":"{org}","name":"Omsorg {org}","workplace":"Hemtjänst Farsta"}},
+        "occupation":{{"concept_id":"occ-{id}","label":"Undersköterska, hemtjänst"}},
+        "occupation_group":{{"concept_id":"x","label":"Undersköterskor","legacy_ams_taxonomy_id":"5321"}},
+        "working_hours_type":{{"label":"Heltid"}},"driving_license":[{{"label":"B"}}],
+        "workplace_address":{{"municipality_code":"0180","city":"Stockholm","postcode":"12345","coordinates":[18.07,59.33]}},
+        "must_have":{{"skills":[{{"concept_id":"s1","label":"Demensvård","weight":10}}]}},
+        "nice_to_have":{{"skills":[]}},"removed":{removed}}}"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_are_idempotent_and_report_unusable_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path();
+    let shortage = files.join("yrkesbarometer.json");
+    std::fs::write(
+        &shortage,
+        r#"[
+ {"yb_yrke":"Undersköterskor, hemtjänst","yb_concept_id":"c1","ssyk":"5321","lan":"Stockholms län","omgang":"2026-2","jobbmojligheter":"stora","rekryteringssituation":"brist","prognos":"stora"},
+ {"yb_yrke":"Undersköterskor, hemtjänst","yb_concept_id":"c1","ssyk":"5321","lan":"Riket","omgang":"2026-2","jobbmojligheter":"medelstora","rekryteringssituation":"balans"},
+ {"yb_yrke":"Lagerarbetare","yb_concept_id":"c2","ssyk":"4321","lan":"01","omgang":"2026-2","jobbmojligheter":"små","rekryteringssituation":"överskott"}
+]"#,
+    )
+    .unwrap();
+    let bad_shortage = files.join("bad.json");
+    std::fs::write(
+        &bad_shortage,
+        r#"[{"yb_yrke":"Ok","yb_concept_id":"c9","ssyk":"2341","lan":"Uppsala län","omgang":"2026-2","rekryteringssituation":"brist"},
+            {"yb_yrke":"Fel","yb_concept_id":"c8","ssyk":"23","lan":"Uppsala län","omgang":"2026-2","rekryteringssituation":"brist"}]"#,
+    )
+    .unwrap();
+    let ads = files.join("ads.json");
+    std::fs::write(
+        &ads,
+        format!(
+            r#"{{"total":{{"value":3}},"hits":[{},{},{}]}}"#,
+            job_ad("a1", "556036-0793", 3, false),
+            job_ad("a2", "556036-0793", 1, false),
+            job_ad("a3", "556036-0794", 1, false),
+        ),
+    )
+    .unwrap();
+    let ads_later = files.join("ads-later.json");
+    std::fs::write(
+        &ads_later,
+        format!(
+            r#"{{"total":{{"value":2}},"hits":[{},{}]}}"#,
+            job_ad("a1", "556036-0793", 5, false),
+            job_ad("a2", "556036-0793", 1, true),
+        ),
+    )
+    .unwrap();
+    let path = |p: &std::path::Path| p.display().to_string();
+
+    for db in databases(&dir).await {
+        // Shortage: three rows in, then the same again changes nothing.
+        let out = vagar(&db, &["import", "shortage", &path(&shortage)], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["inserted"], 3, "{summary}");
+        let before = dump(&db).await;
+        let out = vagar(&db, &["import", "shortage", &path(&shortage)], None);
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (summary["inserted"].as_i64(), summary["unchanged"].as_i64()),
+            (Some(0), Some(3))
+        );
+        assert_eq!(dump(&db).await, before);
+        // The county's verdict wins over the country's.
+        let store = Store::connect(&db).await.unwrap();
+        assert!(store.is_shortage("5321", "01").await.unwrap());
+        assert!(
+            !store.is_shortage("5321", "03").await.unwrap(),
+            "the country says balance"
+        );
+        assert!(!store.is_shortage("4321", "01").await.unwrap());
+        store.close().await;
+
+        // A bad row: reported with its number and reason, nothing written.
+        let out = vagar(&db, &["import", "shortage", &path(&bad_shortage)], None);
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("row 2 (id c8): ssyk must be a 4-digit"),
+            "{err}"
+        );
+        assert!(err.contains("nothing was imported"), "{err}");
+        assert_eq!(dump(&db).await, before);
+        let out = vagar(
+            &db,
+            &["import", "shortage", &path(&files.join("missing.json"))],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("could not read"));
+
+        // Job ads: the bad organisation number is reported, the rest imported.
+        let out = vagar(&db, &["import", "job-ads", &path(&ads)], None);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("row 3 (id a3): employer.organization_number"),
+            "{err}"
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["needs_created"], 2, "{summary}");
+        assert_eq!(summary["employers_created"], 1);
+        assert_eq!(summary["workplaces_created"], 1);
+        let after_first = dump(&db).await;
+        // Run twice, same state.
+        let out = vagar(&db, &["import", "job-ads", &path(&ads)], None);
+        assert_eq!(out.status.code(), Some(2));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["needs_unchanged"], 2, "{summary}");
+        assert_eq!(dump(&db).await, after_first);
+        // A later answer: a1 has more vacancies, a2 was removed.
+        let out = vagar(&db, &["import", "job-ads", &path(&ads_later)], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (
+                summary["needs_updated"].as_i64(),
+                summary["needs_closed"].as_i64()
+            ),
+            (Some(2), Some(1))
+        );
+        let store = Store::connect(&db).await.unwrap();
+        let rows = sqlx::query(
+            "SELECT job_ad_id, positions, status, ssyk_code, source FROM competence_needs ORDER BY job_ad_id",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let got: Vec<(String, i64, String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get("job_ad_id"),
+                    r.get("positions"),
+                    r.get("status"),
+                    r.get("ssyk_code"),
+                    r.get("source"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "a1".into(),
+                    5,
+                    "open".into(),
+                    "5321".into(),
+                    "job_ad".into()
+                ),
+                (
+                    "a2".into(),
+                    1,
+                    "closed".into(),
+                    "5321".into(),
+                    "job_ad".into()
+                ),
+            ]
+        );
+        let audited = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action IN ('import_shortage', 'import_job_ads')",
+            &[],
+        )
+        .await;
+        assert_eq!(audited, 5);
+        store.close().await;
+        // Not a JobSearch answer at all: exit 1, nothing written.
+        let out = vagar(&db, &["import", "job-ads", &path(&shortage)], None);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("expected a JobSearch answer"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taxonomy_is_loaded_on_migrate_and_a_newer_export_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/taxonomy");
+    for f in vagar_domain::taxonomy::FILES {
+        std::fs::copy(format!("{shipped}/{f}"), export.join(f)).unwrap();
+    }
+    let skills = std::fs::read_to_string(export.join("skills.json")).unwrap();
+    std::fs::write(
+        export.join("skills.json"),
+        skills.replace("Kylteknik", "Kyl- och värmeteknik"),
+    )
+    .unwrap();
+    for db in databases(&dir).await {
+        let out = vagar(&db, &["migrate"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = vagar(&db, &["taxonomy", "info"], None);
+        let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(info["source"], "shipped");
+        assert_eq!(info["occupation_names"], 2412);
+        let out = vagar(
+            &db,
+            &["taxonomy", "load", &export.display().to_string()],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let newer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_ne!(newer["version"], info["version"]);
+        assert_eq!(newer["source"], export.display().to_string());
+        // Again: nothing changes; a start-up keeps the newer export.
+        let out = vagar(
+            &db,
+            &["taxonomy", "load", &export.display().to_string()],
+            None,
+        );
+        assert!(text(&out.stderr).contains("loaded already"));
+        vagar(&db, &["migrate"], None);
+        let out = vagar(&db, &["taxonomy", "info"], None);
+        let kept: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(kept["version"], newer["version"]);
+        // A broken export changes nothing and says which file.
+        std::fs::write(export.join("languages.json"), "{").unwrap();
+        let out = vagar(
+            &db,
+            &["taxonomy", "load", &export.display().to_string()],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("languages.json"),
+            "{}",
+            text(&out.stderr)
+        );
+        std::fs::copy(
+            format!("{shipped}/languages.json"),
+            export.join("languages.json"),
+        )
+        .unwrap();
     }
 }

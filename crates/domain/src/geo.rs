@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const MUNICIPALITIES_CSV: &str = include_str!("../../../data/geo/municipalities.csv");
+const COUNTIES_CSV: &str = include_str!("../../../data/geo/counties.csv");
 
 /// Stockholm's municipality code, the default for the synthetic city.
 pub const STOCKHOLM: &str = "0180";
@@ -65,6 +66,23 @@ pub fn municipalities() -> impl Iterator<Item = &'static Municipality> {
     table().values()
 }
 
+/// The 21 counties (län) as (code, name), e.g. ("01", "Stockholms län").
+pub fn counties() -> impl Iterator<Item = (&'static str, &'static str)> {
+    COUNTIES_CSV.lines().skip(1).filter_map(|line| {
+        let mut cols = line.split(',');
+        Some((cols.next()?, cols.next()?))
+    })
+}
+
+pub fn county_name(code: &str) -> Option<&'static str> {
+    counties().find(|(c, _)| *c == code).map(|(_, n)| n)
+}
+
+/// The county a municipality lies in.
+pub fn county_of(municipality_code: &str) -> Option<&'static str> {
+    municipality(municipality_code).map(|m| m.county_code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +92,8 @@ mod tests {
         assert_eq!(municipalities().count(), 290);
         assert_eq!(municipality("0180").unwrap().name, "Stockholm");
         assert!(municipality("9999").is_none());
+        assert_eq!(counties().count(), 21);
+        assert_eq!(county_name("01"), Some("Stockholms län"));
+        assert_eq!(county_of("0180"), Some("01"));
     }
 }

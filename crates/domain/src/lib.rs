@@ -9,6 +9,7 @@ pub mod between_chairs;
 pub mod consent;
 pub mod geo;
 pub mod identity;
+pub mod imports;
 pub mod org;
 pub mod participant;
 pub mod plan;
