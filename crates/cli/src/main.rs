@@ -599,6 +599,18 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
     }
     bar.finish();
     let steering = seed_steering(store, seed, as_of, &orgs, recorder, home_id).await?;
+    // A demo shortage round, so needs and profiles in short occupations show it.
+    let groups = vagar_domain::taxonomy::shipped()
+        .map(|t| t.groups)
+        .unwrap_or_default();
+    store
+        .import_shortage(
+            &vagar_seed::shortage::demo_round(&groups),
+            "demo",
+            chrono::Utc::now(),
+            |_| {},
+        )
+        .await?;
     store
         .audit_system(
             "participant.seed",

@@ -17,6 +17,7 @@ mod ident;
 mod names;
 mod org;
 mod participant;
+pub mod shortage;
 mod steering;
 
 pub use collab::{
