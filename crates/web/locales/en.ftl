@@ -212,6 +212,7 @@ history-field = Field
 history-change = Change
 history-goal = The goal
 history-step = Step { $n }
+history-by-decision = By steering-group decision no. { $id }
 err-before_start = The due date cannot be before the start date.
 err-out_of_range = The date must be between the years 2000 and 2100.
 err-invalid_transition = The status cannot change that way. Done and cancelled are final; add a new step.

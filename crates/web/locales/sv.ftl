@@ -212,6 +212,7 @@ history-field = Fält
 history-change = Ändring
 history-goal = Målet
 history-step = Steg { $n }
+history-by-decision = Genom styrgruppsbeslut nr { $id }
 err-before_start = Slutdatumet kan inte ligga före startdatumet.
 err-out_of_range = Datumet måste ligga mellan år 2000 och 2100.
 err-invalid_transition = Statusen kan inte ändras så. Klart och avbrutet är slutgiltiga; lägg till ett nytt steg.
