@@ -387,7 +387,7 @@ async fn plan_page(
                 json!({
                     "at": date_time(h.at), "who": h.username,
                     "org": orgs.get(&h.organisation_id).cloned().unwrap_or_default(),
-                    "what": what, "change": h.change,
+                    "what": what, "change": h.change, "decision": h.decision_id,
                     "field": t(lang, &format!("plan-field-{}", h.field), &[]),
                     "old": h.old_value.as_ref().map(|_| history_value(lang, &h.field, &h.old_value, &orgs, &people)),
                     "new": history_value(lang, &h.field, &h.new_value, &orgs, &people),

@@ -5,6 +5,12 @@
 //! same store functions as the API, so access and audit are the same.
 //! Participants the reader may not see appear without identity.
 //!
+//! The decision form may, in the same submit, create a step in the plan of
+//! the chosen case's participant and change one of that plan's steps; the
+//! store does it all in the decision's transaction, or nothing, and refuses
+//! a participant the user may not update. Errors the store names by place
+//! (`create_steps[0].due_date`) are shown beside the form field.
+//!
 //! On an error the page is shown again with that form's values kept, an
 //! error summary and inline messages; field ids carry the form's name.
 
@@ -23,8 +29,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{steering_role_may, SteeringAction};
+use vagar_domain::plan::{ActivityType, StepInput, StepStatus};
 use vagar_domain::steering::{CaseInput, DecisionInput, DecisionPatch, GroupInput, MeetingInput};
 use vagar_domain::ValidationErrors;
+use vagar_store::steering::{StepCreate, StepUpdate};
 use vagar_store::StoreError;
 
 pub fn router() -> Router<AppState> {
@@ -99,6 +107,71 @@ struct DecisionForm {
     organisation_ids: Vec<String>,
     follow_up_date: Option<String>,
     status: Option<String>,
+    // A step the decision creates in the case participant's plan.
+    new_step_activity_type: Option<String>,
+    new_step_activity_text: Option<String>,
+    new_step_organisation_id: Option<String>,
+    new_step_start_date: Option<String>,
+    new_step_due_date: Option<String>,
+    // A step of that plan the decision changes.
+    change_step_id: Option<String>,
+    change_step_status: Option<String>,
+    change_step_due_date: Option<String>,
+}
+
+impl DecisionForm {
+    fn wants_new_step(&self) -> bool {
+        [
+            &self.new_step_activity_type,
+            &self.new_step_activity_text,
+            &self.new_step_organisation_id,
+            &self.new_step_start_date,
+            &self.new_step_due_date,
+        ]
+        .iter()
+        .any(|v| blank_to_none(v).is_some())
+    }
+
+    fn wants_step_change(&self) -> bool {
+        [
+            &self.change_step_id,
+            &self.change_step_status,
+            &self.change_step_due_date,
+        ]
+        .iter()
+        .any(|v| blank_to_none(v).is_some())
+    }
+}
+
+/// The decision form's name for a field the store names by its place in the
+/// step lists (`create_steps[0].due_date` → `new_step_due_date`), so the
+/// message stands beside the field it is about.
+fn decision_field(field: &str, code: &str) -> (String, String) {
+    const NEW: [&str; 5] = [
+        "activity_type",
+        "activity_text",
+        "organisation_id",
+        "start_date",
+        "due_date",
+    ];
+    if let Some(f) = field.strip_prefix("create_steps[0].") {
+        return match f {
+            // The participant has no plan to put the step in.
+            "plan" => ("case_id".into(), "no_plan".into()),
+            f if NEW.contains(&f) => (format!("new_step_{f}"), code.into()),
+            _ => ("new_step_activity_type".into(), code.into()),
+        };
+    }
+    if let Some(f) = field.strip_prefix("update_steps[0].") {
+        return match f {
+            "status" | "due_date" => (format!("change_step_{f}"), code.into()),
+            _ => ("change_step_id".into(), code.into()),
+        };
+    }
+    if field.starts_with("update_steps") {
+        return ("change_step_id".into(), code.into());
+    }
+    (field.into(), code.into())
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -295,7 +368,8 @@ async fn group_page(
             .map(|o| json!({"id": o, "name": name_of(o)}))
             .collect::<Vec<_>>()),
     );
-    let _ = orgs;
+    // A decision may create a step for any organisation.
+    ctx.insert("step_orgs".into(), json!(orgs));
     ctx.insert(
         "meetings".into(),
         json!(meetings
@@ -339,13 +413,76 @@ async fn group_page(
             .collect::<Vec<_>>()),
     );
     ctx.insert("statuses".into(), json!(STATUSES));
+    let may_manage = may(user, SteeringAction::Manage);
+    ctx.insert("may_manage".into(), json!(may_manage));
     ctx.insert(
-        "may_manage".into(),
-        json!(may(user, SteeringAction::Manage)),
+        "activity_types".into(),
+        json!(ActivityType::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()),
     );
+    ctx.insert(
+        "step_statuses".into(),
+        json!(StepStatus::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()),
+    );
+    if may_manage {
+        ctx.insert(
+            "case_steps".into(),
+            json!(case_steps(state, user, &cases, &names).await),
+        );
+    }
     ctx.insert("flash".into(), json!(flash));
     failed_context(&mut ctx, failed);
     render(&state.templates, "steering_group.html", ctx, status)
+}
+
+/// The steps a decision may change, per case participant: the steps of
+/// their plan as the plan page shows them to the user (read through the
+/// same store function, so access and audit are the same). A participant
+/// without a plan the user may read has none.
+async fn case_steps(
+    state: &AppState,
+    user: &UiUser,
+    cases: &[vagar_store::steering::Case],
+    names: &HashMap<i64, String>,
+) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = vec![];
+    for c in cases {
+        let Some(p) = &c.participant else { continue };
+        if !seen.insert(p.id) {
+            continue;
+        }
+        let Ok(view) = state.store.read_plan(&user.ctx, p.id).await else {
+            continue;
+        };
+        if view.steps.is_empty() {
+            continue;
+        }
+        let steps: Vec<Value> = view
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(n, s)| {
+                let d = &s.data;
+                json!({
+                    "id": s.id,
+                    "n": n + 1,
+                    "activity_type": d.activity_type.as_str(),
+                    "activity_text": d.activity_text,
+                    "organisation": names.get(&d.organisation_id).cloned().unwrap_or_default(),
+                    "status": d.status.as_str(),
+                    "due_date": d.due_date.to_string(),
+                })
+            })
+            .collect();
+        out.push(json!({"name": format!("{} {}", p.first_name, p.last_name), "steps": steps}));
+    }
+    out
 }
 
 async fn show(
@@ -478,6 +615,35 @@ async fn add_case(
     }
 }
 
+/// The decision form again after a store error, each message beside the
+/// form field it is about.
+async fn decision_again(
+    state: &AppState,
+    user: &UiUser,
+    id: i64,
+    form: &DecisionForm,
+    err: StoreError,
+) -> Response {
+    let err = match err {
+        StoreError::Validation(v) => {
+            let mut out = ValidationErrors::new();
+            for fe in v.0 {
+                let (field, code) = decision_field(&fe.field, &fe.code);
+                out.add(&field, &code, fe.message);
+            }
+            StoreError::Validation(out)
+        }
+        StoreError::Conflict { field, message } => {
+            let (field, code) = decision_field(&field, "conflict");
+            let mut out = ValidationErrors::new();
+            out.add(&field, &code, message);
+            StoreError::Validation(out)
+        }
+        other => other,
+    };
+    again(state, user, id, "decision", json!(form), err).await
+}
+
 async fn add_decision(
     State(state): State<AppState>,
     user: UiUser,
@@ -500,18 +666,32 @@ async fn add_decision(
             vec![]
         }
     };
-    if !e.is_empty() {
-        return again(
-            &state,
-            &user,
-            id,
-            "decision",
-            json!(form),
-            StoreError::Validation(e),
-        )
-        .await;
+    let new_step = form.wants_new_step();
+    let step_change = form.wants_step_change();
+    let new_step_org = id_field(
+        &mut e,
+        "new_step_organisation_id",
+        &form.new_step_organisation_id,
+    );
+    let change_step_id = id_field(&mut e, "change_step_id", &form.change_step_id);
+    if step_change && change_step_id.is_none() && !e.0.iter().any(|x| x.field == "change_step_id") {
+        e.add("change_step_id", "required", "choose the step to change");
     }
-    // A decision on a case concerns the case's participant.
+    if change_step_id.is_some()
+        && blank_to_none(&form.change_step_status).is_none()
+        && blank_to_none(&form.change_step_due_date).is_none()
+    {
+        e.add(
+            "change_step_status",
+            "nothing_to_change",
+            "give a new status or due date",
+        );
+    }
+    if !e.is_empty() {
+        return decision_again(&state, &user, id, &form, StoreError::Validation(e)).await;
+    }
+    // A decision on a case concerns the case's participant; the steps it
+    // creates or changes are in that participant's plan.
     let mut participant_ids = vec![];
     if let Some(c) = case_id {
         match state.store.list_steering_cases(&user.ctx, id).await {
@@ -527,6 +707,49 @@ async fn add_decision(
             Err(err) => return user_error_page(&user, err.into()),
         }
     }
+    let participant = participant_ids.first().copied();
+    if (new_step || step_change) && participant.is_none() {
+        e.add(
+            "case_id",
+            "case_for_steps",
+            "choose the case whose participant's plan the steps are in",
+        );
+        return decision_again(&state, &user, id, &form, StoreError::Validation(e)).await;
+    }
+    let mut creates = vec![];
+    let mut updates = vec![];
+    if let Some(participant_id) = participant {
+        if new_step {
+            creates.push(StepCreate {
+                participant_id,
+                step: StepInput {
+                    activity_type: blank_to_none(&form.new_step_activity_type),
+                    activity_text: Some(blank_to_none(&form.new_step_activity_text)),
+                    organisation_id: new_step_org,
+                    responsible_user_id: Some(None),
+                    // A step starts today unless the decision says otherwise.
+                    start_date: Some(
+                        blank_to_none(&form.new_step_start_date)
+                            .unwrap_or_else(|| user.ctx.today().to_string()),
+                    ),
+                    due_date: blank_to_none(&form.new_step_due_date),
+                    status: None,
+                    result_note: None,
+                },
+            });
+        }
+        if let Some(step_id) = change_step_id {
+            updates.push(StepUpdate {
+                participant_id,
+                step_id,
+                step: StepInput {
+                    status: blank_to_none(&form.change_step_status),
+                    due_date: blank_to_none(&form.change_step_due_date),
+                    ..Default::default()
+                },
+            });
+        }
+    }
     let input = DecisionInput {
         text: Some(form.text.clone().unwrap_or_default()),
         case_id: Some(case_id),
@@ -538,11 +761,22 @@ async fn add_decision(
     };
     match state
         .store
-        .create_steering_decision(&user.ctx, id, &input, &[], &[])
+        .create_steering_decision(&user.ctx, id, &input, &creates, &updates)
         .await
     {
         Ok(_) => done(id, "beslut"),
-        Err(err) => again(&state, &user, id, "decision", json!(form), err).await,
+        // The store refuses plan changes for a participant the user may not
+        // update as it refuses an unknown one: for the form, not allowed.
+        Err(StoreError::NotFound) if !creates.is_empty() || !updates.is_empty() => {
+            let mut e = ValidationErrors::new();
+            e.add(
+                "case_id",
+                "plan_not_allowed",
+                "you may not change this participant's plan",
+            );
+            decision_again(&state, &user, id, &form, StoreError::Validation(e)).await
+        }
+        Err(err) => decision_again(&state, &user, id, &form, err).await,
     }
 }
 

@@ -3,11 +3,15 @@
 //! case and a decision and changes the decision's status through the forms,
 //! each with its CSRF token; a form with errors comes back with inline
 //! messages and the values as typed; a caseworker of a unit outside the group
-//! gets the 404 page and an analyst the 403 page.
+//! gets the 404 page and an analyst the 403 page. A decision creates a step
+//! for another organisation and changes an existing step's status in one
+//! submit, which the plan page and its history show; a bad date is an inline
+//! error and writes neither the decision nor any step.
 
 use crate::common;
 
 use common::{hidden_csrf, TestApp};
+use reqwest::Method;
 use serde_json::json;
 
 async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -264,5 +268,269 @@ both_engines!(
         let (status, html) = page(&analyst, &app, "/styrgrupper").await;
         assert_eq!(status, 403);
         assert!(!html.contains("href=\"/styrgrupper\""), "no nav link");
+    }
+);
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// How many decisions the group has and how many steps the plan has, with
+/// the plan's first step's status, through the API.
+async fn counts(app: &TestApp, gid: i64, pid: i64) -> (usize, usize, String) {
+    let r = app
+        .call(
+            "cw_a",
+            Method::GET,
+            &format!("/api/v1/steering-groups/{gid}/decisions"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let decisions = r.json.as_array().unwrap().len();
+    let r = app
+        .call(
+            "cw_a",
+            Method::GET,
+            &format!("/api/v1/participants/{pid}/plan"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let steps = r.json["steps"].as_array().unwrap();
+    let first = steps[0]["status"].as_str().unwrap_or_default().to_string();
+    (decisions, steps.len(), first)
+}
+
+both_engines!(
+    a_decision_creates_and_changes_plan_steps_through_the_form,
+    |app: TestApp| async move {
+        let af = app
+            .store
+            .organisation_by_name("AF")
+            .await
+            .unwrap()
+            .expect("AF exists")
+            .id;
+        let today = vagar_domain::time::swedish_date(app.clock.now());
+        // A participant of unit A with a plan and one planned step of unit A,
+        // referred to a group of unit A and AF — all through the API.
+        let pid = app
+            .create(
+                "cw_a",
+                json!({ "identity_number": common::pnr(2), "first_name": "Plan", "last_name": "Beslutsson" }),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .call(
+                "cw_a",
+                Method::PUT,
+                &format!("/api/v1/participants/{pid}/plan"),
+                Some(&json!({ "goal_kind": "education", "goal_title": "Vård- och omsorgsprogrammet" })),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let r = app
+            .call(
+                "cw_a",
+                Method::POST,
+                &format!("/api/v1/participants/{pid}/plan/steps"),
+                Some(&json!({
+                    "activity_type": "income_support_follow_up",
+                    "organisation_id": app.org_a,
+                    "start_date": day(today),
+                    "due_date": day(today + chrono::Duration::days(60)),
+                })),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let step = r.json["id"].as_i64().unwrap().to_string();
+        let r = app
+            .call(
+                "cw_a",
+                Method::POST,
+                "/api/v1/steering-groups",
+                Some(&json!({ "name": "Styrgrupp Planstöd", "organisation_ids": [app.org_a, af] })),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let gid = r.json["id"].as_i64().unwrap();
+        let r = app
+            .call(
+                "cw_a",
+                Method::POST,
+                &format!("/api/v1/steering-groups/{gid}/cases"),
+                Some(&json!({ "participant_id": pid, "question": "Kan sfi kombineras med praktik?" })),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let case = r.json["id"].as_i64().unwrap().to_string();
+        let base = format!("/styrgrupper/{gid}");
+        let beslut = format!("{base}/beslut");
+
+        let cw = app.login("cw_a").await;
+        let (status, html) = page(&cw, &app, &base).await;
+        assert_eq!(status, 200);
+        let csrf = hidden_csrf(&html);
+        // Both fieldsets, labelled, and the participant's step to choose.
+        assert!(html.contains("<legend class=\"ds-label\">Skapa steg i handlingsplanen</legend>"));
+        assert!(html.contains("<legend class=\"ds-label\">Ändra ett steg</legend>"));
+        assert!(html.contains("<label class=\"ds-label\" for=\"decision-new_step_due_date\">"));
+        assert!(html.contains("<label class=\"ds-label\" for=\"decision-change_step_id\">"));
+        assert!(
+            html.contains("<optgroup label=\"Plan Beslutsson\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<option value=\"{step}\">Steg 1: Uppföljning av ekonomiskt bistånd"
+            )),
+            "{html}"
+        );
+
+        let af_s = af.to_string();
+        let due = day(today + chrono::Duration::days(30));
+        let valid = |due_date: &'static str| -> Vec<(&'static str, String)> {
+            vec![
+                ("text", "Sfi hos AF parallellt med praktik".to_string()),
+                ("case_id", case.clone()),
+                ("status", "open".to_string()),
+                ("new_step_activity_type", "sfi".to_string()),
+                ("new_step_organisation_id", af_s.clone()),
+                ("new_step_due_date", due_date.to_string()),
+                ("change_step_id", step.clone()),
+                ("change_step_status", "active".to_string()),
+            ]
+        };
+        let send = |fields: Vec<(&'static str, String)>| {
+            let cw = cw.clone();
+            let csrf = csrf.clone();
+            let url = app.url(&beslut);
+            async move {
+                let mut body = vec![("csrf", csrf)];
+                body.extend(fields);
+                let res = cw.post(url).form(&body).send().await.expect("post");
+                let status = res.status().as_u16();
+                (status, res.text().await.unwrap())
+            }
+        };
+
+        // A bad due date: the message beside the field, in the summary, the
+        // values kept, and neither the decision nor a step written.
+        let (status, html) = send(valid("2027-02-30")).await;
+        assert_eq!(status, 422, "{html}");
+        assert!(
+            html.contains("id=\"decision-new_step_due_date-error\""),
+            "{html}"
+        );
+        assert!(html.contains("Ange datum som ÅÅÅÅ-MM-DD."));
+        assert!(
+            html.contains(
+                "href=\"#decision-new_step_due_date\">Slutdatum: Ange datum som ÅÅÅÅ-MM-DD.</a>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains(
+            "aria-describedby=\"decision-new_step_due_date-error\" aria-invalid=\"true\""
+        ));
+        assert!(html.contains("value=\"2027-02-30\""));
+        assert!(html.contains("<option value=\"sfi\" selected>"));
+        assert_eq!(counts(&app, gid, pid).await, (0, 1, "planned".into()));
+
+        // A step change the plan rules refuse, found only after the decision
+        // and the new step are written in the transaction: all rolled back.
+        let mut fields = valid("2099-01-01");
+        fields.push(("change_step_due_date", "2001-01-01".to_string()));
+        let (status, html) = send(fields).await;
+        assert_eq!(status, 422, "{html}");
+        assert!(
+            html.contains("id=\"decision-change_step_due_date-error\""),
+            "{html}"
+        );
+        assert!(html.contains("Slutdatumet kan inte ligga före startdatumet."));
+        assert_eq!(counts(&app, gid, pid).await, (0, 1, "planned".into()));
+
+        // Steps without a case have no plan to go into.
+        let mut fields = valid("2099-01-01");
+        fields.retain(|(k, _)| *k != "case_id");
+        let (status, html) = send(fields).await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"decision-case_id-error\""), "{html}");
+        assert_eq!(counts(&app, gid, pid).await, (0, 1, "planned".into()));
+
+        // The decision creates a step for AF and starts the existing one.
+        let fields: Vec<(&'static str, String)> = valid("2099-01-01")
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "new_step_due_date" {
+                    (k, due.clone())
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        let (status, html) = send(fields).await;
+        assert_eq!(status, 303, "{html}");
+        let (_, html) = page(&cw, &app, &format!("{base}?sparad=beslut")).await;
+        assert!(html.contains("Beslutet är registrerat."), "{html}");
+        assert!(html.contains("2 planeringssteg"), "{html}");
+        assert_eq!(counts(&app, gid, pid).await, (1, 2, "active".into()));
+        let marker = format!("action=\"{base}/beslut/");
+        let start = html.find(&marker).expect("status form") + marker.len();
+        let decision = &html[start..start + html[start..].find('"').unwrap()];
+        assert!(html.contains(&format!("Beslut nr {decision}")));
+
+        // The plan page shows the new step, the changed status and that the
+        // decision made both changes.
+        let (status, html) = page(&cw, &app, &format!("/deltagare/{pid}/plan")).await;
+        assert_eq!(status, 200);
+        let row = |html: &str, n: usize| -> String {
+            let rows: Vec<&str> = html.split("<tr id=\"step-row-").skip(1).collect();
+            rows[n][..rows[n].find("</tr>").unwrap()].to_string()
+        };
+        let first = row(&html, 0);
+        assert!(
+            first.contains("<td class=\"app-status\">Pågår</td>"),
+            "{first}"
+        );
+        let second = row(&html, 1);
+        assert!(second.contains("<td>Sfi</td>"), "{second}");
+        assert!(second.contains("<td>AF</td>"), "{second}");
+        assert!(
+            second.contains(&format!("{} – {due}", day(today))),
+            "{second}"
+        );
+        assert!(
+            second.contains("<td class=\"app-status\">Planerat</td>"),
+            "{second}"
+        );
+        let history = &html[html.find("id=\"history\"").expect("history")..];
+        let by_decision = format!("Genom styrgruppsbeslut nr {decision}");
+        assert!(history.matches(&by_decision).count() >= 2, "{history}");
+
+        // English: the same form and messages.
+        let res = cw
+            .get(app.url("/sprak/en?tillbaka=/"))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success() || res.status().is_redirection());
+        let (status, html) = send(valid("2027-02-30")).await;
+        assert_eq!(status, 422);
+        assert!(
+            html.contains("<legend class=\"ds-label\">Create a step in the action plan</legend>")
+        );
+        assert!(html.contains("<legend class=\"ds-label\">Change a step</legend>"));
+        assert!(
+            html.contains(
+                "href=\"#decision-new_step_due_date\">Due date: Enter the date as YYYY-MM-DD.</a>"
+            ),
+            "{html}"
+        );
+        assert_eq!(counts(&app, gid, pid).await, (1, 2, "active".into()));
+        let (_, html) = page(&cw, &app, &format!("/deltagare/{pid}/plan")).await;
+        assert!(html.contains(&format!("By steering-group decision no. {decision}")));
     }
 );
