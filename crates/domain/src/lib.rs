@@ -13,6 +13,7 @@ pub mod imports;
 pub mod org;
 pub mod participant;
 pub mod plan;
+pub mod scoring;
 pub mod steering;
 pub mod taxonomy;
 pub mod time;
