@@ -225,30 +225,45 @@ pub fn occupation_fit(
     need: &Need,
     subs: &Substitutes,
 ) -> (f64, String) {
+    occupation_fit_words(have, need, subs, true)
+}
+
+fn occupation_fit_words(
+    have: &ParticipantOccupation,
+    need: &Need,
+    subs: &Substitutes,
+    explain: bool,
+) -> (f64, String) {
+    macro_rules! words {
+        ($($t:tt)*) => {
+            if explain { format!($($t)*) } else { String::new() }
+        };
+    }
     if let (Some(have_id), Some(need_id)) = (&have.occupation_id, &need.occupation_id) {
         if have_id == need_id {
-            return (1.0, format!("same occupation: {}", have.label));
+            return (1.0, words!("same occupation: {}", have.label));
         }
     }
     if have.ssyk_code == need.ssyk_code {
         return (
             1.0,
-            format!("same SSYK group {}: {}", need.ssyk_code, have.label),
+            words!("same SSYK group {}: {}", need.ssyk_code, have.label),
         );
     }
     if have.ssyk_code.get(..3) == need.ssyk_code.get(..3) && have.ssyk_code.len() >= 3 {
         return (
             0.7,
-            format!("same SSYK 3 group {}: {}", &need.ssyk_code[..3], have.label),
+            words!("same SSYK 3 group {}: {}", &need.ssyk_code[..3], have.label),
         );
     }
     if let (Some(have_id), Some(need_id)) = (&have.occupation_id, &need.occupation_id) {
         if let Some(pct) = subs.percentage(have_id, need_id) {
             return (
                 0.35 + 0.3 * f64::from(pct.min(100)) / 100.0,
-                format!(
+                words!(
                     "substitutable: {} → {} {pct} %",
-                    have.label, need.occupation_label
+                    have.label,
+                    need.occupation_label
                 ),
             );
         }
@@ -256,7 +271,7 @@ pub fn occupation_fit(
     if have.ssyk_code.get(..2) == need.ssyk_code.get(..2) && have.ssyk_code.len() >= 2 {
         return (
             0.3,
-            format!("same SSYK 2 group {}: {}", &need.ssyk_code[..2], have.label),
+            words!("same SSYK 2 group {}: {}", &need.ssyk_code[..2], have.label),
         );
     }
     (0.0, String::new())
@@ -276,18 +291,18 @@ fn source_factor(o: &ParticipantOccupation) -> f64 {
 /// study) needs someone without completed upper-secondary education; work
 /// practice, fixed-term jobs and staffing are open to all.
 pub fn open_forms(c: &Candidate, forms: &[String]) -> Vec<String> {
-    forms
-        .iter()
-        .filter(|f| match f.as_str() {
-            "rental" => c.age.is_none_or(|a| (16..=29).contains(&a)),
-            "learning_employment" => matches!(
-                c.education_level,
-                None | Some(EducationLevel::Primary) | Some(EducationLevel::Unknown)
-            ),
-            _ => true,
-        })
-        .cloned()
-        .collect()
+    forms.iter().filter(|f| form_open(c, f)).cloned().collect()
+}
+
+fn form_open(c: &Candidate, form: &str) -> bool {
+    match form {
+        "rental" => c.age.is_none_or(|a| (16..=29).contains(&a)),
+        "learning_employment" => matches!(
+            c.education_level,
+            None | Some(EducationLevel::Primary) | Some(EducationLevel::Unknown)
+        ),
+        _ => true,
+    }
 }
 
 /// The hard constraints: the first that removes the pair, if any.
@@ -303,7 +318,7 @@ pub fn block(c: &Candidate, n: &Need) -> Option<Block> {
             return Some(Block::MissingLicence { licence: l.clone() });
         }
     }
-    if !n.forms.is_empty() && open_forms(c, &n.forms).is_empty() {
+    if !n.forms.is_empty() && !n.forms.iter().any(|f| form_open(c, f)) {
         return Some(Block::ProgrammeRule {
             reason: format!(
                 "none of the need's forms ({}) is open to the participant",
@@ -318,210 +333,305 @@ fn county(m: &str) -> Option<&'static str> {
     crate::geo::county_of(m)
 }
 
-/// Score a pair that no hard constraint removes.
+/// Score a pair that no hard constraint removes, every factor explained.
 pub fn score(c: &Candidate, n: &Need, subs: &Substitutes, w: &Weights) -> Scored {
-    let mut factors = Vec::with_capacity(10);
+    compute(c, n, subs, w, true)
+}
 
-    let (occ, occ_detail) = c
+/// The cost alone, without the words: for ranking many candidates, whose
+/// few best are then explained with [`score`]. Always equal to `score(…).cost`.
+pub fn cost_only(c: &Candidate, n: &Need, subs: &Substitutes, w: &Weights) -> i64 {
+    compute(c, n, subs, w, false).cost
+}
+
+/// Receives each factor; the words come as a closure, called only when
+/// explaining, so ranking thousands of candidates allocates nothing.
+trait Sink {
+    fn factor(
+        &mut self,
+        code: &'static str,
+        score: f64,
+        weight: f64,
+        detail: impl FnOnce() -> String,
+    );
+}
+
+struct Explain(Vec<Factor>);
+impl Sink for Explain {
+    fn factor(
+        &mut self,
+        code: &'static str,
+        score: f64,
+        weight: f64,
+        detail: impl FnOnce() -> String,
+    ) {
+        self.0.push(Factor {
+            code,
+            score,
+            weight,
+            detail: detail(),
+        });
+    }
+}
+
+#[derive(Default)]
+struct Sum {
+    weighted: f64,
+    weights: f64,
+}
+impl Sink for Sum {
+    fn factor(&mut self, _: &'static str, score: f64, weight: f64, _: impl FnOnce() -> String) {
+        self.weighted += score * weight;
+        self.weights += weight;
+    }
+}
+
+fn compute(c: &Candidate, n: &Need, subs: &Substitutes, w: &Weights, explain: bool) -> Scored {
+    if explain {
+        let mut sink = Explain(Vec::with_capacity(10));
+        factors(c, n, subs, w, &mut sink);
+        let total_w: f64 = sink.0.iter().map(|f| f.weight).sum();
+        let weighted: f64 = sink.0.iter().map(|f| f.score * f.weight).sum();
+        let score = mean(weighted, total_w);
+        Scored {
+            score,
+            cost: cost(score),
+            factors: sink.0,
+        }
+    } else {
+        let mut sink = Sum::default();
+        factors(c, n, subs, w, &mut sink);
+        let score = mean(sink.weighted, sink.weights);
+        Scored {
+            score,
+            cost: cost(score),
+            factors: Vec::new(),
+        }
+    }
+}
+
+fn mean(weighted: f64, weights: f64) -> f64 {
+    if weights > 0.0 {
+        (weighted / weights).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The occupation factor alone (0 = no related occupation).
+pub fn occupation_score(c: &Candidate, n: &Need, subs: &Substitutes) -> f64 {
+    c.occupations
+        .iter()
+        .map(|o| (occupation_fit_words(o, n, subs, false).0 * source_factor(o)).min(1.0))
+        .fold(0.0, f64::max)
+}
+
+fn source_words(o: &ParticipantOccupation) -> String {
+    match o.source {
+        OccupationSource::Experience => format!("experience ({} years)", o.years),
+        OccupationSource::Wish => "wished occupation".into(),
+        OccupationSource::PlanGoal => "action plan goal".into(),
+    }
+}
+
+fn factors(c: &Candidate, n: &Need, subs: &Substitutes, w: &Weights, sink: &mut impl Sink) {
+    // The best of the participant's occupations (numbers only), explained below.
+    let best = c
         .occupations
         .iter()
         .map(|o| {
-            let (fit, why) = occupation_fit(o, n, subs);
-            let source = match o.source {
-                OccupationSource::Experience => format!("experience ({} years)", o.years),
-                OccupationSource::Wish => "wished occupation".into(),
-                OccupationSource::PlanGoal => "action plan goal".into(),
-            };
-            (
-                (fit * source_factor(o)).min(1.0),
-                format!("{why}, from {source}"),
-            )
+            let (fit, _) = occupation_fit_words(o, n, subs, false);
+            ((fit * source_factor(o)).min(1.0), o)
         })
         .filter(|(f, _)| *f > 0.0)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .unwrap_or((0.0, "no related occupation".into()));
-    factors.push(Factor {
-        code: "occupation",
-        score: occ,
-        weight: w.occupation,
-        detail: occ_detail,
-    });
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    sink.factor(
+        "occupation",
+        best.map_or(0.0, |b| b.0),
+        w.occupation,
+        || match best {
+            None => "no related occupation".into(),
+            Some((_, o)) => {
+                let (_, why) = occupation_fit_words(o, n, subs, true);
+                format!("{why}, from {}", source_words(o))
+            }
+        },
+    );
 
-    let coverage = |list: &[(String, String)]| -> (f64, String) {
-        if list.is_empty() {
-            return (1.0, "none asked for".into());
-        }
-        let have: Vec<&str> = list
-            .iter()
-            .filter(|(id, _)| c.skills.contains(id))
-            .map(|(_, l)| l.as_str())
-            .collect();
+    for (code, list, weight) in [
+        ("required_skills", &n.required_skills, w.required_skills),
         (
-            have.len() as f64 / list.len() as f64,
-            format!("{} of {}: {}", have.len(), list.len(), have.join(", ")),
-        )
-    };
-    let (s, d) = coverage(&n.required_skills);
-    factors.push(Factor {
-        code: "required_skills",
-        score: s,
-        weight: w.required_skills,
-        detail: d,
-    });
-    let (s, d) = coverage(&n.meritorious_skills);
-    factors.push(Factor {
-        code: "meritorious_skills",
-        score: s,
-        weight: w.meritorious_skills,
-        detail: d,
-    });
+            "meritorious_skills",
+            &n.meritorious_skills,
+            w.meritorious_skills,
+        ),
+    ] {
+        let have = list.iter().filter(|(id, _)| c.skills.contains(id)).count();
+        let score = if list.is_empty() {
+            1.0
+        } else {
+            have as f64 / list.len() as f64
+        };
+        sink.factor(code, score, weight, || {
+            if list.is_empty() {
+                return "none asked for".into();
+            }
+            let names: Vec<&str> = list
+                .iter()
+                .filter(|(id, _)| c.skills.contains(id))
+                .map(|(_, l)| l.as_str())
+                .collect();
+            format!("{} of {}: {}", have, list.len(), names.join(", "))
+        });
+    }
 
-    let (s, d) = match (n.swedish_level, c.swedish_level) {
-        (None, _) => (1.0, "no level asked for".to_string()),
-        (Some(want), None) => (0.3, format!("{} asked for, level not known", want.as_str())),
+    let swedish = match (n.swedish_level, c.swedish_level) {
+        (None, _) => 1.0,
+        (Some(_), None) => 0.3,
         (Some(want), Some(have)) => {
-            let gap = i32::from(swedish_rank(want)) - i32::from(swedish_rank(have));
-            let s = match gap {
+            match i32::from(swedish_rank(want)) - i32::from(swedish_rank(have)) {
                 i32::MIN..=0 => 1.0,
                 1..=2 => 0.6,
                 3..=4 => 0.3,
                 _ => 0.0,
-            };
-            (
-                s,
-                format!("{} asked for, has {}", want.as_str(), have.as_str()),
-            )
+            }
         }
     };
-    factors.push(Factor {
-        code: "swedish",
-        score: s,
-        weight: w.swedish,
-        detail: d,
+    sink.factor("swedish", swedish, w.swedish, || {
+        match (n.swedish_level, c.swedish_level) {
+            (None, _) => "no level asked for".into(),
+            (Some(want), None) => format!("{} asked for, level not known", want.as_str()),
+            (Some(want), Some(have)) => {
+                format!("{} asked for, has {}", want.as_str(), have.as_str())
+            }
+        }
     });
 
-    // Required licences are hard constraints; here a licence counts as a
-    // small plus when the need asks for none.
-    let (s, d) = if !n.driving_licences.is_empty() {
-        (1.0, format!("has {}", n.driving_licences.join(", ")))
-    } else if c.driving_licences.iter().any(|l| l == "B") {
-        (1.0, "none asked for; has B".into())
+    // Required licences are hard constraints; here a B licence is a small
+    // plus when the need asks for none.
+    let has_b = c
+        .driving_licences
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case("B"));
+    let licence = if !n.driving_licences.is_empty() || has_b {
+        1.0
     } else {
-        (0.5, "none asked for".into())
+        0.5
     };
-    factors.push(Factor {
-        code: "driving_licence",
-        score: s,
-        weight: w.driving_licence,
-        detail: d,
+    sink.factor("driving_licence", licence, w.driving_licence, || {
+        if !n.driving_licences.is_empty() {
+            format!("has {}", n.driving_licences.join(", "))
+        } else if has_b {
+            "none asked for; has B".into()
+        } else {
+            "none asked for".into()
+        }
     });
 
-    let (s, d) = match (
+    let education = match (
         n.education_level.and_then(education_rank),
         c.education_level,
     ) {
-        (None, _) => (1.0, "no level asked for".to_string()),
-        (Some(_), None) | (Some(_), Some(EducationLevel::Unknown)) => {
-            (0.5, "level not known".to_string())
-        }
+        (None, _) => 1.0,
+        (Some(_), None) | (Some(_), Some(EducationLevel::Unknown)) => 0.5,
         (Some(want), Some(have)) => {
-            let ok = education_rank(have).is_some_and(|h| h >= want);
-            (if ok { 1.0 } else { 0.3 }, format!("has {}", have.as_str()))
+            if education_rank(have).is_some_and(|h| h >= want) {
+                1.0
+            } else {
+                0.3
+            }
         }
     };
-    factors.push(Factor {
-        code: "education",
-        score: s,
-        weight: w.education,
-        detail: d,
+    sink.factor("education", education, w.education, || {
+        match (
+            n.education_level.and_then(education_rank),
+            c.education_level,
+        ) {
+            (None, _) => "no level asked for".into(),
+            (Some(_), None) | (Some(_), Some(EducationLevel::Unknown)) => "level not known".into(),
+            (Some(_), Some(have)) => format!("has {}", have.as_str()),
+        }
     });
 
-    let (s, d) = if n.municipality_code.is_empty() {
-        (0.5, "workplace not known".to_string())
+    let same_county = || {
+        county(&c.municipality_code).is_some()
+            && county(&c.municipality_code) == county(&n.municipality_code)
+    };
+    let (distance, near) = if n.municipality_code.is_empty() {
+        (0.5, 0)
     } else if c.municipality_code == n.municipality_code {
         match (&c.district, &n.district) {
-            (Some(a), Some(b)) if a == b => (1.0, format!("same district: {a}")),
-            _ => (0.8, "same municipality".to_string()),
+            (Some(a), Some(b)) if a == b => (1.0, 1),
+            _ => (0.8, 2),
         }
-    } else if county(&c.municipality_code).is_some()
-        && county(&c.municipality_code) == county(&n.municipality_code)
-    {
-        (0.5, "same county".to_string())
+    } else if same_county() {
+        (0.5, 3)
     } else {
-        (0.1, "another county".to_string())
+        (0.1, 4)
     };
-    factors.push(Factor {
-        code: "distance",
-        score: s,
-        weight: w.distance,
-        detail: d,
+    sink.factor("distance", distance, w.distance, || match near {
+        0 => "workplace not known".into(),
+        1 => format!(
+            "same district: {}",
+            n.district.as_deref().unwrap_or_default()
+        ),
+        2 => "same municipality".into(),
+        3 => "same county".into(),
+        _ => "another county".into(),
     });
 
-    factors.push(Factor {
-        code: "shortage",
-        score: if n.shortage { 1.0 } else { 0.0 },
-        weight: w.shortage,
-        detail: if n.shortage {
-            "shortage occupation in the county".into()
-        } else {
-            "not a shortage occupation".into()
-        },
-    });
-
-    let (s, d) = if c.accessibility_needs.is_empty() {
-        (1.0, "no needs recorded".to_string())
-    } else {
-        let missing: Vec<&str> = c
-            .accessibility_needs
-            .iter()
-            .filter(|a| !n.accessibility.contains(a))
-            .map(String::as_str)
-            .collect();
-        let have = c.accessibility_needs.len() - missing.len();
-        (
-            have as f64 / c.accessibility_needs.len() as f64,
-            if missing.is_empty() {
-                "the premises meet every need".into()
+    sink.factor(
+        "shortage",
+        if n.shortage { 1.0 } else { 0.0 },
+        w.shortage,
+        || {
+            if n.shortage {
+                "shortage occupation in the county".into()
             } else {
-                format!("missing: {}", missing.join(", "))
-            },
-        )
+                "not a shortage occupation".into()
+            }
+        },
+    );
+
+    let missing = c
+        .accessibility_needs
+        .iter()
+        .filter(|a| !n.accessibility.contains(a))
+        .count();
+    let access = if c.accessibility_needs.is_empty() {
+        1.0
+    } else {
+        (c.accessibility_needs.len() - missing) as f64 / c.accessibility_needs.len() as f64
     };
-    factors.push(Factor {
-        code: "accessibility",
-        score: s,
-        weight: w.accessibility,
-        detail: d,
+    sink.factor("accessibility", access, w.accessibility, || {
+        if c.accessibility_needs.is_empty() {
+            "no needs recorded".into()
+        } else if missing == 0 {
+            "the premises meet every need".into()
+        } else {
+            let list: Vec<&str> = c
+                .accessibility_needs
+                .iter()
+                .filter(|a| !n.accessibility.contains(a))
+                .map(String::as_str)
+                .collect();
+            format!("missing: {}", list.join(", "))
+        }
     });
 
-    let open = open_forms(c, &n.forms);
-    factors.push(Factor {
-        code: "forms",
-        score: if n.forms.is_empty() {
-            1.0
-        } else {
-            open.len() as f64 / n.forms.len() as f64
-        },
-        weight: w.forms,
-        detail: if n.forms.is_empty() {
+    let open = n.forms.iter().filter(|f| form_open(c, f)).count();
+    let forms = if n.forms.is_empty() {
+        1.0
+    } else {
+        open as f64 / n.forms.len() as f64
+    };
+    sink.factor("forms", forms, w.forms, || {
+        if n.forms.is_empty() {
             "any form".into()
         } else {
-            format!("open: {}", open.join(", "))
-        },
+            format!("open: {}", open_forms(c, &n.forms).join(", "))
+        }
     });
-
-    let total_w: f64 = factors.iter().map(|f| f.weight).sum();
-    let score = if total_w > 0.0 {
-        factors.iter().map(|f| f.score * f.weight).sum::<f64>() / total_w
-    } else {
-        0.0
-    };
-    let score = score.clamp(0.0, 1.0);
-    Scored {
-        score,
-        cost: cost(score),
-        factors,
-    }
 }
 
 /// The solver's cost of a score: `round(1000 × (1 − score))`, monotone.
@@ -708,6 +818,7 @@ mod tests {
             prop_assert!((0.0..=1.0).contains(&s.score));
             prop_assert!((0..=1000).contains(&s.cost));
             prop_assert_eq!(s.cost, cost(s.score));
+            prop_assert_eq!(cost_only(&base, &n, &subs(), &Weights::default()), s.cost);
             // One more required skill never makes the pair worse.
             let mut more = base.clone();
             more.skills.insert("s0".into());

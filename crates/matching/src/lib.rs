@@ -21,6 +21,7 @@
 
 mod instance;
 mod solver;
+pub mod suggest;
 
 use std::path::Path;
 use std::time::Instant;
