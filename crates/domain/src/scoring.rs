@@ -127,6 +127,8 @@ pub struct Need {
     pub shortage: bool,
     /// A displacement check blocks placements here (the work models' rule).
     pub displacement_blocked: bool,
+    /// Open positions: the need's positions less those already filled.
+    pub capacity: u32,
 }
 
 /// Occupation substitutability: experience in `experience` serves `target`

@@ -19,6 +19,7 @@
 //! assert_eq!(sol.assignment, vec![None, Some(0), Some(1)]);
 //! ```
 
+pub mod batch;
 mod instance;
 mod solver;
 pub mod suggest;

@@ -261,10 +261,18 @@ impl Index {
         scoring::cost(best / total)
     }
 
-    /// The best `k` open needs for participant `participant_id`, best first;
-    /// `None` for a participant the index does not hold.
-    pub fn for_participant(&self, participant_id: i64, k: usize) -> Option<Vec<Suggestion>> {
-        let c = self.candidate(participant_id)?;
+    /// The needs related to a participant's occupations (each once).
+    pub fn related_needs(&self, participant_id: i64) -> Vec<&Need> {
+        let Some(c) = self.candidate(participant_id) else {
+            return Vec::new();
+        };
+        self.related_need_positions(c)
+            .into_iter()
+            .map(|p| &self.needs[p as usize])
+            .collect()
+    }
+
+    fn related_need_positions(&self, c: &Candidate) -> Vec<u32> {
         let mut seen: HashSet<u32> = HashSet::new();
         let mut pool: Vec<u32> = Vec::new();
         let mut take = |list: Option<&Vec<u32>>| {
@@ -290,6 +298,14 @@ impl Index {
                 }
             }
         }
+        pool
+    }
+
+    /// The best `k` open needs for participant `participant_id`, best first;
+    /// `None` for a participant the index does not hold.
+    pub fn for_participant(&self, participant_id: i64, k: usize) -> Option<Vec<Suggestion>> {
+        let c = self.candidate(participant_id)?;
+        let pool = self.related_need_positions(c);
         let mut top = TopK::new(k);
         for pos in pool {
             let n = &self.needs[pos as usize];
