@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod consents;
 pub mod imports;
+pub mod matching;
 pub mod participants;
 pub mod plans;
 pub mod seed_data;

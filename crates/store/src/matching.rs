@@ -1,0 +1,205 @@
+//! What matching reads from the database: open competence needs and every
+//! participant with an occupation to match on, as the pure scoring rules'
+//! `Need` and `Candidate`, plus the substitutability relations. The web
+//! layer builds its in-memory suggestion index from these.
+
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use vagar_domain::participant::{EducationLevel, SwedishLevel, TargetGroup};
+use vagar_domain::scoring::{Candidate, Need, OccupationSource, ParticipantOccupation};
+
+use crate::sql::{Arg, Sql};
+use crate::{get, Result, Store};
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn age_on(birth: &str, today: NaiveDate) -> Option<u32> {
+    let b = NaiveDate::parse_from_str(birth, "%Y-%m-%d").ok()?;
+    today.years_since(b)
+}
+
+impl Store {
+    /// Open needs with open positions, with their workplace, skills and
+    /// whether the occupation is short of people in the workplace's county
+    /// (Stockholm's when no workplace is given).
+    pub async fn load_match_needs(&self) -> Result<Vec<Need>> {
+        let rows = sqlx::query(
+            "SELECT n.id, n.ssyk_code, n.occupation_id, n.occupation_label, n.positions, n.filled, \
+             n.swedish_level, n.driving_licences, n.education_level, n.forms, n.accessibility, \
+             w.municipality_code, w.district, w.accessibility AS premises \
+             FROM competence_needs n LEFT JOIN employer_workplaces w ON w.id = n.workplace_id \
+             WHERE n.status = 'open' AND n.positions > n.filled ORDER BY n.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut needs: Vec<Need> = Vec::with_capacity(rows.len());
+        let mut pos: HashMap<i64, usize> = HashMap::new();
+        for r in &rows {
+            let id: i64 = get(r, "id")?;
+            let premises: Option<String> = get(r, "premises")?;
+            let mut accessibility = list(&premises.unwrap_or_default());
+            accessibility.extend(list(&get::<String>(r, "accessibility")?));
+            pos.insert(id, needs.len());
+            needs.push(Need {
+                need_id: id,
+                ssyk_code: get(r, "ssyk_code")?,
+                occupation_id: get(r, "occupation_id")?,
+                occupation_label: get(r, "occupation_label")?,
+                swedish_level: get::<Option<String>>(r, "swedish_level")?
+                    .and_then(|s| SwedishLevel::parse(&s)),
+                driving_licences: list(&get::<String>(r, "driving_licences")?),
+                education_level: get::<Option<String>>(r, "education_level")?
+                    .and_then(|s| EducationLevel::parse(&s)),
+                municipality_code: get::<Option<String>>(r, "municipality_code")?
+                    .unwrap_or_else(|| vagar_domain::geo::STOCKHOLM.to_string()),
+                district: get(r, "district")?,
+                accessibility,
+                forms: list(&get::<String>(r, "forms")?),
+                capacity: (get::<i64>(r, "positions")? - get::<i64>(r, "filled")?).max(0) as u32,
+                ..Need::default()
+            });
+        }
+        let skills = sqlx::query(
+            "SELECT s.need_id, s.skill_id, s.label, s.required FROM competence_need_skills s \
+             JOIN competence_needs n ON n.id = s.need_id WHERE n.status = 'open' ORDER BY s.need_id, s.skill_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &skills {
+            let Some(&i) = pos.get(&get::<i64>(r, "need_id")?) else {
+                continue;
+            };
+            let pair = (get::<String>(r, "skill_id")?, get::<String>(r, "label")?);
+            if get::<i64>(r, "required")? != 0 {
+                needs[i].required_skills.push(pair);
+            } else {
+                needs[i].meritorious_skills.push(pair);
+            }
+        }
+        // Shortage per (SSYK, county), asked once each.
+        let mut shortage: HashMap<(String, String), bool> = HashMap::new();
+        for n in &mut needs {
+            let county = vagar_domain::geo::county_of(&n.municipality_code)
+                .unwrap_or("01")
+                .to_string();
+            let key = (n.ssyk_code.clone(), county);
+            let v = match shortage.get(&key) {
+                Some(v) => *v,
+                None => {
+                    let v = self.is_shortage(&key.0, &key.1).await?;
+                    shortage.insert(key, v);
+                    v
+                }
+            };
+            n.shortage = v;
+        }
+        Ok(needs)
+    }
+
+    /// Every participant with an occupation to match on — the action plan's
+    /// long-term goal (SSYK), and the competence profile's experience and
+    /// wished occupations where one exists — with what scoring reads.
+    pub async fn load_match_candidates(&self, today: NaiveDate) -> Result<Vec<Candidate>> {
+        let mut by_id: HashMap<i64, Candidate> = HashMap::new();
+        let goals = sqlx::query(
+            "SELECT a.participant_id, a.ssyk_code, a.goal_title FROM action_plans a \
+             WHERE a.status = 'active' AND a.ssyk_code IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &goals {
+            let id: i64 = get(r, "participant_id")?;
+            by_id
+                .entry(id)
+                .or_insert_with(|| Candidate {
+                    participant_id: id,
+                    ..Candidate::default()
+                })
+                .occupations
+                .push(ParticipantOccupation {
+                    ssyk_code: get(r, "ssyk_code")?,
+                    occupation_id: None,
+                    label: get(r, "goal_title")?,
+                    source: OccupationSource::PlanGoal,
+                    years: 0,
+                });
+        }
+        self.add_profile_occupations(&mut by_id).await?;
+        if by_id.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The person's own facts, for those with something to match on.
+        let mut ids: Vec<i64> = by_id.keys().copied().collect();
+        ids.sort_unstable();
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new(
+                "SELECT p.id, p.birth_date, p.education_level, p.target_mask, p.municipality_code, p.district, \
+                 p.swedish_level, p.driving_licences, \
+                 (SELECT COUNT(*) FROM proposed_placements pp WHERE pp.participant_id = p.id \
+                  AND pp.status IN ('proposed', 'accepted')) AS placed \
+                 FROM participants p WHERE p.id IN (",
+            );
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Arg::I64(*id));
+            }
+            sql.push(")");
+            for r in sql.query().fetch_all(&self.pool).await? {
+                let id: i64 = get(&r, "id")?;
+                let Some(c) = by_id.get_mut(&id) else {
+                    continue;
+                };
+                c.age = age_on(&get::<String>(&r, "birth_date")?, today);
+                c.education_level = EducationLevel::parse(&get::<String>(&r, "education_level")?);
+                c.target_groups = TargetGroup::from_mask(get(&r, "target_mask")?);
+                c.municipality_code = get(&r, "municipality_code")?;
+                c.district = get(&r, "district")?;
+                // A profile's level, when recorded, is newer than the register's.
+                if c.swedish_level.is_none() {
+                    c.swedish_level = get::<Option<String>>(&r, "swedish_level")?
+                        .and_then(|s| SwedishLevel::parse(&s));
+                }
+                for l in list(&get::<String>(&r, "driving_licences")?) {
+                    if !c.driving_licences.contains(&l) {
+                        c.driving_licences.push(l);
+                    }
+                }
+                c.placed = get::<i64>(&r, "placed")? > 0;
+            }
+        }
+        let mut out: Vec<Candidate> = by_id.into_values().collect();
+        out.sort_by_key(|c| c.participant_id);
+        Ok(out)
+    }
+
+    /// The substitutability relations: (experience, target, percentage).
+    pub async fn load_substitutions(&self) -> Result<Vec<(String, String, u8)>> {
+        let rows =
+            sqlx::query("SELECT experience_id, target_id, percentage FROM occupation_substitutes")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    get(r, "experience_id")?,
+                    get(r, "target_id")?,
+                    get::<i64>(r, "percentage")?.clamp(0, 100) as u8,
+                ))
+            })
+            .collect()
+    }
+
+    /// Profile experience, wishes, skills and Swedish level (filled in when
+    /// the competence database lands).
+    async fn add_profile_occupations(&self, _by_id: &mut HashMap<i64, Candidate>) -> Result<()> {
+        Ok(())
+    }
+}
