@@ -38,12 +38,17 @@ enum Situation {
     Revoked,
     /// A consent like `Consented` whose last day was yesterday.
     Expired,
+    /// Unit A's participant, handed over from cw_b's caseload to cw_a2
+    /// today: cw_b keeps 30 days' read access (a grant).
+    HandedOver,
+    /// The same, handed over 31 days ago: cw_b's grant has lapsed.
+    HandoverLapsed,
 }
 
 use Situation::*;
 
 /// Column order of every row in the table.
-const SITUATIONS: [Situation; 7] = [
+const SITUATIONS: [Situation; 9] = [
     Own,
     Consented,
     ContactOnly,
@@ -51,6 +56,8 @@ const SITUATIONS: [Situation; 7] = [
     NotConsented,
     Revoked,
     Expired,
+    HandedOver,
+    HandoverLapsed,
 ];
 
 /// Answers that are not a bare status.
@@ -191,23 +198,23 @@ impl Endpoint {
 
 /// The table: the answer of `user` at `endpoint` for each situation, columns
 /// as in `SITUATIONS` (Own, Consented, ContactOnly, PlanOnly, NotConsented,
-/// Revoked, Expired). cw_a and cw_a2 are unit A, cw_b is unit B, partner is
+/// Revoked, Expired, HandedOver, HandoverLapsed). cw_a and cw_a2 are unit A, cw_b is unit B, partner is
 /// AF; analyst, coordinator and employer may never touch a participant.
 ///
 /// The `match` has no catch-all over endpoints: a new endpoint does not
 /// compile until it has its rows.
-fn expected(user: &str, endpoint: Endpoint) -> [u16; 7] {
+fn expected(user: &str, endpoint: Endpoint) -> [u16; 9] {
     const F: u16 = 403;
     const N: u16 = 404;
     const L: u16 = LISTED;
     const A: u16 = ABSENT;
     const W: u16 = WITHHELD;
     const U: u16 = UNNAMED;
-    const NEVER: [u16; 7] = [F; 7];
+    const NEVER: [u16; 9] = [F; 9];
     // Unit A's caseworkers hold everyone but unit B's participant.
-    let unit_a = |ok: u16| [ok, ok, ok, ok, N, ok, ok];
+    let unit_a = |ok: u16| [ok, ok, ok, ok, N, ok, ok, ok, ok];
     // Unit B's caseworker changes only unit B's participant.
-    let unit_b_own = |ok: u16| [N, N, N, N, ok, N, N];
+    let unit_b_own = |ok: u16| [N, N, N, N, ok, N, N, N, N];
     let unit = |ok: u16| match user {
         "cw_a" | "cw_a2" => unit_a(ok),
         _ => unit_b_own(ok),
@@ -220,48 +227,49 @@ fn expected(user: &str, endpoint: Endpoint) -> [u16; 7] {
         // The basic record under any consent in force; e-mail and phone
         // only under `contact_details`.
         ReadParticipant => match user {
-            "cw_b" => [N, 200, 200, W, 200, N, N],
-            "partner" => [N, 200, 200, W, N, N, N],
-            "admin" => [200; 7],
+            "cw_b" => [N, 200, 200, W, 200, N, N, 200, N],
+            "partner" => [N, 200, 200, W, N, N, N, N, N],
+            "admin" => [200; 9],
             _ => unit_a(200),
         },
-        // The consent register, the participant's audit trail: never by
-        // consent; partners 403.
+        // The consent register: never by consent (but by the grant after a
+        // handover); partners 403. The participant's audit trail: admins.
         ListConsents => match user {
+            "cw_b" => [N, N, N, N, 200, N, N, 200, N],
             "partner" => NEVER,
-            "admin" => [200; 7],
+            "admin" => [200; 9],
             _ => unit(200),
         },
         ReadAuditOfParticipant => match user {
-            "admin" => [200; 7],
+            "admin" => [200; 9],
             _ => NEVER,
         },
         // The assessment: by consent only under `assessment`.
         ReadAssessment | ListAssessmentVersions | ReadAssessmentVersion => match user {
-            "cw_b" => [N, 200, N, N, 200, N, N],
-            "partner" => [N, 200, N, N, N, N, N],
-            "admin" => [200; 7],
+            "cw_b" => [N, 200, N, N, 200, N, N, 200, N],
+            "partner" => [N, 200, N, N, N, N, N, N, N],
+            "admin" => [200; 9],
             _ => unit_a(200),
         },
         // The plan and the contacts: by consent only under `action_plan`.
         ReadPlan | ReadPlanHistory | ListContacts => match user {
-            "cw_b" => [N, 200, N, 200, 200, N, N],
-            "partner" => [N, 200, N, 200, N, N, N],
-            "admin" => [200; 7],
+            "cw_b" => [N, 200, N, 200, 200, N, N, 200, N],
+            "partner" => [N, 200, N, 200, N, N, N, N, N],
+            "admin" => [200; 9],
             _ => unit_a(200),
         },
         ListParticipants | SearchParticipants | ListSteeringCases => match user {
-            "cw_b" => [A, L, L, L, L, A, A],
-            "partner" => [A, L, L, L, A, A, A],
-            "admin" => [L; 7],
-            _ => [L, L, L, L, A, L, L],
+            "cw_b" => [A, L, L, L, L, A, A, L, A],
+            "partner" => [A, L, L, L, A, A, A, A, A],
+            "admin" => [L; 9],
+            _ => [L, L, L, L, A, L, L, L, L],
         },
         // Reasons reveal plan status: by consent only under `action_plan`.
         ListBetweenChairs => match user {
-            "cw_b" => [A, L, A, L, L, A, A],
-            "partner" => [A, L, A, L, A, A, A],
-            "admin" => [L; 7],
-            _ => [L, L, L, L, A, L, L],
+            "cw_b" => [A, L, A, L, L, A, A, L, A],
+            "partner" => [A, L, A, L, A, A, A, A, A],
+            "admin" => [L; 9],
+            _ => [L, L, L, L, A, L, L, L, L],
         },
         // Consent opens reading, never changing. Admins read only.
         UpdateParticipant | RecordConsent | RevokeConsent | Handover => match user {
@@ -281,7 +289,7 @@ fn expected(user: &str, endpoint: Endpoint) -> [u16; 7] {
         // are 403 for them. Without `action_plan` the plan does not exist
         // for them.
         SavePlanGoal | AddStepOfUnit | UpdateStepOfUnit => match user {
-            "partner" => [N, F, N, F, N, N, N],
+            "partner" => [N, F, N, F, N, N, N, N, N],
             "admin" => NEVER,
             _ => unit(if matches!(endpoint, SavePlanGoal | UpdateStepOfUnit) {
                 200
@@ -296,7 +304,7 @@ fn expected(user: &str, endpoint: Endpoint) -> [u16; 7] {
                 201
             };
             match user {
-                "partner" => [N, ok, N, ok, N, N, N],
+                "partner" => [N, ok, N, ok, N, N, N, N, N],
                 "admin" => NEVER,
                 _ => unit(ok),
             }
@@ -304,16 +312,16 @@ fn expected(user: &str, endpoint: Endpoint) -> [u16; 7] {
         // The common entry is the caseworkers'; it names an existing person
         // only to a caller who may read them.
         IntakeExisting => match user {
-            "cw_b" => [U, 200, 200, 200, 200, U, U],
-            _ if caseworker => [200, 200, 200, 200, U, 200, 200],
+            "cw_b" => [U, 200, 200, 200, 200, U, U, 200, U],
+            _ if caseworker => [200, 200, 200, 200, U, 200, 200, 200, 200],
             _ => NEVER,
         },
         // Referring needs to manage the group (caseworkers of member
         // organisations, admins) and to read the participant.
         ReferToSteeringGroup => match user {
-            "cw_b" => [N, 201, 201, 201, 201, N, N],
+            "cw_b" => [N, 201, 201, 201, 201, N, N, 201, N],
             "partner" => NEVER,
-            "admin" => [201; 7],
+            "admin" => [201; 9],
             _ => unit_a(201),
         },
     }
@@ -399,6 +407,8 @@ struct Person {
     last_name: String,
     /// The organisation owning the participant (A, or B for `NotConsented`).
     unit: i64,
+    /// The responsible caseworker.
+    responsible: &'static str,
     /// A consent naming only the employer organisation (which never reads):
     /// the one the revoke cell revokes.
     spare_consent: i64,
@@ -446,6 +456,10 @@ async fn person(app: &TestApp, orgs: &Orgs, group: i64, n: u32, situation: Situa
         NotConsented => ("cw_b", app.org_b),
         _ => ("cw_a", app.org_a),
     };
+    let mut responsible = match situation {
+        NotConsented | HandedOver | HandoverLapsed => "cw_b",
+        _ => "cw_a",
+    };
     // Letters only, unique per person, so that the name search is exact.
     let first_name = format!("Matris{}", (b'a' + (n % 26) as u8) as char);
     let last_name = format!("Tabell{}", (b'a' + (n / 26 % 26) as u8) as char);
@@ -461,7 +475,7 @@ async fn person(app: &TestApp, orgs: &Orgs, group: i64, n: u32, situation: Situa
             "last_name": last_name,
             "email": "matris@example.se",
             "phone": "070-1740605",
-            "responsible_caseworker_id": app.user_ids[owner],
+            "responsible_caseworker_id": app.user_ids[responsible],
         }),
         201,
     )
@@ -482,7 +496,7 @@ async fn person(app: &TestApp, orgs: &Orgs, group: i64, n: u32, situation: Situa
         .unwrap();
     let named = json!([orgs.af, app.org_b]);
     let terms = match situation {
-        Own | NotConsented => None,
+        Own | NotConsented | HandedOver | HandoverLapsed => None,
         Consented | Revoked => Some(json!({
             "organisation_ids": named, "categories": ALL_CATEGORIES, "method": "written",
         })),
@@ -514,6 +528,18 @@ async fn person(app: &TestApp, orgs: &Orgs, group: i64, n: u32, situation: Situa
         }
     }
     let base = format!("/api/v1/participants/{id}");
+    if matches!(situation, HandedOver | HandoverLapsed) {
+        must(
+            app,
+            owner,
+            Method::POST,
+            &format!("{base}/handover"),
+            json!({ "to_user_id": app.user_ids["cw_a2"] }),
+            200,
+        )
+        .await;
+        responsible = "cw_a2";
+    }
     must(
         app,
         owner,
@@ -576,6 +602,7 @@ async fn person(app: &TestApp, orgs: &Orgs, group: i64, n: u32, situation: Situa
         first_name,
         last_name,
         unit,
+        responsible,
         spare_consent,
         unit_step: steps[0],
         partner_step: steps[1],
@@ -733,7 +760,9 @@ async fn attempt(
         Handover => (
             Method::POST,
             format!("{base}/handover"),
-            Some(json!({ "to_user_id": app.user_ids["cw_a2"] })),
+            Some(
+                json!({ "to_user_id": app.user_ids[if p.responsible == "cw_a2" { "cw_a" } else { "cw_a2" }] }),
+            ),
         ),
     };
     let r = app.call(user, method, &path, body.as_ref()).await;
@@ -842,7 +871,7 @@ async fn denials_since(app: &TestApp, user: &str, since: i64) -> i64 {
 
 /// Whether the allowed event names a consent-based rule.
 fn by_consent(situation: Situation, user: &str) -> bool {
-    matches!(user, "partner" | "cw_b") && !matches!(situation, NotConsented)
+    matches!(user, "partner" | "cw_b") && matches!(situation, Consented | ContactOnly | PlanOnly)
 }
 
 async fn global_attempt(
@@ -912,22 +941,23 @@ both_engines!(
             .unwrap();
 
         let users: Vec<&str> = common::USERS.iter().map(|u| u.0).collect();
-        // A world per role, all made before any cell runs.
+        // A world per role, all made before any cell runs: the lapsed
+        // handovers first, then 31 days pass, then everyone else.
+        let n = |w: usize, s: usize| (w * SITUATIONS.len() + s) as u32;
+        let lapsed_at = SITUATIONS.len() - 1;
+        assert_eq!(SITUATIONS[lapsed_at], HandoverLapsed);
+        let mut lapsed = Vec::new();
+        for w in 0..users.len() {
+            lapsed.push(person(&app, &orgs, group, n(w, lapsed_at), HandoverLapsed).await);
+        }
+        app.clock.advance(Duration::days(31));
         let mut worlds = Vec::new();
-        for (w, _) in users.iter().enumerate() {
+        for (w, lapsed) in lapsed.into_iter().enumerate() {
             let mut people = Vec::new();
-            for (s, situation) in SITUATIONS.iter().enumerate() {
-                people.push(
-                    person(
-                        &app,
-                        &orgs,
-                        group,
-                        (w * SITUATIONS.len() + s) as u32,
-                        *situation,
-                    )
-                    .await,
-                );
+            for (s, situation) in SITUATIONS[..lapsed_at].iter().enumerate() {
+                people.push(person(&app, &orgs, group, n(w, s), *situation).await);
             }
+            people.push(lapsed);
             worlds.push(people);
         }
 
