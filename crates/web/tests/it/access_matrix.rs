@@ -182,6 +182,39 @@ impl Endpoint {
         }
     }
 
+    /// The operation of the OpenAPI document this endpoint exercises.
+    fn route(self) -> (&'static str, &'static str) {
+        match self {
+            ReadParticipant => ("get", "/api/v1/participants/{id}"),
+            ListConsents => ("get", "/api/v1/participants/{id}/consents"),
+            ReadAuditOfParticipant => ("get", "/api/v1/audit"),
+            ReadAssessment => ("get", "/api/v1/participants/{id}/assessment"),
+            ListAssessmentVersions => ("get", "/api/v1/participants/{id}/assessment/versions"),
+            ReadAssessmentVersion => ("get", "/api/v1/participants/{id}/assessment/versions/{n}"),
+            ReadPlan => ("get", "/api/v1/participants/{id}/plan"),
+            ReadPlanHistory => ("get", "/api/v1/participants/{id}/plan/history"),
+            ListContacts => ("get", "/api/v1/participants/{id}/contacts"),
+            ListParticipants => ("get", "/api/v1/participants"),
+            SearchParticipants => ("post", "/api/v1/participants/search"),
+            ListBetweenChairs => ("get", "/api/v1/alerts/between-chairs"),
+            ListSteeringCases => ("get", "/api/v1/steering-groups/{id}/cases"),
+            UpdateParticipant => ("patch", "/api/v1/participants/{id}"),
+            CreateAssessment => ("post", "/api/v1/participants/{id}/assessment"),
+            SavePlanGoal => ("put", "/api/v1/participants/{id}/plan"),
+            AddStepOfPartner | AddStepOfUnit => ("post", "/api/v1/participants/{id}/plan/steps"),
+            UpdateStepOfPartner | UpdateStepOfUnit => {
+                ("patch", "/api/v1/participants/{id}/plan/steps/{step_id}")
+            }
+            AddContact => ("post", "/api/v1/participants/{id}/contacts"),
+            RecordConsent => ("post", "/api/v1/participants/{id}/consents"),
+            IntakeExisting => ("post", "/api/v1/intake"),
+            ReferToSteeringGroup => ("post", "/api/v1/steering-groups/{id}/cases"),
+            SteeringDecisionCreatingStep => ("post", "/api/v1/steering-groups/{id}/decisions"),
+            RevokeConsent => ("post", "/api/v1/participants/{id}/consents/{cid}/revoke"),
+            Handover => ("post", "/api/v1/participants/{id}/handover"),
+        }
+    }
+
     /// Answers that are about presence in a list, not a decision on one
     /// participant (no per-participant audit event is required).
     fn is_list(self) -> bool {
@@ -356,6 +389,49 @@ impl Global {
         }
     }
 }
+
+impl Global {
+    fn route(self) -> (&'static str, &'static str) {
+        match self {
+            Global::ReadAuditTrail => ("get", "/api/v1/audit"),
+            Global::IntakeNew => ("post", "/api/v1/intake"),
+            Global::CreateParticipant => ("post", "/api/v1/participants"),
+            Global::CreateSteeringGroup => ("post", "/api/v1/steering-groups"),
+            Global::ListSteeringGroups => ("get", "/api/v1/steering-groups"),
+        }
+    }
+}
+
+/// Operations outside the matrix, and why.
+const OUTSIDE: &[(&str, &str, &str)] = &[
+    ("get", "/api/v1/health", "no personal data, no login"),
+    ("get", "/api/v1/openapi.json", "no personal data, no login"),
+    (
+        "get",
+        "/api/v1/steering-groups/{id}",
+        "a group and its members; no participant (api_steering)",
+    ),
+    (
+        "get",
+        "/api/v1/steering-groups/{id}/meetings",
+        "meetings name no participant (api_steering)",
+    ),
+    (
+        "post",
+        "/api/v1/steering-groups/{id}/meetings",
+        "meetings name no participant (api_steering)",
+    ),
+    (
+        "get",
+        "/api/v1/steering-groups/{id}/decisions",
+        "hides participants like the case list (api_steering)",
+    ),
+    (
+        "patch",
+        "/api/v1/steering-groups/{id}/decisions/{decision_id}",
+        "status of a decision; no participant (api_steering)",
+    ),
+];
 
 fn expected_global(user: &str, g: Global) -> u16 {
     let caseworker = matches!(user, "cw_a" | "cw_a2" | "cw_b");
@@ -1052,3 +1128,52 @@ both_engines!(
         );
     }
 );
+
+/// Every operation of the API is in the matrix or named, with its reason,
+/// in `OUTSIDE`: a new endpoint cannot be added without deciding which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_operation_is_in_the_matrix_or_named_outside_it() {
+    let app = TestApp::spawn(common::Engine::Sqlite)
+        .await
+        .expect("sqlite app");
+    let _dir = app.keep_alive();
+    let doc: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("openapi json");
+    let covered: Vec<(&str, &str)> = ENDPOINTS
+        .iter()
+        .map(|e| e.route())
+        .chain(GLOBALS.iter().map(|g| g.route()))
+        .chain(OUTSIDE.iter().map(|(m, p, _)| (*m, *p)))
+        .collect();
+    let mut missing = Vec::new();
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            operations.push((method.clone(), path.clone()));
+            if !covered.contains(&(method.as_str(), path.as_str())) {
+                missing.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    assert!(operations.len() >= 30, "the document lists {operations:?}");
+    assert!(
+        missing.is_empty(),
+        "not in the access matrix (add a row, or name it in OUTSIDE with a reason):\n{}",
+        missing.join("\n")
+    );
+    let stale: Vec<_> = covered
+        .iter()
+        .filter(|(m, p)| !operations.iter().any(|(om, op)| om == m && op == p))
+        .collect();
+    assert!(stale.is_empty(), "routes the API does not have: {stale:?}");
+}
