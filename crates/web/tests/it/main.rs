@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod access_matrix;
 mod api_access;
 mod api_alerts;
 mod api_assessment;
