@@ -408,6 +408,31 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/openapi.json", "no personal data, no login"),
     (
         "get",
+        "/api/v1/taxonomy",
+        "open classification data, no login (api_taxonomy)",
+    ),
+    (
+        "get",
+        "/api/v1/taxonomy/occupations",
+        "open classification data, no login (api_taxonomy)",
+    ),
+    (
+        "get",
+        "/api/v1/taxonomy/skills",
+        "open classification data, no login (api_taxonomy)",
+    ),
+    (
+        "get",
+        "/api/v1/taxonomy/languages",
+        "open classification data, no login (api_taxonomy)",
+    ),
+    (
+        "get",
+        "/api/v1/taxonomy/classifications/{name}",
+        "open classification data, no login (api_taxonomy)",
+    ),
+    (
+        "get",
         "/api/v1/steering-groups/{id}",
         "a group and its members; no participant (api_steering)",
     ),
