@@ -99,6 +99,26 @@ pub(crate) async fn append(
     let role = ctx.map(|c| c.actor.role.as_str().to_string());
     let outcome_text = outcome.as_text();
     let targets = ids_text(participant_ids);
+    // An access allowed by a consent or a grant names which one (ACCESS.md:
+    // "the rule, consent or grant that allowed it").
+    let basis = match (ctx, outcome, participant_ids) {
+        (Some(ctx), Outcome::Allowed(rule), [participant]) => {
+            basis_of(tx, ctx, rule, *participant).await?
+        }
+        _ => None,
+    };
+    let detail_text;
+    let detail = match basis {
+        Some(b) if detail.is_empty() => {
+            detail_text = b;
+            detail_text.as_str()
+        }
+        Some(b) => {
+            detail_text = format!("{detail}; {b}");
+            detail_text.as_str()
+        }
+        None => detail,
+    };
     let hash = chain_hash(
         &prev_hash,
         seq,
@@ -159,6 +179,91 @@ pub(crate) async fn append(
         .execute(&mut **tx)
         .await?;
     Ok(seq)
+}
+
+/// Which consents (`consent 12, 15`) or grant (`grant 7`) an allowing rule
+/// rests on, for one participant. `None` for rules of role, unit or caseload.
+async fn basis_of(tx: &mut Tx, ctx: &Ctx, rule: &str, participant: i64) -> Result<Option<String>> {
+    use vagar_domain::consent::{ConsentMethod, ConsentState, ConsentTerms, DataCategory};
+    if rule.contains(":grant") {
+        let rows = sqlx::query(
+            "SELECT id FROM access_grants WHERE participant_id = $1 AND user_id = $2 \
+             AND valid_from <= $3 AND valid_until > $4 ORDER BY id",
+        )
+        .bind(participant)
+        .bind(ctx.actor.user_id)
+        .bind(micros(ctx.now))
+        .bind(micros(ctx.now))
+        .fetch_all(&mut **tx)
+        .await?;
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| get::<i64>(r, "id").map(|v| v.to_string()))
+            .collect::<Result<_>>()?;
+        return Ok((!ids.is_empty()).then(|| format!("grant {}", ids.join(", "))));
+    }
+    let Some((_, after)) = rule.split_once(":consent") else {
+        return Ok(None);
+    };
+    let wanted: Vec<DataCategory> = after
+        .trim_start_matches(':')
+        .split('+')
+        .filter_map(DataCategory::parse)
+        .collect();
+    let rows = sqlx::query(
+        "SELECT c.id, c.valid_from, c.valid_to, c.revoked_at, cc.category FROM consents c \
+         JOIN consent_organisations co ON co.consent_id = c.id \
+         LEFT JOIN consent_categories cc ON cc.consent_id = c.id \
+         WHERE co.organisation_id = $1 AND c.participant_id = $2 ORDER BY c.id",
+    )
+    .bind(ctx.actor.organisation_id)
+    .bind(participant)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut states: Vec<(i64, ConsentState)> = Vec::new();
+    for r in &rows {
+        let id: i64 = get(r, "id")?;
+        if states.last().map(|s| s.0) != Some(id) {
+            let valid_to: Option<String> = get(r, "valid_to")?;
+            let revoked_at: Option<i64> = get(r, "revoked_at")?;
+            states.push((
+                id,
+                ConsentState {
+                    terms: ConsentTerms {
+                        organisation_ids: vec![ctx.actor.organisation_id],
+                        categories: vec![],
+                        valid_from: crate::access::parse_date(&get::<String>(r, "valid_from")?)?,
+                        valid_to: valid_to
+                            .as_deref()
+                            .map(crate::access::parse_date)
+                            .transpose()?,
+                        method: ConsentMethod::Written,
+                        note: None,
+                    },
+                    revoked_at: revoked_at.map(from_micros),
+                },
+            ));
+        }
+        if let Some(c) = get::<Option<String>>(r, "category")?
+            .as_deref()
+            .and_then(DataCategory::parse)
+        {
+            if let Some(last) = states.last_mut() {
+                last.1.terms.categories.push(c);
+            }
+        }
+    }
+    let ids: Vec<String> = states
+        .iter()
+        .filter(|(_, s)| {
+            s.in_force(ctx.now)
+                && wanted
+                    .iter()
+                    .all(|c| s.covers(ctx.actor.organisation_id, *c, ctx.now))
+        })
+        .map(|(id, _)| id.to_string())
+        .collect();
+    Ok((!ids.is_empty()).then(|| format!("consent {}", ids.join(", "))))
 }
 
 /// Result of checking the chain.

@@ -759,3 +759,95 @@ both_engines!(
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 );
+
+both_engines!(
+    an_access_under_consent_or_grant_names_which_in_the_audit,
+    |app: TestApp| async move {
+        let af = af(&app).await;
+        let (id, _) = register(&app, 3, "Vera").await;
+        let _old = consent(
+            &app,
+            id,
+            json!({ "organisation_ids": [af], "categories": ["contact_details"], "method": "verbal" }),
+        )
+        .await;
+        let plan = consent(
+            &app,
+            id,
+            json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" }),
+        )
+        .await;
+        let r = app
+            .call(
+                "partner",
+                Method::GET,
+                &format!("/api/v1/participants/{id}/plan"),
+                None,
+            )
+            .await;
+        assert!(r.status == 200 || r.status == 404, "{}", r.text);
+        let r = app
+            .call(
+                "partner",
+                Method::GET,
+                &format!("/api/v1/participants/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        let rows = vagar_store::sqlx::query(
+            "SELECT outcome, detail FROM audit_events WHERE username = 'partner' ORDER BY seq",
+        )
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+        use vagar_store::sqlx::Row;
+        let events: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.get("outcome"), r.get("detail")))
+            .collect();
+        // The plan read rests on the action-plan consent alone; the basic
+        // record on any consent naming AF, so both.
+        assert!(
+            events.iter().any(|(o, d)| o.contains("consent:action_plan")
+                && d.ends_with(&format!("consent {plan}"))),
+            "{events:?}"
+        );
+        assert!(
+            events.iter().any(|(o, d)| o == "allowed:partner:consent"
+                && d.contains(&format!("consent {_old}, {plan}"))),
+            "{events:?}"
+        );
+        // A handover leaves the former caseworker a grant, named in the audit.
+        let p = app
+            .create(
+                "cw_a",
+                json!({ "identity_number": pnr(4), "first_name": "Hugo", "last_name": "Byte",
+                        "responsible_caseworker_id": app.user_ids["cw_b"] }),
+            )
+            .await;
+        let moved = p["id"].as_i64().unwrap();
+        let r = app
+            .call(
+                "cw_b",
+                Method::POST,
+                &format!("/api/v1/participants/{moved}/handover"),
+                Some(&json!({ "to_user_id": app.user_ids["cw_a2"] })),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let (status, _) = app
+            .get_json("cw_b", &format!("/api/v1/participants/{moved}"))
+            .await;
+        assert_eq!(status, 200);
+        let row = vagar_store::sqlx::query(
+            "SELECT outcome, detail FROM audit_events WHERE username = 'cw_b' ORDER BY seq DESC",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        let (outcome, detail): (String, String) = (row.get("outcome"), row.get("detail"));
+        assert_eq!(outcome, "allowed:caseworker:grant");
+        assert!(detail.starts_with("grant "), "{detail}");
+    }
+);
