@@ -807,3 +807,72 @@ async fn taxonomy_is_loaded_on_migrate_and_a_newer_export_replaces_it() {
         .unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn match_run_places_people_in_open_needs_and_records_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let ads = dir.path().join("ads.json");
+    let hits: Vec<String> = [("5321", 3), ("2343", 2), ("7111", 2)]
+        .iter()
+        .enumerate()
+        .map(|(i, (ssyk, n))| {
+            job_ad(&format!("m{i}"), "556036-0793", *n, false)
+                .replace("\"5321\"", &format!("\"{ssyk}\""))
+                .replace("\"must_have\":{\"skills\":[{\"concept_id\":\"s1\",\"label\":\"Demensvård\",\"weight\":10}]}", "\"must_have\":{\"skills\":[]}")
+                .replace("\"driving_license\":[{\"label\":\"B\"}]", "\"driving_license\":[]")
+        })
+        .collect();
+    std::fs::write(&ads, format!(r#"{{"hits":[{}]}}"#, hits.join(","))).unwrap();
+    for db in databases(&dir).await {
+        let out = vagar(
+            &db,
+            &["seed", "--size", "600", "--as-of", "2026-11-20"],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = vagar(
+            &db,
+            &["import", "job-ads", &ads.display().to_string()],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = vagar(&db, &["match", "run", "--ssyk", "53x"], None);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("--ssyk"));
+        let out = vagar(&db, &["match", "run"], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(run["needs"], 3, "{run}");
+        let matched = run["matched"].as_i64().unwrap();
+        assert!((1..=7).contains(&matched), "{run}");
+        for key in ["gender", "birth_region", "disability"] {
+            let placed: i64 = run["rates"][key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["placed"].as_i64().unwrap())
+                .sum();
+            assert_eq!(placed, matched, "{key}");
+        }
+        let store = Store::connect(&db).await.unwrap();
+        let pairs = scalar(&store, "SELECT COUNT(*) AS n FROM match_run_pairs", &[]).await;
+        assert_eq!(pairs, matched);
+        // No need gets more people than it has positions.
+        let over = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM (SELECT p.need_id FROM match_run_pairs p JOIN competence_needs n \
+             ON n.id = p.need_id GROUP BY p.need_id, n.positions HAVING COUNT(*) > n.positions) x",
+            &[],
+        )
+        .await;
+        assert_eq!(over, 0);
+        let audited = scalar(
+            &store,
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'match.run'",
+            &[],
+        )
+        .await;
+        assert_eq!(audited, 1);
+        store.close().await;
+    }
+}

@@ -203,3 +203,130 @@ impl Store {
         Ok(())
     }
 }
+
+/// Gender, birth region and disability of a participant, for the placement
+/// rates a batch proposal is reviewed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Demographics {
+    pub participant_id: i64,
+    pub gender: String,
+    pub birth_region: String,
+    /// `yes`, `no` or `unknown`
+    pub disability: String,
+}
+
+/// A stored run: what was chosen, the solver's answer and the pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub selection: String,
+    pub participants: i64,
+    pub needs: i64,
+    pub edges: i64,
+    pub matched: i64,
+    pub cost: i64,
+    pub seconds_solving_micros: i64,
+    /// (participant, need, cost, explanation JSON)
+    pub pairs: Vec<(i64, i64, i64, String)>,
+}
+
+impl Store {
+    pub async fn demographics(&self, ids: &[i64]) -> Result<Vec<Demographics>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new(
+                "SELECT id, gender, birth_region, disability FROM participants WHERE id IN (",
+            );
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Arg::I64(*id));
+            }
+            sql.push(") ORDER BY id");
+            for r in sql.query().fetch_all(&self.pool).await? {
+                out.push(Demographics {
+                    participant_id: get(&r, "id")?,
+                    gender: get(&r, "gender")?,
+                    birth_region: get(&r, "birth_region")?,
+                    disability: match get::<Option<i64>>(&r, "disability")? {
+                        Some(0) => "no".into(),
+                        Some(_) => "yes".into(),
+                        None => "unknown".into(),
+                    },
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Store a batch run and its proposed pairs, with an audit event naming
+    /// every participant in the proposal (`by` is None for the CLI's runs).
+    pub async fn record_match_run(&self, by: Option<&crate::Ctx>, run: &RunRecord) -> Result<i64> {
+        let mut tx = self.begin_audited().await?;
+        let now = by.map(|c| c.now).unwrap_or_else(chrono::Utc::now);
+        let row = Sql::new(
+            "INSERT INTO match_runs (created_by, created_at, selection, participants, needs, edges, \
+             matched, cost, seconds_solving) VALUES (",
+        )
+        .bind(Arg::OptI64(by.map(|c| c.actor.user_id)))
+        .push(", ")
+        .bind(Arg::I64(crate::micros(now)))
+        .push(", ")
+        .bind(Arg::Text(run.selection.clone()))
+        .push(", ")
+        .bind(Arg::I64(run.participants))
+        .push(", ")
+        .bind(Arg::I64(run.needs))
+        .push(", ")
+        .bind(Arg::I64(run.edges))
+        .push(", ")
+        .bind(Arg::I64(run.matched))
+        .push(", ")
+        .bind(Arg::I64(run.cost))
+        .push(", ")
+        .bind(Arg::I64(run.seconds_solving_micros))
+        .push(") RETURNING id")
+        .query()
+        .fetch_one(&mut *tx)
+        .await?;
+        let run_id: i64 = get(&row, "id")?;
+        for chunk in run.pairs.chunks(100) {
+            let mut sql = Sql::new(
+                "INSERT INTO match_run_pairs (run_id, participant_id, need_id, cost, explanation) VALUES ",
+            );
+            for (i, (p, n, cost, why)) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" })
+                    .bind(Arg::I64(run_id))
+                    .push(", ")
+                    .bind(Arg::I64(*p))
+                    .push(", ")
+                    .bind(Arg::I64(*n))
+                    .push(", ")
+                    .bind(Arg::I64(*cost))
+                    .push(", ")
+                    .bind(Arg::Text(why.clone()))
+                    .push(")");
+            }
+            sql.query().execute(&mut *tx).await?;
+        }
+        let ids: Vec<i64> = run.pairs.iter().map(|p| p.0).collect();
+        crate::audit::append(
+            &mut tx,
+            by,
+            now,
+            "match.run",
+            &crate::audit::Outcome::Allowed(match by {
+                Some(c) => format!("{}:role", c.actor.role.as_str()),
+                None => "system".into(),
+            }),
+            &format!(
+                "run {run_id}: {} participants, {} needs, {} placed",
+                run.participants, run.needs, run.matched
+            ),
+            &ids,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(run_id)
+    }
+}
