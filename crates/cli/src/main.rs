@@ -762,6 +762,43 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
             ),
         )
         .await?;
+    // Competence needs at the employers' workplaces (after the employers).
+    if !store.demo_needs_seeded().await? {
+        let employers = store.employers_with_workplace().await?.len();
+        let taxonomy = vagar_domain::taxonomy::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let count = (size / 20).clamp(50, 50_000) as usize;
+        let rows: Vec<vagar_store::seed_needs::NeedRow> =
+            vagar_seed::needs::needs(seed, count, employers, as_of, &taxonomy)
+                .into_iter()
+                .map(|n| vagar_store::seed_needs::NeedRow {
+                    employer_index: n.employer_index,
+                    title: n.title,
+                    ssyk_code: n.ssyk_code,
+                    occupation_id: n.occupation_id,
+                    occupation_label: n.occupation_label,
+                    positions: n.positions,
+                    swedish_level: n.swedish_level.map(str::to_string),
+                    driving_licences: n.driving_licences.into(),
+                    education_level: n.education_level.map(str::to_string),
+                    start_date: n.start_date,
+                    duration_months: n.duration_months,
+                    part_time: n.part_time,
+                    forms: n.forms.into(),
+                    skills: n.skills,
+                    status: n.status.into(),
+                })
+                .collect();
+        let n = store.seed_needs(&rows, chrono::Utc::now()).await?;
+        if n > 0 {
+            store
+                .audit_system(
+                    "need.seed",
+                    &format!("synthetic competence needs: {n}, seed {seed}"),
+                )
+                .await?;
+            eprintln!("seeded {n} competence needs");
+        }
+    }
     eprintln!(
         "seeded {} steering groups, {} meetings, {} cases, {} decisions",
         steering.groups, steering.meetings, steering.cases, steering.decisions

@@ -15,6 +15,7 @@
 mod collab;
 mod ident;
 mod names;
+pub mod needs;
 mod org;
 mod participant;
 pub mod shortage;

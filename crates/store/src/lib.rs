@@ -17,6 +17,7 @@ pub mod matching;
 pub mod participants;
 pub mod plans;
 pub mod seed_data;
+pub mod seed_needs;
 pub mod seed_steering;
 mod sql;
 pub mod steering;
