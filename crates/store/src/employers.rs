@@ -623,7 +623,24 @@ impl Store {
         let (mut tx, permit) = self
             .authorize_employer(ctx, EmployerAction::Create, None, "employer.create")
             .await?;
-        let data = EmployerData::from_input(input).map_err(StoreError::Validation)?;
+        // Every field's error at once: the taxonomy check joins the rest.
+        let data = match EmployerData::from_input(input) {
+            Ok(d) => d,
+            Err(mut e) => {
+                let code = input.sni_code.as_deref().map(str::trim).unwrap_or("");
+                if e.for_field("sni_code").is_none()
+                    && !code.is_empty()
+                    && !sni_known(&mut tx, &code.to_ascii_uppercase()).await?
+                {
+                    e.add(
+                        "sni_code",
+                        "unknown_sni",
+                        "sni_code must be a code of the SNI 2007 classification",
+                    );
+                }
+                return Err(StoreError::Validation(e));
+            }
+        };
         check_sni(&mut tx, data.sni_code.as_deref()).await?;
         let (id, created) = upsert_employer(
             &mut tx,
