@@ -17,6 +17,7 @@ mod api_steering;
 mod api_taxonomy;
 mod browser;
 mod smoke;
+mod ui_employers;
 mod ui_plans;
 mod ui_session;
 mod ui_steering;
