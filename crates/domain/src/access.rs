@@ -290,6 +290,107 @@ pub fn decide_steering(
         })
 }
 
+/// Actions on an employer in the employer register (with its workplaces,
+/// contacts, interaction log and agreements). Contact persons are personal
+/// data: every read and write is audited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmployerAction {
+    /// Register an employer (no target).
+    Create,
+    /// The employer and everything recorded about it.
+    Read,
+    /// Change the employer; add workplaces, contacts, interactions,
+    /// agreements, outcomes and fulfilment.
+    Manage,
+}
+
+impl EmployerAction {
+    pub const ALL: &'static [EmployerAction] = &[
+        EmployerAction::Create,
+        EmployerAction::Read,
+        EmployerAction::Manage,
+    ];
+}
+
+/// Where an employer rule finds its permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmployerScope {
+    /// Any employer (still audited).
+    Anywhere,
+    /// The employer's linked organisation (`employers.organisation_id`) is
+    /// the actor's organisation.
+    OwnEmployer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EmployerRule {
+    pub role: Role,
+    pub scope: EmployerScope,
+}
+
+impl EmployerRule {
+    pub fn name(&self) -> String {
+        let scope = match self.scope {
+            EmployerScope::Anywhere => "anywhere",
+            EmployerScope::OwnEmployer => "own_employer",
+        };
+        format!("{}:{}", self.role.as_str(), scope)
+    }
+}
+
+/// The policy for the employer register: employer coordinators (EfAS, the
+/// municipality's single way in for employers) do everything anywhere;
+/// caseworkers and admins read; an employer's own users read their employer
+/// only. Partners and analysts: 403.
+pub fn employer_rules(action: EmployerAction) -> &'static [EmployerRule] {
+    const COORDINATOR: EmployerRule = EmployerRule {
+        role: EmployerCoordinator,
+        scope: EmployerScope::Anywhere,
+    };
+    match action {
+        EmployerAction::Create | EmployerAction::Manage => &[COORDINATOR],
+        EmployerAction::Read => &[
+            COORDINATOR,
+            EmployerRule {
+                role: Caseworker,
+                scope: EmployerScope::Anywhere,
+            },
+            EmployerRule {
+                role: Admin,
+                scope: EmployerScope::Anywhere,
+            },
+            EmployerRule {
+                role: Employer,
+                scope: EmployerScope::OwnEmployer,
+            },
+        ],
+    }
+}
+
+/// May this role ever perform the employer action? If not: 403.
+pub fn employer_role_may(role: Role, action: EmployerAction) -> bool {
+    employer_rules(action).iter().any(|r| r.role == role)
+}
+
+/// Decide one employer in memory: `linked_organisation_id` is the
+/// employer's `organisation_id`. `None` decides without a target (creating,
+/// or a list that the filter then narrows): any rule of the role grants.
+pub fn decide_employer(
+    actor: &Actor,
+    action: EmployerAction,
+    linked_organisation_id: Option<Option<i64>>,
+) -> Option<EmployerRule> {
+    employer_rules(action)
+        .iter()
+        .copied()
+        .filter(|r| r.role == actor.role)
+        .find(|r| match (r.scope, linked_organisation_id) {
+            (_, None) => true,
+            (EmployerScope::Anywhere, Some(_)) => true,
+            (EmployerScope::OwnEmployer, Some(linked)) => linked == Some(actor.organisation_id),
+        })
+}
+
 /// The facts about one participant that the rules look at, loaded in bulk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParticipantFacts {
@@ -575,5 +676,28 @@ mod tests {
             ConsentFacts::from_states(&states[2..5], 9, now),
             ConsentFacts::default()
         );
+    }
+
+    #[test]
+    fn employers_are_managed_by_coordinators_and_read_by_their_own_users() {
+        let coord = actor(EmployerCoordinator);
+        let employer = actor(Employer);
+        for a in EmployerAction::ALL {
+            assert!(decide_employer(&coord, *a, Some(None)).is_some());
+            assert!(!employer_role_may(Partner, *a));
+            assert!(!employer_role_may(Analyst, *a));
+        }
+        assert!(decide_employer(&actor(Caseworker), EmployerAction::Read, Some(None)).is_some());
+        assert!(decide_employer(&actor(Admin), EmployerAction::Read, Some(None)).is_some());
+        assert!(!employer_role_may(Caseworker, EmployerAction::Manage));
+        assert_eq!(
+            decide_employer(&employer, EmployerAction::Read, Some(Some(1)))
+                .unwrap()
+                .name(),
+            "employer:own_employer"
+        );
+        assert!(decide_employer(&employer, EmployerAction::Read, Some(Some(2))).is_none());
+        assert!(decide_employer(&employer, EmployerAction::Read, Some(None)).is_none());
+        assert!(decide_employer(&employer, EmployerAction::Manage, Some(Some(1))).is_none());
     }
 }

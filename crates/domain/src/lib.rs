@@ -7,6 +7,7 @@ pub mod access;
 pub mod assessment;
 pub mod between_chairs;
 pub mod consent;
+pub mod employer;
 pub mod geo;
 pub mod identity;
 pub mod imports;

@@ -10,6 +10,9 @@ use crate::sql::{Arg, Sql};
 use crate::{get, micros, Ctx, Result, Store, StoreError};
 use std::collections::HashMap;
 use vagar_domain::access::{
+    decide_employer, employer_role_may, employer_rules, EmployerAction, EmployerRule, EmployerScope,
+};
+use vagar_domain::access::{
     decide_steering, decide_with_consent, global_allowed, participant_rules, role_may,
     steering_role_may, steering_rules, ConsentFacts, GlobalAction, ParticipantAction,
     ParticipantFacts, Rule, Scope, SteeringAction, SteeringRule, SteeringScope,
@@ -613,6 +616,107 @@ pub(crate) fn steering_filter(ctx: &Ctx, action: SteeringAction, sql: &mut Sql) 
                 )
                 .bind(Arg::I64(ctx.actor.organisation_id))
                 .push(")");
+            }
+        }
+    }
+    sql.push(")");
+}
+
+/// Permission for an employer action on one employer (or, for `Create` and
+/// lists, none).
+#[derive(Debug)]
+#[must_use = "a permit records its audit event when used"]
+pub struct EmployerPermit {
+    employer_id: Option<i64>,
+    rule: EmployerRule,
+}
+
+impl EmployerPermit {
+    pub fn employer_id(&self) -> Option<i64> {
+        self.employer_id
+    }
+    pub fn rule(&self) -> EmployerRule {
+        self.rule
+    }
+}
+
+impl Store {
+    /// Decide an employer action on `employer_id` (`None` for `Create` and
+    /// lists) and audit it as `event`, the employer named in the detail. A
+    /// role that may never do it gets `Forbidden`; an employer that does not
+    /// exist, or that the actor may not see (another employer's user), gets
+    /// `NotFound`. As with participants, a denial is committed at once; the
+    /// allowed event is in the returned transaction.
+    pub async fn authorize_employer(
+        &self,
+        ctx: &Ctx,
+        action: EmployerAction,
+        employer_id: Option<i64>,
+        event: &str,
+    ) -> Result<(Tx, EmployerPermit)> {
+        let detail = employer_id
+            .map(|e| format!("employer {e}"))
+            .unwrap_or_default();
+        if !employer_role_may(ctx.actor.role, action) {
+            self.audit_refusal(ctx, event, &detail, &[]).await?;
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_audited().await?;
+        let decision = match employer_id {
+            None => decide_employer(&ctx.actor, action, None),
+            Some(e) => {
+                let row = sqlx::query("SELECT organisation_id FROM employers WHERE id = $1")
+                    .bind(e)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match row {
+                    None => None,
+                    Some(r) => {
+                        let linked: Option<i64> = get(&r, "organisation_id")?;
+                        decide_employer(&ctx.actor, action, Some(linked))
+                    }
+                }
+            }
+        };
+        let outcome = match decision {
+            Some(rule) => Outcome::Allowed(rule.name()),
+            None => Outcome::Denied,
+        };
+        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &[]).await?;
+        match decision {
+            Some(rule) => Ok((tx, EmployerPermit { employer_id, rule })),
+            None => {
+                tx.commit().await?;
+                Err(StoreError::NotFound)
+            }
+        }
+    }
+}
+
+/// The SQL condition (on alias `e`, an employer) selecting the employers the
+/// actor may `action`, from the same rules as `authorize_employer`.
+pub(crate) fn employer_filter(ctx: &Ctx, action: EmployerAction, sql: &mut Sql) {
+    let rules: Vec<EmployerRule> = employer_rules(action)
+        .iter()
+        .copied()
+        .filter(|r| r.role == ctx.actor.role)
+        .collect();
+    if rules.is_empty() {
+        sql.push("1 = 0");
+        return;
+    }
+    sql.push("(");
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        match rule.scope {
+            EmployerScope::Anywhere => {
+                sql.push("1 = 1");
+            }
+            EmployerScope::OwnEmployer => {
+                sql.push("e.organisation_id = ")
+                    .bind(Arg::I64(ctx.actor.organisation_id));
             }
         }
     }

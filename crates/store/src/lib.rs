@@ -12,6 +12,7 @@ pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod consents;
+pub mod employers;
 pub mod imports;
 pub mod matching;
 pub mod participants;

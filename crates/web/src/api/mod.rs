@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod consents;
+pub mod employers;
 pub mod intake;
 pub mod json;
 pub mod participants;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(steering::router())
         .merge(alerts::router())
         .merge(taxonomy::router())
+        .merge(employers::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -139,6 +141,23 @@ impl Modify for Security {
         taxonomy::skills,
         taxonomy::languages,
         taxonomy::classification,
+        employers::list,
+        employers::create,
+        employers::read,
+        employers::update,
+        employers::list_workplaces,
+        employers::add_workplace,
+        employers::list_contacts,
+        employers::add_contact,
+        employers::list_interactions,
+        employers::add_interaction,
+        employers::list_partnerships,
+        employers::add_partnership,
+        employers::add_outcome,
+        employers::list_contracts,
+        employers::add_contract,
+        employers::put_fulfilment,
+        employers::put_fulfilment_month,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -157,6 +176,13 @@ impl Modify for Security {
         alerts::BetweenChairsOut, alerts::FlaggedOut,
         vagar_store::taxonomy::TaxonomyInfo, vagar_store::taxonomy::OccupationHit,
         vagar_store::taxonomy::ConceptHit, vagar_store::taxonomy::CodeHit,
+        employers::EmployerOut, employers::EmployerPageOut, employers::WorkplaceOut,
+        employers::EmployerContactOut, employers::InteractionOut, employers::OutcomeOut,
+        employers::YearProgressOut, employers::PartnershipOut, employers::FulfilmentMonthOut,
+        employers::FulfilmentOut, employers::ProcurementContractOut, employers::EmployerIn,
+        employers::EmployerPatchIn, employers::WorkplaceIn, employers::EmployerContactIn,
+        employers::InteractionIn, employers::PartnershipIn, employers::OutcomeIn,
+        employers::ProcurementContractIn, employers::FulfilmentIn,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -167,6 +193,7 @@ impl Modify for Security {
          (name = "consents", description = "Consent (samtycke): which organisations may see which data, for how long"),
          (name = "alerts", description = "Nobody between chairs: participants no organisation is carrying"),
          (name = "taxonomy", description = "Classification data (SSYK 2012, JobTech skills and languages, SUN 2020, SNI 2007, municipalities): open data, no login"),
+         (name = "employers", description = "The employer register (EfAS): employers, workplaces, contacts, interactions, partnership agreements and social-procurement contracts"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]

@@ -4,6 +4,7 @@
 mod alerts;
 mod assessments;
 mod consents;
+mod employers;
 mod intake;
 mod login;
 mod participants;
@@ -54,6 +55,18 @@ pub fn templates() -> Environment<'static> {
         (
             "steering_group.html",
             include_str!("../../templates/steering_group.html"),
+        ),
+        (
+            "emp_macros.html",
+            include_str!("../../templates/emp_macros.html"),
+        ),
+        (
+            "employers.html",
+            include_str!("../../templates/employers.html"),
+        ),
+        (
+            "employer.html",
+            include_str!("../../templates/employer.html"),
         ),
         (
             "participant_form.html",
@@ -119,6 +132,7 @@ pub fn router() -> Router<AppState> {
         .merge(intake::router())
         .merge(alerts::router())
         .merge(steering::router())
+        .merge(employers::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -204,6 +218,13 @@ pub(crate) fn base_context(
             json!(vagar_domain::access::steering_role_may(
                 s.role,
                 vagar_domain::access::SteeringAction::Read
+            )),
+        );
+        m.insert(
+            "can_employers".into(),
+            json!(vagar_domain::access::employer_role_may(
+                s.role,
+                vagar_domain::access::EmployerAction::Read
             )),
         );
         m.insert(
