@@ -12,6 +12,7 @@ pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod consents;
+pub mod needs;
 pub mod participants;
 pub mod plans;
 pub mod seed_data;
