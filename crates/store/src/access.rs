@@ -13,9 +13,10 @@ use vagar_domain::access::{
     decide_employer, employer_role_may, employer_rules, EmployerAction, EmployerRule, EmployerScope,
 };
 use vagar_domain::access::{
-    decide_steering, decide_with_consent, global_allowed, participant_rules, role_may,
-    steering_role_may, steering_rules, ConsentFacts, GlobalAction, ParticipantAction,
-    ParticipantFacts, Rule, Scope, SteeringAction, SteeringRule, SteeringScope,
+    decide_need, decide_steering, decide_with_consent, global_allowed, need_role_may, need_rules,
+    participant_rules, role_may, steering_role_may, steering_rules, ConsentFacts, GlobalAction,
+    NeedAction, NeedRule, NeedScope, ParticipantAction, ParticipantFacts, Rule, Scope,
+    SteeringAction, SteeringRule, SteeringScope,
 };
 use vagar_domain::consent::{ConsentMethod, ConsentState, ConsentTerms, DataCategory};
 
@@ -717,6 +718,119 @@ pub(crate) fn employer_filter(ctx: &Ctx, action: EmployerAction, sql: &mut Sql) 
             EmployerScope::OwnEmployer => {
                 sql.push("e.organisation_id = ")
                     .bind(Arg::I64(ctx.actor.organisation_id));
+            }
+        }
+    }
+    sql.push(")");
+}
+
+/// Permission for an action on one competence need (or, for `Create` and
+/// lists, none).
+#[derive(Debug)]
+#[must_use = "a permit records its audit event when used"]
+pub struct NeedPermit {
+    need_id: Option<i64>,
+    rule: NeedRule,
+}
+
+impl NeedPermit {
+    pub fn need_id(&self) -> Option<i64> {
+        self.need_id
+    }
+    pub fn rule(&self) -> NeedRule {
+        self.rule
+    }
+}
+
+impl Store {
+    /// Decide a need action on need `need_id` (`None` for `Create` and
+    /// lists) and audit it as `event`, as `authorize_steering` does: a role
+    /// that may never do it gets `Forbidden` (audited, committed); a need
+    /// that does not exist or is not the actor's to see gets `NotFound`; the
+    /// allowed event is in the returned transaction.
+    pub async fn authorize_need(
+        &self,
+        ctx: &Ctx,
+        action: NeedAction,
+        need_id: Option<i64>,
+        event: &str,
+    ) -> Result<(Tx, NeedPermit)> {
+        let detail = need_id.map(|n| format!("need {n}")).unwrap_or_default();
+        if !need_role_may(ctx.actor.role, action) {
+            self.audit_refusal(ctx, event, &detail, &[]).await?;
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_audited().await?;
+        let decision = match need_id {
+            // Without a need the role decides; a list is narrowed by `need_filter`.
+            None => decide_need(&ctx.actor, action, false).or_else(|| {
+                need_rules(action)
+                    .iter()
+                    .copied()
+                    .find(|r| r.role == ctx.actor.role)
+            }),
+            Some(n) => {
+                let row = sqlx::query(
+                    "SELECT (SELECT COUNT(*) FROM competence_needs WHERE id = $1) AS found, \
+                     (SELECT COUNT(*) FROM competence_needs cn JOIN employers e ON e.id = cn.employer_id \
+                      WHERE cn.id = $2 AND e.organisation_id = $3) AS own",
+                )
+                .bind(n)
+                .bind(n)
+                .bind(ctx.actor.organisation_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let found: i64 = get(&row, "found")?;
+                let own: i64 = get(&row, "own")?;
+                if found == 0 {
+                    None
+                } else {
+                    decide_need(&ctx.actor, action, own > 0)
+                }
+            }
+        };
+        let outcome = match decision {
+            Some(rule) => Outcome::Allowed(rule.name()),
+            None => Outcome::Denied,
+        };
+        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &[]).await?;
+        match decision {
+            Some(rule) => Ok((tx, NeedPermit { need_id, rule })),
+            None => {
+                tx.commit().await?;
+                Err(StoreError::NotFound)
+            }
+        }
+    }
+}
+
+/// The SQL condition (on alias `n`, a competence need) selecting the needs
+/// the actor may `action`, from the same rules as `authorize_need`.
+pub(crate) fn need_filter(ctx: &Ctx, action: NeedAction, sql: &mut Sql) {
+    let rules: Vec<NeedRule> = need_rules(action)
+        .iter()
+        .copied()
+        .filter(|r| r.role == ctx.actor.role)
+        .collect();
+    if rules.is_empty() {
+        sql.push("1 = 0");
+        return;
+    }
+    sql.push("(");
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        match rule.scope {
+            NeedScope::Anywhere => {
+                sql.push("1 = 1");
+            }
+            NeedScope::OwnEmployer => {
+                sql.push(
+                    "n.employer_id IN (SELECT oe.id FROM employers oe WHERE oe.organisation_id = ",
+                )
+                .bind(Arg::I64(ctx.actor.organisation_id))
+                .push(")");
             }
         }
     }

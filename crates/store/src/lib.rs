@@ -15,6 +15,7 @@ pub mod consents;
 pub mod employers;
 pub mod imports;
 pub mod matching;
+pub mod needs;
 pub mod participants;
 pub mod plans;
 pub mod seed_data;

@@ -8,6 +8,7 @@ pub mod consents;
 pub mod employers;
 pub mod intake;
 pub mod json;
+pub mod needs;
 pub mod participants;
 pub mod plans;
 pub mod steering;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(alerts::router())
         .merge(taxonomy::router())
         .merge(employers::router())
+        .merge(needs::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -158,6 +160,11 @@ impl Modify for Security {
         employers::add_contract,
         employers::put_fulfilment,
         employers::put_fulfilment_month,
+        needs::list,
+        needs::create,
+        needs::read,
+        needs::update,
+        needs::triage,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -183,6 +190,7 @@ impl Modify for Security {
         employers::EmployerPatchIn, employers::WorkplaceIn, employers::EmployerContactIn,
         employers::InteractionIn, employers::PartnershipIn, employers::OutcomeIn,
         employers::ProcurementContractIn, employers::FulfilmentIn,
+        needs::NeedOut, needs::NeedSkillOut, needs::NeedIn, needs::NeedSkillIn, needs::TriageIn,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -194,6 +202,7 @@ impl Modify for Security {
          (name = "alerts", description = "Nobody between chairs: participants no organisation is carrying"),
          (name = "taxonomy", description = "Classification data (SSYK 2012, JobTech skills and languages, SUN 2020, SNI 2007, municipalities): open data, no login"),
          (name = "employers", description = "The employer register (EfAS): employers, workplaces, contacts, interactions, partnership agreements and social-procurement contracts"),
+         (name = "competence-needs", description = "Employers' competence needs (kompetensbehov) and the coordinators' queue of needs from the public form"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]

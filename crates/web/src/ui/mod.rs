@@ -7,8 +7,10 @@ mod consents;
 mod employers;
 mod intake;
 mod login;
+mod needs;
 mod participants;
 mod plans;
+mod public_need;
 mod steering;
 
 use crate::auth::{UiUser, LANG_COOKIE};
@@ -67,6 +69,24 @@ pub fn templates() -> Environment<'static> {
         (
             "employer.html",
             include_str!("../../templates/employer.html"),
+        ),
+        (
+            "need_macros.html",
+            include_str!("../../templates/need_macros.html"),
+        ),
+        (
+            "public_need.html",
+            include_str!("../../templates/public_need.html"),
+        ),
+        (
+            "public_need_thanks.html",
+            include_str!("../../templates/public_need_thanks.html"),
+        ),
+        ("needs.html", include_str!("../../templates/needs.html")),
+        ("need.html", include_str!("../../templates/need.html")),
+        (
+            "need_form.html",
+            include_str!("../../templates/need_form.html"),
         ),
         (
             "participant_form.html",
@@ -133,6 +153,8 @@ pub fn router() -> Router<AppState> {
         .merge(alerts::router())
         .merge(steering::router())
         .merge(employers::router())
+        .merge(public_need::router())
+        .merge(needs::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -150,10 +172,14 @@ async fn method_not_allowed(crate::auth::PageLang(lang): crate::auth::PageLang) 
     )
 }
 
-/// The stylesheets are compiled into the binary, so `vagar` runs from any
-/// folder with nothing beside it.
+/// The stylesheets and scripts are compiled into the binary, so `vagar` runs
+/// from any folder with nothing beside it.
 const STATIC_FILES: &[(&str, &str)] = &[
     ("app.css", include_str!("../../static/app.css")),
+    (
+        "autocomplete.js",
+        include_str!("../../static/autocomplete.js"),
+    ),
     (
         "vendor/designsystemet/designsystemet.css",
         include_str!("../../static/vendor/designsystemet/designsystemet.css"),
@@ -169,8 +195,13 @@ async fn static_file(
     crate::auth::PageLang(lang): crate::auth::PageLang,
 ) -> Response {
     match STATIC_FILES.iter().find(|(name, _)| *name == path) {
-        Some((_, body)) => {
-            ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], *body).into_response()
+        Some((name, body)) => {
+            let kind = if name.ends_with(".js") {
+                "text/javascript; charset=utf-8"
+            } else {
+                "text/css; charset=utf-8"
+            };
+            ([(header::CONTENT_TYPE, kind)], *body).into_response()
         }
         None => error_page(lang, Problem::not_found()),
     }
@@ -225,6 +256,13 @@ pub(crate) fn base_context(
             json!(vagar_domain::access::employer_role_may(
                 s.role,
                 vagar_domain::access::EmployerAction::Read
+            )),
+        );
+        m.insert(
+            "can_needs".into(),
+            json!(vagar_domain::access::need_role_may(
+                s.role,
+                vagar_domain::access::NeedAction::Read
             )),
         );
         m.insert(

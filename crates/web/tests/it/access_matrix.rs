@@ -408,6 +408,116 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/openapi.json", "no personal data, no login"),
     (
         "get",
+        "/api/v1/competence-needs",
+        "a competence need, no participant: role and employer scope tested in api_needs",
+    ),
+    (
+        "post",
+        "/api/v1/competence-needs",
+        "a competence need, no participant: role and employer scope tested in api_needs",
+    ),
+    (
+        "get",
+        "/api/v1/competence-needs/{id}",
+        "a competence need, no participant: role and employer scope tested in api_needs",
+    ),
+    (
+        "patch",
+        "/api/v1/competence-needs/{id}",
+        "a competence need, no participant: role and employer scope tested in api_needs",
+    ),
+    (
+        "post",
+        "/api/v1/competence-needs/{id}/triage",
+        "a competence need, no participant: role and employer scope tested in api_needs",
+    ),
+    (
+        "get",
+        "/api/v1/employers",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "post",
+        "/api/v1/employers",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "get",
+        "/api/v1/employers/{id}",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "patch",
+        "/api/v1/employers/{id}",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "get",
+        "/api/v1/employers/{id}/contacts",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "post",
+        "/api/v1/employers/{id}/contacts",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "get",
+        "/api/v1/employers/{id}/interactions",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "post",
+        "/api/v1/employers/{id}/interactions",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "get",
+        "/api/v1/employers/{id}/partnerships",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "post",
+        "/api/v1/employers/{id}/partnerships",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "post",
+        "/api/v1/employers/{id}/partnerships/{aid}/outcomes",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "get",
+        "/api/v1/employers/{id}/procurement-contracts",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "post",
+        "/api/v1/employers/{id}/procurement-contracts",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "put",
+        "/api/v1/employers/{id}/procurement-contracts/{cid}/fulfilment",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "put",
+        "/api/v1/employers/{id}/procurement-contracts/{cid}/fulfilment/{month}",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "get",
+        "/api/v1/employers/{id}/workplaces",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "post",
+        "/api/v1/employers/{id}/workplaces",
+        "the employer register, no participant: role and employer scope tested in api_employers",
+    ),
+    (
+        "get",
         "/api/v1/taxonomy",
         "open classification data, no login (api_taxonomy)",
     ),

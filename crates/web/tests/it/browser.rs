@@ -709,3 +709,132 @@ async fn plan_errand(c: Client, app: Arc<common::TestApp>) {
     assert!(when.starts_with(&day(today)) || when.len() == 16, "{when}");
     check_page(&c, "the plan with its history").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_employer_states_a_need_and_a_coordinator_takes_it_from_the_queue() {
+    let Some(webdriver) = webdriver_url() else {
+        return;
+    };
+    let app = Arc::new(
+        common::TestApp::spawn(common::Engine::Sqlite)
+            .await
+            .expect("sqlite app"),
+    );
+    app.load_taxonomy().await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let c = tokio::time::timeout(
+        Duration::from_secs(60),
+        start_browser(&webdriver, profile.path()),
+    )
+    .await
+    .expect("Chromium started within a minute");
+    let errand = tokio::spawn(need_errand(c.clone(), app.clone()));
+    let outcome = tokio::time::timeout(ERRAND_LIMIT, errand).await;
+    let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => panic!("the browser errand took longer than {ERRAND_LIMIT:?}"),
+    }
+}
+
+async fn need_errand(c: Client, app: Arc<common::TestApp>) {
+    // The employer, not logged in, on the public form.
+    c.goto(&app.url("/arbetsgivare"))
+        .await
+        .expect("open the form");
+    let occupation = wait_for(&c, Locator::Id("occupation")).await;
+    check_page(&c, "public need form").await;
+    // The script enhances the occupation field with suggestions.
+    fill(&c, "occupation", "Underskö").await;
+    let list_id = attr(&occupation, "list").await;
+    assert!(!list_id.is_empty(), "autocomplete.js attached a datalist");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("#{list_id} option")))
+        .await
+        .expect("suggestions from the taxonomy API");
+    fill(
+        &c,
+        "occupation",
+        "Undersköterska, hemtjänst, äldreboende och habilitering",
+    )
+    .await;
+    fill(&c, "organisation_number", "556016-0680").await;
+    fill(&c, "employer_name", "Omsorg i Söder AB").await;
+    fill(&c, "contact_name", "Eva Exempel").await;
+    fill(&c, "contact_email", "eva@example.se").await;
+    fill(&c, "positions", "2").await;
+    set_date(&c, "start_date", "2027-01-11").await;
+    // Forgetting the forms of employment: an inline message, nothing stored.
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, Locator::Id("forms-error")).await;
+    check_page(&c, "public need form with errors").await;
+    click(&c, "forms-work_practice").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let reference = wait_for(&c, Locator::Id("reference")).await;
+    let reference = reference.text().await.unwrap();
+    assert!(reference.starts_with("K-"), "{reference}");
+    check_page(&c, "thank-you page").await;
+
+    // The coordinator finds it in the queue.
+    log_in(&c, &app, "coordinator").await;
+    c.find(Locator::LinkText("Kompetensbehov"))
+        .await
+        .expect("the nav link")
+        .click()
+        .await
+        .unwrap();
+    wait_at(&c, &app, "/behov").await;
+    click(&c, "queue-tab").await;
+    wait_at(&c, &app, "/behov?ko=1").await;
+    check_page(&c, "the queue").await;
+    c.find(Locator::LinkText(
+        "Undersköterska, hemtjänst, äldreboende och habilitering",
+    ))
+    .await
+    .expect("the need in the queue")
+    .click()
+    .await
+    .unwrap();
+    let shown = wait_for(&c, Locator::Id("need-reference")).await;
+    assert_eq!(shown.text().await.unwrap(), reference);
+    check_page(&c, "the need").await;
+
+    // No workplace yet: add one, then take the need with it.
+    fill(&c, "workplace-name", "Hemtjänsten Söder").await;
+    fill(&c, "workplace-city", "Stockholm").await;
+    click(&c, "workplace-submit").await;
+    let select_el = wait_for(
+        &c,
+        Locator::Css("#triage-workplace_id option[value]:not([value=''])"),
+    )
+    .await;
+    let wp = attr(&select_el, "value").await;
+    select(&c, "triage-workplace_id", &wp).await;
+    click(&c, "triage-submit").await;
+    // The page after taking it names the workplace.
+    wait_for(
+        &c,
+        Locator::XPath("//dd[@id='need-workplace' and normalize-space()='Hemtjänsten Söder']"),
+    )
+    .await;
+    let state = c.find(Locator::Id("need-triage-state")).await.unwrap();
+    assert!(state.text().await.unwrap().starts_with("Omhändertaget"));
+    assert!(
+        c.find(Locator::Id("triage-submit")).await.is_err(),
+        "no longer in the queue"
+    );
+    c.goto(&app.url("/behov?ko=1")).await.unwrap();
+    wait_for(&c, Locator::Id("needs-none")).await;
+}
