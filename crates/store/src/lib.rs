@@ -16,6 +16,7 @@ pub mod employers;
 pub mod participants;
 pub mod plans;
 pub mod seed_data;
+pub mod seed_employers;
 pub mod seed_steering;
 mod sql;
 pub mod steering;
