@@ -197,7 +197,8 @@ pub fn employer(seed: u64, i: u64, as_of: NaiveDate) -> EmployerRecord {
             SizeClass::Unknown,
         ],
     );
-    let domain = format!("{}{}.exempel.se", ascii(place), ascii(industry));
+    // Fictional: example.se and the range PTS reserves for fiction.
+    let domain = format!("{}{}.example.se", ascii(place), ascii(industry));
     let workplaces = (0..rng.gen_range(1..=3))
         .map(|w| {
             let district = *pick(&mut rng, &STOCKHOLM_DISTRICTS);
@@ -238,12 +239,7 @@ pub fn employer(seed: u64, i: u64, as_of: NaiveDate) -> EmployerRecord {
                 name: format!("{first} {last}"),
                 title: Some((*pick(&mut rng, TITLES)).into()),
                 email: Some(format!("{}.{}@{domain}", ascii(first), ascii(last))),
-                phone: Some(format!(
-                    "08-{:03} {:02} {:02}",
-                    rng.gen_range(100..999),
-                    rng.gen_range(10..99),
-                    rng.gen_range(10..99)
-                )),
+                phone: Some(format!("08-465 004 {:02}", rng.gen_range(0..100))),
             }
         })
         .collect();
