@@ -639,6 +639,35 @@ async fn seed_steering(
     Ok(store.seed_steering(&rows, recorder, home_id).await?)
 }
 
+/// The employer register: about 3 % of `size` employers (300 for 10 000),
+/// those already registered left alone. The coordinator demo user is named
+/// as their author.
+async fn seed_employers(
+    store: &Store,
+    size: u64,
+    seed: u64,
+    as_of: chrono::NaiveDate,
+) -> Result<vagar_store::seed_employers::EmployerSeedCounts> {
+    let recorder = vagar_seed::demo_users()
+        .into_iter()
+        .find(|u| u.role == vagar_domain::Role::EmployerCoordinator)
+        .map(|u| u.username);
+    let recorder = match recorder {
+        Some(name) => store.user_by_name(name).await?.map(|u| u.id),
+        None => None,
+    };
+    let count = vagar_seed::employer_count(size);
+    let records = tokio::task::spawn_blocking(move || {
+        (0..count)
+            .map(|i| vagar_seed::employer(seed, i, as_of))
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    Ok(store
+        .seed_employers(&records, recorder, chrono::Utc::now())
+        .await?)
+}
+
 /// Organisations, demo users and `size` participants of the synthetic city,
 /// with their consents, action plans, steps and contacts up to `as_of`.
 async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> Result<()> {
@@ -738,6 +767,7 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
             |_| {},
         )
         .await?;
+    let employers = seed_employers(store, size, seed, as_of).await?;
     store
         .audit_system(
             "participant.seed",
@@ -799,6 +829,20 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
             eprintln!("seeded {n} competence needs");
         }
     }
+    store
+        .audit_system(
+            "employer.seed",
+            &format!(
+                "synthetic employers {}, workplaces {}, contacts {}, interactions {}, partnerships {}, outcomes {}, procurement contracts {}, fulfilment months {} as of {as_of}, seed {seed}",
+                employers.employers, employers.workplaces, employers.contacts, employers.interactions,
+                employers.partnerships, employers.outcomes, employers.contracts, employers.fulfilment_months
+            ),
+        )
+        .await?;
+    eprintln!(
+        "seeded {} employers ({} workplaces, {} contacts, {} partnerships, {} procurement contracts)",
+        employers.employers, employers.workplaces, employers.contacts, employers.partnerships, employers.contracts
+    );
     eprintln!(
         "seeded {} steering groups, {} meetings, {} cases, {} decisions",
         steering.groups, steering.meetings, steering.cases, steering.decisions

@@ -987,6 +987,21 @@ pub fn fulfilment(
     }
 }
 
+/// A whole employer with everything recorded about it, in validated form:
+/// what the synthetic city's generator produces and the store's bulk insert
+/// takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployerRecord {
+    pub employer: EmployerData,
+    pub workplaces: Vec<WorkplaceData>,
+    pub contacts: Vec<ContactData>,
+    pub interactions: Vec<InteractionData>,
+    /// Agreements with their outcomes.
+    pub partnerships: Vec<(PartnershipData, Vec<(NaiveDate, OutcomeKind)>)>,
+    /// Contracts with their monthly fulfilment.
+    pub contracts: Vec<(ProcurementData, Vec<FulfilmentRow>)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,11 @@
 //! * [`organisations`] — the city's units, agencies, employers and schools.
 //! * [`demo_users`] — one login per role, plus extra caseworkers.
 //! * [`collaboration`] — consents, an action plan with steps, and contacts.
+//! * [`employer`] — one employer of the register, with workplaces, contacts,
+//!   interactions and agreements.
 
 mod collab;
+mod employers;
 mod ident;
 mod names;
 pub mod needs;
@@ -24,6 +27,7 @@ mod steering;
 pub use collab::{
     collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
 };
+pub use employers::{employer, employer_count, employer_org_number};
 pub use ident::INDEX_SPACE;
 pub use org::{demo_users, organisations, DemoUser, HOME_UNIT};
 pub use participant::participant;

@@ -19,6 +19,7 @@ pub mod needs;
 pub mod participants;
 pub mod plans;
 pub mod seed_data;
+pub mod seed_employers;
 pub mod seed_needs;
 pub mod seed_steering;
 mod sql;

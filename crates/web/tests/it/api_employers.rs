@@ -619,3 +619,101 @@ both_engines!(
         assert_eq!(j["source"], "job_ad");
     }
 );
+
+both_engines!(
+    every_role_and_action_matches_the_catalogue,
+    |app: TestApp| async move {
+        use vagar_domain::access::{decide_employer, employer_role_may, Actor, EmployerAction};
+        app.load_taxonomy().await;
+        let employer_org = app
+            .store
+            .organisation_by_name("Employer")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let own = employer(&app, 10, "Länkad AB").await["id"]
+            .as_i64()
+            .unwrap();
+        let other = employer(&app, 11, "Olänkad AB").await["id"]
+            .as_i64()
+            .unwrap();
+        let r = app
+            .call(
+                "coordinator",
+                Method::PATCH,
+                &format!("/api/v1/employers/{own}"),
+                Some(&json!({ "organisation_id": employer_org, "version": 1 })),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let mut n = 100;
+        for (user, role, org) in common::USERS {
+            let organisation_id = if *org == "Employer" {
+                employer_org
+            } else {
+                app.org_a
+            };
+            let actor = Actor {
+                user_id: 0,
+                username: user.to_string(),
+                role: *role,
+                organisation_id,
+            };
+            for &action in EmployerAction::ALL {
+                for (target, linked) in [(own, Some(employer_org)), (other, None)] {
+                    n += 1;
+                    let (status, expected) = match action {
+                        EmployerAction::Create => {
+                            let r = app
+                            .call(user, Method::POST, "/api/v1/employers",
+                                Some(&json!({ "organisation_number": org_number(n), "name": "Ny AB" })))
+                            .await;
+                            (
+                                r.status,
+                                if employer_role_may(*role, action) {
+                                    201
+                                } else {
+                                    403
+                                },
+                            )
+                        }
+                        EmployerAction::Read | EmployerAction::Manage => {
+                            let r = if action == EmployerAction::Read {
+                                app.call(
+                                    user,
+                                    Method::GET,
+                                    &format!("/api/v1/employers/{target}"),
+                                    None,
+                                )
+                                .await
+                            } else {
+                                app.call(
+                                    user,
+                                    Method::POST,
+                                    &format!("/api/v1/employers/{target}/contacts"),
+                                    Some(&json!({ "name": "Kontakt" })),
+                                )
+                                .await
+                            };
+                            let expected =
+                                if decide_employer(&actor, action, Some(linked)).is_some() {
+                                    if action == EmployerAction::Read {
+                                        200
+                                    } else {
+                                        201
+                                    }
+                                } else if employer_role_may(*role, action) {
+                                    404
+                                } else {
+                                    403
+                                };
+                            (r.status, expected)
+                        }
+                    };
+                    assert_eq!(status, expected, "{user} {action:?} on {target}");
+                }
+            }
+        }
+    }
+);

@@ -185,6 +185,112 @@ both_engines!(
         assert!(html.contains("maja@bageriet.se"));
         assert!(html.contains("Samtal: Intresserade av praktik"));
 
+        // Agreements: a partnership with an outcome, a contract with a month.
+        let (status, _, html) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/partnerskap"),
+            &[
+                ("name", "Branschpartnerskap Bageri"),
+                ("valid_from", "2024-01-01"),
+                ("valid_to", "2024-12-31"),
+                ("target_placements_per_year", "4"),
+                ("target_hires_per_year", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{html}");
+        let (_, html) = page(&c, &app, &path).await;
+        let aid = html
+            .split("name=\"agreement_id\"><option value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let (status, _, _) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/utfall"),
+            &[
+                ("agreement_id", &aid),
+                ("occurred_on", "2024-05-02"),
+                ("kind", "placement"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (status, _, _) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/upphandlingar"),
+            &[
+                ("contract_name", "Bröd till skolor"),
+                ("procuring_unit", "Utbildningsförvaltningen"),
+                ("period_from", "2024-01-01"),
+                ("period_to", "2024-12-31"),
+                ("requirement_kind", "placements"),
+                ("required_placements", "4"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, html) = page(&c, &app, &path).await;
+        let cid = html
+            .split("name=\"contract_id\"><option value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let (status, _, html) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/uppfyllelse"),
+            &[
+                ("contract_id", &cid),
+                ("month", "2025-01"),
+                ("placements", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(html.contains("id=\"uppfyllelse-month-error\""), "{html}");
+        let (status, _, _) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/uppfyllelse"),
+            &[
+                ("contract_id", &cid),
+                ("month", "2024-03"),
+                ("placements", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, html) = page(&c, &app, &path).await;
+        assert!(html.contains("1 / 4 (25 %)"), "{html}");
+        assert!(html.contains("Hittills 1, förväntat hittills 4."), "{html}");
+        assert!(html.contains("Leverantören ligger efter kravet."));
+
+        // In English.
+        let res = c
+            .get(app.url("/sprak/en?tillbaka=/arbetsgivarregister"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, html) = page(&c, &app, "/arbetsgivarregister").await;
+        assert!(html.contains("New employer"), "{html}");
+        assert!(html.contains("Register employer"));
+
         // The list finds it by name prefix.
         let (_, html) = page(&c, &app, "/arbetsgivarregister?q=soderb").await;
         assert!(html.contains("Söderbageriet AB"));
