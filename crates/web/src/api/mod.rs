@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod assessments;
 pub mod audit;
+pub mod competence;
 pub mod consents;
 pub mod intake;
 pub mod json;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(steering::router())
         .merge(alerts::router())
         .merge(taxonomy::router())
+        .merge(competence::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -139,6 +141,9 @@ impl Modify for Security {
         taxonomy::skills,
         taxonomy::languages,
         taxonomy::classification,
+        competence::read,
+        competence::save,
+        competence::search,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -157,6 +162,11 @@ impl Modify for Security {
         alerts::BetweenChairsOut, alerts::FlaggedOut,
         vagar_store::taxonomy::TaxonomyInfo, vagar_store::taxonomy::OccupationHit,
         vagar_store::taxonomy::ConceptHit, vagar_store::taxonomy::CodeHit,
+        competence::ProfileOut, competence::OccupationOut, competence::ExperienceOut,
+        competence::ConceptOut, competence::LanguageOut, competence::ProfileIn,
+        competence::ExperienceIn, competence::LanguageIn, competence::SearchIn,
+        competence::SearchOut, competence::HitOut, competence::HitExperienceOut,
+        competence::HitLanguageOut,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -167,6 +177,7 @@ impl Modify for Security {
          (name = "consents", description = "Consent (samtycke): which organisations may see which data, for how long"),
          (name = "alerts", description = "Nobody between chairs: participants no organisation is carrying"),
          (name = "taxonomy", description = "Classification data (SSYK 2012, JobTech skills and languages, SUN 2020, SNI 2007, municipalities): open data, no login"),
+         (name = "competence", description = "The competence database (kompetensdatabas): profiles and a pseudonymous search; names only under a consent naming the employer"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]
