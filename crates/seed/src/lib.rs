@@ -13,6 +13,7 @@
 //! * [`collaboration`] — consents, an action plan with steps, and contacts.
 
 mod collab;
+mod competence;
 mod ident;
 mod names;
 mod org;
@@ -22,6 +23,7 @@ mod steering;
 pub use collab::{
     collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
 };
+pub use competence::competence_profile;
 pub use ident::INDEX_SPACE;
 pub use org::{demo_users, organisations, DemoUser, HOME_UNIT};
 pub use participant::participant;

@@ -381,17 +381,23 @@ impl Store {
         Ok(profile)
     }
 
-    /// Participants of `ids` without a profile (so seeding again adds none twice).
-    pub async fn seed_competence_missing(&self, ids: &[i64]) -> Result<Vec<i64>> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
-            let mut sql = Sql::new("SELECT p.id FROM participants p WHERE p.id IN (");
-            push_ids(&mut sql, chunk);
+    /// Ids of these identity numbers' participants that have no profile
+    /// yet (so seeding again adds none twice).
+    pub async fn seed_competence_candidates(
+        &self,
+        identity_numbers: &[String],
+    ) -> Result<HashMap<String, i64>> {
+        let mut out = HashMap::new();
+        for chunk in identity_numbers.chunks(500) {
+            let mut sql = Sql::new(
+                "SELECT p.id, p.identity_number FROM participants p WHERE p.identity_number IN (",
+            );
+            push_texts(&mut sql, chunk);
             sql.push(
                 ") AND NOT EXISTS (SELECT 1 FROM competence_profiles cp WHERE cp.participant_id = p.id)",
             );
             for row in sql.query().fetch_all(&self.pool).await? {
-                out.push(get(&row, "id")?);
+                out.insert(get(&row, "identity_number")?, get(&row, "id")?);
             }
         }
         Ok(out)
