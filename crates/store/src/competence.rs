@@ -1248,3 +1248,17 @@ async fn load_names(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, String>> {
     }
     Ok(out)
 }
+
+impl Store {
+    /// Employers to search on behalf of (id, name), by name: organisations,
+    /// not personal data.
+    pub async fn competence_employers(&self) -> Result<Vec<(i64, String)>> {
+        let rows =
+            sqlx::query("SELECT id, name FROM employers ORDER BY name_folded, id LIMIT 1000")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((get(r, "id")?, get(r, "name")?)))
+            .collect()
+    }
+}

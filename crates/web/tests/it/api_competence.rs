@@ -459,3 +459,85 @@ both_engines!(
         assert!(has("competence.read", "admin", "allowed:admin:anywhere"));
     }
 );
+
+both_engines!(
+    the_competence_pages_save_through_the_form_and_search_pseudonymously,
+    |app: TestApp| async move {
+        app.load_taxonomy().await;
+        let id = register(&app, 41, "Wilhelmina").await["id"]
+            .as_i64()
+            .unwrap();
+        let cw = app.login("cw_a").await;
+        let page = format!("/deltagare/{id}/kompetens");
+        let html = cw
+            .get(app.url(&format!("/deltagare/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(&page), "no link on the participant page");
+        let res = cw.get(app.url(&page)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("data-autocomplete=\"/api/v1/taxonomy/occupations\""));
+        assert!(html.contains("id=\"exp_occupation_2\""), "three empty rows");
+        let csrf = common::hidden_csrf(&html);
+
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("version", "0"),
+            ("exp_occupation_0", "Barnskötare"),
+            ("exp_years_0", "70"),
+            ("skill_1", "inget sådant qq"),
+        ];
+        let res = cw.post(app.url(&page)).form(&bad).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"exp_years_0-error\""), "{html}");
+        assert!(html.contains("id=\"skill_1-error\""));
+        assert!(html.contains("error-summary"));
+
+        let good = [
+            ("csrf", csrf.as_str()),
+            ("version", "0"),
+            ("exp_occupation_0", "Barnskötare"),
+            ("exp_years_0", "5"),
+            ("lang_0", "Arabiska"),
+            ("lang_level_0", "native"),
+            ("swedish_level", "sfi_c"),
+            ("licence_B", "on"),
+            ("certificates", "Hygienpass\nHLR"),
+        ];
+        let res = cw.post(app.url(&page)).form(&good).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
+        let r = app.call("cw_a", Method::GET, &competence(id), None).await;
+        assert_eq!(r.json["version"], 1, "{}", r.text);
+        assert_eq!(r.json["certificates"], json!(["Hygienpass", "HLR"]));
+
+        let co = app.login("coordinator").await;
+        let html = co
+            .get(app.url("/kompetenssok"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = common::hidden_csrf(&html);
+        let res = co
+            .post(app.url("/kompetenssok"))
+            .form(&[("csrf", csrf.as_str()), ("occupation", "Förskollärare")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Barnskötare → Förskollärare 25 %"), "{html}");
+        assert!(!html.contains("Wilhelmina"));
+        let analyst = app.login("analyst").await;
+        let res = analyst.get(app.url("/kompetenssok")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 403);
+    }
+);
