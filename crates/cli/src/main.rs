@@ -768,6 +768,8 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
         )
         .await?;
     let employers = seed_employers(store, size, seed, as_of).await?;
+    let profiles = seed_competence(store, size, seed, today, recorder).await?;
+    eprintln!("seeded {profiles} competence profiles");
     store
         .audit_system(
             "participant.seed",
@@ -937,6 +939,54 @@ async fn import(store: &Store, command: ImportCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Competence profiles for the seeded participants that have none yet
+/// (regenerated from the same pure function, so a second run adds none).
+async fn seed_competence(
+    store: &Store,
+    size: u64,
+    seed: u64,
+    today: chrono::NaiveDate,
+    recorder: i64,
+) -> Result<u64> {
+    let taxonomy = std::sync::Arc::new(
+        vagar_domain::taxonomy::shipped().map_err(|e| anyhow::anyhow!("taxonomy: {e}"))?,
+    );
+    let mut total = 0;
+    let mut start = 0;
+    while start < size {
+        let end = (start + 10_000).min(size);
+        let rows = tokio::task::spawn_blocking(move || {
+            (start..end)
+                .map(|i| (i, vagar_seed::participant(seed, i, today)))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        let numbers: Vec<String> = rows
+            .iter()
+            .map(|(_, p)| p.identity_number.as_str().to_string())
+            .collect();
+        let fresh = store.seed_competence_candidates(&numbers).await?;
+        let t = taxonomy.clone();
+        let profiles = tokio::task::spawn_blocking(move || {
+            rows.iter()
+                .filter_map(|(i, p)| {
+                    let id = *fresh.get(p.identity_number.as_str())?;
+                    vagar_seed::competence_profile(seed, *i, p, &t, today)
+                        .map(|(code, d)| (id, code, d))
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        if !profiles.is_empty() {
+            total += store
+                .seed_competence(&profiles, recorder, chrono::Utc::now())
+                .await?;
+        }
+        start = end;
+    }
+    Ok(total)
 }
 
 async fn print_logins(store: &Store, reset: bool) -> Result<()> {

@@ -58,6 +58,11 @@ pub enum GlobalAction {
     ListBetweenChairs,
     ReadAuditLog,
     ManageUsers,
+    /// Search the competence database over every participant with a
+    /// profile. Results are pseudonymous (profile code); a name is shown only
+    /// where a consent in force names the employer's organisation the search
+    /// is made for (decided per hit by the store, and audited).
+    CompetenceSearch,
 }
 
 /// Where a rule finds its permission.
@@ -185,6 +190,7 @@ pub fn global_roles(action: GlobalAction) -> &'static [Role] {
         GlobalAction::ListBetweenChairs => &[Caseworker, Admin, Partner],
         GlobalAction::ReadAuditLog => &[Admin],
         GlobalAction::ManageUsers => &[Admin],
+        GlobalAction::CompetenceSearch => &[EmployerCoordinator, Caseworker, Admin],
     }
 }
 
@@ -679,6 +685,15 @@ mod tests {
                 &actor(role),
                 GlobalAction::ListParticipants
             ));
+        }
+        for role in [Analyst, Partner, Employer] {
+            assert!(!global_allowed(
+                &actor(role),
+                GlobalAction::CompetenceSearch
+            ));
+        }
+        for role in [EmployerCoordinator, Caseworker, Admin] {
+            assert!(global_allowed(&actor(role), GlobalAction::CompetenceSearch));
         }
         assert!(role_may(Admin, ParticipantAction::ReadAudit));
         assert!(!role_may(Caseworker, ParticipantAction::ReadAudit));

@@ -15,6 +15,7 @@
 //!   interactions and agreements.
 
 mod collab;
+mod competence;
 mod employers;
 mod ident;
 mod names;
@@ -27,6 +28,7 @@ mod steering;
 pub use collab::{
     collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
 };
+pub use competence::competence_profile;
 pub use employers::{employer, employer_count, employer_org_number};
 pub use ident::INDEX_SPACE;
 pub use org::{demo_users, organisations, DemoUser, HOME_UNIT};

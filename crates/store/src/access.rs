@@ -75,6 +75,7 @@ pub(crate) fn global_action_name(a: GlobalAction) -> &'static str {
         GlobalAction::ListBetweenChairs => "alerts.between_chairs.list",
         GlobalAction::ReadAuditLog => "audit.read",
         GlobalAction::ManageUsers => "user.manage",
+        GlobalAction::CompetenceSearch => "competence.search",
     }
 }
 

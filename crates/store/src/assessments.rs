@@ -83,7 +83,7 @@ async fn event(
 /// Whether a consent in force at the request's time names the actor's
 /// organisation and covers `category` (the conditions of
 /// `ConsentState::covers`, as in the access module's list filter).
-async fn consent_covers(
+pub(crate) async fn consent_covers(
     tx: &mut Tx,
     ctx: &Ctx,
     participant_id: i64,

@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod competence;
 pub mod consents;
 pub mod employers;
 pub mod imports;

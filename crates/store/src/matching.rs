@@ -19,6 +19,13 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
+fn candidate(by_id: &mut HashMap<i64, Candidate>, id: i64) -> &mut Candidate {
+    by_id.entry(id).or_insert_with(|| Candidate {
+        participant_id: id,
+        ..Candidate::default()
+    })
+}
+
 fn age_on(birth: &str, today: NaiveDate) -> Option<u32> {
     let b = NaiveDate::parse_from_str(birth, "%Y-%m-%d").ok()?;
     today.years_since(b)
@@ -197,9 +204,75 @@ impl Store {
             .collect()
     }
 
-    /// Profile experience, wishes, skills and Swedish level (filled in when
-    /// the competence database lands).
-    async fn add_profile_occupations(&self, _by_id: &mut HashMap<i64, Candidate>) -> Result<()> {
+    /// Profile experience, wished occupations, skills, Swedish level and
+    /// licences from the competence database.
+    async fn add_profile_occupations(&self, by_id: &mut HashMap<i64, Candidate>) -> Result<()> {
+        let rows = sqlx::query(
+            "SELECT p.participant_id, e.ssyk_code, e.concept_id, e.label, e.years \
+             FROM competence_experiences e JOIN competence_profiles p ON p.id = e.profile_id \
+             ORDER BY p.participant_id, e.position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let id: i64 = get(r, "participant_id")?;
+            candidate(by_id, id)
+                .occupations
+                .push(ParticipantOccupation {
+                    ssyk_code: get(r, "ssyk_code")?,
+                    occupation_id: get(r, "concept_id")?,
+                    label: get(r, "label")?,
+                    source: OccupationSource::Experience,
+                    years: get::<i64>(r, "years")?.clamp(0, 80) as u32,
+                });
+        }
+        let rows = sqlx::query(
+            "SELECT p.participant_id, w.ssyk_code, w.concept_id, w.label \
+             FROM competence_wishes w JOIN competence_profiles p ON p.id = w.profile_id \
+             ORDER BY p.participant_id, w.position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let id: i64 = get(r, "participant_id")?;
+            candidate(by_id, id)
+                .occupations
+                .push(ParticipantOccupation {
+                    ssyk_code: get(r, "ssyk_code")?,
+                    occupation_id: get(r, "concept_id")?,
+                    label: get(r, "label")?,
+                    source: OccupationSource::Wish,
+                    years: 0,
+                });
+        }
+        let rows = sqlx::query(
+            "SELECT p.participant_id, s.skill_id FROM competence_skills s \
+             JOIN competence_profiles p ON p.id = s.profile_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let id: i64 = get(r, "participant_id")?;
+            if let Some(c) = by_id.get_mut(&id) {
+                c.skills.insert(get(r, "skill_id")?);
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT participant_id, swedish_level, driving_licences FROM competence_profiles",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let id: i64 = get(r, "participant_id")?;
+            if let Some(c) = by_id.get_mut(&id) {
+                c.swedish_level = get::<Option<String>>(r, "swedish_level")?
+                    .and_then(|s| SwedishLevel::parse(&s));
+                c.driving_licences = get::<String>(r, "driving_licences")?
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+            }
+        }
         Ok(())
     }
 }

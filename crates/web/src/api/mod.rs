@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod assessments;
 pub mod audit;
+pub mod competence;
 pub mod consents;
 pub mod employers;
 pub mod intake;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(taxonomy::router())
         .merge(employers::router())
         .merge(needs::router())
+        .merge(competence::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -165,6 +167,9 @@ impl Modify for Security {
         needs::read,
         needs::update,
         needs::triage,
+        competence::read,
+        competence::save,
+        competence::search,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -191,6 +196,11 @@ impl Modify for Security {
         employers::InteractionIn, employers::PartnershipIn, employers::OutcomeIn,
         employers::ProcurementContractIn, employers::FulfilmentIn,
         needs::NeedOut, needs::NeedSkillOut, needs::NeedIn, needs::NeedSkillIn, needs::TriageIn,
+        competence::ProfileOut, competence::OccupationOut, competence::ExperienceOut,
+        competence::ConceptOut, competence::LanguageOut, competence::ProfileIn,
+        competence::ExperienceIn, competence::LanguageIn, competence::SearchIn,
+        competence::SearchOut, competence::HitOut, competence::HitExperienceOut,
+        competence::HitLanguageOut,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -203,6 +213,7 @@ impl Modify for Security {
          (name = "taxonomy", description = "Classification data (SSYK 2012, JobTech skills and languages, SUN 2020, SNI 2007, municipalities): open data, no login"),
          (name = "employers", description = "The employer register (EfAS): employers, workplaces, contacts, interactions, partnership agreements and social-procurement contracts"),
          (name = "competence-needs", description = "Employers' competence needs (kompetensbehov) and the coordinators' queue of needs from the public form"),
+         (name = "competence", description = "The competence database (kompetensdatabas): profiles and a pseudonymous search; names only under a consent naming the employer"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]

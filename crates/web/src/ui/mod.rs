@@ -3,6 +3,7 @@
 
 mod alerts;
 mod assessments;
+mod competence;
 mod consents;
 mod employers;
 mod intake;
@@ -47,6 +48,14 @@ pub fn templates() -> Environment<'static> {
         (
             "assessment.html",
             include_str!("../../templates/assessment.html"),
+        ),
+        (
+            "competence.html",
+            include_str!("../../templates/competence.html"),
+        ),
+        (
+            "competence_search.html",
+            include_str!("../../templates/competence_search.html"),
         ),
         ("intake.html", include_str!("../../templates/intake.html")),
         ("alerts.html", include_str!("../../templates/alerts.html")),
@@ -148,6 +157,7 @@ pub fn router() -> Router<AppState> {
         .merge(participants::router())
         .merge(plans::router())
         .merge(assessments::router())
+        .merge(competence::router())
         .merge(consents::router())
         .merge(intake::router())
         .merge(alerts::router())
@@ -242,6 +252,13 @@ pub(crate) fn base_context(
             json!(vagar_domain::access::global_allowed(
                 &u.ctx.actor,
                 vagar_domain::access::GlobalAction::Intake
+            )),
+        );
+        m.insert(
+            "can_competence".into(),
+            json!(vagar_domain::access::global_allowed(
+                &u.ctx.actor,
+                vagar_domain::access::GlobalAction::CompetenceSearch
             )),
         );
         m.insert(

@@ -9,6 +9,7 @@ mod api_access;
 mod api_alerts;
 mod api_assessment;
 mod api_audit;
+mod api_competence;
 mod api_consent;
 mod api_employers;
 mod api_intake;
