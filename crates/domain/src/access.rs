@@ -290,6 +290,103 @@ pub fn decide_steering(
         })
 }
 
+/// Actions on a competence need (kompetensbehov). A need names its employer
+/// and, from the public form, a contact person: personal data, so every
+/// read is audited like the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NeedAction {
+    /// State a need for an employer (no target).
+    Create,
+    /// The need, its skills and its contact person; lists.
+    Read,
+    /// Change it (fields, status) and add workplaces to its employer.
+    Manage,
+    /// Take it from the queue of untriaged needs.
+    Triage,
+}
+
+impl NeedAction {
+    pub const ALL: &'static [NeedAction] = &[
+        NeedAction::Create,
+        NeedAction::Read,
+        NeedAction::Manage,
+        NeedAction::Triage,
+    ];
+}
+
+/// Where a need rule finds its permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NeedScope {
+    /// Any need (still audited).
+    Anywhere,
+    /// The need's employer is the one the actor's organisation acts for
+    /// (`employers.organisation_id`).
+    OwnEmployer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NeedRule {
+    pub role: Role,
+    pub scope: NeedScope,
+}
+
+impl NeedRule {
+    pub fn name(&self) -> String {
+        let scope = match self.scope {
+            NeedScope::Anywhere => "anywhere",
+            NeedScope::OwnEmployer => "own_employer",
+        };
+        format!("{}:{}", self.role.as_str(), scope)
+    }
+}
+
+/// The policy for competence needs: employer coordinators (EfAS) do
+/// everything anywhere; caseworkers and admins read (to match participants
+/// and to follow up); an employer user reads the needs of its own employer.
+/// Partners and analysts: 403.
+pub fn need_rules(action: NeedAction) -> &'static [NeedRule] {
+    const COORDINATOR: NeedRule = NeedRule {
+        role: EmployerCoordinator,
+        scope: NeedScope::Anywhere,
+    };
+    match action {
+        NeedAction::Create | NeedAction::Manage | NeedAction::Triage => &[COORDINATOR],
+        NeedAction::Read => &[
+            COORDINATOR,
+            NeedRule {
+                role: Caseworker,
+                scope: NeedScope::Anywhere,
+            },
+            NeedRule {
+                role: Admin,
+                scope: NeedScope::Anywhere,
+            },
+            NeedRule {
+                role: Employer,
+                scope: NeedScope::OwnEmployer,
+            },
+        ],
+    }
+}
+
+/// May this role ever perform the need action? If not: 403.
+pub fn need_role_may(role: Role, action: NeedAction) -> bool {
+    need_rules(action).iter().any(|r| r.role == role)
+}
+
+/// Decide one need in memory: `own_employer` says whether the need's
+/// employer is the one the actor's organisation acts for.
+pub fn decide_need(actor: &Actor, action: NeedAction, own_employer: bool) -> Option<NeedRule> {
+    need_rules(action)
+        .iter()
+        .copied()
+        .filter(|r| r.role == actor.role)
+        .find(|r| match r.scope {
+            NeedScope::Anywhere => true,
+            NeedScope::OwnEmployer => own_employer,
+        })
+}
+
 /// The facts about one participant that the rules look at, loaded in bulk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParticipantFacts {
@@ -438,6 +535,37 @@ mod tests {
         for role in [Analyst, EmployerCoordinator, Employer] {
             for a in SteeringAction::ALL {
                 assert!(!steering_role_may(role, *a));
+            }
+        }
+    }
+
+    #[test]
+    fn needs_are_kept_by_coordinators_and_read_by_their_employer() {
+        let coord = actor(EmployerCoordinator);
+        for a in NeedAction::ALL {
+            assert_eq!(
+                decide_need(&coord, *a, false).unwrap().name(),
+                "employer_coordinator:anywhere"
+            );
+        }
+        for role in [Caseworker, Admin] {
+            assert!(decide_need(&actor(role), NeedAction::Read, false).is_some());
+            for a in [NeedAction::Create, NeedAction::Manage, NeedAction::Triage] {
+                assert!(!need_role_may(role, a), "{role:?} {a:?}");
+            }
+        }
+        let employer = actor(Employer);
+        assert!(decide_need(&employer, NeedAction::Read, false).is_none());
+        assert_eq!(
+            decide_need(&employer, NeedAction::Read, true)
+                .unwrap()
+                .name(),
+            "employer:own_employer"
+        );
+        assert!(!need_role_may(Employer, NeedAction::Manage));
+        for role in [Partner, Analyst] {
+            for a in NeedAction::ALL {
+                assert!(!need_role_may(role, *a));
             }
         }
     }

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod assessment;
 pub mod between_chairs;
+pub mod competence_need;
 pub mod consent;
 pub mod geo;
 pub mod identity;

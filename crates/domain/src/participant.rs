@@ -482,7 +482,7 @@ pub fn name_keys(first: &str, last: &str) -> (String, String) {
     )
 }
 
-fn looks_like_email(s: &str) -> bool {
+pub(crate) fn looks_like_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
