@@ -7,6 +7,7 @@ pub mod audit;
 pub mod consents;
 pub mod intake;
 pub mod json;
+pub mod matching;
 pub mod participants;
 pub mod plans;
 pub mod steering;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(steering::router())
         .merge(alerts::router())
         .merge(taxonomy::router())
+        .merge(matching::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -139,6 +141,9 @@ impl Modify for Security {
         taxonomy::skills,
         taxonomy::languages,
         taxonomy::classification,
+        matching::suggestions,
+        matching::run,
+        matching::confirm,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -157,6 +162,9 @@ impl Modify for Security {
         alerts::BetweenChairsOut, alerts::FlaggedOut,
         vagar_store::taxonomy::TaxonomyInfo, vagar_store::taxonomy::OccupationHit,
         vagar_store::taxonomy::ConceptHit, vagar_store::taxonomy::CodeHit,
+        matching::SuggestionsOut, matching::NeedSuggestionOut, matching::ParticipantSuggestionOut,
+        matching::RunOut, matching::PairOut, matching::RatesOut, matching::RateOut, matching::RunIn,
+        matching::ConfirmIn, matching::ConfirmOut, vagar_domain::scoring::Factor,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -167,6 +175,7 @@ impl Modify for Security {
          (name = "consents", description = "Consent (samtycke): which organisations may see which data, for how long"),
          (name = "alerts", description = "Nobody between chairs: participants no organisation is carrying"),
          (name = "taxonomy", description = "Classification data (SSYK 2012, JobTech skills and languages, SUN 2020, SNI 2007, municipalities): open data, no login"),
+         (name = "matching", description = "Suggestions (needs for a participant, participants for a need) with explained factors, and batch runs whose confirmed pairs become proposed placements"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]
