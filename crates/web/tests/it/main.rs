@@ -11,6 +11,7 @@ mod api_assessment;
 mod api_audit;
 mod api_consent;
 mod api_intake;
+mod api_matching;
 mod api_participants;
 mod api_plans;
 mod api_steering;
