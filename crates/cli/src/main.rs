@@ -236,6 +236,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&url(DEFAULT_DB)).await?;
             let mut state = vagar_web::AppState::new(store);
             state.force_secure_cookies = secure_cookies;
+            state.matching = vagar_web::matching::MatchingCache::from_env()?;
             vagar_web::serve(state, &bind).await
         }
         Command::Demo { bind, size } => {
@@ -245,7 +246,9 @@ async fn run(cli: Cli) -> Result<()> {
             }
             print_logins(&store, true).await?;
             println!("\nVägar demo: http://{bind}/  (Ctrl-C stops)");
-            vagar_web::serve(vagar_web::AppState::new(store), &bind).await
+            let mut state = vagar_web::AppState::new(store);
+            state.matching = vagar_web::matching::MatchingCache::from_env()?;
+            vagar_web::serve(state, &bind).await
         }
         Command::Import { command } => {
             let store = open(&url(DEFAULT_DB)).await?;

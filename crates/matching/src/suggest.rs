@@ -111,6 +111,14 @@ impl Index {
         }
     }
 
+    /// Every open need in the index, in id order.
+    pub fn needs(&self) -> &[Need] {
+        &self.needs
+    }
+    /// Every candidate in the index, in id order.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
     pub fn weights(&self) -> &Weights {
         &self.weights
     }

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use vagar_domain::participant::{EducationLevel, SwedishLevel, TargetGroup};
 use vagar_domain::scoring::{Candidate, Need, OccupationSource, ParticipantOccupation};
 
+use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
-use crate::{get, Result, Store};
+use crate::{get, Ctx, Result, Store};
 
 fn list(s: &str) -> Vec<String> {
     s.split(',')
@@ -402,4 +403,293 @@ impl Store {
         tx.commit().await?;
         Ok(run_id)
     }
+}
+
+/// What a suggestion or a proposal shows of a need beside its score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedSummary {
+    pub need_id: i64,
+    pub title: String,
+    pub employer_name: String,
+    pub ssyk_code: String,
+    pub occupation_label: String,
+    /// The organisation the need's employer is, when it has users.
+    pub employer_organisation_id: Option<i64>,
+}
+
+/// Why a confirmation was refused; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmRefusal {
+    /// Not a pair of this run (or no such run).
+    NotInRun(Vec<i64>),
+    /// The caller may not update these participants.
+    NotPermitted(Vec<i64>),
+    /// These participants already have an open proposed placement.
+    AlreadyProposed(Vec<i64>),
+}
+
+fn in_list(sql: &mut Sql, ids: &[i64]) {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Arg::I64(*id));
+    }
+}
+
+impl Store {
+    /// Title, employer and occupation of the given needs.
+    pub async fn need_summaries(&self, ids: &[i64]) -> Result<HashMap<i64, NeedSummary>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new(
+                "SELECT n.id, n.title, n.ssyk_code, n.occupation_label, e.name AS employer_name, \
+                 e.organisation_id FROM competence_needs n JOIN employers e ON e.id = n.employer_id \
+                 WHERE n.id IN (",
+            );
+            in_list(&mut sql, chunk);
+            sql.push(")");
+            for r in sql.query().fetch_all(&self.pool).await? {
+                let id: i64 = get(&r, "id")?;
+                out.insert(
+                    id,
+                    NeedSummary {
+                        need_id: id,
+                        title: get(&r, "title")?,
+                        employer_name: get(&r, "employer_name")?,
+                        ssyk_code: get(&r, "ssyk_code")?,
+                        occupation_label: get(&r, "occupation_label")?,
+                        employer_organisation_id: get(&r, "organisation_id")?,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The policy's `action` on needs, decided in memory per need (no
+    /// audit: the caller audits what it shows). Unknown ids are refused.
+    /// Until the needs module's own bulk filter lands this is the one place
+    /// matching asks the need policy.
+    pub async fn decide_needs(
+        &self,
+        ctx: &Ctx,
+        action: vagar_domain::access::NeedAction,
+        ids: &[i64],
+    ) -> Result<Vec<bool>> {
+        if !vagar_domain::access::need_role_may(ctx.actor.role, action) {
+            return Ok(vec![false; ids.len()]);
+        }
+        let found = self.need_summaries(ids).await?;
+        Ok(ids
+            .iter()
+            .map(|id| {
+                found.get(id).is_some_and(|n| {
+                    let own = n.employer_organisation_id == Some(ctx.actor.organisation_id);
+                    vagar_domain::access::decide_need(&ctx.actor, action, own).is_some()
+                })
+            })
+            .collect())
+    }
+
+    /// First and last names of participants, for the caseworker's views.
+    pub async fn participant_names(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut sql =
+                Sql::new("SELECT id, first_name, last_name FROM participants WHERE id IN (");
+            in_list(&mut sql, chunk);
+            sql.push(")");
+            for r in sql.query().fetch_all(&self.pool).await? {
+                out.insert(
+                    get::<i64>(&r, "id")?,
+                    format!(
+                        "{} {}",
+                        get::<String>(&r, "first_name")?,
+                        get::<String>(&r, "last_name")?
+                    ),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Record an audit event for matching (suggestions shown, a run refused).
+    /// `rule` None records a denial.
+    pub async fn audit_matching(
+        &self,
+        ctx: &Ctx,
+        action: &str,
+        rule: Option<String>,
+        detail: &str,
+        ids: &[i64],
+    ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        let outcome = match rule {
+            Some(r) => crate::audit::Outcome::Allowed(r),
+            None => crate::audit::Outcome::Denied,
+        };
+        crate::audit::append(&mut tx, Some(ctx), ctx.now, action, &outcome, detail, ids).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Confirm pairs of a run: each becomes a proposed placement, all in one
+    /// audited transaction, decided by the participant policy (`Update` on
+    /// every participant). Any refusal writes nothing but the denial.
+    pub async fn confirm_match_pairs(
+        &self,
+        ctx: &Ctx,
+        run_id: i64,
+        participant_ids: &[i64],
+    ) -> Result<std::result::Result<Vec<i64>, ConfirmRefusal>> {
+        use vagar_domain::access::ParticipantAction;
+        let mut ids: Vec<i64> = participant_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut tx = self.begin_audited().await?;
+        let decisions =
+            crate::access::check_participants(&mut tx, ctx, ParticipantAction::Update, &ids)
+                .await?;
+        let refused: Vec<i64> = ids
+            .iter()
+            .zip(&decisions)
+            .filter(|(_, d)| d.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        if !refused.is_empty() {
+            let detail = format!("run {run_id}: may not update");
+            return deny_confirm(
+                tx,
+                ctx,
+                ConfirmRefusal::NotPermitted(refused.clone()),
+                detail,
+                refused,
+            )
+            .await;
+        }
+        let mut sql =
+            Sql::new("SELECT participant_id, need_id, cost FROM match_run_pairs WHERE run_id = ");
+        sql.bind(Arg::I64(run_id)).push(" AND participant_id IN (");
+        in_list(&mut sql, &ids);
+        sql.push(")");
+        let mut pairs: HashMap<i64, (i64, i64)> = HashMap::new();
+        for r in sql.query().fetch_all(&mut *tx).await? {
+            pairs.insert(
+                get(&r, "participant_id")?,
+                (get(&r, "need_id")?, get(&r, "cost")?),
+            );
+        }
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|i| !pairs.contains_key(i))
+            .collect();
+        if !missing.is_empty() {
+            let detail = format!("run {run_id}: not in the run");
+            return deny_confirm(
+                tx,
+                ctx,
+                ConfirmRefusal::NotInRun(missing.clone()),
+                detail,
+                missing,
+            )
+            .await;
+        }
+        let mut sql = Sql::new(
+            "SELECT participant_id FROM proposed_placements WHERE status = 'proposed' AND participant_id IN (",
+        );
+        in_list(&mut sql, &ids);
+        sql.push(")");
+        let mut taken: Vec<i64> = Vec::new();
+        for r in sql.query().fetch_all(&mut *tx).await? {
+            taken.push(get(&r, "participant_id")?);
+        }
+        if !taken.is_empty() {
+            taken.sort_unstable();
+            let detail = format!("run {run_id}: already proposed");
+            return deny_confirm(
+                tx,
+                ctx,
+                ConfirmRefusal::AlreadyProposed(taken.clone()),
+                detail,
+                taken,
+            )
+            .await;
+        }
+        let mut created = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let (need, cost) = pairs[id];
+            let row = Sql::new(
+                "INSERT INTO proposed_placements (participant_id, need_id, run_id, cost, status, \
+                 created_by, created_at) VALUES (",
+            )
+            .bind(Arg::I64(*id))
+            .push(", ")
+            .bind(Arg::I64(need))
+            .push(", ")
+            .bind(Arg::I64(run_id))
+            .push(", ")
+            .bind(Arg::I64(cost))
+            .push(", 'proposed', ")
+            .bind(Arg::I64(ctx.actor.user_id))
+            .push(", ")
+            .bind(Arg::I64(crate::micros(ctx.now)))
+            .push(") RETURNING id")
+            .query()
+            .fetch_one(&mut *tx)
+            .await?;
+            created.push(get::<i64>(&row, "id")?);
+        }
+        let rules: Vec<String> = decisions
+            .iter()
+            .flatten()
+            .map(|r| r.name())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        crate::audit::append(
+            &mut tx,
+            Some(ctx),
+            ctx.now,
+            "match.confirm",
+            &crate::audit::Outcome::Allowed(rules.join(",")),
+            &format!("run {run_id}: {} proposed placements", ids.len()),
+            &ids,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(created))
+    }
+
+    /// The caller's run, for the confirm form: does it exist?
+    pub async fn match_run_exists(&self, run_id: i64) -> Result<bool> {
+        let row = Sql::new("SELECT COUNT(*) AS n FROM match_runs WHERE id = ")
+            .bind(Arg::I64(run_id))
+            .query()
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(get::<i64>(&row, "n")? > 0)
+    }
+}
+
+async fn deny_confirm(
+    mut tx: Tx,
+    ctx: &Ctx,
+    refusal: ConfirmRefusal,
+    detail: String,
+    who: Vec<i64>,
+) -> Result<std::result::Result<Vec<i64>, ConfirmRefusal>> {
+    crate::audit::append(
+        &mut tx,
+        Some(ctx),
+        ctx.now,
+        "match.confirm",
+        &crate::audit::Outcome::Denied,
+        &detail,
+        &who,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Err(refusal))
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod matching;
 pub mod ui;
 
 use axum::extract::Request;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub templates: Arc<minijinja::Environment<'static>>,
     /// Mark cookies `Secure` even without `X-Forwarded-Proto: https`.
     pub force_secure_cookies: bool,
+    /// The in-memory suggestion index (see `matching`).
+    pub matching: matching::MatchingCache,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             clock: Clock::default(),
             templates: Arc::new(ui::templates()),
             force_secure_cookies: false,
+            matching: matching::MatchingCache::default(),
         }
     }
 }

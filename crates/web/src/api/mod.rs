@@ -9,6 +9,7 @@ pub mod consents;
 pub mod employers;
 pub mod intake;
 pub mod json;
+pub mod matching;
 pub mod needs;
 pub mod participants;
 pub mod plans;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(employers::router())
         .merge(needs::router())
         .merge(competence::router())
+        .merge(matching::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -170,6 +172,9 @@ impl Modify for Security {
         competence::read,
         competence::save,
         competence::search,
+        matching::suggestions,
+        matching::run,
+        matching::confirm,
     ),
     components(schemas(
         Health, Problem, vagar_domain::FieldError,
@@ -201,6 +206,9 @@ impl Modify for Security {
         competence::ExperienceIn, competence::LanguageIn, competence::SearchIn,
         competence::SearchOut, competence::HitOut, competence::HitExperienceOut,
         competence::HitLanguageOut,
+        matching::SuggestionsOut, matching::NeedSuggestionOut, matching::ParticipantSuggestionOut,
+        matching::RunOut, matching::PairOut, matching::RatesOut, matching::RateOut, matching::RunIn,
+        matching::ConfirmIn, matching::ConfirmOut, vagar_domain::scoring::Factor,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -214,6 +222,7 @@ impl Modify for Security {
          (name = "employers", description = "The employer register (EfAS): employers, workplaces, contacts, interactions, partnership agreements and social-procurement contracts"),
          (name = "competence-needs", description = "Employers' competence needs (kompetensbehov) and the coordinators' queue of needs from the public form"),
          (name = "competence", description = "The competence database (kompetensdatabas): profiles and a pseudonymous search; names only under a consent naming the employer"),
+         (name = "matching", description = "Suggestions (needs for a participant, participants for a need) with explained factors, and batch runs whose confirmed pairs become proposed placements"),
          (name = "audit", description = "The audit trail (admin)"),
          (name = "system", description = "Health and API description"))
 )]

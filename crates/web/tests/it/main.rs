@@ -13,6 +13,7 @@ mod api_competence;
 mod api_consent;
 mod api_employers;
 mod api_intake;
+mod api_matching;
 mod api_needs;
 mod api_participants;
 mod api_plans;
