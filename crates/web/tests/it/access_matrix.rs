@@ -421,6 +421,9 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
         "Update on every participant or nothing; covered by api_matching (admin 403, other unit refused)",
     ),
     ("get", "/api/v1/openapi.json", "no personal data, no login"),
+    ("post", "/api/v1/competence-search", "pseudonymous search by role; names only under a consent naming the employer (api_competence)"),
+    ("get", "/api/v1/participants/{id}/competence", "the participant policy as for the assessment; own/other unit, consent, revoked, expired tested in api_competence"),
+    ("put", "/api/v1/participants/{id}/competence", "the participant policy as for the assessment; tested in api_competence"),
     (
         "get",
         "/api/v1/competence-needs",
