@@ -11,6 +11,7 @@ use crate::sql::{Arg, Sql};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use vagar_domain::access::NeedAction;
 use vagar_domain::competence_need::{
     reference, NeedData, NeedInput, NeedSource, NeedStatus, PublicNeedData, SkillInput,
@@ -33,6 +34,10 @@ pub struct NeedSkill {
 #[derive(Debug, Clone)]
 pub struct Need {
     pub id: i64,
+    /// The occupation is short of people in the workplace's county
+    /// (Stockholm's when no workplace is attached), by the newest shortage round.
+    pub shortage: bool,
+    pub workplace_municipality: Option<String>,
     /// A short non-guessable reference (`K-XXXXXXXX`) the employer is given.
     pub reference: String,
     pub employer_id: i64,
@@ -340,7 +345,7 @@ async fn write_skills(tx: &mut Tx, need_id: i64, skills: &[NeedSkill]) -> Result
 }
 
 const NEED_COLUMNS: &str = "n.id, n.employer_id, e.name AS employer_name, e.organisation_number, n.workplace_id, \
-     w.name AS workplace_name, n.title, n.ssyk_code, n.occupation_id, n.occupation_label, n.positions, n.filled, \
+     w.name AS workplace_name, w.municipality_code AS workplace_municipality, n.title, n.ssyk_code, n.occupation_id, n.occupation_label, n.positions, n.filled, \
      n.swedish_level, n.driving_licences, n.education_level, n.start_date, n.duration_months, n.working_time, \
      n.hours_per_week, n.accessibility, n.forms, n.description, n.status, n.source, n.contact_name, n.contact_email, \
      n.contact_phone, n.triaged_at, n.triaged_by, n.version, n.created_by, n.created_at, n.updated_at \
@@ -353,6 +358,8 @@ fn row_to_need(r: &sqlx::any::AnyRow) -> Result<Need> {
     let start: Option<String> = get(r, "start_date")?;
     Ok(Need {
         id,
+        shortage: false,
+        workplace_municipality: get(r, "workplace_municipality")?,
         reference: need_reference(id, created_at),
         employer_id: get(r, "employer_id")?,
         employer_name: get(r, "employer_name")?,
@@ -493,7 +500,33 @@ impl Store {
         .await?;
         let n = load_need(&mut tx, id).await?;
         tx.commit().await?;
+        let mut one = [n];
+        self.mark_shortage(&mut one).await?;
+        let [n] = one;
         Ok(n)
+    }
+
+    /// Mark needs whose occupation is short of people in their county.
+    async fn mark_shortage(&self, needs: &mut [Need]) -> Result<()> {
+        let mut seen: HashMap<(String, String), bool> = HashMap::new();
+        for n in needs {
+            let county = n
+                .workplace_municipality
+                .as_deref()
+                .and_then(vagar_domain::geo::county_of)
+                .unwrap_or("01")
+                .to_string();
+            let key = (n.ssyk_code.clone(), county);
+            n.shortage = match seen.get(&key) {
+                Some(v) => *v,
+                None => {
+                    let v = self.is_shortage(&key.0, &key.1).await?;
+                    seen.insert(key, v);
+                    v
+                }
+            };
+        }
+        Ok(())
     }
 
     /// A coordinator states a need for an employer given by organisation
@@ -576,6 +609,7 @@ impl Store {
         for n in &mut out {
             load_skills(&mut tx, n).await?;
         }
+        self.mark_shortage(&mut out).await?;
         let ids: Vec<String> = out.iter().map(|n| n.id.to_string()).collect();
         // Lists record the ids they returned (needs are not participants,
         // so they go in the detail).
@@ -598,6 +632,9 @@ impl Store {
             .await?;
         let n = load_need(&mut tx, id).await?;
         tx.commit().await?;
+        let mut one = [n];
+        self.mark_shortage(&mut one).await?;
+        let [n] = one;
         Ok(n)
     }
 

@@ -702,3 +702,4 @@ err-not_found = Choose an employer in the list.
 err-competence-out_of_range = Enter a whole number of years from 0 to 60.
 err-competence-years_range = Enter a whole number of years from 0 to 60.
 err-competence-required = This field is required.
+need-shortage = Shortage occupation in the county

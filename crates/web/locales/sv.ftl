@@ -702,3 +702,4 @@ err-not_found = Välj en arbetsgivare i listan.
 err-competence-out_of_range = Ange ett helt antal år mellan 0 och 60.
 err-competence-years_range = Ange ett helt antal år mellan 0 och 60.
 err-competence-required = Fältet måste fyllas i.
+need-shortage = Bristyrke i länet

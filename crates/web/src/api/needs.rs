@@ -42,6 +42,9 @@ pub struct NeedSkillOut {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NeedOut {
     pub id: i64,
+    /// The occupation is short of people in the workplace's county (newest
+    /// Yrkesbarometer round imported).
+    pub shortage: bool,
     /// Short reference given to the employer (K-XXXXXXXX).
     pub reference: String,
     pub employer_id: i64,
@@ -90,6 +93,7 @@ pub struct NeedOut {
 impl From<Need> for NeedOut {
     fn from(n: Need) -> NeedOut {
         NeedOut {
+            shortage: n.shortage,
             id: n.id,
             reference: n.reference,
             employer_id: n.employer_id,

@@ -535,3 +535,58 @@ both_engines!(
         let _ = common::ci();
     }
 );
+
+both_engines!(
+    a_need_in_a_shortage_occupation_is_marked_so,
+    |app: TestApp| async move {
+        app.load_taxonomy().await;
+        let e = employer(&app, "556677889", "Omsorg AB", None).await;
+        let (status, need) = app
+            .send_json(
+                "coordinator",
+                Method::POST,
+                "/api/v1/competence-needs",
+                &need_body(e),
+            )
+            .await;
+        assert_eq!(status, 201, "{need}");
+        let id = need["id"].as_i64().unwrap();
+        let path = format!("/api/v1/competence-needs/{id}");
+        let (_, before) = app.get_json("coordinator", &path).await;
+        assert_eq!(before["shortage"], false);
+        // Stockholm short of undersköterskor (the need has no workplace: Stockholm's county).
+        let row = |county: &str, situation: &str| vagar_domain::imports::ShortageRow {
+            round: "2026-2".into(),
+            concept_id: "c5321".into(),
+            ssyk_code: "5321".into(),
+            county_code: county.into(),
+            occupation_label: "Undersköterskor".into(),
+            job_opportunities: Some("large".into()),
+            recruitment_situation: situation.into(),
+            outlook: None,
+        };
+        app.store
+            .import_shortage(
+                &[row("01", "shortage"), row("00", "balance")],
+                "test",
+                chrono::Utc::now(),
+                |_| {},
+            )
+            .await
+            .unwrap();
+        let (_, after) = app.get_json("coordinator", &path).await;
+        assert_eq!(after["shortage"], true, "{after}");
+        let (_, list) = app
+            .get_json("coordinator", "/api/v1/competence-needs")
+            .await;
+        let items = list
+            .as_array()
+            .or_else(|| list["items"].as_array())
+            .unwrap()
+            .clone();
+        assert!(
+            items.iter().any(|n| n["id"] == id && n["shortage"] == true),
+            "{list}"
+        );
+    }
+);
