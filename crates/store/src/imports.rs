@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use vagar_domain::imports::{JobAd, ShortageRow};
-use vagar_domain::participant::fold_for_search;
 
 use crate::audit::{self, Outcome, Tx};
 use crate::sql::{Arg, Sql};
@@ -430,31 +429,15 @@ async fn replace_skills(tx: &mut Tx, need_id: i64, ad: &JobAd) -> Result<()> {
 /// The employer with the ad's organisation number, created if missing. An
 /// existing employer keeps its name: the register, not the ad, is the source.
 async fn employer_for_ad(tx: &mut Tx, ad: &JobAd, at: i64) -> Result<(i64, bool)> {
-    let found = Sql::new("SELECT id FROM employers WHERE organisation_number = ")
-        .bind(text(ad.organisation_number.as_str()))
-        .query()
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(row) = found {
-        return Ok((get(&row, "id")?, false));
-    }
-    let row = Sql::new(
-        "INSERT INTO employers (organisation_number, name, name_folded, source, created_at, updated_at) VALUES (",
+    crate::employers::upsert_employer(
+        tx,
+        &ad.organisation_number,
+        &ad.employer_name,
+        "job_ad",
+        None,
+        crate::from_micros(at),
     )
-    .bind(text(ad.organisation_number.as_str()))
-    .push(", ")
-    .bind(text(&ad.employer_name))
-    .push(", ")
-    .bind(Arg::Text(fold_for_search(&ad.employer_name)))
-    .push(", 'job_ad', ")
-    .bind(Arg::I64(at))
-    .push(", ")
-    .bind(Arg::I64(at))
-    .push(") RETURNING id")
-    .query()
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((get(&row, "id")?, true))
+    .await
 }
 
 /// The employer's workplace of this name in this municipality, created if missing.

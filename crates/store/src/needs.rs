@@ -16,7 +16,6 @@ use vagar_domain::access::NeedAction;
 use vagar_domain::competence_need::{
     reference, NeedData, NeedInput, NeedSource, NeedStatus, PublicNeedData, SkillInput,
 };
-use vagar_domain::participant::fold_for_search;
 use vagar_domain::validation::{optional_text, required_text};
 use vagar_domain::{OrganisationNumber, ValidationErrors};
 
@@ -241,8 +240,8 @@ async fn check_workplace(tx: &mut Tx, workplace_id: Option<i64>, employer_id: i6
     Ok(())
 }
 
-/// Find the employer with this organisation number, or register it. Kept
-/// private to needs until the employer register's own function is merged.
+/// Find the employer with this organisation number, or register it (the
+/// employer register's rule: an existing employer keeps its name).
 async fn find_or_create_employer(
     tx: &mut Tx,
     org: &OrganisationNumber,
@@ -251,24 +250,9 @@ async fn find_or_create_employer(
     created_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    sqlx::query(
-        "INSERT INTO employers (organisation_number, name, name_folded, source, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (organisation_number) DO NOTHING",
-    )
-    .bind(org.as_str())
-    .bind(name)
-    .bind(fold_for_search(name))
-    .bind(source.as_str())
-    .bind(created_by)
-    .bind(micros(now))
-    .bind(micros(now))
-    .execute(&mut **tx)
-    .await?;
-    let row = sqlx::query("SELECT id FROM employers WHERE organisation_number = $1")
-        .bind(org.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
-    get(&row, "id")
+    crate::employers::upsert_employer(tx, org, name, source.as_str(), created_by, now)
+        .await
+        .map(|(id, _)| id)
 }
 
 #[allow(clippy::too_many_arguments)]
