@@ -8,6 +8,7 @@ mod consents;
 mod employers;
 mod intake;
 mod login;
+mod matching;
 mod needs;
 mod participants;
 mod plans;
@@ -98,6 +99,18 @@ pub fn templates() -> Environment<'static> {
             include_str!("../../templates/need_form.html"),
         ),
         (
+            "match_macros.html",
+            include_str!("../../templates/match_macros.html"),
+        ),
+        (
+            "matching.html",
+            include_str!("../../templates/matching.html"),
+        ),
+        (
+            "participant_matching.html",
+            include_str!("../../templates/participant_matching.html"),
+        ),
+        (
             "participant_form.html",
             include_str!("../../templates/participant_form.html"),
         ),
@@ -165,6 +178,7 @@ pub fn router() -> Router<AppState> {
         .merge(employers::router())
         .merge(public_need::router())
         .merge(needs::router())
+        .merge(matching::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -282,6 +296,7 @@ pub(crate) fn base_context(
                 vagar_domain::access::NeedAction::Read
             )),
         );
+        m.insert("can_matching".into(), json!(matching::may_run(s.role)));
         m.insert(
             "can_create".into(),
             json!(vagar_domain::access::global_allowed(

@@ -22,6 +22,7 @@ mod api_taxonomy;
 mod browser;
 mod smoke;
 mod ui_employers;
+mod ui_matching;
 mod ui_needs;
 mod ui_plans;
 mod ui_session;
