@@ -141,6 +141,26 @@ impl Store {
         Ok(out)
     }
 
+    /// Shortage at a workplace's municipality (Stockholm's county when none),
+    /// asked once per (SSYK, county) through `cache` when marking many needs.
+    pub(crate) async fn shortage_at(
+        &self,
+        cache: &mut std::collections::HashMap<(String, String), bool>,
+        ssyk_code: &str,
+        municipality: Option<&str>,
+    ) -> Result<bool> {
+        let county = municipality
+            .and_then(vagar_domain::geo::county_of)
+            .unwrap_or("01");
+        let key = (ssyk_code.to_string(), county.to_string());
+        if let Some(v) = cache.get(&key) {
+            return Ok(*v);
+        }
+        let v = self.is_shortage(ssyk_code, county).await?;
+        cache.insert(key, v);
+        Ok(v)
+    }
+
     /// Is this SSYK 4 occupation short of people in the county, by the
     /// newest round that covers it there (the whole country when the county
     /// has no row)?

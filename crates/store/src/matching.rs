@@ -90,22 +90,11 @@ impl Store {
                 needs[i].meritorious_skills.push(pair);
             }
         }
-        // Shortage per (SSYK, county), asked once each.
-        let mut shortage: HashMap<(String, String), bool> = HashMap::new();
+        let mut cache = HashMap::new();
         for n in &mut needs {
-            let county = vagar_domain::geo::county_of(&n.municipality_code)
-                .unwrap_or("01")
-                .to_string();
-            let key = (n.ssyk_code.clone(), county);
-            let v = match shortage.get(&key) {
-                Some(v) => *v,
-                None => {
-                    let v = self.is_shortage(&key.0, &key.1).await?;
-                    shortage.insert(key, v);
-                    v
-                }
-            };
-            n.shortage = v;
+            n.shortage = self
+                .shortage_at(&mut cache, &n.ssyk_code, Some(&n.municipality_code))
+                .await?;
         }
         Ok(needs)
     }
@@ -123,12 +112,7 @@ impl Store {
         .await?;
         for r in &goals {
             let id: i64 = get(r, "participant_id")?;
-            by_id
-                .entry(id)
-                .or_insert_with(|| Candidate {
-                    participant_id: id,
-                    ..Candidate::default()
-                })
+            candidate(&mut by_id, id)
                 .occupations
                 .push(ParticipantOccupation {
                     ssyk_code: get(r, "ssyk_code")?,

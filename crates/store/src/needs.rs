@@ -492,23 +492,15 @@ impl Store {
 
     /// Mark needs whose occupation is short of people in their county.
     async fn mark_shortage(&self, needs: &mut [Need]) -> Result<()> {
-        let mut seen: HashMap<(String, String), bool> = HashMap::new();
+        let mut cache = HashMap::new();
         for n in needs {
-            let county = n
-                .workplace_municipality
-                .as_deref()
-                .and_then(vagar_domain::geo::county_of)
-                .unwrap_or("01")
-                .to_string();
-            let key = (n.ssyk_code.clone(), county);
-            n.shortage = match seen.get(&key) {
-                Some(v) => *v,
-                None => {
-                    let v = self.is_shortage(&key.0, &key.1).await?;
-                    seen.insert(key, v);
-                    v
-                }
-            };
+            n.shortage = self
+                .shortage_at(
+                    &mut cache,
+                    &n.ssyk_code,
+                    n.workplace_municipality.as_deref(),
+                )
+                .await?;
         }
         Ok(())
     }
