@@ -23,12 +23,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{employer_role_may, EmployerAction};
+use vagar_domain::employer::EmployerPatch;
 use vagar_domain::employer::{
     month_text, AccessibilityFeature, ContactInput, EmployerInput, FulfilmentInput,
     InteractionInput, OutcomeInput, PartnershipInput, ProcurementInput, Requirement,
     WorkplaceInput,
 };
 use vagar_domain::geo::STOCKHOLM_DISTRICTS;
+use vagar_domain::org::OrgKind;
 use vagar_domain::{OrganisationNumber, ValidationErrors};
 use vagar_store::employers::EmployerQuery;
 use vagar_store::StoreError;
@@ -116,6 +118,8 @@ fn failed_context(ctx: &mut Map<String, Value>, failed: Option<Failed>) {
     ctx.insert("error_list".into(), json!(list));
 }
 
+const SIZE_CLASSES: [&str; 5] = ["micro", "small", "medium", "large", "unknown"];
+
 fn may(user: &UiUser, a: EmployerAction) -> bool {
     employer_role_may(user.session.user.role, a)
 }
@@ -185,10 +189,7 @@ async fn list_page(
     ctx.insert("query".into(), json!(q));
     ctx.insert("sni_options".into(), json!(sni_options(state).await));
     ctx.insert("districts".into(), json!(STOCKHOLM_DISTRICTS));
-    ctx.insert(
-        "size_classes".into(),
-        json!(["micro", "small", "medium", "large", "unknown"]),
-    );
+    ctx.insert("size_classes".into(), json!(SIZE_CLASSES));
     ctx.insert(
         "may_create".into(),
         json!(may(user, EmployerAction::Create)),
@@ -252,6 +253,7 @@ async fn employer_page(
     id: i64,
     failed: Option<Failed>,
     flash: Option<&str>,
+    stale: bool,
     status: StatusCode,
 ) -> Response {
     let o = match state.store.employer_overview(&user.ctx, id).await {
@@ -259,6 +261,7 @@ async fn employer_page(
         Err(e) => return user_error_page(user, e.into()),
     };
     let e = &o.employer;
+    let organisations = state.store.list_organisations().await.unwrap_or_default();
     let mut ctx = base_context(
         user.lang,
         Some(user),
@@ -269,8 +272,24 @@ async fn employer_page(
         "e".into(),
         json!({"id": e.id, "name": e.name, "org": formatted(&e.organisation_number),
                "sni_code": e.sni_code, "sni_label": e.sni_label, "size_class": e.size_class.as_str(),
-               "source": e.source}),
+               "source": e.source, "version": e.version, "organisation_id": e.organisation_id,
+               "organisation": organisations.iter().find(|o| Some(o.id) == e.organisation_id).map(|o| o.name.clone())}),
     );
+    if may(user, EmployerAction::Manage) {
+        ctx.insert("sni_options".into(), json!(sni_options(state).await));
+        ctx.insert("size_classes".into(), json!(SIZE_CLASSES));
+        // Only employer organisations can be linked: their `employer` users
+        // then act for this employer.
+        ctx.insert(
+            "organisation_options".into(),
+            json!(organisations
+                .iter()
+                .filter(|o| o.kind == OrgKind::Employer)
+                .map(|o| json!({"value": o.id, "label": o.name}))
+                .collect::<Vec<_>>()),
+        );
+    }
+    ctx.insert("stale".into(), json!(stale));
     ctx.insert(
         "workplaces".into(),
         json!(o.workplaces.iter().map(|w| json!({
@@ -357,7 +376,7 @@ async fn show(
         return user_error_page(&user, Problem::not_found());
     };
     let flash = q.get("sparad").map(|_| "emp-saved");
-    employer_page(&state, &user, id, None, flash, StatusCode::OK).await
+    employer_page(&state, &user, id, None, flash, false, StatusCode::OK).await
 }
 
 fn chosen_id(form: &AnyForm, key: &str, e: &mut ValidationErrors) -> i64 {
@@ -390,6 +409,51 @@ async fn add(
     let ctx = &user.ctx;
     let mut pre = ValidationErrors::new();
     let result: Result<(), StoreError> = match which.as_str() {
+        // The employer's own details: a blank SNI or organisation clears it.
+        "uppgifter" => {
+            let organisation_id = match form.get("organisation_id") {
+                None => Some(None),
+                Some(v) => match v.parse::<i64>() {
+                    Ok(n) => Some(Some(n)),
+                    Err(_) => {
+                        pre.add(
+                            "organisation_id",
+                            "invalid_choice",
+                            "organisation_id: choose an option",
+                        );
+                        None
+                    }
+                },
+            };
+            let version = form.int("version", &mut pre);
+            let patch = EmployerPatch {
+                name: Some(form.get("name").unwrap_or_default()),
+                sni_code: Some(form.get("sni_code")),
+                size_class: Some(form.get("size_class").unwrap_or_default()),
+                organisation_id,
+                version,
+            };
+            if pre.is_empty() {
+                match store.update_employer(ctx, id, &patch).await {
+                    Ok(_) => Ok(()),
+                    Err(StoreError::StaleVersion) => {
+                        return employer_page(
+                            &state,
+                            &user,
+                            id,
+                            None,
+                            None,
+                            true,
+                            StatusCode::CONFLICT,
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                Err(StoreError::Validation(pre.clone()))
+            }
+        }
         "arbetsstallen" => store
             .add_employer_workplace(
                 ctx,
@@ -538,6 +602,7 @@ async fn add(
                 id,
                 Some(failed),
                 None,
+                false,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -555,6 +620,7 @@ async fn add(
                     id,
                     Some(failed),
                     None,
+                    false,
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await

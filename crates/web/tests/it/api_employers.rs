@@ -42,7 +42,7 @@ async fn count_employers(app: &TestApp) -> i64 {
     r.json["total"].as_i64().unwrap()
 }
 
-async fn employer(app: &TestApp, i: u32, name: &str) -> Value {
+pub async fn employer(app: &TestApp, i: u32, name: &str) -> Value {
     let r = app
         .call(
             "coordinator",

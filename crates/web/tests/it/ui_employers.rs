@@ -302,3 +302,171 @@ both_engines!(
         assert!(!html.contains("href=\"/arbetsgivarregister\""));
     }
 );
+
+both_engines!(
+    coordinator_changes_an_employers_details,
+    |app: TestApp| async move {
+        // Arrange: an employer registered through the API.
+        app.load_taxonomy().await;
+        let created = crate::api_employers::employer(&app, 7, "Gamla Namnet AB").await["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/arbetsgivarregister/{created}");
+        let c = app.login("coordinator").await;
+        let (status, html) = page(&c, &app, &path).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Ändra uppgifter"), "{html}");
+        assert!(
+            html.contains("value=\"Gamla Namnet AB\""),
+            "the form starts filled in"
+        );
+        let csrf = hidden_csrf(&html);
+        let version = html
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let employer_org = html
+            .split("<option value=\"")
+            .filter_map(|s| s.split_once("\">Employer</option>"))
+            .map(|(id, _)| id.to_string())
+            .next()
+            .expect("the employer organisation is offered");
+
+        // Act/Assert: an unknown SNI and a blank name are refused inline,
+        // values kept, nothing changed.
+        let (status, _, html) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/uppgifter"),
+            &[
+                ("version", &version),
+                ("name", ""),
+                ("sni_code", "00"),
+                ("size_class", "medium"),
+                ("organisation_id", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"uppgifter-name-error\""), "{html}");
+        let (status, _, html) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/uppgifter"),
+            &[
+                ("version", &version),
+                ("name", "Nytt AB"),
+                ("sni_code", "00"),
+                ("size_class", "medium"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"uppgifter-sni_code-error\""), "{html}");
+        assert!(html.contains("value=\"Nytt AB\""), "values kept");
+        assert!(html.contains("Välj en bransch enligt SNI 2007."));
+        assert!(html.contains("<details id=\"uppgifter\" open>"));
+        let (_, stored) = app
+            .get_json("coordinator", &format!("/api/v1/employers/{created}"))
+            .await;
+        assert_eq!(stored["name"], "Gamla Namnet AB");
+
+        // A good change: name, industry, size and the linked organisation.
+        let (status, location, html) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/uppgifter"),
+            &[
+                ("version", &version),
+                ("name", "Nya Namnet AB"),
+                ("sni_code", "56"),
+                ("size_class", "medium"),
+                ("organisation_id", &employer_org),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{html}");
+        let (_, html) = page(&c, &app, &location).await;
+        assert!(html.contains("<h1 class=\"ds-heading\" data-size=\"lg\">Nya Namnet AB</h1>"));
+        assert!(html.contains("Medelstor (50–249)"));
+        assert!(html.contains("<dd>Employer</dd>"), "{html}");
+        let (_, stored) = app
+            .get_json("coordinator", &format!("/api/v1/employers/{created}"))
+            .await;
+        assert_eq!(stored["sni_code"], "56");
+        assert_eq!(
+            stored["organisation_id"].as_i64().unwrap().to_string(),
+            employer_org
+        );
+        // The linked organisation's employer user now sees it.
+        let (status, _) = app
+            .get_json("employer", &format!("/api/v1/employers/{created}"))
+            .await;
+        assert_eq!(status, 200);
+
+        // The old version again: a warning, the latest details, no change.
+        let (status, _, html) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/uppgifter"),
+            &[
+                ("version", &version),
+                ("name", "Tredje Namnet AB"),
+                ("size_class", "large"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 409);
+        assert!(
+            html.contains("Någon annan har ändrat uppgifterna"),
+            "{html}"
+        );
+        assert!(html.contains("value=\"Nya Namnet AB\""));
+        let (_, stored) = app
+            .get_json("coordinator", &format!("/api/v1/employers/{created}"))
+            .await;
+        assert_eq!(stored["name"], "Nya Namnet AB");
+
+        // Unlinking: the employer user no longer sees it.
+        let version = stored["version"].as_i64().unwrap().to_string();
+        let (status, _, _) = post(
+            &c,
+            &app,
+            &csrf,
+            &format!("{path}/uppgifter"),
+            &[
+                ("version", &version),
+                ("name", "Nya Namnet AB"),
+                ("sni_code", "56"),
+                ("size_class", "medium"),
+                ("organisation_id", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (status, _) = app
+            .get_json("employer", &format!("/api/v1/employers/{created}"))
+            .await;
+        assert_eq!(status, 404);
+
+        // A partner gets no form and may not post one.
+        let p = app.login("partner").await;
+        let (status, _, _) = post(
+            &p,
+            &app,
+            &hidden_csrf(&page(&p, &app, "/deltagare").await.1),
+            &format!("{path}/uppgifter"),
+            &[("version", &version), ("name", "Kapad AB")],
+        )
+        .await;
+        assert_eq!(status, 403);
+    }
+);
