@@ -6,6 +6,8 @@
 //! message, except under `CI=true`, where a skip is a failure.
 #![allow(dead_code)]
 
+pub mod work;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use vagar_domain::{OrgKind, Role};
