@@ -844,3 +844,5 @@ mod tests {
         assert!(decide_employer(&employer, EmployerAction::Manage, Some(Some(1))).is_none());
     }
 }
+
+pub mod work;

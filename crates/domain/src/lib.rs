@@ -21,6 +21,7 @@ pub mod steering;
 pub mod taxonomy;
 pub mod time;
 pub mod validation;
+pub mod work;
 
 pub use identity::{IdentityError, IdentityKind, IdentityNumber, OrganisationNumber};
 pub use org::{OrgKind, Role};

@@ -24,6 +24,7 @@ mod org;
 mod participant;
 pub mod shortage;
 mod steering;
+pub mod work;
 
 pub use collab::{
     collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,

@@ -26,6 +26,7 @@ pub mod seed_steering;
 mod sql;
 pub mod steering;
 pub mod taxonomy;
+pub mod work;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};

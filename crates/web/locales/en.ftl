@@ -763,3 +763,27 @@ err-participant_ids-required = Choose at least one pair.
 err-participant_ids-not_permitted = You may not update every chosen participant. Nothing was confirmed.
 err-participant_ids-not_in_run = Every chosen participant must have a pair in the run. Nothing was confirmed.
 err-participant_ids-already_proposed = A chosen participant already has an open proposed placement. Nothing was confirmed.
+
+
+## Work models: Interventions and placements (wi-)
+
+
+
+
+
+## Work models: Rental model, timesheets, invoices, economic result, legal checks (rent-)
+
+
+
+
+
+## Work models: Staffing model (staff-)
+
+
+
+
+
+## Work models: Employer model: learning employment (learn-)
+
+
+

@@ -763,3 +763,27 @@ err-participant_ids-required = Välj minst ett par.
 err-participant_ids-not_permitted = Du får inte ändra alla valda deltagare. Inget bekräftades.
 err-participant_ids-not_in_run = Varje vald deltagare måste ha ett par i körningen. Inget bekräftades.
 err-participant_ids-already_proposed = En vald deltagare har redan en öppen föreslagen placering. Inget bekräftades.
+
+
+## Work models: Interventions and placements (wi-)
+
+
+
+
+
+## Work models: Rental model, timesheets, invoices, economic result, legal checks (rent-)
+
+
+
+
+
+## Work models: Staffing model (staff-)
+
+
+
+
+
+## Work models: Employer model: learning employment (learn-)
+
+
+

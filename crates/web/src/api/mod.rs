@@ -15,6 +15,7 @@ pub mod participants;
 pub mod plans;
 pub mod steering;
 pub mod taxonomy;
+pub mod work;
 
 use crate::error::Problem;
 use crate::AppState;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(needs::router())
         .merge(competence::router())
         .merge(matching::router())
+        .merge(work::router())
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -232,5 +234,7 @@ pub struct ApiDoc;
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", security(()),
     responses((status = 200, description = "OpenAPI 3.1 document")))]
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(work::openapi());
+    Json(doc)
 }

@@ -14,6 +14,7 @@ mod participants;
 mod plans;
 mod public_need;
 mod steering;
+mod work;
 
 use crate::auth::{UiUser, LANG_COOKIE};
 use crate::error::Problem;
@@ -179,6 +180,7 @@ pub fn router() -> Router<AppState> {
         .merge(public_need::router())
         .merge(needs::router())
         .merge(matching::router())
+        .merge(work::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

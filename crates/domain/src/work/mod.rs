@@ -1,0 +1,8 @@
+//! The work models (issue 6): interventions and placements, the rental,
+//! staffing and employer (learning employment) models, displacement risk and
+//! the legal checks. Pure rules, no I/O.
+
+pub mod interventions;
+pub mod learning;
+pub mod rental;
+pub mod staffing;

@@ -1,0 +1,12 @@
+//! (issue 6: rental — being written)
+
+use crate::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;
