@@ -837,3 +837,10 @@ pub(crate) fn need_filter(ctx: &Ctx, action: NeedAction, sql: &mut Sql) {
     }
     sql.push(")");
 }
+
+// The work models' decisions (issue 6): `authorize_*` and permits, one
+// file per model, inside this module so only it can construct a permit.
+mod interventions;
+mod learning;
+mod rental;
+mod staffing;
