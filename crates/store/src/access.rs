@@ -840,7 +840,7 @@ pub(crate) fn need_filter(ctx: &Ctx, action: NeedAction, sql: &mut Sql) {
 
 // The work models' decisions (issue 6): `authorize_*` and permits, one
 // file per model, inside this module so only it can construct a permit.
-mod interventions;
-mod learning;
-mod rental;
-mod staffing;
+pub mod interventions;
+pub mod learning;
+pub mod rental;
+pub mod staffing;
