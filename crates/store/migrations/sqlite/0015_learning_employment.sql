@@ -11,6 +11,9 @@ CREATE TABLE learning_employments (
     -- Planned split, e.g. 75 / 25.
     work_percent INTEGER NOT NULL,
     study_percent INTEGER NOT NULL,
+    -- A deviation is flagged when the done study share of the last four
+    -- recorded weeks is more than this many percentage points below plan.
+    deviation_threshold_pp INTEGER NOT NULL DEFAULT 5,
     completed_on TEXT,
     -- completed or discontinued once ended
     completion TEXT,
