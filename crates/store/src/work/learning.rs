@@ -1,1 +1,757 @@
-//! (issue 6: learning — being written)
+//! Learning employments (the employer model, issue 6.5): creation with the
+//! generated week plan, week-by-week changes to the plan, the hours done,
+//! completion and the hire outcome, and the summary per intervention. Every
+//! call is decided and audited by `authorize_learning` in its transaction;
+//! a refused rule rolls everything back.
+
+use crate::access::learning::{check_learning, LearningTarget};
+use crate::audit::Tx;
+use crate::{get, micros, Ctx, Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::any::AnyRow;
+use vagar_domain::access::work::learning::LearningAction;
+use vagar_domain::work::learning::{
+    check_completion, check_hire, check_minutes, check_not_future, check_week, follow_up,
+    monday_of, plan_weeks, summarise, Completion, FollowUp, HireOutcome, LearningData,
+    LearningInput, Summary, SummaryItem, WeekMinutes,
+};
+use vagar_domain::ValidationErrors;
+
+/// A learning employment as read, with its plan and follow-up.
+#[derive(Debug, Clone)]
+pub struct LearningEmployment {
+    pub placement_id: i64,
+    /// `None` in the host's and the school's minimal view.
+    pub participant_id: Option<i64>,
+    pub participant_name: String,
+    pub intervention_id: i64,
+    pub intervention_name: String,
+    /// The municipality: the intervention's lead organisation.
+    pub municipality_organisation_id: Option<i64>,
+    pub municipality_name: Option<String>,
+    pub employer_id: Option<i64>,
+    pub employer_name: Option<String>,
+    pub workplace_name: Option<String>,
+    pub role_title: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub hours_per_week_minutes: i64,
+    pub school_organisation_id: Option<i64>,
+    pub school_name: String,
+    pub programme: Option<String>,
+    pub work_percent: i64,
+    pub study_percent: i64,
+    pub deviation_threshold_pp: i64,
+    pub completion: Option<String>,
+    pub completed_on: Option<NaiveDate>,
+    pub hired_after: Option<String>,
+    pub hired_on: Option<NaiveDate>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub minimal: bool,
+    pub weeks: Vec<WeekMinutes>,
+    pub follow_up: FollowUp,
+}
+
+/// What a list is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct LearningFilter {
+    pub intervention_id: Option<i64>,
+}
+
+/// The summary of an intervention's learning employments.
+#[derive(Debug, Clone)]
+pub struct InterventionLearningSummary {
+    pub intervention_id: i64,
+    pub intervention_name: String,
+    pub summary: Summary,
+}
+
+const COLUMNS: &str = "le.placement_id, le.school_organisation_id, le.school_name, le.programme, \
+    le.work_percent, le.study_percent, le.deviation_threshold_pp, le.completed_on, le.completion, \
+    le.hired_after, le.hired_on, le.version, le.created_at, le.updated_at, \
+    p.participant_id, p.intervention_id, p.employer_id, p.role_title, p.start_date, p.end_date, \
+    p.hours_per_week_minutes, pa.first_name, pa.last_name, i.name AS intervention_name, \
+    e.name AS employer_name, e.organisation_id AS employer_org, w.name AS workplace_name, \
+    (SELECT io.organisation_id FROM intervention_organisations io WHERE io.intervention_id = p.intervention_id \
+     AND io.role = 'lead' ORDER BY io.organisation_id LIMIT 1) AS municipality_id, \
+    (SELECT o.name FROM intervention_organisations io JOIN organisations o ON o.id = io.organisation_id \
+     WHERE io.intervention_id = p.intervention_id AND io.role = 'lead' ORDER BY io.organisation_id LIMIT 1) AS municipality_name \
+    FROM learning_employments le JOIN placements p ON p.id = le.placement_id \
+    JOIN participants pa ON pa.id = p.participant_id JOIN interventions i ON i.id = p.intervention_id \
+    LEFT JOIN employers e ON e.id = p.employer_id LEFT JOIN employer_workplaces w ON w.id = p.workplace_id";
+
+fn date(s: &str) -> Result<NaiveDate> {
+    crate::access::parse_date(s)
+}
+
+fn opt_date(s: Option<String>) -> Result<Option<NaiveDate>> {
+    s.as_deref().map(date).transpose()
+}
+
+fn one_error(field: &str, code: &str, message: impl Into<String>) -> StoreError {
+    let mut e = ValidationErrors::new();
+    e.add(field, code, message);
+    StoreError::Validation(e)
+}
+
+fn row_to_learning(row: &AnyRow) -> Result<(LearningEmployment, LearningTarget)> {
+    let first: String = get(row, "first_name")?;
+    let last: String = get(row, "last_name")?;
+    let placement_id: i64 = get(row, "placement_id")?;
+    let participant_id: i64 = get(row, "participant_id")?;
+    let l = LearningEmployment {
+        placement_id,
+        participant_id: Some(participant_id),
+        participant_name: format!("{first} {last}"),
+        intervention_id: get(row, "intervention_id")?,
+        intervention_name: get(row, "intervention_name")?,
+        municipality_organisation_id: get(row, "municipality_id")?,
+        municipality_name: get(row, "municipality_name")?,
+        employer_id: get(row, "employer_id")?,
+        employer_name: get(row, "employer_name")?,
+        workplace_name: get(row, "workplace_name")?,
+        role_title: get(row, "role_title")?,
+        start_date: date(&get::<String>(row, "start_date")?)?,
+        end_date: date(&get::<String>(row, "end_date")?)?,
+        hours_per_week_minutes: get(row, "hours_per_week_minutes")?,
+        school_organisation_id: get(row, "school_organisation_id")?,
+        school_name: get(row, "school_name")?,
+        programme: get(row, "programme")?,
+        work_percent: get(row, "work_percent")?,
+        study_percent: get(row, "study_percent")?,
+        deviation_threshold_pp: get(row, "deviation_threshold_pp")?,
+        completion: get(row, "completion")?,
+        completed_on: opt_date(get(row, "completed_on")?)?,
+        hired_after: get(row, "hired_after")?,
+        hired_on: opt_date(get(row, "hired_on")?)?,
+        version: get(row, "version")?,
+        created_at: crate::from_micros(get(row, "created_at")?),
+        updated_at: crate::from_micros(get(row, "updated_at")?),
+        minimal: false,
+        weeks: vec![],
+        follow_up: follow_up(&[], 5),
+    };
+    let target = LearningTarget {
+        placement_id,
+        participant_id,
+        employer_organisation_id: get(row, "employer_org")?,
+        school_organisation_id: l.school_organisation_id,
+    };
+    Ok((l, target))
+}
+
+async fn load_weeks(tx: &mut Tx, placement_id: i64) -> Result<Vec<WeekMinutes>> {
+    let rows = sqlx::query(
+        "SELECT week_start, planned_work_minutes, planned_study_minutes, done_work_minutes, \
+         done_study_minutes FROM placement_weeks WHERE placement_id = $1 ORDER BY week_start",
+    )
+    .bind(placement_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(WeekMinutes {
+                week_start: date(&get::<String>(r, "week_start")?)?,
+                planned_work: get(r, "planned_work_minutes")?,
+                planned_study: get(r, "planned_study_minutes")?,
+                done_work: get(r, "done_work_minutes")?,
+                done_study: get(r, "done_study_minutes")?,
+            })
+        })
+        .collect()
+}
+
+fn finish(l: &mut LearningEmployment, weeks: Vec<WeekMinutes>, minimal: bool) {
+    l.follow_up = follow_up(&weeks, l.deviation_threshold_pp);
+    l.weeks = weeks;
+    l.minimal = minimal;
+    if minimal {
+        l.participant_id = None;
+    }
+}
+
+async fn load(tx: &mut Tx, placement_id: i64, minimal: bool) -> Result<LearningEmployment> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} WHERE le.placement_id = $1"))
+        .bind(placement_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let (mut l, _) = row_to_learning(&row)?;
+    let weeks = load_weeks(tx, placement_id).await?;
+    finish(&mut l, weeks, minimal);
+    Ok(l)
+}
+
+async fn bump(tx: &mut Tx, ctx: &Ctx, placement_id: i64, version: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE learning_employments SET version = version + 1, updated_at = $1 \
+         WHERE placement_id = $2 AND version = $3",
+    )
+    .bind(micros(ctx.now))
+    .bind(placement_id)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::StaleVersion);
+    }
+    Ok(())
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Which part of a week's hours a caller records.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DoneInput {
+    pub done_work_minutes: Option<i64>,
+    pub done_study_minutes: Option<i64>,
+}
+
+impl Store {
+    /// Make an existing placement a learning employment and generate its
+    /// week plan. The placement must be employed by the host in an
+    /// employer-model intervention; the school partner an organisation of
+    /// kind school or adult_education, or a named school.
+    pub async fn create_learning(
+        &self,
+        ctx: &Ctx,
+        input: &LearningInput,
+    ) -> Result<LearningEmployment> {
+        if !vagar_domain::access::work::learning::learning_role_may(
+            ctx.actor.role,
+            LearningAction::Create,
+        ) {
+            let (_tx, _p) = self
+                .authorize_learning(ctx, LearningAction::Create, None)
+                .await?;
+        }
+        let data = LearningData::from_input(input).map_err(StoreError::Validation)?;
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Create, Some(data.placement_id))
+            .await?;
+        let p = sqlx::query(
+            "SELECT p.start_date, p.end_date, p.hours_per_week_minutes, p.employment_form, p.status, \
+             i.model FROM placements p JOIN interventions i ON i.id = p.intervention_id WHERE p.id = $1",
+        )
+        .bind(data.placement_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut e = ValidationErrors::new();
+        if get::<Option<String>>(&p, "model")?.as_deref() != Some("employer") {
+            e.add(
+                "placement_id",
+                "not_employer_model",
+                "the placement's intervention is not of the employer model",
+            );
+        } else if get::<String>(&p, "employment_form")? != "host" {
+            e.add(
+                "placement_id",
+                "not_host_employed",
+                "a learning employment needs a placement employed by the host",
+            );
+        } else if get::<String>(&p, "status")? == "cancelled" {
+            e.add("placement_id", "cancelled", "the placement is cancelled");
+        }
+        let mut school_name = data.school_name.clone();
+        if let Some(org) = data.school_organisation_id {
+            let row = sqlx::query("SELECT name, kind FROM organisations WHERE id = $1")
+                .bind(org)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match row {
+                Some(r) if ["school", "adult_education"].contains(&get::<String>(&r, "kind")?.as_str()) => {
+                    if school_name.is_none() {
+                        school_name = Some(get(&r, "name")?);
+                    }
+                }
+                _ => e.add(
+                    "school_organisation_id",
+                    "not_a_school",
+                    "school_organisation_id must name an organisation of kind school or adult_education",
+                ),
+            }
+        }
+        let start = date(&get::<String>(&p, "start_date")?)?;
+        let end = date(&get::<String>(&p, "end_date")?)?;
+        let hpw: i64 = get(&p, "hours_per_week_minutes")?;
+        let weeks = plan_weeks(start, end, hpw, data.split);
+        if weeks.is_empty() && e.for_field("placement_id").is_none() {
+            e.add(
+                "placement_id",
+                "no_working_days",
+                "the placement has no working day to plan",
+            );
+        }
+        if !e.is_empty() {
+            return Err(StoreError::Validation(e));
+        }
+        let exists =
+            sqlx::query("SELECT COUNT(*) AS n FROM learning_employments WHERE placement_id = $1")
+                .bind(data.placement_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if get::<i64>(&exists, "n")? > 0 {
+            return Err(StoreError::Conflict {
+                field: "placement_id".into(),
+                message: "the placement is a learning employment already".into(),
+            });
+        }
+        let now = micros(ctx.now);
+        sqlx::query(
+            "INSERT INTO learning_employments (placement_id, school_organisation_id, school_name, programme, \
+             work_percent, study_percent, deviation_threshold_pp, version, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10)",
+        )
+        .bind(data.placement_id)
+        .bind(data.school_organisation_id)
+        .bind(school_name.unwrap_or_default())
+        .bind(data.programme.as_deref())
+        .bind(data.split.work_percent())
+        .bind(data.split.study_percent())
+        .bind(data.deviation_threshold_pp)
+        .bind(ctx.actor.user_id)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        // A plan of the placement written before (by another model) is
+        // replaced: the learning employment's split decides.
+        sqlx::query("DELETE FROM placement_weeks WHERE placement_id = $1")
+            .bind(data.placement_id)
+            .execute(&mut *tx)
+            .await?;
+        for w in &weeks {
+            sqlx::query(
+                "INSERT INTO placement_weeks (placement_id, week_start, planned_work_minutes, \
+                 planned_study_minutes) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(data.placement_id)
+            .bind(ymd(w.week_start))
+            .bind(w.work_minutes)
+            .bind(w.study_minutes)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let l = load(&mut tx, data.placement_id, permit.minimal()).await?;
+        tx.commit().await?;
+        Ok(l)
+    }
+
+    /// The learning employments the actor may read, newest first (at most
+    /// 500), each decided by the same rules as a single read; the list's
+    /// event names every participant returned.
+    pub async fn list_learning(
+        &self,
+        ctx: &Ctx,
+        filter: &LearningFilter,
+    ) -> Result<Vec<LearningEmployment>> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Read, None)
+            .await?;
+        let mut sql = crate::sql::Sql::new(&format!("SELECT {COLUMNS} WHERE 1 = 1"));
+        if let Some(i) = filter.intervention_id {
+            sql.push(" AND p.intervention_id = ")
+                .bind(crate::sql::Arg::I64(i));
+        }
+        sql.push(" ORDER BY p.start_date DESC, le.placement_id DESC");
+        let rows = sql.query().fetch_all(&mut *tx).await?;
+        let mut items = rows
+            .iter()
+            .map(row_to_learning)
+            .collect::<Result<Vec<_>>>()?;
+        let targets: Vec<LearningTarget> = items.iter().map(|(_, t)| *t).collect();
+        let decisions = check_learning(&mut tx, ctx, LearningAction::Read, &targets).await?;
+        let mut out = vec![];
+        for ((mut l, _), d) in items.drain(..).zip(decisions) {
+            let Some(rule) = d else { continue };
+            if out.len() >= 500 {
+                break;
+            }
+            let weeks = load_weeks(&mut tx, l.placement_id).await?;
+            finish(&mut l, weeks, rule.minimal());
+            out.push(l);
+        }
+        let ids: Vec<i64> = targets
+            .iter()
+            .filter(|t| out.iter().any(|l| l.placement_id == t.placement_id))
+            .map(|t| t.participant_id)
+            .collect();
+        let placements: Vec<String> = out.iter().map(|l| l.placement_id.to_string()).collect();
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.list.returned",
+                &format!("placements {}", placements.join(",")),
+                &ids,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// One learning employment with its plan and follow-up.
+    pub async fn read_learning(&self, ctx: &Ctx, placement_id: i64) -> Result<LearningEmployment> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Read, Some(placement_id))
+            .await?;
+        let l = load(&mut tx, placement_id, permit.minimal()).await?;
+        tx.commit().await?;
+        Ok(l)
+    }
+
+    /// Change the planned minutes of one week of the plan (an exam week with
+    /// more study, a holiday week with none). Closed once it has ended.
+    pub async fn plan_learning_week(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        week_start: NaiveDate,
+        planned_work_minutes: Option<i64>,
+        planned_study_minutes: Option<i64>,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Plan, Some(placement_id))
+            .await?;
+        let current = load(&mut tx, placement_id, false).await?;
+        if current.version != version {
+            return Err(StoreError::StaleVersion);
+        }
+        if current.completion.is_some() {
+            return Err(StoreError::Conflict {
+                field: "completion".into(),
+                message: "the learning employment has ended: its plan is closed".into(),
+            });
+        }
+        let mut e = ValidationErrors::new();
+        for (f, v) in [
+            ("planned_work_minutes", planned_work_minutes),
+            ("planned_study_minutes", planned_study_minutes),
+        ] {
+            if v.is_none() {
+                e.add(f, "required", format!("{f} is required"));
+            }
+        }
+        check_minutes(
+            &mut e,
+            ("planned_work_minutes", planned_work_minutes),
+            ("planned_study_minutes", planned_study_minutes),
+        );
+        if check_week(&mut e, week_start, current.start_date, current.end_date)
+            && !current.weeks.iter().any(|w| w.week_start == week_start)
+        {
+            e.add(
+                "week_start",
+                "outside_placement",
+                "the week is not in the plan",
+            );
+        }
+        if !e.is_empty() {
+            return Err(StoreError::Validation(e));
+        }
+        sqlx::query(
+            "UPDATE placement_weeks SET planned_work_minutes = $1, planned_study_minutes = $2 \
+             WHERE placement_id = $3 AND week_start = $4",
+        )
+        .bind(planned_work_minutes.unwrap_or_default())
+        .bind(planned_study_minutes.unwrap_or_default())
+        .bind(placement_id)
+        .bind(ymd(week_start))
+        .execute(&mut *tx)
+        .await?;
+        bump(&mut tx, ctx, placement_id, version).await?;
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.plan.changed",
+                &format!("placement {placement_id} week {week_start}"),
+                &permit.participant_id().into_iter().collect::<Vec<_>>(),
+            )
+            .await?;
+        let l = load(&mut tx, placement_id, permit.minimal()).await?;
+        tx.commit().await?;
+        Ok(l)
+    }
+
+    /// Record the hours done in one week: a week of the plan (up to the end,
+    /// or the completion date when it ended early) that has begun. The
+    /// school (a partner) records study only; the others both.
+    pub async fn record_learning_done(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        week_start: NaiveDate,
+        input: DoneInput,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::RecordDone, Some(placement_id))
+            .await?;
+        let current = load(&mut tx, placement_id, false).await?;
+        if current.version != version {
+            return Err(StoreError::StaleVersion);
+        }
+        let school = ctx.actor.role == vagar_domain::Role::Partner;
+        let mut e = ValidationErrors::new();
+        if school {
+            if input.done_work_minutes.is_some() {
+                e.add(
+                    "done_work_minutes",
+                    "study_only",
+                    "the school records study hours only; the employer records work",
+                );
+            }
+            if input.done_study_minutes.is_none() {
+                e.add(
+                    "done_study_minutes",
+                    "required",
+                    "done_study_minutes is required",
+                );
+            }
+        } else {
+            for (f, v) in [
+                ("done_work_minutes", input.done_work_minutes),
+                ("done_study_minutes", input.done_study_minutes),
+            ] {
+                if v.is_none() {
+                    e.add(f, "required", format!("{f} is required"));
+                }
+            }
+        }
+        check_minutes(
+            &mut e,
+            ("done_work_minutes", input.done_work_minutes),
+            ("done_study_minutes", input.done_study_minutes),
+        );
+        let last_day = current.completed_on.unwrap_or(current.end_date);
+        let in_plan = check_week(&mut e, week_start, current.start_date, current.end_date);
+        let stored = current.weeks.iter().find(|w| w.week_start == week_start);
+        if in_plan {
+            if stored.is_none() || week_start > monday_of(last_day) {
+                e.add(
+                    "week_start",
+                    "outside_placement",
+                    format!("the week is outside the learning employment (ended {last_day})"),
+                );
+            } else {
+                check_not_future(&mut e, week_start, ctx.today());
+            }
+        }
+        // With the school's study, the week's total is still at most 7 × 24 h.
+        if let (true, Some(w), Some(study)) = (school, stored, input.done_study_minutes) {
+            if e.is_empty()
+                && w.done_work.unwrap_or(0) + study > vagar_domain::work::learning::WEEK_MINUTES
+            {
+                e.add(
+                    "done_study_minutes",
+                    "over_week",
+                    "work and study together may be at most 7 × 24 hours (10080 minutes) a week",
+                );
+            }
+        }
+        if !e.is_empty() {
+            return Err(StoreError::Validation(e));
+        }
+        let work = if school {
+            stored.and_then(|w| w.done_work)
+        } else {
+            input.done_work_minutes
+        };
+        sqlx::query(
+            "UPDATE placement_weeks SET done_work_minutes = $1, done_study_minutes = $2, \
+             recorded_by = $3, recorded_at = $4 WHERE placement_id = $5 AND week_start = $6",
+        )
+        .bind(work)
+        .bind(input.done_study_minutes)
+        .bind(ctx.actor.user_id)
+        .bind(micros(ctx.now))
+        .bind(placement_id)
+        .bind(ymd(week_start))
+        .execute(&mut *tx)
+        .await?;
+        bump(&mut tx, ctx, placement_id, version).await?;
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.done.recorded",
+                &format!("placement {placement_id} week {week_start}"),
+                &permit.participant_id().into_iter().collect::<Vec<_>>(),
+            )
+            .await?;
+        let l = load(&mut tx, placement_id, permit.minimal()).await?;
+        tx.commit().await?;
+        Ok(l)
+    }
+
+    /// Record how it ended (completed or discontinued) and when. Once.
+    pub async fn complete_learning(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        completion: Option<&str>,
+        completed_on: Option<&str>,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Complete, Some(placement_id))
+            .await?;
+        let current = load(&mut tx, placement_id, false).await?;
+        if current.version != version {
+            return Err(StoreError::StaleVersion);
+        }
+        if current.completion.is_some() {
+            return Err(StoreError::Conflict {
+                field: "completion".into(),
+                message: "the completion is recorded already".into(),
+            });
+        }
+        let (c, d): (Completion, NaiveDate) =
+            check_completion(completion, completed_on, current.start_date, ctx.today())
+                .map_err(StoreError::Validation)?;
+        if d > current.end_date && c == Completion::Discontinued {
+            return Err(one_error(
+                "completed_on",
+                "after_end",
+                format!(
+                    "a discontinuation is dated on or before the planned end ({})",
+                    current.end_date
+                ),
+            ));
+        }
+        sqlx::query(
+            "UPDATE learning_employments SET completion = $1, completed_on = $2 WHERE placement_id = $3",
+        )
+        .bind(c.as_str())
+        .bind(ymd(d))
+        .bind(placement_id)
+        .execute(&mut *tx)
+        .await?;
+        bump(&mut tx, ctx, placement_id, version).await?;
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.completed",
+                &format!("placement {placement_id} {}", c.as_str()),
+                &permit.participant_id().into_iter().collect::<Vec<_>>(),
+            )
+            .await?;
+        let l = load(&mut tx, placement_id, permit.minimal()).await?;
+        tx.commit().await?;
+        Ok(l)
+    }
+
+    /// Record whether the employer hired the participant afterwards (may be
+    /// corrected later, with the version read).
+    pub async fn record_learning_hire(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        hired_after: Option<&str>,
+        hired_on: Option<&str>,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::RecordHire, Some(placement_id))
+            .await?;
+        let current = load(&mut tx, placement_id, false).await?;
+        if current.version != version {
+            return Err(StoreError::StaleVersion);
+        }
+        let (h, d): (HireOutcome, NaiveDate) =
+            check_hire(hired_after, hired_on, current.completed_on, ctx.today())
+                .map_err(StoreError::Validation)?;
+        sqlx::query(
+            "UPDATE learning_employments SET hired_after = $1, hired_on = $2 WHERE placement_id = $3",
+        )
+        .bind(h.as_str())
+        .bind(ymd(d))
+        .bind(placement_id)
+        .execute(&mut *tx)
+        .await?;
+        bump(&mut tx, ctx, placement_id, version).await?;
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.hire.recorded",
+                &format!("placement {placement_id} {}", h.as_str()),
+                &permit.participant_id().into_iter().collect::<Vec<_>>(),
+            )
+            .await?;
+        let l = load(&mut tx, placement_id, permit.minimal()).await?;
+        tx.commit().await?;
+        Ok(l)
+    }
+
+    /// Counts, completion and hired-afterwards rates and mean done shares
+    /// over every learning employment of the intervention (no person named;
+    /// the event names the intervention).
+    pub async fn learning_summary(
+        &self,
+        ctx: &Ctx,
+        intervention_id: i64,
+    ) -> Result<InterventionLearningSummary> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Summary, None)
+            .await?;
+        let row = sqlx::query("SELECT name FROM interventions WHERE id = $1")
+            .bind(intervention_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            drop(tx);
+            return Err(StoreError::NotFound);
+        };
+        let name: String = get(&row, "name")?;
+        let rows = sqlx::query(
+            "SELECT le.completion, le.hired_after, \
+             (SELECT CAST(COALESCE(SUM(pw.done_work_minutes), 0) AS BIGINT) FROM placement_weeks pw WHERE pw.placement_id = le.placement_id \
+              AND pw.done_work_minutes IS NOT NULL AND pw.done_study_minutes IS NOT NULL) AS done_work, \
+             (SELECT CAST(COALESCE(SUM(pw.done_study_minutes), 0) AS BIGINT) FROM placement_weeks pw WHERE pw.placement_id = le.placement_id \
+              AND pw.done_work_minutes IS NOT NULL AND pw.done_study_minutes IS NOT NULL) AS done_study \
+             FROM learning_employments le JOIN placements p ON p.id = le.placement_id \
+             WHERE p.intervention_id = $1 ORDER BY le.placement_id",
+        )
+        .bind(intervention_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(SummaryItem {
+                    completion: get::<Option<String>>(r, "completion")?
+                        .as_deref()
+                        .and_then(Completion::parse),
+                    hire: get::<Option<String>>(r, "hired_after")?
+                        .as_deref()
+                        .and_then(HireOutcome::parse),
+                    done_work: get(r, "done_work")?,
+                    done_study: get(r, "done_study")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.summary.returned",
+                &format!("intervention {intervention_id}"),
+                &[],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(InterventionLearningSummary {
+            intervention_id,
+            intervention_name: name,
+            summary: summarise(&items),
+        })
+    }
+}

@@ -584,6 +584,16 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
         "/api/v1/steering-groups/{id}/decisions/{decision_id}",
         "status of a decision; no participant (api_steering)",
     ),
+    // Learning employments (issue 6.5): LearningAction, tested role by role in
+    // work_learning_api::access_follows_the_participant_the_host_and_the_school_and_is_audited.
+    ("get", "/api/v1/learning-employments", "LearningAction::Read per row (participant Read, own host, school under consent); analyst 403 (work_learning_api access test)"),
+    ("post", "/api/v1/learning-employments", "LearningAction::Create: coordinator, caseworker with participant Update; host, partner, analyst 403; other unit 404 (work_learning_api access test)"),
+    ("get", "/api/v1/learning-employments/{placement_id}", "LearningAction::Read: host and school minimal fields; other unit, other host, school without consent 404 (work_learning_api access test)"),
+    ("put", "/api/v1/learning-employments/{placement_id}/weeks/{week_start}", "LearningAction::Plan: coordinator, caseworker with Update; host and school 403 (work_learning_api access and rules tests)"),
+    ("put", "/api/v1/learning-employments/{placement_id}/weeks/{week_start}/done", "LearningAction::RecordDone: host own, school study only under consent, other unit 404 (work_learning_api access test)"),
+    ("post", "/api/v1/learning-employments/{placement_id}/completion", "LearningAction::Complete: coordinator, caseworker with Update; host 403 (work_learning_api access and rules tests)"),
+    ("post", "/api/v1/learning-employments/{placement_id}/hire-outcome", "LearningAction::RecordHire: coordinator, caseworker with Update; host 403 (work_learning_api access and rules tests)"),
+    ("get", "/api/v1/learning-summaries/{intervention_id}", "LearningAction::Summary: counts only, no person; host and partner 403 (work_learning_api access and summary tests)"),
 ];
 
 fn expected_global(user: &str, g: Global) -> u16 {

@@ -94,7 +94,7 @@ impl LearningRule {
             LearningScope::ParticipantRead => "participant_read",
             LearningScope::ParticipantUpdate => "participant_update",
             LearningScope::OwnEmployer => "own_employer",
-            LearningScope::SchoolWithConsent => "school_consent",
+            LearningScope::SchoolWithConsent => "consent_school",
         };
         format!("{}:{}", self.role.as_str(), scope)
     }
@@ -271,7 +271,7 @@ mod tests {
             decide_learning(&partner, LearningAction::RecordDone, &consented)
                 .unwrap()
                 .name(),
-            "partner:school_consent"
+            "partner:consent_school"
         );
         for role in [Employer, Partner] {
             for a in [
