@@ -41,8 +41,6 @@ pub struct Arranged {
     pub host: (i64, i64),
     pub participant: i64,
     pub placement: i64,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
 }
 
 /// An employer-model intervention, a host linked to the `employer` user's
@@ -66,8 +64,6 @@ pub async fn arrange(app: &TestApp, start: NaiveDate, end: NaiveDate) -> Arrange
         host,
         participant,
         placement,
-        start,
-        end,
     }
 }
 
