@@ -336,6 +336,39 @@ pub fn check_not_future(e: &mut ValidationErrors, week_start: NaiveDate, today: 
     }
 }
 
+/// Hours typed in a form ("30", "7,5", "7.5" or "7:30") as whole minutes;
+/// `None` when it is none of those. Negative values parse (the rules name
+/// them).
+pub fn parse_hours(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest.trim()),
+        None => (false, s),
+    };
+    let minutes = if let Some((h, m)) = s.split_once(':') {
+        let h: i64 = h.trim().parse().ok()?;
+        let m: i64 = m.trim().parse().ok()?;
+        if !(0..60).contains(&m) || m.to_string().len() > 2 {
+            return None;
+        }
+        h.checked_mul(60)?.checked_add(m)?
+    } else {
+        let v: f64 = s.replace(',', ".").parse().ok()?;
+        if !v.is_finite() || !(0.0..=1.0e6).contains(&v) || s.contains(['e', 'E']) {
+            return None;
+        }
+        (v * 60.0).round() as i64
+    };
+    Some(if neg { -minutes } else { minutes })
+}
+
+/// Minutes shown as hours and minutes, "h:mm".
+pub fn format_hours(minutes: i64) -> String {
+    let sign = if minutes < 0 { "-" } else { "" };
+    let m = minutes.abs();
+    format!("{sign}{}:{:02}", m / 60, m % 60)
+}
+
 /// One week's planned and done minutes, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct WeekMinutes {
@@ -771,6 +804,20 @@ mod tests {
             today
         )
         .is_ok());
+    }
+
+    #[test]
+    fn hours_are_typed_as_decimals_or_hours_and_minutes() {
+        assert_eq!(parse_hours("30"), Some(1800));
+        assert_eq!(parse_hours("7,5"), Some(450));
+        assert_eq!(parse_hours("7.25"), Some(435));
+        assert_eq!(parse_hours("7:30"), Some(450));
+        assert_eq!(parse_hours("-2"), Some(-120));
+        for bad in ["", "x", "7:75", "1e3", "NaN"] {
+            assert_eq!(parse_hours(bad), None, "{bad}");
+        }
+        assert_eq!(format_hours(450), "7:30");
+        assert_eq!(format_hours(1800), "30:00");
     }
 
     #[test]

@@ -755,3 +755,102 @@ impl Store {
         })
     }
 }
+
+/// A placement that may become a learning employment (for the create form).
+#[derive(Debug, Clone)]
+pub struct LearningCandidate {
+    pub placement_id: i64,
+    pub participant_name: String,
+    pub employer_name: Option<String>,
+    pub intervention_name: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+/// A school partner to choose (organisations of kind school or adult_education).
+#[derive(Debug, Clone)]
+pub struct SchoolOption {
+    pub id: i64,
+    pub name: String,
+}
+
+impl Store {
+    /// Host-employed placements of employer-model interventions without a
+    /// learning employment, that the actor may make one of (the same
+    /// decision as `create_learning`); the event names those returned.
+    pub async fn learning_candidates(&self, ctx: &Ctx) -> Result<Vec<LearningCandidate>> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Create, None)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT p.id, p.participant_id, p.start_date, p.end_date, pa.first_name, pa.last_name, \
+             e.name AS employer_name, e.organisation_id AS employer_org, i.name AS intervention_name \
+             FROM placements p JOIN interventions i ON i.id = p.intervention_id \
+             JOIN participants pa ON pa.id = p.participant_id LEFT JOIN employers e ON e.id = p.employer_id \
+             WHERE i.model = 'employer' AND p.employment_form = 'host' AND p.status <> 'cancelled' \
+             AND NOT EXISTS (SELECT 1 FROM learning_employments le WHERE le.placement_id = p.id) \
+             ORDER BY p.start_date DESC, p.id DESC LIMIT 500",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut targets = vec![];
+        let mut items = vec![];
+        for r in &rows {
+            let first: String = get(r, "first_name")?;
+            let last: String = get(r, "last_name")?;
+            let t = LearningTarget {
+                placement_id: get(r, "id")?,
+                participant_id: get(r, "participant_id")?,
+                employer_organisation_id: get(r, "employer_org")?,
+                school_organisation_id: None,
+            };
+            targets.push(t);
+            items.push(LearningCandidate {
+                placement_id: t.placement_id,
+                participant_name: format!("{first} {last}"),
+                employer_name: get(r, "employer_name")?,
+                intervention_name: get(r, "intervention_name")?,
+                start_date: get(r, "start_date")?,
+                end_date: get(r, "end_date")?,
+            });
+        }
+        let decisions = check_learning(&mut tx, ctx, LearningAction::Create, &targets).await?;
+        let mut out = vec![];
+        let mut ids = vec![];
+        for ((c, t), d) in items.into_iter().zip(targets).zip(decisions) {
+            if d.is_some() {
+                ids.push(t.participant_id);
+                out.push(c);
+            }
+        }
+        let placements: Vec<String> = out.iter().map(|c| c.placement_id.to_string()).collect();
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.candidates.returned",
+                &format!("placements {}", placements.join(",")),
+                &ids,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The organisations that may be a school partner.
+    pub async fn school_organisations(&self) -> Result<Vec<SchoolOption>> {
+        let rows = sqlx::query(
+            "SELECT id, name FROM organisations WHERE kind IN ('school', 'adult_education') ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SchoolOption {
+                    id: get(r, "id")?,
+                    name: get(r, "name")?,
+                })
+            })
+            .collect()
+    }
+}
