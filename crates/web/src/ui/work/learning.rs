@@ -254,7 +254,11 @@ fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i
     match v.parse::<i64>() {
         Ok(n) => Some(n),
         Err(_) => {
-            e.add(field, "not_a_number", format!("{field} must be a whole number"));
+            e.add(
+                field,
+                "not_a_number",
+                format!("{field} must be a whole number"),
+            );
             None
         }
     }
@@ -310,10 +314,11 @@ async fn create(
         .await;
     }
     match state.store.create_learning(&user.ctx, &input).await {
-        Ok(l) => {
-            Redirect::to(&format!("/laranstallningar/{}?sparad=skapad", l.placement_id))
-                .into_response()
-        }
+        Ok(l) => Redirect::to(&format!(
+            "/laranstallningar/{}?sparad=skapad",
+            l.placement_id
+        ))
+        .into_response(),
         Err(err) => match as_form_errors(err) {
             Ok((errs, _)) => {
                 list_page(
@@ -604,8 +609,10 @@ async fn record_done(
         .record_learning_done(&user.ctx, id, week, input, version(&form.version))
         .await
     {
-        Ok(_) => Redirect::to(&format!("/laranstallningar/{id}?sparad=utfort#vecka-{week}"))
-            .into_response(),
+        Ok(_) => Redirect::to(&format!(
+            "/laranstallningar/{id}?sparad=utfort#vecka-{week}"
+        ))
+        .into_response(),
         Err(err) => refused(&state, &user, id, failed_form, values, err).await,
     }
 }
