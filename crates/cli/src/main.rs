@@ -844,6 +844,13 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
             ),
         )
         .await?;
+    store
+        .seed_learning(
+            &vagar_seed::work::learning::INTERVENTIONS.map(|i| (i.0, i.1)),
+            &vagar_seed::work::learning::learning_employments(seed, as_of),
+            as_of,
+        )
+        .await?;
     eprintln!(
         "seeded {} employers ({} workplaces, {} contacts, {} partnerships, {} procurement contracts)",
         employers.employers, employers.workplaces, employers.contacts, employers.partnerships, employers.contracts

@@ -682,6 +682,52 @@ pub fn summarise(items: &[SummaryItem]) -> Summary {
     s
 }
 
+/// One synthetic learning employment for `vagar seed`: described by
+/// `vagar-seed` (pure), written by the store with the plan from
+/// [`plan_weeks`] and done hours from [`seed_done_minutes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearningSeed {
+    /// Index of the seeded intervention (0: care, 1: construction).
+    pub intervention: usize,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub hours_per_week_minutes: i64,
+    pub work_percent: i64,
+    pub study_percent: i64,
+    pub programme: String,
+    pub role_title: String,
+    pub ssyk: String,
+    /// Index into the school partners found (wrapping).
+    pub school: usize,
+    pub completion: Option<(Completion, NaiveDate)>,
+    pub hire: Option<(HireOutcome, NaiveDate)>,
+    /// A week (index in the plan) planned as an exam week: half study.
+    pub exam_week: Option<usize>,
+    /// From this week on, less study is done than planned.
+    pub deviation_from_week: Option<usize>,
+    pub noise: u64,
+}
+
+/// The done minutes of a seeded week: on plan give or take a quarter of an
+/// hour or so, with half the study from `deviation_from_week` on (the rest
+/// worked).
+pub fn seed_done_minutes(s: &LearningSeed, week: usize, planned: (i64, i64)) -> (i64, i64) {
+    let h = s
+        .noise
+        .wrapping_add(week as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        >> 59;
+    let wiggle = (h as i64 - 16) * 5;
+    let (mut work, mut study) = planned;
+    if s.deviation_from_week.is_some_and(|d| week >= d) {
+        work += study / 2;
+        study -= study / 2;
+    }
+    work = (work + wiggle).max(0);
+    study = (study - wiggle / 2).max(0);
+    (work, study)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
