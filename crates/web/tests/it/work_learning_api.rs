@@ -312,9 +312,49 @@ both_engines!(
         assert_eq!(wk["planned_study_share"], share(1800, 600));
         assert_eq!(l["weeks"][1]["done_study_share"], share(600, 1800));
 
-        // A higher threshold clears the flag: the same rows, 25 points allowed.
-        let threshold_ok = planned_recent - done_recent <= 25.0;
-        assert!(threshold_ok);
+        // A configured threshold above the gap clears the flag: another
+        // learning employment with 15 points allowed, the same four weeks.
+        let gap = planned_recent - done_recent;
+        assert!(gap > 5.0 && gap < 15.0, "{gap}");
+        let other = participant(&app, 2, "Mira").await;
+        let second = insert_placement(
+            &app,
+            other,
+            a.intervention,
+            a.host,
+            &ymd(start),
+            &ymd(end),
+            "host",
+        )
+        .await;
+        let r = create(
+            &app,
+            "coordinator",
+            json!({"placement_id": second, "school_name": "Komvux", "work_percent": 75,
+                   "study_percent": 25, "deviation_threshold_pp": 15}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(r.json["deviation_threshold_pp"], 15);
+        for (v, (week, w, s, _)) in recorded[4..].iter().enumerate() {
+            let r = done(
+                &app,
+                "coordinator",
+                second,
+                week,
+                json!({"done_work_minutes": w, "done_study_minutes": s, "version": v + 1}),
+            )
+            .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+        let (_, l2) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/learning-employments/{second}"),
+            )
+            .await;
+        assert_eq!(l2["recent_done_study_share"], share(l4ds, l4dw));
+        assert_eq!(l2["deviation"], false, "{l2}");
     }
 );
 

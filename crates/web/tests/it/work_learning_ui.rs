@@ -208,7 +208,7 @@ both_engines!(
         assert_eq!((w.3, w.4), (Some(1800), Some(450)));
         let (_, html) = get(&app, &c, &page).await;
         // 450 / 2250 = 20.0 % done, against 25.0 % planned: 5 points, no deviation.
-        assert!(html.contains("<td>20.0 %</td>"), "{html}");
+        assert!(html.contains("<td>20,0 %</td>"), "{html}");
         assert!(!html.contains("id=\"deviation\""));
         // A stale version is refused with the warning.
         let (status, _, html) = post(

@@ -10,6 +10,7 @@
 
 use crate::auth::UiUser;
 use crate::error::Problem;
+use crate::i18n::Lang;
 use crate::ui::participants::parse_id;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
@@ -84,11 +85,19 @@ fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationErrors) {
     ctx.insert("error_list".into(), json!(list));
 }
 
-fn share(v: Option<f64>) -> Value {
-    json!(v.map(|v| format!("{v:.1}")))
+/// A share with one decimal, with a decimal comma in Swedish.
+fn share_in(lang: Lang, v: Option<f64>) -> Value {
+    json!(v.map(|v| {
+        let s = format!("{v:.1}");
+        match lang {
+            Lang::Sv => s.replace('.', ","),
+            Lang::En => s,
+        }
+    }))
 }
 
-fn learning_json(l: &LearningEmployment) -> Value {
+fn learning_json(lang: Lang, l: &LearningEmployment) -> Value {
+    let share = |v| share_in(lang, v);
     let f = &l.follow_up;
     json!({
         "placement_id": l.placement_id,
@@ -172,7 +181,10 @@ async fn list_page(
     let mut ctx = base_context(user.lang, Some(user), "/laranstallningar", "learning");
     ctx.insert(
         "items".into(),
-        json!(items.iter().map(learning_json).collect::<Vec<_>>()),
+        json!(items
+            .iter()
+            .map(|l| learning_json(user.lang, l))
+            .collect::<Vec<_>>()),
     );
     // The interventions seen in the list, for the filter and summaries.
     let mut interventions: Vec<(i64, String)> = items
@@ -189,6 +201,7 @@ async fn list_page(
             .collect::<Vec<_>>()),
     );
     ctx.insert("intervention".into(), json!(intervention));
+    let share = |v| share_in(user.lang, v);
     if let Some(i) = intervention.filter(|_| may(user, LearningAction::Summary)) {
         match state.store.learning_summary(&user.ctx, i).await {
             Ok(s) => {
@@ -393,6 +406,7 @@ async fn detail_page(
         Some(f) => (Some(f.form), f.values, f.errors, f.stale),
         None => (None, json!({}), ValidationErrors::new(), false),
     };
+    let share = |v| share_in(user.lang, v);
     let weeks: Vec<Value> = l
         .weeks
         .iter()
@@ -450,7 +464,7 @@ async fn detail_page(
         &format!("/laranstallningar/{id}"),
         "learning",
     );
-    ctx.insert("l".into(), learning_json(&l));
+    ctx.insert("l".into(), learning_json(user.lang, &l));
     ctx.insert("weeks".into(), json!(weeks));
     ctx.insert(
         "chart".into(),
