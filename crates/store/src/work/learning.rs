@@ -216,7 +216,7 @@ impl Store {
     /// week plan. The placement must be employed by the host in an
     /// employer-model intervention; the school partner an organisation of
     /// kind school or adult_education, or a named school.
-    pub async fn create_learning(
+    async fn create_learning_work(
         &self,
         ctx: &Ctx,
         input: &LearningInput,
@@ -406,7 +406,7 @@ impl Store {
 
     /// Change the planned minutes of one week of the plan (an exam week with
     /// more study, a holiday week with none). Closed once it has ended.
-    pub async fn plan_learning_week(
+    async fn plan_learning_week_work(
         &self,
         ctx: &Ctx,
         placement_id: i64,
@@ -482,7 +482,7 @@ impl Store {
     /// Record the hours done in one week: a week of the plan (up to the end,
     /// or the completion date when it ended early) that has begun. The
     /// school (a partner) records study only; the others both.
-    pub async fn record_learning_done(
+    async fn record_learning_done_work(
         &self,
         ctx: &Ctx,
         placement_id: i64,
@@ -591,7 +591,7 @@ impl Store {
     }
 
     /// Record how it ended (completed or discontinued) and when. Once.
-    pub async fn complete_learning(
+    async fn complete_learning_work(
         &self,
         ctx: &Ctx,
         placement_id: i64,
@@ -650,7 +650,7 @@ impl Store {
 
     /// Record whether the employer hired the participant afterwards (may be
     /// corrected later, with the version read).
-    pub async fn record_learning_hire(
+    async fn record_learning_hire_work(
         &self,
         ctx: &Ctx,
         placement_id: i64,
@@ -753,6 +753,147 @@ impl Store {
             intervention_name: name,
             summary: summarise(&items),
         })
+    }
+}
+
+/// A refused change: the fields and codes named, never the values.
+fn refusal_detail(e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::Validation(v) => Some(
+            v.0.iter()
+                .map(|f| format!("{}:{}", f.field, f.code))
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        StoreError::Conflict { field, .. } => Some(format!("{field}:conflict")),
+        StoreError::StaleVersion => Some("version:stale".into()),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// A change refused by a rule rolls its work (and the allowed decision)
+    /// back; the refusal is then recorded on its own, naming the
+    /// participant, the placement and the fields, so the trail shows every
+    /// attempt.
+    async fn audited<T>(
+        &self,
+        ctx: &Ctx,
+        action: LearningAction,
+        placement_id: i64,
+        result: Result<T>,
+    ) -> Result<T> {
+        if let Err(e) = &result {
+            if let Some(fields) = refusal_detail(e) {
+                let participant: Option<i64> =
+                    sqlx::query("SELECT participant_id FROM placements WHERE id = $1")
+                        .bind(placement_id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .map(|r| get(&r, "participant_id"))
+                        .transpose()?;
+                self.audit_refusal(
+                    ctx,
+                    &format!("{}.refused", action.as_str()),
+                    &format!("placement {placement_id}: {fields}"),
+                    &participant.into_iter().collect::<Vec<_>>(),
+                )
+                .await?;
+            }
+        }
+        result
+    }
+
+    /// Make an existing placement a learning employment and generate its
+    /// week plan. The placement must be employed by the host in an
+    /// employer-model intervention; the school partner an organisation of
+    /// kind school or adult_education, or a named school.
+    pub async fn create_learning(
+        &self,
+        ctx: &Ctx,
+        input: &LearningInput,
+    ) -> Result<LearningEmployment> {
+        let r = self.create_learning_work(ctx, input).await;
+        match input.placement_id {
+            Some(p) if p > 0 => self.audited(ctx, LearningAction::Create, p, r).await,
+            _ => r,
+        }
+    }
+
+    /// Change the planned minutes of one week of the plan (an exam week with
+    /// more study, a holiday week with none). Closed once it has ended.
+    pub async fn plan_learning_week(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        week_start: NaiveDate,
+        planned_work_minutes: Option<i64>,
+        planned_study_minutes: Option<i64>,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let r = self
+            .plan_learning_week_work(
+                ctx,
+                placement_id,
+                week_start,
+                planned_work_minutes,
+                planned_study_minutes,
+                version,
+            )
+            .await;
+        self.audited(ctx, LearningAction::Plan, placement_id, r)
+            .await
+    }
+
+    /// Record the hours done in one week: a week of the plan (up to the end,
+    /// or the completion date when it ended early) that has begun. The
+    /// school (a partner) records study only; the others both.
+    pub async fn record_learning_done(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        week_start: NaiveDate,
+        input: DoneInput,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let r = self
+            .record_learning_done_work(ctx, placement_id, week_start, input, version)
+            .await;
+        self.audited(ctx, LearningAction::RecordDone, placement_id, r)
+            .await
+    }
+
+    /// Record how it ended (completed or discontinued) and when. Once.
+    pub async fn complete_learning(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        completion: Option<&str>,
+        completed_on: Option<&str>,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let r = self
+            .complete_learning_work(ctx, placement_id, completion, completed_on, version)
+            .await;
+        self.audited(ctx, LearningAction::Complete, placement_id, r)
+            .await
+    }
+
+    /// Record whether the employer hired the participant afterwards (may be
+    /// corrected later, with the version read).
+    pub async fn record_learning_hire(
+        &self,
+        ctx: &Ctx,
+        placement_id: i64,
+        hired_after: Option<&str>,
+        hired_on: Option<&str>,
+        version: i64,
+    ) -> Result<LearningEmployment> {
+        let r = self
+            .record_learning_hire_work(ctx, placement_id, hired_after, hired_on, version)
+            .await;
+        self.audited(ctx, LearningAction::RecordHire, placement_id, r)
+            .await
     }
 }
 

@@ -696,6 +696,46 @@ both_engines!(
         );
         let r = hire(json!({"hired_after": "not_hired", "hired_on": ymd(t), "version": 3})).await;
         assert_eq!(r.status, 200, "{}", r.text);
+        // Each refusal is in the audit trail with the participant, the
+        // placement and the fields, never the values.
+        let refused: Vec<(String, String)> = sqlx::query(
+            "SELECT detail, target_ids FROM audit_events WHERE action = 'learning.record_done.refused' \
+             AND outcome = 'denied' ORDER BY seq",
+        )
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get("detail").unwrap(), r.try_get("target_ids").unwrap()))
+        .collect();
+        let placement = format!("placement {p}: ");
+        let expect = [
+            "week_start:outside_placement",
+            "week_start:not_monday",
+            "week_start:future",
+            "done_work_minutes:negative",
+            "version:stale",
+        ];
+        for e in expect {
+            assert!(
+                refused.iter().any(|(d, ids)| d.starts_with(&placement)
+                    && d.contains(e)
+                    && *ids == a.participant.to_string()),
+                "{e} in {refused:?}"
+            );
+        }
+        assert!(refused
+            .iter()
+            .all(|(d, _)| !d.contains("-60") && !d.contains("3081")));
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'learning.create.refused'"
+            )
+            .await,
+            7,
+            "split, school name, threshold, school kind, host form, model, duplicate"
+        );
         assert_eq!(r.json["hired_after"], "not_hired");
         assert_eq!(r.json["hired_on"], ymd(t));
     }

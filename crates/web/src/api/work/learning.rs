@@ -432,10 +432,15 @@ pub async fn create(
         study_percent: f.nullable_i64("study_percent").flatten(),
         deviation_threshold_pp: f.nullable_i64("deviation_threshold_pp").flatten(),
     };
-    if let Err(errs) = vagar_domain::work::learning::LearningData::from_input(&input) {
-        for e in errs.0 {
-            if f.errors.for_field(&e.field).is_none() {
-                f.errors.0.push(e);
+    // Malformed fields stop here, naming the rules' errors for the other
+    // fields too; well-formed input goes to the store, which checks the
+    // rules and audits a refusal.
+    if !f.errors.is_empty() {
+        if let Err(errs) = vagar_domain::work::learning::LearningData::from_input(&input) {
+            for e in errs.0 {
+                if f.errors.for_field(&e.field).is_none() {
+                    f.errors.0.push(e);
+                }
             }
         }
     }
