@@ -711,33 +711,7 @@ impl Store {
             return Err(StoreError::NotFound);
         };
         let name: String = get(&row, "name")?;
-        let rows = sqlx::query(
-            "SELECT le.completion, le.hired_after, \
-             (SELECT CAST(COALESCE(SUM(pw.done_work_minutes), 0) AS BIGINT) FROM placement_weeks pw WHERE pw.placement_id = le.placement_id \
-              AND pw.done_work_minutes IS NOT NULL AND pw.done_study_minutes IS NOT NULL) AS done_work, \
-             (SELECT CAST(COALESCE(SUM(pw.done_study_minutes), 0) AS BIGINT) FROM placement_weeks pw WHERE pw.placement_id = le.placement_id \
-              AND pw.done_work_minutes IS NOT NULL AND pw.done_study_minutes IS NOT NULL) AS done_study \
-             FROM learning_employments le JOIN placements p ON p.id = le.placement_id \
-             WHERE p.intervention_id = $1 ORDER BY le.placement_id",
-        )
-        .bind(intervention_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok(SummaryItem {
-                    completion: get::<Option<String>>(r, "completion")?
-                        .as_deref()
-                        .and_then(Completion::parse),
-                    hire: get::<Option<String>>(r, "hired_after")?
-                        .as_deref()
-                        .and_then(HireOutcome::parse),
-                    done_work: get(r, "done_work")?,
-                    done_study: get(r, "done_study")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let items = summary_items(&mut tx, intervention_id).await?;
         permit
             .record(
                 &mut tx,
@@ -754,6 +728,73 @@ impl Store {
             summary: summarise(&items),
         })
     }
+
+    /// The summary of every employer-model intervention, by name.
+    pub async fn learning_summaries(&self, ctx: &Ctx) -> Result<Vec<InterventionLearningSummary>> {
+        let (mut tx, permit) = self
+            .authorize_learning(ctx, LearningAction::Summary, None)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name FROM interventions WHERE model = 'employer' ORDER BY name, id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut out = vec![];
+        for r in &rows {
+            let id: i64 = get(r, "id")?;
+            let items = summary_items(&mut tx, id).await?;
+            out.push(InterventionLearningSummary {
+                intervention_id: id,
+                intervention_name: get(r, "name")?,
+                summary: summarise(&items),
+            });
+        }
+        let ids: Vec<String> = out.iter().map(|s| s.intervention_id.to_string()).collect();
+        permit
+            .record(
+                &mut tx,
+                ctx,
+                "learning.summary.returned",
+                &format!("interventions {}", ids.join(",")),
+                &[],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+/// Each learning employment of an intervention reduced to what the summary
+/// counts (done minutes over its recorded weeks).
+async fn summary_items(tx: &mut Tx, intervention_id: i64) -> Result<Vec<SummaryItem>> {
+    let rows = sqlx::query(
+            "SELECT le.completion, le.hired_after, \
+             (SELECT CAST(COALESCE(SUM(pw.done_work_minutes), 0) AS BIGINT) FROM placement_weeks pw WHERE pw.placement_id = le.placement_id \
+              AND pw.done_work_minutes IS NOT NULL AND pw.done_study_minutes IS NOT NULL) AS done_work, \
+             (SELECT CAST(COALESCE(SUM(pw.done_study_minutes), 0) AS BIGINT) FROM placement_weeks pw WHERE pw.placement_id = le.placement_id \
+              AND pw.done_work_minutes IS NOT NULL AND pw.done_study_minutes IS NOT NULL) AS done_study \
+             FROM learning_employments le JOIN placements p ON p.id = le.placement_id \
+             WHERE p.intervention_id = $1 ORDER BY le.placement_id",
+        )
+        .bind(intervention_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(SummaryItem {
+                completion: get::<Option<String>>(r, "completion")?
+                    .as_deref()
+                    .and_then(Completion::parse),
+                hire: get::<Option<String>>(r, "hired_after")?
+                    .as_deref()
+                    .and_then(HireOutcome::parse),
+                done_work: get(r, "done_work")?,
+                done_study: get(r, "done_study")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(items)
 }
 
 /// A refused change: the fields and codes named, never the values.

@@ -329,5 +329,20 @@ both_engines!(
         .await;
         assert!(html.contains("id=\"learn-summary\""), "{html}");
         assert!(html.contains("Hired by the employer afterwards"));
+        assert!(
+            html.contains("100.0 % (1 completed, 0 discontinued)"),
+            "{html}"
+        );
+
+        // Analysts see the summaries only, no person.
+        let analyst = app.login("analyst").await;
+        let (status, html) = get(&app, &analyst, "/laranstallningar").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("id=\"learn-summaries\""), "{html}");
+        assert!(html.contains("Läranställning vård och omsorg"));
+        assert!(!html.contains("id=\"learning-list\""));
+        assert!(!html.contains("Lina"));
+        let (status, _) = get(&app, &analyst, &page).await;
+        assert_eq!(status, 403);
     }
 );

@@ -165,18 +165,25 @@ async fn list_page(
     failed: Option<(Value, ValidationErrors)>,
     status: StatusCode,
 ) -> Response {
-    let items = match state
-        .store
-        .list_learning(
-            &user.ctx,
-            &LearningFilter {
-                intervention_id: intervention,
-            },
-        )
-        .await
-    {
-        Ok(i) => i,
-        Err(e) => return user_error_page(user, e.into()),
+    // Analysts read the summaries only.
+    let items = if may(user, LearningAction::Read) {
+        match state
+            .store
+            .list_learning(
+                &user.ctx,
+                &LearningFilter {
+                    intervention_id: intervention,
+                },
+            )
+            .await
+        {
+            Ok(i) => i,
+            Err(e) => return user_error_page(user, e.into()),
+        }
+    } else if may(user, LearningAction::Summary) {
+        vec![]
+    } else {
+        return user_error_page(user, Problem::forbidden());
     };
     let mut ctx = base_context(user.lang, Some(user), "/laranstallningar", "learning");
     ctx.insert(
@@ -202,19 +209,25 @@ async fn list_page(
     );
     ctx.insert("intervention".into(), json!(intervention));
     let share = |v| share_in(user.lang, v);
-    if let Some(i) = intervention.filter(|_| may(user, LearningAction::Summary)) {
-        match state.store.learning_summary(&user.ctx, i).await {
-            Ok(s) => {
-                let m = s.summary;
-                ctx.insert(
-                    "summary".into(),
-                    json!({
-                        "name": s.intervention_name, "count": m.count, "completed": m.completed,
-                        "discontinued": m.discontinued, "completion_rate": share(m.completion_rate),
-                        "hired": m.hired, "not_hired": m.not_hired, "hired_rate": share(m.hired_rate),
-                        "work": share(m.mean_done_work_share), "study": share(m.mean_done_study_share),
-                    }),
-                );
+    ctx.insert("may_read".into(), json!(may(user, LearningAction::Read)));
+    if may(user, LearningAction::Summary) {
+        match state.store.learning_summaries(&user.ctx).await {
+            Ok(list) => {
+                let rows: Vec<Value> = list
+                    .into_iter()
+                    .filter(|s| intervention.is_none_or(|i| i == s.intervention_id))
+                    .map(|s| {
+                        let m = s.summary;
+                        json!({
+                            "id": s.intervention_id, "name": s.intervention_name, "count": m.count,
+                            "completed": m.completed, "discontinued": m.discontinued,
+                            "completion_rate": share(m.completion_rate), "hired": m.hired,
+                            "known": m.hired + m.not_hired, "hired_rate": share(m.hired_rate),
+                            "work": share(m.mean_done_work_share), "study": share(m.mean_done_study_share),
+                        })
+                    })
+                    .collect();
+                ctx.insert("summaries".into(), json!(rows));
             }
             Err(e) => return user_error_page(user, e.into()),
         }
