@@ -346,3 +346,98 @@ both_engines!(
         assert_eq!(status, 403);
     }
 );
+
+both_engines!(
+    the_school_records_study_only_in_the_page_while_a_consent_names_it,
+    |app: TestApp| async move {
+        let t = today(&app);
+        let start = monday(t - Duration::days(14));
+        let end = monday(t + Duration::days(28)) + Duration::days(4);
+        let a = arrange(&app, start, end).await;
+        let school = app
+            .store
+            .ensure_organisation("Komvux Omsorg", vagar_domain::OrgKind::AdultEducation)
+            .await
+            .unwrap()
+            .id;
+        app.store
+            .create_user(
+                "larare",
+                "Lärare Larsson",
+                common::PASSWORD,
+                vagar_domain::Role::Partner,
+                school,
+            )
+            .await
+            .unwrap();
+        let r = crate::work_learning_api::create(
+            &app,
+            "coordinator",
+            serde_json::json!({
+            "placement_id": a.placement, "school_organisation_id": school,
+            "work_percent": 75, "study_percent": 25}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let page = format!("/laranstallningar/{}", a.placement);
+        let c = app.login("larare").await;
+        let (status, _) = get(&app, &c, &page).await;
+        assert_eq!(status, 404, "no consent yet");
+        let r = app
+            .call("cw_a", reqwest::Method::POST, &format!("/api/v1/participants/{}/consents", a.participant),
+                Some(&serde_json::json!({"organisation_ids": [school], "categories": ["action_plan"], "method": "written"})))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let (status, html) = get(&app, &c, &page).await;
+        assert_eq!(status, 200);
+        let week = ymd(monday(t) - Duration::days(7));
+        assert!(
+            html.contains(&format!("id=\"done-{week}-done_study_minutes\"")),
+            "{html}"
+        );
+        assert!(
+            !html.contains(&format!("id=\"done-{week}-done_work_minutes\"")),
+            "no work input for the school"
+        );
+        assert!(!html.contains("id=\"plan-submit\"") && !html.contains("id=\"complete-submit\""));
+        let v = version(&html);
+        let action = format!("{page}/utfort");
+        let (status, _, html) = post(
+            &app,
+            &c,
+            &page,
+            &action,
+            &[
+                ("version", v.clone()),
+                ("week_start", week.clone()),
+                ("done_study", "-1".into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(html.contains("Timmarna kan inte vara negativa."), "{html}");
+        let (status, _, _) = post(
+            &app,
+            &c,
+            &page,
+            &action,
+            &[
+                ("version", v),
+                ("week_start", week.clone()),
+                ("done_study", "9:30".into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let w = stored_weeks(&app, a.placement)
+            .await
+            .into_iter()
+            .find(|w| w.0 == week)
+            .unwrap();
+        assert_eq!(
+            (w.3, w.4),
+            (None, Some(570)),
+            "study only; the week awaits the employer's work"
+        );
+    }
+);
