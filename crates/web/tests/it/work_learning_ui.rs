@@ -87,6 +87,7 @@ both_engines!(
         .await;
         assert_eq!(status, 422);
         assert!(html.contains("id=\"error-summary\""), "{html}");
+        assert!(html.contains("<title>Fel: Läranställningar – Vägar</title>"));
         assert!(html.contains("Arbete och studier ska tillsammans bli 100 %."));
         assert!(
             html.contains("id=\"create-study_percent\" name=\"study_percent\" value=\"20\""),
@@ -112,6 +113,10 @@ both_engines!(
         let (status, html) = get(&app, &c, &location).await;
         assert_eq!(status, 200);
         assert!(html.contains("Läranställningen och veckoplanen är skapade."));
+        assert!(
+            html.contains("<title>Läranställning: Lina Lärling – Vägar</title>"),
+            "{html}"
+        );
         assert!(html.contains("<svg role=\"img\""), "a chart");
         assert!(html.contains("id=\"learn-weeks\""));
         assert!(html.contains("Vård- och omsorgscollege – Undersköterska"));
