@@ -6,3 +6,4 @@ pub mod interventions;
 pub mod learning;
 pub mod rental;
 pub mod staffing;
+pub mod legal;
