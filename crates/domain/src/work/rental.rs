@@ -829,3 +829,77 @@ mod tests {
         }
     }
 }
+
+/// A ledger entry's kind: another cost or a subsidy of the intervention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    OtherCost,
+    Subsidy,
+}
+
+impl LedgerKind {
+    pub const ALL: &'static [LedgerKind] = &[LedgerKind::OtherCost, LedgerKind::Subsidy];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerKind::OtherCost => "other_cost",
+            LedgerKind::Subsidy => "subsidy",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LedgerKind> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerData {
+    pub month: Month,
+    pub kind: LedgerKind,
+    pub amount_ore: i64,
+    pub note: Option<String>,
+}
+
+/// A ledger entry as entered: month `YYYY-MM`, kind, a positive amount.
+pub fn check_ledger(
+    month: Option<&str>,
+    kind: Option<&str>,
+    amount_ore: Option<i64>,
+    note: Option<&str>,
+) -> Result<LedgerData, ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let m = match month.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            e.add("month", "required", "month is required");
+            None
+        }
+        Some(s) => {
+            let m = Month::parse(s);
+            if m.is_none() {
+                e.add("month", "invalid", "month must be YYYY-MM");
+            }
+            m
+        }
+    };
+    let k = match kind.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            e.add("kind", "required", "kind is required");
+            None
+        }
+        Some(s) => {
+            let k = LedgerKind::parse(s);
+            if k.is_none() {
+                e.add("kind", "invalid_choice", "kind must be other_cost or subsidy");
+            }
+            k
+        }
+    };
+    let amount = ranged(&mut e, "amount_ore", amount_ore, 1, 100_000_000_000);
+    let note = crate::validation::optional_text(&mut e, "note", note, 500);
+    e.into_result(())?;
+    Ok(LedgerData {
+        month: m.expect("checked"),
+        kind: k.expect("checked"),
+        amount_ore: amount,
+        note,
+    })
+}
