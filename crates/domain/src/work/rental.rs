@@ -588,7 +588,7 @@ pub struct MonthInput {
     pub approved_minutes: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MonthResult {
     pub month: String,
     pub approved_minutes: i64,
@@ -603,7 +603,7 @@ pub struct MonthResult {
     pub cumulative_ore: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EconomicResult {
     pub months: Vec<MonthResult>,
     pub total_ore: i64,

@@ -1165,7 +1165,14 @@ impl Store {
         Ok(inv)
     }
 
-    pub async fn add_ledger_entry(&self, ctx: &Ctx, intervention_id: i64, d: &LedgerData) -> Result<LedgerEntry> {
+    /// Record another cost or a subsidy (validated after the decision, so
+    /// a role that may not gets 403 whatever it sent).
+    pub async fn add_ledger_entry(
+        &self,
+        ctx: &Ctx,
+        intervention_id: i64,
+        d: Result<LedgerData, ValidationErrors>,
+    ) -> Result<LedgerEntry> {
         let (mut tx, _permit) = self
             .authorize_rental(
                 ctx,
@@ -1174,6 +1181,7 @@ impl Store {
                 "rental.ledger.add",
             )
             .await?;
+        let d = d.map_err(StoreError::Validation)?;
         let r = sqlx::query(
             "INSERT INTO intervention_ledger (intervention_id, month, kind, amount_ore, note, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
