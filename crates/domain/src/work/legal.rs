@@ -131,7 +131,11 @@ pub fn self_cost(sales: &[Sale], costs: &[YearCosts]) -> LegalCheck {
     let mut reasons = vec![];
     let mut flagged = false;
     for year in years(sales, costs) {
-        let revenue: i64 = sales.iter().filter(|s| s.year == year).map(|s| s.amount_ore).sum();
+        let revenue: i64 = sales
+            .iter()
+            .filter(|s| s.year == year)
+            .map(|s| s.amount_ore)
+            .sum();
         let cost: i64 = costs
             .iter()
             .filter(|c| c.year == year)
@@ -152,7 +156,11 @@ pub fn self_cost(sales: &[Sale], costs: &[YearCosts]) -> LegalCheck {
         } else {
             (
                 "within_cost",
-                format!("{year}: revenue {} does not exceed cost {}", kr(revenue), kr(cost)),
+                format!(
+                    "{year}: revenue {} does not exceed cost {}",
+                    kr(revenue),
+                    kr(cost)
+                ),
             )
         };
         let mut r = Reason::new(code, message);
@@ -194,7 +202,11 @@ pub fn in_house(operator_kind: &str, sales: &[Sale]) -> LegalCheck {
     }
     let mut flagged = false;
     for year in years(sales, &[]) {
-        let total: i64 = sales.iter().filter(|s| s.year == year).map(|s| s.amount_ore).sum();
+        let total: i64 = sales
+            .iter()
+            .filter(|s| s.year == year)
+            .map(|s| s.amount_ore)
+            .sum();
         let owners: i64 = sales
             .iter()
             .filter(|s| s.year == year && s.owner)
@@ -341,8 +353,14 @@ mod tests {
         assert_eq!(c.status, CheckStatus::Flagged, "80 % is not more than 80 %");
         assert_eq!(c.reasons[0].share_permille, Some(800));
         let above = [sale(2025, "K", true, 801), sale(2025, "AB", false, 199)];
-        assert_eq!(in_house("municipal_company", &above).status, CheckStatus::Ok);
-        assert_eq!(in_house("municipality", &exactly).status, CheckStatus::NotApplicable);
+        assert_eq!(
+            in_house("municipal_company", &above).status,
+            CheckStatus::Ok
+        );
+        assert_eq!(
+            in_house("municipality", &exactly).status,
+            CheckStatus::NotApplicable
+        );
     }
 
     #[test]

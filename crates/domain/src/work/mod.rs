@@ -4,6 +4,6 @@
 
 pub mod interventions;
 pub mod learning;
+pub mod legal;
 pub mod rental;
 pub mod staffing;
-pub mod legal;

@@ -58,7 +58,8 @@ impl Month {
         }
         let year: i32 = y.parse().ok()?;
         let month: u32 = m.parse().ok()?;
-        ((1..=12).contains(&month) && (2000..=2100).contains(&year)).then_some(Month { year, month })
+        ((1..=12).contains(&month) && (2000..=2100).contains(&year))
+            .then_some(Month { year, month })
     }
     pub fn of(d: NaiveDate) -> Month {
         Month {
@@ -135,7 +136,11 @@ fn required_date(e: &mut ValidationErrors, field: &str, v: Option<&str>) -> Opti
         Some(s) => {
             let d = parse_date(s);
             if d.is_none() {
-                e.add(field, "invalid_date", format!("{field} must be a date YYYY-MM-DD"));
+                e.add(
+                    field,
+                    "invalid_date",
+                    format!("{field} must be a date YYYY-MM-DD"),
+                );
             }
             d
         }
@@ -206,9 +211,21 @@ impl ContractData {
             }
         }
         // Up to 60 hours a week; a wage up to 2 000 kr an hour.
-        let hours = ranged(&mut e, "hours_per_week_minutes", i.hours_per_week_minutes, 60, 3600);
+        let hours = ranged(
+            &mut e,
+            "hours_per_week_minutes",
+            i.hours_per_week_minutes,
+            60,
+            3600,
+        );
         let wage = ranged(&mut e, "hourly_wage_ore", i.hourly_wage_ore, 1, 200_000);
-        let fee = ranged(&mut e, "employer_fee_permille", i.employer_fee_permille, 0, 1000);
+        let fee = ranged(
+            &mut e,
+            "employer_fee_permille",
+            i.employer_fee_permille,
+            0,
+            1000,
+        );
         e.into_result(())?;
         Ok(ContractData {
             participant_id,
@@ -408,7 +425,11 @@ pub fn check_week(
         let field = format!("minutes[{i}]");
         let name = format!("{} {}", WEEKDAYS_EN[i], day);
         if m < 0 {
-            e.add(&field, "negative", format!("{name}: minutes cannot be negative"));
+            e.add(
+                &field,
+                "negative",
+                format!("{name}: minutes cannot be negative"),
+            );
             continue;
         }
         if m > 24 * 60 {
@@ -447,7 +468,11 @@ pub fn check_week(
         days.push((day, m));
     }
     if e.is_empty() && days.is_empty() {
-        e.add("minutes", "empty_week", "enter the minutes of at least one day");
+        e.add(
+            "minutes",
+            "empty_week",
+            "enter the minutes of at least one day",
+        );
     }
     e.into_result(days)
 }
@@ -526,8 +551,11 @@ pub fn invoice_lines(
     }
     let mut lines = vec![];
     for w in approved {
-        let inside: Vec<&(NaiveDate, i64)> =
-            w.days.iter().filter(|(d, m)| month.contains(*d) && *m > 0).collect();
+        let inside: Vec<&(NaiveDate, i64)> = w
+            .days
+            .iter()
+            .filter(|(d, m)| month.contains(*d) && *m > 0)
+            .collect();
         if inside.is_empty() {
             continue;
         }
@@ -680,11 +708,17 @@ mod tests {
     fn months_parse_and_walk() {
         let m = Month::parse("2026-02").unwrap();
         assert_eq!(m.last_day(), d("2026-02-28"));
-        assert_eq!(Month::parse("2026-12").unwrap().next().to_string(), "2027-01");
+        assert_eq!(
+            Month::parse("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
         assert!(Month::parse("2026-13").is_none());
         assert!(Month::parse("2026-1").is_none());
         assert_eq!(
-            Month::parse("2025-11").unwrap().through(Month::parse("2026-02").unwrap()).len(),
+            Month::parse("2025-11")
+                .unwrap()
+                .through(Month::parse("2026-02").unwrap())
+                .len(),
             4
         );
     }
@@ -699,26 +733,44 @@ mod tests {
             from: d("2026-01-01"),
             to: d("2026-12-31"),
         };
-        let err = check_week(d("2026-03-02"), &[480, 480, 480, 480, 0, 0, 0], placement, contract)
-            .unwrap_err();
+        let err = check_week(
+            d("2026-03-02"),
+            &[480, 480, 480, 480, 0, 0, 0],
+            placement,
+            contract,
+        )
+        .unwrap_err();
         let e = err.for_field("minutes[3]").unwrap();
         assert_eq!(e.code, "outside_placement");
         assert!(e.message.contains("Thursday 2026-03-05"), "{}", e.message);
         // A zero day outside is fine.
-        let ok = check_week(d("2026-03-02"), &[480, 480, 480, 0, 0, 0, 0], placement, contract)
-            .unwrap();
+        let ok = check_week(
+            d("2026-03-02"),
+            &[480, 480, 480, 0, 0, 0, 0],
+            placement,
+            contract,
+        )
+        .unwrap();
         assert_eq!(ok.len(), 3);
-        let err = check_week(d("2026-03-02"), &[-1, 1441, 0, 0, 0, 0, 0], placement, contract)
-            .unwrap_err();
+        let err = check_week(
+            d("2026-03-02"),
+            &[-1, 1441, 0, 0, 0, 0, 0],
+            placement,
+            contract,
+        )
+        .unwrap_err();
         assert_eq!(err.for_field("minutes[0]").unwrap().code, "negative");
         assert_eq!(err.for_field("minutes[1]").unwrap().code, "over_24_hours");
         let short = Period {
             from: d("2026-01-01"),
             to: d("2026-03-02"),
         };
-        let err = check_week(d("2026-03-02"), &[60, 60, 0, 0, 0, 0, 0], placement, short)
-            .unwrap_err();
-        assert_eq!(err.for_field("minutes[1]").unwrap().code, "outside_contract");
+        let err =
+            check_week(d("2026-03-02"), &[60, 60, 0, 0, 0, 0, 0], placement, short).unwrap_err();
+        assert_eq!(
+            err.for_field("minutes[1]").unwrap().code,
+            "outside_contract"
+        );
         let err = check_week(d("2026-03-02"), &[0; 7], placement, contract).unwrap_err();
         assert_eq!(err.0[0].code, "empty_week");
     }
@@ -730,11 +782,17 @@ mod tests {
         assert!(may_enter_over(Some(TimesheetStatus::Approved)).is_err());
         assert!(check_decision(TimesheetStatus::Submitted, true, None).is_ok());
         assert_eq!(
-            check_decision(TimesheetStatus::Submitted, false, Some("  ")).unwrap_err().0[0].code,
+            check_decision(TimesheetStatus::Submitted, false, Some("  "))
+                .unwrap_err()
+                .0[0]
+                .code,
             "required"
         );
         assert_eq!(
-            check_decision(TimesheetStatus::Approved, true, None).unwrap_err().0[0].code,
+            check_decision(TimesheetStatus::Approved, true, None)
+                .unwrap_err()
+                .0[0]
+                .code,
             "not_submitted"
         );
     }
@@ -746,7 +804,9 @@ mod tests {
             timesheet_id: 1,
             placement_id: 9,
             week_start: d("2026-03-30"),
-            days: (0..5).map(|i| (d("2026-03-30") + Duration::days(i), 450)).collect(),
+            days: (0..5)
+                .map(|i| (d("2026-03-30") + Duration::days(i), 450))
+                .collect(),
             rate_ore: 18_050,
         };
         let march = invoice_lines(Month::parse("2026-03").unwrap(), &[w.clone()], &[]).unwrap();
@@ -762,13 +822,16 @@ mod tests {
             status: TimesheetStatus::Submitted,
         }];
         // The week of 27 April reaches into May: it blocks both months.
-        let err = invoice_lines(Month::parse("2026-05").unwrap(), &[w.clone()], &pending)
-            .unwrap_err();
+        let err =
+            invoice_lines(Month::parse("2026-05").unwrap(), &[w.clone()], &pending).unwrap_err();
         assert!(err.0[0].message.contains("week of 2026-04-27"));
         assert!(invoice_lines(Month::parse("2026-04").unwrap(), &[w.clone()], &pending).is_err());
         assert!(invoice_lines(Month::parse("2026-03").unwrap(), &[w], &pending).is_ok());
         assert_eq!(
-            invoice_lines(Month::parse("2026-06").unwrap(), &[], &[]).unwrap_err().0[0].code,
+            invoice_lines(Month::parse("2026-06").unwrap(), &[], &[])
+                .unwrap_err()
+                .0[0]
+                .code,
             "nothing_to_invoice"
         );
     }
@@ -824,7 +887,12 @@ mod tests {
         };
         let e = check_assignment(&bad, 0).unwrap_err();
         let codes: Vec<&str> = e.0.iter().map(|x| x.code.as_str()).collect();
-        for c in ["not_rental", "other_participant", "outside_contract", "out_of_range"] {
+        for c in [
+            "not_rental",
+            "other_participant",
+            "outside_contract",
+            "out_of_range",
+        ] {
             assert!(codes.contains(&c), "{codes:?}");
         }
     }
@@ -888,7 +956,11 @@ pub fn check_ledger(
         Some(s) => {
             let k = LedgerKind::parse(s);
             if k.is_none() {
-                e.add("kind", "invalid_choice", "kind must be other_cost or subsidy");
+                e.add(
+                    "kind",
+                    "invalid_choice",
+                    "kind must be other_cost or subsidy",
+                );
             }
             k
         }

@@ -152,7 +152,9 @@ impl Store {
             facts.and_then(|(_, _, own)| decide_rental(&ctx.actor, action, own).map(|r| (r, own)));
         let (participant_id, placement_id) = facts.map(|f| (f.0, f.1)).unwrap_or((None, None));
         let detail = match placement_id {
-            Some(p) if !matches!(target, RentalTarget::Placement(_)) => format!("{detail}, placement {p}"),
+            Some(p) if !matches!(target, RentalTarget::Placement(_)) => {
+                format!("{detail}, placement {p}")
+            }
             _ => detail,
         };
         let ids: Vec<i64> = participant_id.into_iter().collect();

@@ -4,8 +4,8 @@
 //! is decided and audited by [`Store::authorize_rental`] in the work's
 //! transaction; the rules are `vagar_domain::work::{rental, legal}`.
 
-use crate::access::rental::{rental_host_filter, RentalTarget};
 use crate::access::parse_date;
+use crate::access::rental::{rental_host_filter, RentalTarget};
 use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
@@ -267,7 +267,9 @@ fn row_to_timesheet(r: &sqlx::any::AnyRow, minimal: bool) -> Result<Timesheet> {
 
 async fn fill_days(tx: &mut Tx, sheets: &mut [Timesheet]) -> Result<()> {
     for chunk in sheets.chunks_mut(400) {
-        let mut sql = Sql::new("SELECT timesheet_id, day, minutes FROM timesheet_days WHERE timesheet_id IN (");
+        let mut sql = Sql::new(
+            "SELECT timesheet_id, day, minutes FROM timesheet_days WHERE timesheet_id IN (",
+        );
         for (i, t) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(",");
@@ -307,7 +309,12 @@ async fn load_timesheet(tx: &mut Tx, id: i64, minimal: bool) -> Result<Timesheet
 }
 
 /// Whether an invoice exists for the intervention, employer and month.
-async fn invoiced(tx: &mut Tx, intervention_id: i64, employer_id: i64, month: Month) -> Result<bool> {
+async fn invoiced(
+    tx: &mut Tx,
+    intervention_id: i64,
+    employer_id: i64,
+    month: Month,
+) -> Result<bool> {
     let r = sqlx::query(
         "SELECT COUNT(*) AS n FROM invoices WHERE intervention_id = $1 AND employer_id = $2 AND month = $3",
     )
@@ -377,7 +384,9 @@ struct WeekPart {
 fn week_parts(days: &[ApprovedDay]) -> Vec<WeekPart> {
     let mut by: BTreeMap<(i64, Month), (i64, usize)> = BTreeMap::new();
     for (i, d) in days.iter().enumerate() {
-        let e = by.entry((d.timesheet_id, Month::of(d.day))).or_insert((0, i));
+        let e = by
+            .entry((d.timesheet_id, Month::of(d.day)))
+            .or_insert((0, i));
         e.0 += d.minutes;
     }
     by.into_iter()
@@ -399,9 +408,9 @@ fn week_parts(days: &[ApprovedDay]) -> Vec<WeekPart> {
 fn wages_by_month(days: &[ApprovedDay]) -> BTreeMap<Month, i64> {
     let mut by: BTreeMap<(i64, Month), (i64, i64, i64)> = BTreeMap::new();
     for d in days {
-        let e = by
-            .entry((d.contract_id, Month::of(d.day)))
-            .or_insert((0, d.wage_ore, d.fee_permille));
+        let e =
+            by.entry((d.contract_id, Month::of(d.day)))
+                .or_insert((0, d.wage_ore, d.fee_permille));
         e.0 += d.minutes;
     }
     let mut out = BTreeMap::new();
@@ -438,7 +447,12 @@ impl Store {
     /// The rental-model interventions (for the overview's index).
     pub async fn list_rental_interventions(&self, ctx: &Ctx) -> Result<Vec<Intervention>> {
         let (mut tx, permit) = self
-            .authorize_rental(ctx, RentalAction::Read, RentalTarget::None, "rental.intervention.list")
+            .authorize_rental(
+                ctx,
+                RentalAction::Read,
+                RentalTarget::None,
+                "rental.intervention.list",
+            )
             .await?;
         let rows = sqlx::query(
             "SELECT id FROM interventions WHERE model = 'rental' ORDER BY period_from DESC, id DESC LIMIT 200",
@@ -457,7 +471,12 @@ impl Store {
     /// One rental-model intervention (404 for any other).
     pub async fn rental_intervention(&self, ctx: &Ctx, id: i64) -> Result<Intervention> {
         let (mut tx, _permit) = self
-            .authorize_rental(ctx, RentalAction::Read, RentalTarget::Intervention(id), "rental.intervention.read")
+            .authorize_rental(
+                ctx,
+                RentalAction::Read,
+                RentalTarget::Intervention(id),
+                "rental.intervention.read",
+            )
             .await?;
         let i = load_intervention(&mut tx, id).await?;
         tx.commit().await?;
@@ -467,7 +486,12 @@ impl Store {
     /// An employment contract with the municipality or its company.
     pub async fn create_contract(&self, ctx: &Ctx, input: &ContractInput) -> Result<Contract> {
         let (mut tx, permit) = self
-            .authorize_rental(ctx, RentalAction::Manage, RentalTarget::None, "rental.contract.create")
+            .authorize_rental(
+                ctx,
+                RentalAction::Manage,
+                RentalTarget::None,
+                "rental.contract.create",
+            )
             .await?;
         let d = ContractData::from_input(input).map_err(StoreError::Validation)?;
         let mut e = ValidationErrors::new();
@@ -476,14 +500,22 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         if get::<i64>(&row, "n")? == 0 {
-            e.add("participant_id", "unknown", "participant_id must name a participant");
+            e.add(
+                "participant_id",
+                "unknown",
+                "participant_id must name a participant",
+            );
         }
         let row = sqlx::query("SELECT model FROM interventions WHERE id = $1")
             .bind(d.intervention_id)
             .fetch_optional(&mut *tx)
             .await?;
         match row {
-            None => e.add("intervention_id", "unknown", "intervention_id must name an intervention"),
+            None => e.add(
+                "intervention_id",
+                "unknown",
+                "intervention_id must name an intervention",
+            ),
             Some(r) if get::<Option<String>>(&r, "model")?.as_deref() != Some("rental") => e.add(
                 "intervention_id",
                 "not_rental",
@@ -544,10 +576,19 @@ impl Store {
         .bind(intervention_id)
         .fetch_all(&mut *tx)
         .await?;
-        let out = rows.iter().map(row_to_contract).collect::<Result<Vec<_>>>()?;
+        let out = rows
+            .iter()
+            .map(row_to_contract)
+            .collect::<Result<Vec<_>>>()?;
         let ids: Vec<i64> = out.iter().map(|c| c.participant_id).collect();
         permit
-            .record(&mut tx, ctx, "rental.contract.list.returned", &format!("intervention {intervention_id}"), &ids)
+            .record(
+                &mut tx,
+                ctx,
+                "rental.contract.list.returned",
+                &format!("intervention {intervention_id}"),
+                &ids,
+            )
             .await?;
         tx.commit().await?;
         Ok(out)
@@ -562,10 +603,19 @@ impl Store {
         hourly_rate_ore: Option<i64>,
     ) -> Result<Assignment> {
         let (mut tx, permit) = self
-            .authorize_rental(ctx, RentalAction::Manage, RentalTarget::None, "rental.assignment.create")
+            .authorize_rental(
+                ctx,
+                RentalAction::Manage,
+                RentalTarget::None,
+                "rental.assignment.create",
+            )
             .await?;
         let mut e = ValidationErrors::new();
-        for (f, v) in [("placement_id", placement_id), ("contract_id", contract_id), ("hourly_rate_ore", hourly_rate_ore)] {
+        for (f, v) in [
+            ("placement_id", placement_id),
+            ("contract_id", contract_id),
+            ("hourly_rate_ore", hourly_rate_ore),
+        ] {
             if v.is_none() {
                 e.add(f, "required", format!("{f} is required"));
             }
@@ -593,10 +643,18 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if p.is_none() {
-            e.add("placement_id", "unknown", "placement_id must name a placement");
+            e.add(
+                "placement_id",
+                "unknown",
+                "placement_id must name a placement",
+            );
         }
         if c.is_none() {
-            e.add("contract_id", "unknown", "contract_id must name a rental contract");
+            e.add(
+                "contract_id",
+                "unknown",
+                "contract_id must name a rental contract",
+            );
         }
         let (Some(p), Some(c)) = (p, c) else {
             return Err(StoreError::Validation(e));
@@ -641,16 +699,22 @@ impl Store {
                 &[facts.placement_participant_id],
             )
             .await?;
-        let r = sqlx::query(&format!("SELECT {ASSIGNMENT_COLUMNS} WHERE ra.placement_id = $1"))
-            .bind(placement_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let r = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} WHERE ra.placement_id = $1"
+        ))
+        .bind(placement_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let a = row_to_assignment(&r)?;
         tx.commit().await?;
         Ok(a)
     }
 
-    pub async fn list_assignments(&self, ctx: &Ctx, intervention_id: i64) -> Result<Vec<Assignment>> {
+    pub async fn list_assignments(
+        &self,
+        ctx: &Ctx,
+        intervention_id: i64,
+    ) -> Result<Vec<Assignment>> {
         let (mut tx, permit) = self
             .authorize_rental(
                 ctx,
@@ -665,7 +729,10 @@ impl Store {
         .bind(intervention_id)
         .fetch_all(&mut *tx)
         .await?;
-        let out = rows.iter().map(row_to_assignment).collect::<Result<Vec<_>>>()?;
+        let out = rows
+            .iter()
+            .map(row_to_assignment)
+            .collect::<Result<Vec<_>>>()?;
         let ids: Vec<i64> = out.iter().map(|a| a.participant_id).collect();
         let placements: Vec<String> = out.iter().map(|a| a.placement_id.to_string()).collect();
         permit
@@ -673,7 +740,10 @@ impl Store {
                 &mut tx,
                 ctx,
                 "rental.assignment.list.returned",
-                &format!("intervention {intervention_id}, placements {}", placements.join(",")),
+                &format!(
+                    "intervention {intervention_id}, placements {}",
+                    placements.join(",")
+                ),
                 &ids,
             )
             .await?;
@@ -687,7 +757,12 @@ impl Store {
     /// is refused, and nothing is written.
     pub async fn submit_timesheet(&self, ctx: &Ctx, input: &TimesheetInput) -> Result<Timesheet> {
         let (mut tx, permit) = self
-            .authorize_rental(ctx, RentalAction::EnterTimesheet, RentalTarget::None, "rental.timesheet.enter")
+            .authorize_rental(
+                ctx,
+                RentalAction::EnterTimesheet,
+                RentalTarget::None,
+                "rental.timesheet.enter",
+            )
             .await?;
         let mut e = ValidationErrors::new();
         if input.placement_id.is_none() {
@@ -695,9 +770,14 @@ impl Store {
         }
         let week_start = rules::parse_week_start(&mut e, input.week_start.as_deref());
         if input.minutes.is_none() {
-            e.add("minutes", "required", "minutes must list seven days, Monday first");
+            e.add(
+                "minutes",
+                "required",
+                "minutes must list seven days, Monday first",
+            );
         }
-        let note = vagar_domain::validation::optional_text(&mut e, "note", input.note.as_deref(), 1000);
+        let note =
+            vagar_domain::validation::optional_text(&mut e, "note", input.note.as_deref(), 1000);
         let placement_id = input.placement_id.unwrap_or(0);
         let p = sqlx::query(
             "SELECT pl.participant_id, pl.intervention_id, pl.employer_id, pl.start_date, pl.end_date, \
@@ -760,7 +840,9 @@ impl Store {
             if invoiced(&mut tx, intervention_id, employer_id, m).await? {
                 return Err(StoreError::Conflict {
                     field: "week_start".into(),
-                    message: format!("{m} has already been invoiced to this host; its hours cannot change"),
+                    message: format!(
+                        "{m} has already been invoiced to this host; its hours cannot change"
+                    ),
                 });
             }
         }
@@ -807,12 +889,14 @@ impl Store {
             }
         };
         for (d, m) in &days {
-            sqlx::query("INSERT INTO timesheet_days (timesheet_id, day, minutes) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(ymd(*d))
-                .bind(*m)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO timesheet_days (timesheet_id, day, minutes) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(ymd(*d))
+            .bind(*m)
+            .execute(&mut *tx)
+            .await?;
         }
         permit
             .record(
@@ -831,7 +915,12 @@ impl Store {
     /// Timesheets the actor may see: a host its own placements' weeks only.
     pub async fn list_timesheets(&self, ctx: &Ctx, f: &TimesheetFilter) -> Result<Vec<Timesheet>> {
         let (mut tx, permit) = self
-            .authorize_rental(ctx, RentalAction::ReadTimesheet, RentalTarget::None, "rental.timesheet.list")
+            .authorize_rental(
+                ctx,
+                RentalAction::ReadTimesheet,
+                RentalTarget::None,
+                "rental.timesheet.list",
+            )
             .await?;
         let mut sql = Sql::new(&format!("SELECT {TIMESHEET_COLUMNS} WHERE "));
         rental_host_filter(ctx, RentalAction::ReadTimesheet, &mut sql);
@@ -842,7 +931,8 @@ impl Store {
             sql.push(" AND t.placement_id = ").bind(Arg::I64(p));
         }
         if let Some(s) = f.status {
-            sql.push(" AND t.status = ").bind(Arg::Text(s.as_str().into()));
+            sql.push(" AND t.status = ")
+                .bind(Arg::Text(s.as_str().into()));
         }
         sql.push(" ORDER BY t.week_start DESC, p.first_name, t.id LIMIT 1000");
         let rows = sql.query().fetch_all(&mut *tx).await?;
@@ -874,7 +964,12 @@ impl Store {
 
     pub async fn read_timesheet(&self, ctx: &Ctx, id: i64) -> Result<Timesheet> {
         let (mut tx, _permit) = self
-            .authorize_rental(ctx, RentalAction::ReadTimesheet, RentalTarget::Timesheet(id), "rental.timesheet.read")
+            .authorize_rental(
+                ctx,
+                RentalAction::ReadTimesheet,
+                RentalTarget::Timesheet(id),
+                "rental.timesheet.read",
+            )
             .await?;
         let t = load_timesheet(&mut tx, id, minimal_for(ctx)).await?;
         tx.commit().await?;
@@ -890,9 +985,18 @@ impl Store {
         reason: Option<&str>,
         version: Option<i64>,
     ) -> Result<Timesheet> {
-        let event = if approve { "rental.timesheet.approve" } else { "rental.timesheet.reject" };
+        let event = if approve {
+            "rental.timesheet.approve"
+        } else {
+            "rental.timesheet.reject"
+        };
         let (mut tx, permit) = self
-            .authorize_rental(ctx, RentalAction::DecideTimesheet, RentalTarget::Timesheet(id), event)
+            .authorize_rental(
+                ctx,
+                RentalAction::DecideTimesheet,
+                RentalTarget::Timesheet(id),
+                event,
+            )
             .await?;
         let current = load_timesheet(&mut tx, id, true).await?;
         if version.is_some_and(|v| v != current.version) {
@@ -908,7 +1012,11 @@ impl Store {
             }
             Err(e) => return Err(StoreError::Validation(e)),
         };
-        let status = if approve { TimesheetStatus::Approved } else { TimesheetStatus::Rejected };
+        let status = if approve {
+            TimesheetStatus::Approved
+        } else {
+            TimesheetStatus::Rejected
+        };
         let done = sqlx::query(
             "UPDATE timesheets SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4, \
              version = version + 1 WHERE id = $5 AND version = $6 AND status = 'submitted'",
@@ -983,7 +1091,11 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                 if get::<i64>(&r, "n")? == 0 {
-                    e.add("employer_id", "unknown", "employer_id must name an employer");
+                    e.add(
+                        "employer_id",
+                        "unknown",
+                        "employer_id must name an employer",
+                    );
                     None
                 } else {
                     Some(id)
@@ -997,7 +1109,13 @@ impl Store {
             let inv = load_invoice(&mut tx, id).await?;
             let ids = line_participants(&mut tx, id).await?;
             permit
-                .record(&mut tx, ctx, "rental.invoice.read", &format!("invoice {id} (already made)"), &ids)
+                .record(
+                    &mut tx,
+                    ctx,
+                    "rental.invoice.read",
+                    &format!("invoice {id} (already made)"),
+                    &ids,
+                )
                 .await?;
             tx.commit().await?;
             return Ok((inv, false));
@@ -1039,10 +1157,12 @@ impl Store {
             }
         }
         for w in &mut approved {
-            let days = sqlx::query("SELECT day, minutes FROM timesheet_days WHERE timesheet_id = $1 ORDER BY day")
-                .bind(w.timesheet_id)
-                .fetch_all(&mut *tx)
-                .await?;
+            let days = sqlx::query(
+                "SELECT day, minutes FROM timesheet_days WHERE timesheet_id = $1 ORDER BY day",
+            )
+            .bind(w.timesheet_id)
+            .fetch_all(&mut *tx)
+            .await?;
             for d in days {
                 w.days.push((date(&d, "day")?, get(&d, "minutes")?));
             }
@@ -1056,7 +1176,9 @@ impl Store {
                 self.audit_refusal(
                     ctx,
                     "rental.invoice.refused",
-                    &format!("intervention {intervention_id}, employer {employer_id}, month {month}"),
+                    &format!(
+                        "intervention {intervention_id}, employer {employer_id}, month {month}"
+                    ),
                     &[],
                 )
                 .await?;
@@ -1071,7 +1193,10 @@ impl Store {
         };
         let total_minutes: i64 = lines.iter().map(|l| l.minutes).sum();
         let total_ore: i64 = lines.iter().map(|l| l.amount_ore).sum();
-        let number = format!("{}{:02}-{intervention_id}-{employer_id}", month.year, month.month);
+        let number = format!(
+            "{}{:02}-{intervention_id}-{employer_id}",
+            month.year, month.month
+        );
         let r = sqlx::query(
             "INSERT INTO invoices (intervention_id, employer_id, month, number, total_minutes, total_ore, \
              created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -1133,10 +1258,12 @@ impl Store {
                 "rental.invoice.list",
             )
             .await?;
-        let rows = sqlx::query("SELECT id FROM invoices WHERE intervention_id = $1 ORDER BY month DESC, id DESC")
-            .bind(intervention_id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id FROM invoices WHERE intervention_id = $1 ORDER BY month DESC, id DESC",
+        )
+        .bind(intervention_id)
+        .fetch_all(&mut *tx)
+        .await?;
         let mut out = vec![];
         let mut ids = vec![];
         for r in rows {
@@ -1146,7 +1273,13 @@ impl Store {
         }
         let listed: Vec<String> = out.iter().map(|i| i.id.to_string()).collect();
         permit
-            .record(&mut tx, ctx, "rental.invoice.list.returned", &format!("invoices {}", listed.join(",")), &ids)
+            .record(
+                &mut tx,
+                ctx,
+                "rental.invoice.list.returned",
+                &format!("invoices {}", listed.join(",")),
+                &ids,
+            )
             .await?;
         tx.commit().await?;
         Ok(out)
@@ -1154,12 +1287,23 @@ impl Store {
 
     pub async fn read_invoice(&self, ctx: &Ctx, id: i64) -> Result<Invoice> {
         let (mut tx, permit) = self
-            .authorize_rental(ctx, RentalAction::Read, RentalTarget::Invoice(id), "rental.invoice.read")
+            .authorize_rental(
+                ctx,
+                RentalAction::Read,
+                RentalTarget::Invoice(id),
+                "rental.invoice.read",
+            )
             .await?;
         let inv = load_invoice(&mut tx, id).await?;
         let ids = line_participants(&mut tx, id).await?;
         permit
-            .record(&mut tx, ctx, "rental.invoice.read.lines", &format!("invoice {id}"), &ids)
+            .record(
+                &mut tx,
+                ctx,
+                "rental.invoice.read.lines",
+                &format!("invoice {id}"),
+                &ids,
+            )
             .await?;
         tx.commit().await?;
         Ok(inv)
@@ -1237,10 +1381,12 @@ impl Store {
             )
             .await?;
         let days = approved_days(&mut tx, intervention_id).await?;
-        let invoices = sqlx::query("SELECT employer_id, month, total_ore FROM invoices WHERE intervention_id = $1")
-            .bind(intervention_id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let invoices = sqlx::query(
+            "SELECT employer_id, month, total_ore FROM invoices WHERE intervention_id = $1",
+        )
+        .bind(intervention_id)
+        .fetch_all(&mut *tx)
+        .await?;
         let ledger = ledger_rows(&mut tx, intervention_id).await?;
         let mut by: BTreeMap<Month, MonthInput> = BTreeMap::new();
         let mut invoiced: HashSet<(i64, Month)> = HashSet::new();
@@ -1261,7 +1407,8 @@ impl Store {
             by.entry(m).or_default().wages_ore += w;
         }
         for l in &ledger {
-            let m = Month::parse(&l.month).ok_or_else(|| StoreError::Other("invalid stored month".into()))?;
+            let m = Month::parse(&l.month)
+                .ok_or_else(|| StoreError::Other("invalid stored month".into()))?;
             let e = by.entry(m).or_default();
             if l.kind == "subsidy" {
                 e.subsidies_ore += l.amount_ore;
@@ -1333,7 +1480,8 @@ impl Store {
         .await?;
         for r in &staffing {
             let worked: Option<i64> = get(r, "worked_minutes")?;
-            let minutes = worked.unwrap_or(get::<i64>(r, "end_minute")? - get::<i64>(r, "start_minute")?);
+            let minutes =
+                worked.unwrap_or(get::<i64>(r, "end_minute")? - get::<i64>(r, "start_minute")?);
             let year = date(r, "work_date")?.year();
             sales.push(Sale {
                 year,
@@ -1357,13 +1505,20 @@ impl Store {
     }
 }
 
-async fn find_invoice(tx: &mut Tx, intervention_id: i64, employer_id: i64, month: Month) -> Result<Option<i64>> {
-    let r = sqlx::query("SELECT id FROM invoices WHERE intervention_id = $1 AND employer_id = $2 AND month = $3")
-        .bind(intervention_id)
-        .bind(employer_id)
-        .bind(month.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
+async fn find_invoice(
+    tx: &mut Tx,
+    intervention_id: i64,
+    employer_id: i64,
+    month: Month,
+) -> Result<Option<i64>> {
+    let r = sqlx::query(
+        "SELECT id FROM invoices WHERE intervention_id = $1 AND employer_id = $2 AND month = $3",
+    )
+    .bind(intervention_id)
+    .bind(employer_id)
+    .bind(month.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
     r.map(|r| get::<i64>(&r, "id")).transpose()
 }
 
@@ -1375,7 +1530,9 @@ async fn line_participants(tx: &mut Tx, invoice_id: i64) -> Result<Vec<i64>> {
     .bind(invoice_id)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(|r| get::<i64>(r, "participant_id")).collect()
+    rows.iter()
+        .map(|r| get::<i64>(r, "participant_id"))
+        .collect()
 }
 
 async fn load_invoice(tx: &mut Tx, id: i64) -> Result<Invoice> {
@@ -1389,7 +1546,8 @@ async fn load_invoice(tx: &mut Tx, id: i64) -> Result<Invoice> {
     .await?
     .ok_or(StoreError::NotFound)?;
     let month_text: String = get(&r, "month")?;
-    let month = Month::parse(&month_text).ok_or_else(|| StoreError::Other("invalid stored month".into()))?;
+    let month = Month::parse(&month_text)
+        .ok_or_else(|| StoreError::Other("invalid stored month".into()))?;
     let rows = sqlx::query(
         "SELECT l.timesheet_id, l.placement_id, p.first_name, p.last_name, pl.role_title, t.week_start, \
          l.minutes, l.rate_ore, l.amount_ore FROM invoice_lines l JOIN timesheets t ON t.id = l.timesheet_id \
@@ -1405,7 +1563,11 @@ async fn load_invoice(tx: &mut Tx, id: i64) -> Result<Invoice> {
         lines.push(InvoiceLineRow {
             timesheet_id: get(l, "timesheet_id")?,
             placement_id: get(l, "placement_id")?,
-            participant_name: format!("{} {}", get::<String>(l, "first_name")?, get::<String>(l, "last_name")?),
+            participant_name: format!(
+                "{} {}",
+                get::<String>(l, "first_name")?,
+                get::<String>(l, "last_name")?
+            ),
             role_title: get(l, "role_title")?,
             week_start,
             period_from: month.first_day().max(week_start),

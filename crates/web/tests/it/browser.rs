@@ -890,14 +890,19 @@ async fn overflow(c: &Client) -> (i64, i64) {
 }
 
 async fn host_errand(c: Client, app: Arc<common::TestApp>, week: i64) {
-    c.set_window_size(375, 740).await.expect("phone-sized window");
+    c.set_window_size(375, 740)
+        .await
+        .expect("phone-sized window");
     log_in(&c, &app, "employer").await;
     c.goto(&app.url("/tidrapporter")).await.unwrap();
     let card = wait_for(&c, Locator::Id(&format!("week-{week}"))).await;
     check_page(&c, "host timesheets").await;
     let (scroll, inner) = overflow(&c).await;
     assert!(inner <= 400, "a phone-sized viewport, got {inner}");
-    assert!(scroll <= inner, "no horizontal scrolling: {scroll} > {inner}");
+    assert!(
+        scroll <= inner,
+        "no horizontal scrolling: {scroll} > {inner}"
+    );
     let text = card.text().await.unwrap();
     assert!(text.contains("Amina") && !text.contains("Hyrén"), "{text}");
     assert!(text.contains("35,5 tim"), "the week's total: {text}");
@@ -926,7 +931,10 @@ async fn host_errand(c: Client, app: Arc<common::TestApp>, week: i64) {
     let flash = c.find(Locator::Css("[role=status]")).await.unwrap();
     assert!(flash.text().await.unwrap().contains("godkänd"));
     let (scroll, inner) = overflow(&c).await;
-    assert!(scroll <= inner, "no horizontal scrolling after approving: {scroll} > {inner}");
+    assert!(
+        scroll <= inner,
+        "no horizontal scrolling after approving: {scroll} > {inner}"
+    );
     check_page(&c, "host timesheets, decided").await;
     // The API agrees.
     let (status, t) = app

@@ -40,7 +40,13 @@ pub async fn participant(app: &TestApp, i: u32, first: &str, last: &str) -> i64 
         .unwrap()
 }
 
-pub async fn contract(app: &TestApp, participant: i64, intervention: i64, wage: i64, fee: i64) -> i64 {
+pub async fn contract(
+    app: &TestApp,
+    participant: i64,
+    intervention: i64,
+    wage: i64,
+    fee: i64,
+) -> i64 {
     let r = app
         .call(
             "coordinator",
@@ -163,7 +169,10 @@ both_engines!(
             )
             .await;
         r.assert_problem(422, &["placement_id", "contract_id"]);
-        assert_eq!(r.error_code("contract_id").as_deref(), Some("other_participant"));
+        assert_eq!(
+            r.error_code("contract_id").as_deref(),
+            Some("other_participant")
+        );
         // A contract for a non-rental intervention is refused.
         let r = app
             .call(
@@ -189,19 +198,36 @@ both_engines!(
         // Roles that may not: 403.
         for user in ["cw_a", "partner", "analyst", "employer"] {
             let r = app
-                .call(user, Method::GET, &format!("/api/v1/rental/contracts?intervention_id={}", s.intervention), None)
+                .call(
+                    user,
+                    Method::GET,
+                    &format!(
+                        "/api/v1/rental/contracts?intervention_id={}",
+                        s.intervention
+                    ),
+                    None,
+                )
                 .await;
             assert_eq!(r.status, 403, "{user}: {}", r.text);
         }
         let (st, list) = app
-            .get_json("admin", &format!("/api/v1/rental/assignments?intervention_id={}", s.intervention))
+            .get_json(
+                "admin",
+                &format!(
+                    "/api/v1/rental/assignments?intervention_id={}",
+                    s.intervention
+                ),
+            )
             .await;
         assert_eq!(st, 200);
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert_eq!(list[0]["hourly_rate_ore"], 18_000);
         // A non-rental intervention's lists: 404.
         let (st, _) = app
-            .get_json("coordinator", &format!("/api/v1/rental/contracts?intervention_id={staffing}"))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/contracts?intervention_id={staffing}"),
+            )
             .await;
         assert_eq!(st, 404);
     }
@@ -214,11 +240,20 @@ both_engines!(
         // Week of Monday 2026-02-23: Monday–Friday before the placement starts.
         let r = week(&app, s.placement, "2026-02-23", [480, 480, 0, 0, 0, 0, 0]).await;
         r.assert_problem(422, &["minutes[0]", "minutes[1]"]);
-        assert_eq!(r.error_code("minutes[0]").as_deref(), Some("outside_placement"));
+        assert_eq!(
+            r.error_code("minutes[0]").as_deref(),
+            Some("outside_placement")
+        );
         assert!(r.text.contains("Monday 2026-02-23"), "{}", r.text);
         assert!(r.text.contains("Tuesday 2026-02-24"), "{}", r.text);
         // The last week: Friday 2026-05-01 is after the end.
-        let r = week(&app, s.placement, "2026-04-27", [480, 480, 480, 480, 480, 0, 0]).await;
+        let r = week(
+            &app,
+            s.placement,
+            "2026-04-27",
+            [480, 480, 480, 480, 480, 0, 0],
+        )
+        .await;
         r.assert_problem(422, &["minutes[4]"]);
         assert!(r.text.contains("Friday 2026-05-01"), "{}", r.text);
         // Over 24 hours, negative, not a Monday.
@@ -241,9 +276,20 @@ both_engines!(
         assert_eq!(timesheet_count(&app, s.placement).await, 0);
 
         // A good week, rejected by the host, entered again: replaced.
-        let id = submitted(&app, s.placement, "2026-04-27", [480, 480, 480, 480, 0, 0, 0]).await;
+        let id = submitted(
+            &app,
+            s.placement,
+            "2026-04-27",
+            [480, 480, 480, 480, 0, 0, 0],
+        )
+        .await;
         let r = app
-            .call("employer", Method::POST, &format!("/api/v1/rental/timesheets/{id}/reject"), Some(&json!({})))
+            .call(
+                "employer",
+                Method::POST,
+                &format!("/api/v1/rental/timesheets/{id}/reject"),
+                Some(&json!({})),
+            )
             .await;
         r.assert_problem(422, &["reason"]);
         let r = app
@@ -258,7 +304,9 @@ both_engines!(
         assert_eq!(r.json["status"], "rejected");
         let again = submitted(&app, s.placement, "2026-04-27", [480, 480, 480, 0, 0, 0, 0]).await;
         assert_eq!(again, id, "the rejected week is replaced, not duplicated");
-        let (_, t) = app.get_json("coordinator", &format!("/api/v1/rental/timesheets/{id}")).await;
+        let (_, t) = app
+            .get_json("coordinator", &format!("/api/v1/rental/timesheets/{id}"))
+            .await;
         assert_eq!(t["status"], "submitted");
         assert_eq!(t["total_minutes"], 1440);
         assert_eq!(t["days"][3]["minutes"], 0);
@@ -267,12 +315,19 @@ both_engines!(
         // An approved week is final: 409, and it is unchanged.
         let r = week(&app, s.placement, "2026-04-27", [60, 0, 0, 0, 0, 0, 0]).await;
         r.assert_problem(409, &["week_start"]);
-        let (_, t) = app.get_json("coordinator", &format!("/api/v1/rental/timesheets/{id}")).await;
+        let (_, t) = app
+            .get_json("coordinator", &format!("/api/v1/rental/timesheets/{id}"))
+            .await;
         assert_eq!(t["total_minutes"], 1440);
         assert_eq!(t["status"], "approved");
         // Deciding it twice: 409.
         let r = app
-            .call("employer", Method::POST, &format!("/api/v1/rental/timesheets/{id}/approve"), Some(&json!({})))
+            .call(
+                "employer",
+                Method::POST,
+                &format!("/api/v1/rental/timesheets/{id}/approve"),
+                Some(&json!({})),
+            )
             .await;
         r.assert_problem(409, &["status"]);
         // The audit names the participant for the entry and the decision.
@@ -283,7 +338,10 @@ both_engines!(
             .find(|e| e["action"] == "rental.timesheet.approved")
             .unwrap_or_else(|| panic!("no approval event in {audit}"));
         assert_eq!(approved["participant_ids"], json!([s.participant]));
-        assert!(approved["detail"].as_str().unwrap().contains(&format!("placement {}", s.placement)));
+        assert!(approved["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("placement {}", s.placement)));
     }
 );
 
@@ -294,12 +352,29 @@ both_engines!(
         let other_host = insert_host(&app, "5566778899", "Annan AB", false).await;
         let p2 = participant(&app, 3, "Cecilia", "Annansson").await;
         let c2 = contract(&app, p2, s.intervention, 13_000, 314).await;
-        let pl2 = insert_placement(&app, p2, s.intervention, other_host, "2026-03-02", "2026-04-30", "municipality").await;
+        let pl2 = insert_placement(
+            &app,
+            p2,
+            s.intervention,
+            other_host,
+            "2026-03-02",
+            "2026-04-30",
+            "municipality",
+        )
+        .await;
         assign(&app, pl2, c2, 20_000).await;
-        let own = submitted(&app, s.placement, "2026-03-09", [480, 480, 480, 480, 480, 0, 0]).await;
+        let own = submitted(
+            &app,
+            s.placement,
+            "2026-03-09",
+            [480, 480, 480, 480, 480, 0, 0],
+        )
+        .await;
         let foreign = submitted(&app, pl2, "2026-03-09", [480, 0, 0, 0, 0, 0, 0]).await;
 
-        let (st, list) = app.get_json("employer", "/api/v1/rental/timesheets?status=submitted").await;
+        let (st, list) = app
+            .get_json("employer", "/api/v1/rental/timesheets?status=submitted")
+            .await;
         assert_eq!(st, 200, "{list}");
         let list = list.as_array().unwrap();
         assert_eq!(list.len(), 1, "{list:?}");
@@ -307,23 +382,43 @@ both_engines!(
         assert_eq!(t["id"], own);
         assert_eq!(t["first_name"], "Amina");
         assert_eq!(t["role_title"], "Vårdbiträde");
-        assert!(t.get("participant_id").is_none() && t.get("last_name").is_none(), "{t}");
+        assert!(
+            t.get("participant_id").is_none() && t.get("last_name").is_none(),
+            "{t}"
+        );
         let text = t.to_string();
-        assert!(!text.contains("Hyrén") && !text.contains(&common::pnr(1)[..8]), "{text}");
+        assert!(
+            !text.contains("Hyrén") && !text.contains(&common::pnr(1)[..8]),
+            "{text}"
+        );
         // Another host's week: 404 to read or decide; coordinators see both.
-        let (st, _) = app.get_json("employer", &format!("/api/v1/rental/timesheets/{foreign}")).await;
+        let (st, _) = app
+            .get_json("employer", &format!("/api/v1/rental/timesheets/{foreign}"))
+            .await;
         assert_eq!(st, 404);
         let r = app
-            .call("employer", Method::POST, &format!("/api/v1/rental/timesheets/{foreign}/approve"), Some(&json!({})))
+            .call(
+                "employer",
+                Method::POST,
+                &format!("/api/v1/rental/timesheets/{foreign}/approve"),
+                Some(&json!({})),
+            )
             .await;
         assert_eq!(r.status, 404);
-        let (_, all) = app.get_json("coordinator", "/api/v1/rental/timesheets").await;
+        let (_, all) = app
+            .get_json("coordinator", "/api/v1/rental/timesheets")
+            .await;
         assert_eq!(all.as_array().unwrap().len(), 2);
         assert_eq!(all[0]["participant_id"].is_i64(), true);
         // Coordinators and caseworkers do not approve: 403.
         for user in ["coordinator", "cw_a", "admin"] {
             let r = app
-                .call(user, Method::POST, &format!("/api/v1/rental/timesheets/{own}/approve"), Some(&json!({})))
+                .call(
+                    user,
+                    Method::POST,
+                    &format!("/api/v1/rental/timesheets/{own}/approve"),
+                    Some(&json!({})),
+                )
                 .await;
             assert_eq!(r.status, 403, "{user}");
         }
@@ -340,7 +435,13 @@ both_engines!(
             .await;
         assert_eq!(r.status, 403);
         let (st, _) = app
-            .get_json("employer", &format!("/api/v1/rental/interventions/{}/economic-result", s.intervention))
+            .get_json(
+                "employer",
+                &format!(
+                    "/api/v1/rental/interventions/{}/economic-result",
+                    s.intervention
+                ),
+            )
             .await;
         assert_eq!(st, 403);
     }
@@ -367,25 +468,48 @@ both_engines!(
             approve(&app, *id).await;
         }
         // The week of 30 March is only submitted: March is refused, naming it.
-        let body = json!({"intervention_id": s.intervention, "employer_id": s.host.0, "month": "2026-03"});
-        let r = app.call("coordinator", Method::POST, "/api/v1/rental/invoices", Some(&body)).await;
+        let body =
+            json!({"intervention_id": s.intervention, "employer_id": s.host.0, "month": "2026-03"});
+        let r = app
+            .call(
+                "coordinator",
+                Method::POST,
+                "/api/v1/rental/invoices",
+                Some(&body),
+            )
+            .await;
         r.assert_problem(409, &["month"]);
         assert!(r.text.contains("week of 2026-03-30"), "{}", r.text);
         assert!(r.text.contains("submitted"), "{}", r.text);
         let (_, list) = app
-            .get_json("coordinator", &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention),
+            )
             .await;
         assert_eq!(list, json!([]), "nothing partial is written");
 
         approve(&app, ids[3]).await;
-        let r = app.call("coordinator", Method::POST, "/api/v1/rental/invoices", Some(&body)).await;
+        let r = app
+            .call(
+                "coordinator",
+                Method::POST,
+                "/api/v1/rental/invoices",
+                Some(&body),
+            )
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
         // Independently: per week, the minutes of its days in March, priced half up.
         let mut expected_lines = vec![];
         for (monday, minutes) in &weeks {
             let start = chrono::NaiveDate::parse_from_str(monday, "%Y-%m-%d").unwrap();
             let in_march: i64 = (0..7)
-                .filter(|i| (start + chrono::Duration::days(*i as i64)).format("%m").to_string() == "03")
+                .filter(|i| {
+                    (start + chrono::Duration::days(*i as i64))
+                        .format("%m")
+                        .to_string()
+                        == "03"
+                })
                 .map(|i| minutes[i])
                 .sum();
             if in_march > 0 {
@@ -395,17 +519,32 @@ both_engines!(
         let lines = r.json["lines"].as_array().unwrap();
         let got: Vec<(i64, i64)> = lines
             .iter()
-            .map(|l| (l["minutes"].as_i64().unwrap(), l["amount_ore"].as_i64().unwrap()))
+            .map(|l| {
+                (
+                    l["minutes"].as_i64().unwrap(),
+                    l["amount_ore"].as_i64().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(got, expected_lines);
         let total: i64 = expected_lines.iter().map(|l| l.1).sum();
         assert_eq!(r.json["total_ore"], total);
-        assert_eq!(r.json["total_minutes"], expected_lines.iter().map(|l| l.0).sum::<i64>());
+        assert_eq!(
+            r.json["total_minutes"],
+            expected_lines.iter().map(|l| l.0).sum::<i64>()
+        );
         assert_eq!(lines[3]["period_from"], "2026-03-30");
         assert_eq!(lines[3]["period_to"], "2026-03-31");
         let invoice = r.json["id"].as_i64().unwrap();
         // The same month again: the same invoice, 200.
-        let again = app.call("coordinator", Method::POST, "/api/v1/rental/invoices", Some(&body)).await;
+        let again = app
+            .call(
+                "coordinator",
+                Method::POST,
+                "/api/v1/rental/invoices",
+                Some(&body),
+            )
+            .await;
         assert_eq!(again.status, 200, "{}", again.text);
         assert_eq!(again.json["id"], invoice);
         // A week in an invoiced month can no longer be entered.
@@ -413,19 +552,36 @@ both_engines!(
         r.assert_problem(409, &["week_start"]);
         // Exports carry the lines and the total.
         let res = app
-            .api("coordinator", Method::GET, &format!("/api/v1/rental/invoices/{invoice}/invoice.csv"))
+            .api(
+                "coordinator",
+                Method::GET,
+                &format!("/api/v1/rental/invoices/{invoice}/invoice.csv"),
+            )
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
-        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
         let csv = res.text().await.unwrap();
         assert_eq!(csv.lines().count(), 1 + expected_lines.len() + 1, "{csv}");
         let total_line = csv.lines().last().unwrap();
-        assert!(total_line.contains("TOTAL") && total_line.ends_with(&total.to_string()), "{total_line}");
-        assert!(csv.contains(&format!("{}.{:02}", total / 100, total % 100)), "{csv}");
+        assert!(
+            total_line.contains("TOTAL") && total_line.ends_with(&total.to_string()),
+            "{total_line}"
+        );
+        assert!(
+            csv.contains(&format!("{}.{:02}", total / 100, total % 100)),
+            "{csv}"
+        );
         let res = app
-            .api("coordinator", Method::GET, &format!("/api/v1/rental/invoices/{invoice}/invoice.xlsx"))
+            .api(
+                "coordinator",
+                Method::GET,
+                &format!("/api/v1/rental/invoices/{invoice}/invoice.xlsx"),
+            )
             .send()
             .await
             .unwrap();
@@ -434,7 +590,10 @@ both_engines!(
         assert_eq!(&bytes[..4], b"PK\x03\x04");
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("xl/worksheets/sheet1.xml"));
-        assert!(text.contains(&format!("<v>{total}</v>")), "the total in the sheet");
+        assert!(
+            text.contains(&format!("<v>{total}</v>")),
+            "the total in the sheet"
+        );
         // April still waits for nothing: it can be invoiced with the three April days.
         let r = app
             .call(
@@ -447,7 +606,14 @@ both_engines!(
         assert_eq!(r.status, 201, "{}", r.text);
         assert_eq!(r.json["total_minutes"], 443 + 439 + 433);
         // Only coordinators invoice.
-        let r = app.call("employer", Method::POST, "/api/v1/rental/invoices", Some(&body)).await;
+        let r = app
+            .call(
+                "employer",
+                Method::POST,
+                "/api/v1/rental/invoices",
+                Some(&body),
+            )
+            .await;
         assert_eq!(r.status, 403);
     }
 );
@@ -463,16 +629,66 @@ both_engines!(
         let pb = participant(&app, 5, "Erik", "Två").await;
         let ca = contract(&app, pa, intervention, wage, fee).await;
         let cb = contract(&app, pb, intervention, wage + 1_000, 0).await;
-        let pla = insert_placement(&app, pa, intervention, public, "2026-03-02", "2026-04-30", "municipality").await;
-        let plb = insert_placement(&app, pb, intervention, private, "2026-03-02", "2026-04-30", "municipality").await;
+        let pla = insert_placement(
+            &app,
+            pa,
+            intervention,
+            public,
+            "2026-03-02",
+            "2026-04-30",
+            "municipality",
+        )
+        .await;
+        let plb = insert_placement(
+            &app,
+            pb,
+            intervention,
+            private,
+            "2026-03-02",
+            "2026-04-30",
+            "municipality",
+        )
+        .await;
         assign(&app, pla, ca, rate).await;
         assign(&app, plb, cb, rate + 2_000).await;
         // (placement, rate, wage, fee, monday, minutes, approved)
         let rows: Vec<(i64, i64, i64, i64, &str, [i64; 7], bool)> = vec![
-            (pla, rate, wage, fee, "2026-03-02", [487, 451, 463, 0, 419, 0, 0], true),
-            (pla, rate, wage, fee, "2026-03-30", [455, 461, 443, 439, 433, 0, 0], true),
-            (plb, rate + 2_000, wage + 1_000, 0, "2026-03-09", [480, 480, 0, 0, 480, 0, 0], true),
-            (plb, rate + 2_000, wage + 1_000, 0, "2026-04-06", [300, 0, 0, 0, 0, 0, 0], false),
+            (
+                pla,
+                rate,
+                wage,
+                fee,
+                "2026-03-02",
+                [487, 451, 463, 0, 419, 0, 0],
+                true,
+            ),
+            (
+                pla,
+                rate,
+                wage,
+                fee,
+                "2026-03-30",
+                [455, 461, 443, 439, 433, 0, 0],
+                true,
+            ),
+            (
+                plb,
+                rate + 2_000,
+                wage + 1_000,
+                0,
+                "2026-03-09",
+                [480, 480, 0, 0, 480, 0, 0],
+                true,
+            ),
+            (
+                plb,
+                rate + 2_000,
+                wage + 1_000,
+                0,
+                "2026-04-06",
+                [300, 0, 0, 0, 0, 0, 0],
+                false,
+            ),
         ];
         for (pl, _, _, _, monday, minutes, ok) in &rows {
             let id = submitted(&app, *pl, monday, *minutes).await;
@@ -490,7 +706,11 @@ both_engines!(
             )
             .await;
         assert_eq!(inv.status, 201, "{}", inv.text);
-        let ledger = [("2026-03", "other_cost", 250_000), ("2026-04", "subsidy", 400_000), ("2026-04", "other_cost", 33_333)];
+        let ledger = [
+            ("2026-03", "other_cost", 250_000),
+            ("2026-04", "subsidy", 400_000),
+            ("2026-04", "other_cost", 33_333),
+        ];
         for (month, kind, amount) in ledger {
             let r = app
                 .call(
@@ -518,14 +738,20 @@ both_engines!(
         let mut cumulative = 0;
         for m in months {
             let mut revenue = 0;
-            let mut wage_minutes: std::collections::BTreeMap<i64, (i64, i64, i64)> = Default::default();
+            let mut wage_minutes: std::collections::BTreeMap<i64, (i64, i64, i64)> =
+                Default::default();
             for (pl, r, w, f, monday, minutes, ok) in &rows {
                 if !ok {
                     continue;
                 }
                 let start = chrono::NaiveDate::parse_from_str(monday, "%Y-%m-%d").unwrap();
                 let part: i64 = (0..7)
-                    .filter(|i| (start + chrono::Duration::days(*i as i64)).format("%Y-%m").to_string() == m)
+                    .filter(|i| {
+                        (start + chrono::Duration::days(*i as i64))
+                            .format("%Y-%m")
+                            .to_string()
+                            == m
+                    })
                     .map(|i| minutes[i])
                     .sum();
                 if part > 0 {
@@ -533,15 +759,29 @@ both_engines!(
                     wage_minutes.entry(*pl).or_insert((0, *w, *f)).0 += part;
                 }
             }
-            let wages: i64 = wage_minutes.values().map(|(mi, w, f)| expected_wage(*mi, *w, *f)).sum();
-            let other: i64 = ledger.iter().filter(|l| l.0 == m && l.1 == "other_cost").map(|l| l.2).sum();
-            let subsidy: i64 = ledger.iter().filter(|l| l.0 == m && l.1 == "subsidy").map(|l| l.2).sum();
+            let wages: i64 = wage_minutes
+                .values()
+                .map(|(mi, w, f)| expected_wage(*mi, *w, *f))
+                .sum();
+            let other: i64 = ledger
+                .iter()
+                .filter(|l| l.0 == m && l.1 == "other_cost")
+                .map(|l| l.2)
+                .sum();
+            let subsidy: i64 = ledger
+                .iter()
+                .filter(|l| l.0 == m && l.1 == "subsidy")
+                .map(|l| l.2)
+                .sum();
             let result = revenue - wages - other + subsidy;
             cumulative += result;
             expected.push((m, revenue, wages, other, subsidy, result, cumulative));
         }
         let (st, er) = app
-            .get_json("coordinator", &format!("/api/v1/rental/interventions/{intervention}/economic-result"))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/interventions/{intervention}/economic-result"),
+            )
             .await;
         assert_eq!(st, 200, "{er}");
         let got: Vec<(String, i64, i64, i64, i64, i64, i64)> = er["months"]
@@ -566,7 +806,10 @@ both_engines!(
             .collect();
         assert_eq!(got, expected);
         // March's public part is invoiced: its invoice total is the invoiced revenue.
-        assert_eq!(er["months"][0]["revenue_invoiced_ore"], inv.json["total_ore"]);
+        assert_eq!(
+            er["months"][0]["revenue_invoiced_ore"],
+            inv.json["total_ore"]
+        );
         assert!(er["months"][0]["revenue_uninvoiced_ore"].as_i64().unwrap() > 0);
         assert_eq!(er["total_ore"], cumulative);
         // Break-even: the first month of the run of non-negative cumulative results that ends the series.
@@ -591,10 +834,21 @@ both_engines!(
 
         // Legal checks: the private host is named; its share breaks the in-house criterion.
         let (st, lc) = app
-            .get_json("coordinator", &format!("/api/v1/interventions/{intervention}/legal-checks"))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/interventions/{intervention}/legal-checks"),
+            )
             .await;
         assert_eq!(st, 200, "{lc}");
-        let check = |kind: &str| lc["checks"].as_array().unwrap().iter().find(|c| c["kind"] == kind).cloned().unwrap();
+        let check = |kind: &str| {
+            lc["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["kind"] == kind)
+                .cloned()
+                .unwrap()
+        };
         let cn = check("competition_neutrality");
         assert_eq!(cn["status"], "flagged");
         assert_eq!(cn["reasons"][0]["buyer"], "Bygg AB");
@@ -604,11 +858,26 @@ both_engines!(
         let total_sales: i64 = got.iter().map(|g| g.1).sum();
         let owners = total_sales - private_march;
         assert_eq!(ih["reasons"][0]["compared_ore"], total_sales);
-        assert_eq!(ih["status"], if owners * 10 > total_sales * 8 { "ok" } else { "flagged" });
+        assert_eq!(
+            ih["status"],
+            if owners * 10 > total_sales * 8 {
+                "ok"
+            } else {
+                "flagged"
+            }
+        );
         let sc = check("self_cost");
         let costs: i64 = got.iter().map(|g| g.2 + g.3).sum();
-        assert_eq!(sc["status"], if total_sales > costs { "flagged" } else { "ok" });
-        let (st, _) = app.get_json("cw_a", &format!("/api/v1/interventions/{intervention}/legal-checks")).await;
+        assert_eq!(
+            sc["status"],
+            if total_sales > costs { "flagged" } else { "ok" }
+        );
+        let (st, _) = app
+            .get_json(
+                "cw_a",
+                &format!("/api/v1/interventions/{intervention}/legal-checks"),
+            )
+            .await;
         assert_eq!(st, 403);
     }
 );
@@ -616,20 +885,22 @@ both_engines!(
 /// Approve a week as its host: the public host is linked to `employer`;
 /// the private one is linked for the moment of the decision.
 async fn approve_as_coordinated(app: &TestApp, placement: i64, linked: (i64, i64), id: i64) {
-    let (host,): (i64,) = vagar_store::sqlx::query_as("SELECT employer_id FROM placements WHERE id = $1")
-        .bind(placement)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let (host,): (i64,) =
+        vagar_store::sqlx::query_as("SELECT employer_id FROM placements WHERE id = $1")
+            .bind(placement)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
     if host == linked.0 {
         approve(app, id).await;
         return;
     }
-    let (org,): (i64,) = vagar_store::sqlx::query_as("SELECT organisation_id FROM employers WHERE id = $1")
-        .bind(linked.0)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let (org,): (i64,) =
+        vagar_store::sqlx::query_as("SELECT organisation_id FROM employers WHERE id = $1")
+            .bind(linked.0)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
     // Arrange: hand the link over to the other host, decide, hand it back.
     vagar_store::sqlx::query("UPDATE employers SET organisation_id = NULL WHERE id = $1")
         .bind(linked.0)

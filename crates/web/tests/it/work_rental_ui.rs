@@ -41,7 +41,10 @@ both_engines!(
             .unwrap();
         assert_eq!(res.status().as_u16(), 422);
         let html = res.text().await.unwrap();
-        assert!(html.contains("id=\"d3-error\""), "not a number is named at its day");
+        assert!(
+            html.contains("id=\"d3-error\""),
+            "not a number is named at its day"
+        );
         assert!(html.contains("value=\"7,5\""), "typed values are kept");
         let res = coord
             .post(app.url(&path))
@@ -58,11 +61,17 @@ both_engines!(
         assert_eq!(res.status().as_u16(), 422);
         let html = res.text().await.unwrap();
         assert!(html.contains("id=\"error-summary\""));
-        assert!(html.contains("2026-02-23 ligger utanför uppdragets period"), "{html}");
+        assert!(
+            html.contains("2026-02-23 ligger utanför uppdragets period"),
+            "{html}"
+        );
         assert!(html.contains("id=\"d0-error\"") && html.contains("id=\"d2-error\""));
         assert!(html.contains("aria-invalid=\"true\""));
         let (_, list) = app
-            .get_json("coordinator", &format!("/api/v1/rental/timesheets?placement_id={}", s.placement))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/timesheets?placement_id={}", s.placement),
+            )
             .await;
         assert_eq!(list.as_array().unwrap().len(), 0, "nothing written");
         // A good week goes through and shows on the overview.
@@ -80,7 +89,10 @@ both_engines!(
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
         let (_, list) = app
-            .get_json("coordinator", &format!("/api/v1/rental/timesheets?placement_id={}", s.placement))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/timesheets?placement_id={}", s.placement),
+            )
             .await;
         assert_eq!(list[0]["total_minutes"], 930);
         // Other roles: 403 page.
@@ -97,7 +109,16 @@ both_engines!(
         let other = insert_host(&app, "5566778899", "Annan AB", false).await;
         let p2 = crate::work_rental_api::participant(&app, 7, "Gustav", "Främling").await;
         let c2 = crate::work_rental_api::contract(&app, p2, s.intervention, 13_000, 314).await;
-        let pl2 = insert_placement(&app, p2, s.intervention, other, "2026-03-02", "2026-04-30", "municipality").await;
+        let pl2 = insert_placement(
+            &app,
+            p2,
+            s.intervention,
+            other,
+            "2026-03-02",
+            "2026-04-30",
+            "municipality",
+        )
+        .await;
         crate::work_rental_api::assign(&app, pl2, c2, 20_000).await;
         let own = submitted(&app, s.placement, "2026-03-09", [480, 480, 450, 0, 0, 0, 0]).await;
         submitted(&app, pl2, "2026-03-09", [480, 0, 0, 0, 0, 0, 0]).await;
@@ -106,7 +127,10 @@ both_engines!(
         assert_eq!(st, 200, "{html}");
         assert!(html.contains("Amina"));
         assert!(!html.contains("Hyrén"), "no last name for the host");
-        assert!(!html.contains("Gustav"), "another host's participant is not shown");
+        assert!(
+            !html.contains("Gustav"),
+            "another host's participant is not shown"
+        );
         assert!(html.contains("width=device-width"));
         assert!(html.contains(&format!("id=\"approve-{own}\"")));
         // Reject without a reason: refused inline, the week still waits.
@@ -119,8 +143,13 @@ both_engines!(
             .unwrap();
         assert_eq!(res.status().as_u16(), 422);
         let html = res.text().await.unwrap();
-        assert!(html.contains(&format!("id=\"reason-{own}-error\"")), "{html}");
-        let (_, t) = app.get_json("employer", &format!("/api/v1/rental/timesheets/{own}")).await;
+        assert!(
+            html.contains(&format!("id=\"reason-{own}-error\"")),
+            "{html}"
+        );
+        let (_, t) = app
+            .get_json("employer", &format!("/api/v1/rental/timesheets/{own}"))
+            .await;
         assert_eq!(t["status"], "submitted");
         // Approve.
         let res = host
@@ -133,7 +162,9 @@ both_engines!(
         let (_, html) = page(&host, &app, "/tidrapporter?klart=godkand").await;
         assert!(html.contains("Veckan är godkänd."));
         assert!(html.contains(&format!("id=\"decided-{own}\" data-status=\"approved\"")));
-        let (_, t) = app.get_json("employer", &format!("/api/v1/rental/timesheets/{own}")).await;
+        let (_, t) = app
+            .get_json("employer", &format!("/api/v1/rental/timesheets/{own}"))
+            .await;
         assert_eq!(t["status"], "approved");
         // Without the CSRF token: refused.
         let res = host
@@ -150,7 +181,13 @@ both_engines!(
     the_overview_refuses_an_invoice_naming_the_week_and_shows_the_result,
     |app: TestApp| async move {
         let s = setup(&app, "2120001355", 18_000).await;
-        let a = submitted(&app, s.placement, "2026-03-02", [480, 480, 480, 480, 480, 0, 0]).await;
+        let a = submitted(
+            &app,
+            s.placement,
+            "2026-03-02",
+            [480, 480, 480, 480, 480, 0, 0],
+        )
+        .await;
         approve(&app, a).await;
         submitted(&app, s.placement, "2026-03-30", [480, 480, 0, 0, 0, 0, 0]).await;
         let coord = app.login("coordinator").await;
@@ -165,7 +202,11 @@ both_engines!(
         let host = s.host.0.to_string();
         let res = coord
             .post(app.url(&format!("{path}/fakturor")))
-            .form(&[("csrf", csrf.as_str()), ("employer_id", host.as_str()), ("month", "2026-03")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("employer_id", host.as_str()),
+                ("month", "2026-03"),
+            ])
             .send()
             .await
             .unwrap();
@@ -174,24 +215,41 @@ both_engines!(
         assert!(html.contains("veckan från 2026-03-30"), "{html}");
         assert!(html.contains("inskickad"));
         let (_, list) = app
-            .get_json("coordinator", &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention),
+            )
             .await;
         assert_eq!(list.as_array().unwrap().len(), 0);
         // February has only approved weeks... none: nothing to invoice; April after approval works.
         let res = coord
             .post(app.url(&format!("{path}/kostnader")))
-            .form(&[("csrf", csrf.as_str()), ("ledger_month", "2026-03"), ("kind", "subsidy"), ("amount", "1 250,50"), ("note", "Lönebidrag")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("ledger_month", "2026-03"),
+                ("kind", "subsidy"),
+                ("amount", "1 250,50"),
+                ("note", "Lönebidrag"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
         let (_, ledger) = app
-            .get_json("coordinator", &format!("/api/v1/rental/interventions/{}/ledger", s.intervention))
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/interventions/{}/ledger", s.intervention),
+            )
             .await;
         assert_eq!(ledger[0]["amount_ore"], 125_050);
         let res = coord
             .post(app.url(&format!("{path}/kostnader")))
-            .form(&[("csrf", csrf.as_str()), ("ledger_month", "mars"), ("kind", "subsidy"), ("amount", "x")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("ledger_month", "mars"),
+                ("kind", "subsidy"),
+                ("amount", "x"),
+            ])
             .send()
             .await
             .unwrap();

@@ -128,7 +128,10 @@ mod tests {
         ] {
             assert!(decide_rental(&actor(EmployerCoordinator), a, Some(false)).is_some());
         }
-        assert!(!rental_role_may(EmployerCoordinator, RentalAction::DecideTimesheet));
+        assert!(!rental_role_may(
+            EmployerCoordinator,
+            RentalAction::DecideTimesheet
+        ));
         let host = actor(Employer);
         assert!(decide_rental(&host, RentalAction::DecideTimesheet, Some(true)).is_some());
         assert!(decide_rental(&host, RentalAction::DecideTimesheet, Some(false)).is_none());

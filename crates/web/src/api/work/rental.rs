@@ -34,9 +34,18 @@ use vagar_store::work::rental::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/rental/contracts", get(list_contracts).post(create_contract))
-        .route("/rental/assignments", get(list_assignments).post(create_assignment))
-        .route("/rental/timesheets", get(list_timesheets).post(submit_timesheet))
+        .route(
+            "/rental/contracts",
+            get(list_contracts).post(create_contract),
+        )
+        .route(
+            "/rental/assignments",
+            get(list_assignments).post(create_assignment),
+        )
+        .route(
+            "/rental/timesheets",
+            get(list_timesheets).post(submit_timesheet),
+        )
         .route("/rental/timesheets/{id}", get(read_timesheet))
         .route("/rental/timesheets/{id}/approve", post(approve_timesheet))
         .route("/rental/timesheets/{id}/reject", post(reject_timesheet))
@@ -44,8 +53,14 @@ pub fn router() -> Router<AppState> {
         .route("/rental/invoices/{id}", get(read_invoice))
         .route("/rental/invoices/{id}/invoice.csv", get(invoice_csv))
         .route("/rental/invoices/{id}/invoice.xlsx", get(invoice_xlsx))
-        .route("/rental/interventions/{id}/ledger", get(list_ledger).post(add_ledger))
-        .route("/rental/interventions/{id}/economic-result", get(economic_result))
+        .route(
+            "/rental/interventions/{id}/ledger",
+            get(list_ledger).post(add_ledger),
+        )
+        .route(
+            "/rental/interventions/{id}/economic-result",
+            get(economic_result),
+        )
         .route("/interventions/{id}/legal-checks", get(legal_checks))
 }
 
@@ -375,7 +390,12 @@ pub struct ResultQuery {
     pub to: Option<String>,
 }
 
-fn query_id(e: &mut ValidationErrors, field: &str, v: &Option<String>, required: bool) -> Option<i64> {
+fn query_id(
+    e: &mut ValidationErrors,
+    field: &str,
+    v: &Option<String>,
+    required: bool,
+) -> Option<i64> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             if required {
@@ -478,7 +498,11 @@ pub async fn create_assignment(
     caller: ApiCaller,
     JsonObject(map): JsonObject,
 ) -> Result<Response, Problem> {
-    let mut f = Fields::new(&map, &["placement_id", "contract_id", "hourly_rate_ore"], &[]);
+    let mut f = Fields::new(
+        &map,
+        &["placement_id", "contract_id", "hourly_rate_ore"],
+        &[],
+    );
     let placement = f.nullable_i64("placement_id").flatten();
     let contract = f.nullable_i64("contract_id").flatten();
     let rate = f.nullable_i64("hourly_rate_ore").flatten();
@@ -507,7 +531,11 @@ pub async fn list_timesheets(
     let status = q.status.as_deref().filter(|s| !s.is_empty()).and_then(|s| {
         let st = TimesheetStatus::parse(s);
         if st.is_none() {
-            e.add("status", "invalid_choice", "status must be submitted, approved or rejected");
+            e.add(
+                "status",
+                "invalid_choice",
+                "status must be submitted, approved or rejected",
+            );
         }
         st
     });
@@ -540,7 +568,11 @@ pub async fn submit_timesheet(
     caller: ApiCaller,
     JsonObject(map): JsonObject,
 ) -> Result<Response, Problem> {
-    let mut f = Fields::new(&map, &["placement_id", "week_start", "minutes", "note"], &["id", "status"]);
+    let mut f = Fields::new(
+        &map,
+        &["placement_id", "week_start", "minutes", "note"],
+        &["id", "status"],
+    );
     let placement_id = f.nullable_i64("placement_id").flatten();
     let week_start = f.nullable_string("week_start").flatten();
     let note = f.nullable_string("note").flatten();
@@ -555,12 +587,20 @@ pub async fn submit_timesheet(
                 }
                 Some(out)
             } else {
-                f.errors.add("minutes", "type", "minutes must be seven integers, Monday first");
+                f.errors.add(
+                    "minutes",
+                    "type",
+                    "minutes must be seven integers, Monday first",
+                );
                 None
             }
         }
         Some(_) => {
-            f.errors.add("minutes", "type", "minutes must be seven integers, Monday first");
+            f.errors.add(
+                "minutes",
+                "type",
+                "minutes must be seven integers, Monday first",
+            );
             None
         }
     };
@@ -592,10 +632,14 @@ pub async fn read_timesheet(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<TimesheetOut>, Problem> {
     let id = parse_id(id)?;
-    Ok(Json(state.store.read_timesheet(&caller.ctx, id).await?.into()))
+    Ok(Json(
+        state.store.read_timesheet(&caller.ctx, id).await?.into(),
+    ))
 }
 
-fn decision_body(map: &serde_json::Map<String, Value>) -> Result<(Option<String>, Option<i64>), Problem> {
+fn decision_body(
+    map: &serde_json::Map<String, Value>,
+) -> Result<(Option<String>, Option<i64>), Problem> {
     let mut f = Fields::new(map, &["reason", "version"], &[]);
     let reason = f.nullable_string("reason").flatten();
     let version = f.nullable_i64("version").flatten();
@@ -677,19 +721,32 @@ pub async fn create_invoice(
     let employer_id = f.nullable_i64("employer_id").flatten();
     let month = f.nullable_string("month").flatten();
     if intervention_id.is_none() && f.errors.for_field("intervention_id").is_none() {
-        f.errors.add("intervention_id", "required", "intervention_id is required");
+        f.errors
+            .add("intervention_id", "required", "intervention_id is required");
     }
     if !f.errors.is_empty() {
         return Err(Problem::validation(f.errors));
     }
     let (inv, created) = state
         .store
-        .create_invoice(&caller.ctx, intervention_id.unwrap_or(0), employer_id, month.as_deref())
+        .create_invoice(
+            &caller.ctx,
+            intervention_id.unwrap_or(0),
+            employer_id,
+            month.as_deref(),
+        )
         .await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((
         status,
-        [(header::LOCATION, format!("/api/v1/rental/invoices/{}", inv.id))],
+        [(
+            header::LOCATION,
+            format!("/api/v1/rental/invoices/{}", inv.id),
+        )],
         Json(InvoiceOut::from(inv)),
     )
         .into_response())
@@ -705,7 +762,9 @@ pub async fn read_invoice(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<InvoiceOut>, Problem> {
     let id = parse_id(id)?;
-    Ok(Json(state.store.read_invoice(&caller.ctx, id).await?.into()))
+    Ok(Json(
+        state.store.read_invoice(&caller.ctx, id).await?.into(),
+    ))
 }
 
 /// The invoice as CSV (comma-separated, UTF-8, dot decimals; amounts also in öre).
@@ -835,13 +894,22 @@ pub async fn economic_result(
     let to = month("to", &q.to);
     if let (Some(a), Some(b)) = (from, to) {
         if b < a || a.through(b).len() > 120 {
-            e.add("to", "out_of_range", "to must be on or after from, at most 120 months");
+            e.add(
+                "to",
+                "out_of_range",
+                "to must be on or after from, at most 120 months",
+            );
         }
     }
     if !e.is_empty() {
         return Err(Problem::validation(e));
     }
-    Ok(Json(state.store.economic_result(&caller.ctx, id, from, to).await?))
+    Ok(Json(
+        state
+            .store
+            .economic_result(&caller.ctx, id, from, to)
+            .await?,
+    ))
 }
 
 /// The legal checks of an intervention (rental and staffing sales): the
@@ -1035,7 +1103,11 @@ pub(crate) mod export {
         for &b in data {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc

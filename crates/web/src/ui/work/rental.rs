@@ -33,13 +33,29 @@ use vagar_store::StoreError;
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = crate::ui::templates();
     for (name, src) in [
-        ("rent_macros.html", include_str!("../../../templates/rent_macros.html")),
-        ("rent_index.html", include_str!("../../../templates/rent_index.html")),
-        ("rent_overview.html", include_str!("../../../templates/rent_overview.html")),
-        ("rent_timesheet_form.html", include_str!("../../../templates/rent_timesheet_form.html")),
-        ("rent_host.html", include_str!("../../../templates/rent_host.html")),
+        (
+            "rent_macros.html",
+            include_str!("../../../templates/rent_macros.html"),
+        ),
+        (
+            "rent_index.html",
+            include_str!("../../../templates/rent_index.html"),
+        ),
+        (
+            "rent_overview.html",
+            include_str!("../../../templates/rent_overview.html"),
+        ),
+        (
+            "rent_timesheet_form.html",
+            include_str!("../../../templates/rent_timesheet_form.html"),
+        ),
+        (
+            "rent_host.html",
+            include_str!("../../../templates/rent_host.html"),
+        ),
     ] {
-        env.add_template(name, src).expect("shipped templates parse");
+        env.add_template(name, src)
+            .expect("shipped templates parse");
     }
     env
 });
@@ -48,7 +64,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/uthyrning", get(index))
         .route("/uthyrning/{id}", get(overview))
-        .route("/uthyrning/{id}/tidrapport", get(timesheet_form).post(timesheet_submit))
+        .route(
+            "/uthyrning/{id}/tidrapport",
+            get(timesheet_form).post(timesheet_submit),
+        )
         .route("/uthyrning/{id}/fakturor", post(invoice_create))
         .route("/uthyrning/{id}/kostnader", post(ledger_add))
         .route("/tidrapporter", get(host_page))
@@ -124,7 +143,11 @@ fn form_errors(lang: Lang, e: &ValidationErrors) -> (Map<String, Value>, Vec<Val
     let mut m = Map::new();
     let mut list = vec![];
     for fe in &e.0 {
-        let field = match fe.field.strip_prefix("minutes[").and_then(|s| s.strip_suffix(']')) {
+        let field = match fe
+            .field
+            .strip_prefix("minutes[")
+            .and_then(|s| s.strip_suffix(']'))
+        {
             Some(i) => format!("d{i}"),
             None if fe.field == "minutes" => "d0".into(),
             None => fe.field.clone(),
@@ -191,7 +214,11 @@ fn chart(lang: Lang, r: &EconomicResult) -> Value {
     for (i, m) in r.months.iter().enumerate() {
         let x = left + step * i as f64;
         let yv = y(m.result_ore);
-        let (top_y, height) = if m.result_ore >= 0 { (yv, zero - yv) } else { (zero, yv - zero) };
+        let (top_y, height) = if m.result_ore >= 0 {
+            (yv, zero - yv)
+        } else {
+            (zero, yv - zero)
+        };
         bars.push(json!({
             "x": format!("{:.1}", x + step * 0.15),
             "y": format!("{:.1}", top_y),
@@ -284,7 +311,16 @@ async fn overview_page(
         let ledger = s.list_ledger(ctx_, id).await?;
         let result = s.economic_result(ctx_, id, None, None).await?;
         let legal = s.legal_checks(ctx_, id).await?;
-        Ok::<_, StoreError>((i, contracts, assignments, sheets, invoices, ledger, result, legal))
+        Ok::<_, StoreError>((
+            i,
+            contracts,
+            assignments,
+            sheets,
+            invoices,
+            ledger,
+            result,
+            legal,
+        ))
     }
     .await;
     let (i, contracts, assignments, sheets, invoices, ledger, result, legal) = match loaded {
@@ -309,13 +345,16 @@ async fn overview_page(
     );
     ctx.insert(
         "contracts".into(),
-        json!(contracts.iter().map(|c| json!({
-            "id": c.id, "participant_name": c.participant_name,
-            "period_from": c.period.from.to_string(), "period_to": c.period.to.to_string(),
-            "hours_per_week": hours(lang, c.hours_per_week_minutes),
-            "wage": money(lang, c.hourly_wage_ore),
-            "fee": format!("{},{}", c.employer_fee_permille / 10, c.employer_fee_permille % 10),
-        })).collect::<Vec<_>>()),
+        json!(contracts
+            .iter()
+            .map(|c| json!({
+                "id": c.id, "participant_name": c.participant_name,
+                "period_from": c.period.from.to_string(), "period_to": c.period.to.to_string(),
+                "hours_per_week": hours(lang, c.hours_per_week_minutes),
+                "wage": money(lang, c.hourly_wage_ore),
+                "fee": format!("{},{}", c.employer_fee_permille / 10, c.employer_fee_permille % 10),
+            }))
+            .collect::<Vec<_>>()),
     );
     let mut hosts: Vec<(i64, String)> = assignments
         .iter()
@@ -325,16 +364,22 @@ async fn overview_page(
     hosts.dedup();
     ctx.insert(
         "assignments".into(),
-        json!(assignments.iter().map(|a| json!({
-            "placement_id": a.placement_id, "participant_name": a.participant_name,
-            "employer_name": a.employer_name, "role_title": a.role_title,
-            "period_from": a.period.from.to_string(), "period_to": a.period.to.to_string(),
-            "rate": money(lang, a.hourly_rate_ore), "supervisor_name": a.supervisor_name,
-        })).collect::<Vec<_>>()),
+        json!(assignments
+            .iter()
+            .map(|a| json!({
+                "placement_id": a.placement_id, "participant_name": a.participant_name,
+                "employer_name": a.employer_name, "role_title": a.role_title,
+                "period_from": a.period.from.to_string(), "period_to": a.period.to.to_string(),
+                "rate": money(lang, a.hourly_rate_ore), "supervisor_name": a.supervisor_name,
+            }))
+            .collect::<Vec<_>>()),
     );
     ctx.insert(
         "hosts".into(),
-        json!(hosts.iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>()),
+        json!(hosts
+            .iter()
+            .map(|(id, name)| json!({"id": id, "name": name}))
+            .collect::<Vec<_>>()),
     );
     let count = |st: TimesheetStatus| sheets.iter().filter(|t| t.status == st).count();
     ctx.insert(
@@ -344,7 +389,11 @@ async fn overview_page(
     );
     ctx.insert(
         "weeks".into(),
-        json!(sheets.iter().take(200).map(|t| timesheet_json(lang, t)).collect::<Vec<_>>()),
+        json!(sheets
+            .iter()
+            .take(200)
+            .map(|t| timesheet_json(lang, t))
+            .collect::<Vec<_>>()),
     );
     ctx.insert(
         "invoices".into(),
@@ -383,7 +432,10 @@ async fn overview_page(
     ctx.insert("legal".into(), legal_json(lang, &legal));
     ctx.insert(
         "may_manage".into(),
-        json!(rental_role_may(user.session.user.role, RentalAction::Manage)),
+        json!(rental_role_may(
+            user.session.user.role,
+            RentalAction::Manage
+        )),
     );
     let mut status = StatusCode::OK;
     ctx.insert("errors".into(), json!({}));
@@ -443,10 +495,18 @@ async fn invoice_create(
         }
         Err(StoreError::Conflict { field, message }) => {
             // The refusal names the weeks; the sentence around them is translated.
-            let mut weeks = message.split_once(": ").map(|x| x.1).unwrap_or("").to_string();
+            let mut weeks = message
+                .split_once(": ")
+                .map(|x| x.1)
+                .unwrap_or("")
+                .to_string();
             if user.lang == Lang::Sv {
-                for (en, sv) in [("week of ", "veckan från "), ("placement ", "placering "),
-                    ("submitted", "inskickad"), ("rejected", "avvisad")] {
+                for (en, sv) in [
+                    ("week of ", "veckan från "),
+                    ("placement ", "placering "),
+                    ("submitted", "inskickad"),
+                    ("rejected", "avvisad"),
+                ] {
                     weeks = weeks.replace(en, sv);
                 }
             }
@@ -474,11 +534,19 @@ struct LedgerForm {
 fn kronor(v: &str) -> Option<i64> {
     let v: String = v.trim().replace([' ', '\u{a0}'], "").replace(',', ".");
     let (whole, frac) = v.split_once('.').unwrap_or((&v, ""));
-    if whole.is_empty() || frac.len() > 2 || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
-    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().ok()?
+    };
     whole.checked_mul(100)?.checked_add(frac)
 }
 
@@ -496,14 +564,20 @@ async fn ledger_add(
     }
     let amount = form.amount.as_deref().filter(|s| !s.trim().is_empty());
     let ore = amount.and_then(kronor);
-    let mut data = check_ledger(form.month.as_deref(), form.kind.as_deref(), ore.or(amount.map(|_| 0)), form.note.as_deref());
+    let mut data = check_ledger(
+        form.month.as_deref(),
+        form.kind.as_deref(),
+        ore.or(amount.map(|_| 0)),
+        form.note.as_deref(),
+    );
     if amount.is_some() && ore.is_none() {
         let mut e = data.err().unwrap_or_default();
         e.0.retain(|f| f.field != "amount_ore");
         e.add("amount_ore", "not_a_number", "amount must be kronor");
         data = Err(e);
     }
-    let values = json!({"month": form.month, "kind": form.kind, "amount": form.amount, "note": form.note});
+    let values =
+        json!({"month": form.month, "kind": form.kind, "amount": form.amount, "note": form.note});
     match state.store.add_ledger_entry(&user.ctx, id, data).await {
         Ok(_) => Redirect::to(&format!("/uthyrning/{id}?klart=kostnad#ekonomi")).into_response(),
         Err(StoreError::Validation(e)) => {
@@ -558,7 +632,11 @@ async fn timesheet_page(
     ctx.insert("errors".into(), Value::Object(m));
     ctx.insert("error_list".into(), json!(list));
     ctx.insert("values".into(), values);
-    let status = if failed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     render(&ENV, "rent_timesheet_form.html", ctx, status)
 }
 
@@ -629,7 +707,9 @@ async fn timesheet_submit(
     if !user.csrf_ok(&form.csrf) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let days = [&form.d0, &form.d1, &form.d2, &form.d3, &form.d4, &form.d5, &form.d6];
+    let days = [
+        &form.d0, &form.d1, &form.d2, &form.d3, &form.d4, &form.d5, &form.d6,
+    ];
     let values = json!({"placement_id": form.placement_id, "week_start": form.week_start,
         "d0": form.d0, "d1": form.d1, "d2": form.d2, "d3": form.d3, "d4": form.d4, "d5": form.d5, "d6": form.d6,
         "note": form.note});
@@ -638,7 +718,11 @@ async fn timesheet_submit(
     for (i, d) in days.iter().enumerate() {
         match typed_minutes(d) {
             Ok(m) => minutes[i] = m,
-            Err(()) => e.add(&format!("minutes[{i}]"), "not_hours", "hours must be a number such as 7,5"),
+            Err(()) => e.add(
+                &format!("minutes[{i}]"),
+                "not_hours",
+                "hours must be a number such as 7,5",
+            ),
         }
     }
     if !e.is_empty() {
@@ -655,7 +739,11 @@ async fn timesheet_submit(
         Err(StoreError::Validation(e)) => timesheet_page(&state, &user, id, values, &e).await,
         Err(StoreError::Conflict { field, message }) => {
             let mut e = ValidationErrors::new();
-            let code = if message.contains("approved") { "already_approved" } else { "already_invoiced" };
+            let code = if message.contains("approved") {
+                "already_approved"
+            } else {
+                "already_invoiced"
+            };
             e.add(&field, code, message);
             timesheet_page(&state, &user, id, values, &e).await
         }
@@ -668,7 +756,11 @@ struct HostQuery {
     klart: Option<String>,
 }
 
-async fn host_page(State(state): State<AppState>, user: UiUser, Query(q): Query<HostQuery>) -> Response {
+async fn host_page(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<HostQuery>,
+) -> Response {
     host_render(&state, &user, q.klart.as_deref(), None).await
 }
 
@@ -703,14 +795,21 @@ async fn host_render(
     if let Some(f) = flash {
         ctx.insert(
             "flash".into(),
-            json!(if f == "avvisad" { "rent-flash-rejected" } else { "rent-flash-approved" }),
+            json!(if f == "avvisad" {
+                "rent-flash-rejected"
+            } else {
+                "rent-flash-approved"
+            }),
         );
     }
     ctx.insert("waiting".into(), json!(waiting));
     ctx.insert("decided".into(), json!(decided));
     ctx.insert(
         "may_decide".into(),
-        json!(rental_role_may(user.session.user.role, RentalAction::DecideTimesheet)),
+        json!(rental_role_may(
+            user.session.user.role,
+            RentalAction::DecideTimesheet
+        )),
     );
     let mut status = StatusCode::OK;
     if let Some((id, errors, reason)) = failed {
@@ -720,7 +819,10 @@ async fn host_render(
             .and_then(|l| l["message"].as_str())
             .unwrap_or("")
             .to_string();
-        ctx.insert("failed".into(), json!({"id": id, "message": message, "reason": reason}));
+        ctx.insert(
+            "failed".into(),
+            json!({"id": id, "message": message, "reason": reason}),
+        );
         ctx.insert(
             "error_list".into(),
             json!([{"field": format!("reason-{id}"), "message": message}]),
@@ -764,11 +866,21 @@ async fn host_decide(
         })
         .into_response(),
         Err(StoreError::Validation(e)) => {
-            host_render(state, user, None, Some((id, e, form.reason.clone().unwrap_or_default()))).await
+            host_render(
+                state,
+                user,
+                None,
+                Some((id, e, form.reason.clone().unwrap_or_default())),
+            )
+            .await
         }
         Err(StoreError::Conflict { .. }) | Err(StoreError::StaleVersion) => {
             let mut e = ValidationErrors::new();
-            e.add("reason", "already_decided", "the week has already been decided");
+            e.add(
+                "reason",
+                "already_decided",
+                "the week has already been decided",
+            );
             host_render(state, user, None, Some((id, e, String::new()))).await
         }
         Err(e) => user_error_page(user, e.into()),
@@ -799,7 +911,10 @@ mod tests {
 
     #[test]
     fn money_hours_and_typed_values() {
-        assert_eq!(money(Lang::Sv, 123_456_789), "1\u{a0}234\u{a0}567,89\u{a0}kr");
+        assert_eq!(
+            money(Lang::Sv, 123_456_789),
+            "1\u{a0}234\u{a0}567,89\u{a0}kr"
+        );
         assert_eq!(money(Lang::En, -5), "−SEK\u{a0}0.05");
         assert_eq!(hours(Lang::Sv, 450), "7,5");
         assert_eq!(hours(Lang::En, 480), "8");
