@@ -809,11 +809,21 @@ mod tests {
                 .collect(),
             rate_ore: 18_050,
         };
-        let march = invoice_lines(Month::parse("2026-03").unwrap(), &[w.clone()], &[]).unwrap();
+        let march = invoice_lines(
+            Month::parse("2026-03").unwrap(),
+            std::slice::from_ref(&w),
+            &[],
+        )
+        .unwrap();
         assert_eq!(march[0].minutes, 900);
         assert_eq!(march[0].amount_ore, 270_750);
         assert_eq!(march[0].period_to, d("2026-03-31"));
-        let april = invoice_lines(Month::parse("2026-04").unwrap(), &[w.clone()], &[]).unwrap();
+        let april = invoice_lines(
+            Month::parse("2026-04").unwrap(),
+            std::slice::from_ref(&w),
+            &[],
+        )
+        .unwrap();
         assert_eq!(april[0].minutes, 1350);
         assert_eq!(april[0].period_from, d("2026-04-01"));
         let pending = [PendingWeek {
@@ -822,10 +832,19 @@ mod tests {
             status: TimesheetStatus::Submitted,
         }];
         // The week of 27 April reaches into May: it blocks both months.
-        let err =
-            invoice_lines(Month::parse("2026-05").unwrap(), &[w.clone()], &pending).unwrap_err();
+        let err = invoice_lines(
+            Month::parse("2026-05").unwrap(),
+            std::slice::from_ref(&w),
+            &pending,
+        )
+        .unwrap_err();
         assert!(err.0[0].message.contains("week of 2026-04-27"));
-        assert!(invoice_lines(Month::parse("2026-04").unwrap(), &[w.clone()], &pending).is_err());
+        assert!(invoice_lines(
+            Month::parse("2026-04").unwrap(),
+            std::slice::from_ref(&w),
+            &pending
+        )
+        .is_err());
         assert!(invoice_lines(Month::parse("2026-03").unwrap(), &[w], &pending).is_ok());
         assert_eq!(
             invoice_lines(Month::parse("2026-06").unwrap(), &[], &[])

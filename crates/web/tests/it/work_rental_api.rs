@@ -409,7 +409,7 @@ both_engines!(
             .get_json("coordinator", "/api/v1/rental/timesheets")
             .await;
         assert_eq!(all.as_array().unwrap().len(), 2);
-        assert_eq!(all[0]["participant_id"].is_i64(), true);
+        assert!(all[0]["participant_id"].is_i64());
         // Coordinators and caseworkers do not approve: 403.
         for user in ["coordinator", "cw_a", "admin"] {
             let r = app
@@ -652,7 +652,7 @@ both_engines!(
         assign(&app, pla, ca, rate).await;
         assign(&app, plb, cb, rate + 2_000).await;
         // (placement, rate, wage, fee, monday, minutes, approved)
-        let rows: Vec<(i64, i64, i64, i64, &str, [i64; 7], bool)> = vec![
+        let rows: Vec<WeekRow> = vec![
             (
                 pla,
                 rate,
@@ -881,6 +881,9 @@ both_engines!(
         assert_eq!(st, 403);
     }
 );
+
+/// (placement, rate, wage, fee‰, Monday, minutes, approved)
+type WeekRow = (i64, i64, i64, i64, &'static str, [i64; 7], bool);
 
 /// Approve a week as its host: the public host is linked to `employer`;
 /// the private one is linked for the moment of the decision.

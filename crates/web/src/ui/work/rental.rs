@@ -86,12 +86,15 @@ pub(crate) fn money(lang: Lang, ore: i64) -> String {
     let ore_part = ore.abs() % 100;
     let digits = kr.to_string();
     let sep = if lang == Lang::Sv { '\u{a0}' } else { ',' };
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+    // Groups of three from the right.
+    let bytes: Vec<char> = digits.chars().collect();
+    let head = bytes.len() % 3;
+    let mut grouped: String = bytes[..head].iter().collect();
+    for chunk in bytes[head..].chunks(3) {
+        if !grouped.is_empty() {
             grouped.push(sep);
         }
-        grouped.push(c);
+        grouped.extend(chunk);
     }
     match lang {
         Lang::Sv => format!("{sign}{grouped},{ore_part:02}\u{a0}kr"),
