@@ -197,7 +197,7 @@ async fn index(State(state): State<AppState>, user: UiUser) -> Response {
 /// The chart's geometry: bars for the monthly result, a line for the
 /// cumulative one, on one scale with a zero line.
 fn chart(lang: Lang, r: &EconomicResult) -> Value {
-    let (w, h, left, top, bottom) = (720.0f64, 280.0f64, 70.0f64, 20.0f64, 40.0f64);
+    let (w, h, left, top, bottom) = (760.0f64, 280.0f64, 120.0f64, 20.0f64, 40.0f64);
     let n = r.months.len().max(1) as f64;
     let mut lo = 0i64;
     let mut hi = 0i64;
@@ -394,7 +394,7 @@ async fn overview_page(
         "weeks".into(),
         json!(sheets
             .iter()
-            .take(200)
+            .take(60)
             .map(|t| timesheet_json(lang, t))
             .collect::<Vec<_>>()),
     );
@@ -417,7 +417,8 @@ async fn overview_page(
             "months": result.months.iter().map(|m| json!({
                 "month": m.month,
                 "hours": hours(lang, m.approved_minutes),
-                "revenue_invoiced": money(lang, m.revenue_invoiced_ore),
+                "revenue": money(lang, m.revenue_ore),
+                "has_uninvoiced": m.revenue_uninvoiced_ore != 0,
                 "revenue_uninvoiced": money(lang, m.revenue_uninvoiced_ore),
                 "wages": money(lang, m.wages_ore),
                 "other_costs": money(lang, m.other_costs_ore),
