@@ -880,6 +880,40 @@ mod tests {
         assert_eq!(never.break_even_month, None);
     }
 
+    proptest::proptest! {
+        /// A week split over the months it touches keeps every minute, and
+        /// each line's amount is within half an öre of the exact amount.
+        #[test]
+        fn invoice_lines_keep_every_minute_and_round_by_half_an_ore(
+            start in 0i64..730,
+            minutes in proptest::array::uniform7(0i64..=1440),
+            rate in 1i64..=500_000,
+        ) {
+            let monday = d("2025-01-06") + Duration::days(start * 7 % 700);
+            let days: Vec<(NaiveDate, i64)> = (0..7)
+                .map(|i| (monday + Duration::days(i), minutes[i as usize]))
+                .filter(|(_, m)| *m > 0)
+                .collect();
+            proptest::prop_assume!(!days.is_empty());
+            let w = ApprovedWeek { timesheet_id: 1, placement_id: 1, week_start: monday, days, rate_ore: rate };
+            let mut total = 0;
+            for m in [Month::of(monday), Month::of(monday + Duration::days(6))] {
+                if m == Month::of(monday) && total > 0 {
+                    continue;
+                }
+                if let Ok(lines) = invoice_lines(m, std::slice::from_ref(&w), &[]) {
+                    for l in lines {
+                        total += l.minutes;
+                        let exact2 = 2 * i128::from(l.minutes) * i128::from(l.rate_ore);
+                        let got2 = 120 * i128::from(l.amount_ore);
+                        proptest::prop_assert!((got2 - exact2).abs() <= 60);
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(total, minutes.iter().sum::<i64>());
+        }
+    }
+
     #[test]
     fn assignments_check_participant_model_and_dates() {
         let p = |a, b| Period {
