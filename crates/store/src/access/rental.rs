@@ -16,6 +16,8 @@ pub enum RentalTarget {
     None,
     /// A rental-model intervention (404 for any other).
     Intervention(i64),
+    /// An intervention of any model (the legal checks cover staffing too).
+    AnyIntervention(i64),
     Placement(i64),
     Timesheet(i64),
     Invoice(i64),
@@ -80,7 +82,9 @@ impl Store {
     ) -> Result<(Tx, RentalPermit)> {
         let detail = match target {
             RentalTarget::None => String::new(),
-            RentalTarget::Intervention(i) => format!("intervention {i}"),
+            RentalTarget::Intervention(i) | RentalTarget::AnyIntervention(i) => {
+                format!("intervention {i}")
+            }
             RentalTarget::Placement(p) => format!("placement {p}"),
             RentalTarget::Timesheet(t) => format!("timesheet {t}"),
             RentalTarget::Invoice(i) => format!("invoice {i}"),
@@ -100,6 +104,13 @@ impl Store {
                 .bind(i)
                 .fetch_one(&mut *tx)
                 .await?;
+                (get::<i64>(&row, "n")? > 0).then_some((None, None, None))
+            }
+            RentalTarget::AnyIntervention(i) => {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM interventions WHERE id = $1")
+                    .bind(i)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 (get::<i64>(&row, "n")? > 0).then_some((None, None, None))
             }
             RentalTarget::Placement(_) | RentalTarget::Timesheet(_) => {

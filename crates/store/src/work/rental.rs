@@ -1439,7 +1439,7 @@ impl Store {
             .authorize_rental(
                 ctx,
                 RentalAction::Read,
-                RentalTarget::None,
+                RentalTarget::AnyIntervention(intervention_id),
                 "intervention.legal_checks.read",
             )
             .await?;

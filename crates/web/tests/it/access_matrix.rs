@@ -672,7 +672,7 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     (
         "get",
         "/api/v1/interventions/{id}/legal-checks",
-        "aggregates by buyer, no participant: coordinator/admin, caseworker 403; work_rental_api::the_monthly_economic_result_agrees_with_an_independent_computation",
+        "aggregates by buyer, no participant: coordinator/admin, caseworker 403, unknown 404; work_rental_api::the_monthly_economic_result_agrees_with_an_independent_computation, legal_checks_count_the_staffing_models_sales_to_municipal_units",
     ),
 ];
 

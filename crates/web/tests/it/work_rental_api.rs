@@ -882,6 +882,87 @@ both_engines!(
     }
 );
 
+both_engines!(
+    legal_checks_count_the_staffing_models_sales_to_municipal_units,
+    |app: TestApp| async move {
+        let staffing = insert_intervention(&app, "Bemanningspoolen", "staffing").await;
+        let pool: (i64,) = vagar_store::sqlx::query_as(
+            "INSERT INTO staffing_pools (intervention_id, name, organisation_id, hourly_price_ore, created_at) \
+             VALUES ($1, 'Poolen', $2, 30000, 0) RETURNING id",
+        )
+        .bind(staffing)
+        .bind(app.org_a)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        let staff: (i64,) = vagar_store::sqlx::query_as(
+            "INSERT INTO staffing_staff (pool_id, name, employment_form, occupation_ssyk, hourly_wage_ore, active_from, created_at) \
+             VALUES ($1, 'Timanställd', 'hourly', '5321', 15000, '2026-01-01', 0) RETURNING id",
+        )
+        .bind(pool.0)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        let request: (i64,) = vagar_store::sqlx::query_as(
+            "INSERT INTO staffing_requests (pool_id, unit_organisation_id, work_date, start_minute, end_minute, occupation_ssyk, staff_count, created_at) \
+             VALUES ($1, $2, '2026-03-10', 420, 960, '5321', 1, 0) RETURNING id",
+        )
+        .bind(pool.0)
+        .bind(app.org_b)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        // Booked 420–960 (540 minutes) but 480 reported worked: the reported minutes count.
+        vagar_store::sqlx::query(
+            "INSERT INTO staffing_assignments (request_id, staff_id, work_date, start_minute, end_minute, worked_minutes, created_at) \
+             VALUES ($1, $2, '2026-03-10', 420, 960, 480, 0)",
+        )
+        .bind(request.0)
+        .bind(staff.0)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+        let (st, lc) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/interventions/{staffing}/legal-checks"),
+            )
+            .await;
+        assert_eq!(st, 200, "{lc}");
+        let check = |kind: &str| {
+            lc["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["kind"] == kind)
+                .cloned()
+                .unwrap()
+        };
+        let sc = check("self_cost");
+        // 480 minutes at 300 kr = 2 400 kr against wages 480 minutes at 150 kr = 1 200 kr.
+        assert_eq!(sc["status"], "flagged", "{sc}");
+        assert_eq!(sc["reasons"][0]["amount_ore"], expected_amount(480, 30_000));
+        assert_eq!(
+            sc["reasons"][0]["compared_ore"],
+            expected_amount(480, 15_000)
+        );
+        assert_eq!(check("in_house")["status"], "ok");
+        assert_eq!(check("in_house")["reasons"][0]["share_permille"], 1000);
+        assert_eq!(check("competition_neutrality")["status"], "ok");
+        let (st, _) = app
+            .get_json("coordinator", "/api/v1/interventions/999999/legal-checks")
+            .await;
+        assert_eq!(st, 404);
+        let (st, _) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/interventions/{staffing}/economic-result"),
+            )
+            .await;
+        assert_eq!(st, 404, "the economic result is the rental model's");
+    }
+);
+
 /// (placement, rate, wage, fee‰, Monday, minutes, approved)
 type WeekRow = (i64, i64, i64, i64, &'static str, [i64; 7], bool);
 
