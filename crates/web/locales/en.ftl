@@ -903,6 +903,8 @@ rent-err-invalid_choice = Choose one of the options.
 rent-err-out_of_range = The value is outside the allowed range.
 rent-err-not_a_number = Write an amount in kronor, for example 1250.50.
 rent-err-already_decided = The week has already been decided.
+rent-report-week = Report a week
+rent-err-overlaps = The participant already has a contract in this intervention for part of the period.
 
 
 

@@ -903,6 +903,8 @@ rent-err-invalid_choice = Välj ett av alternativen.
 rent-err-out_of_range = Värdet är utanför det tillåtna intervallet.
 rent-err-not_a_number = Skriv ett belopp i kronor, till exempel 1 250,50.
 rent-err-already_decided = Veckan är redan beslutad.
+rent-report-week = Rapportera en vecka
+rent-err-overlaps = Deltagaren har redan ett anställningsavtal i insatsen under en del av perioden.
 
 
 

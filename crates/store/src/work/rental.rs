@@ -523,6 +523,25 @@ impl Store {
             ),
             Some(_) => {}
         }
+        // One contract at a time per participant and intervention: an
+        // assignment's contract is then never ambiguous.
+        let overlapping = sqlx::query(
+            "SELECT COUNT(*) AS n FROM rental_contracts WHERE participant_id = $1 AND intervention_id = $2 \
+             AND period_from <= $3 AND period_to >= $4",
+        )
+        .bind(d.participant_id)
+        .bind(d.intervention_id)
+        .bind(ymd(d.period.to))
+        .bind(ymd(d.period.from))
+        .fetch_one(&mut *tx)
+        .await?;
+        if get::<i64>(&overlapping, "n")? > 0 {
+            e.add(
+                "period_from",
+                "overlaps",
+                "the participant already has a contract in this intervention for part of this period",
+            );
+        }
         if !e.is_empty() {
             return Err(StoreError::Validation(e));
         }

@@ -185,6 +185,19 @@ both_engines!(
             )
             .await;
         r.assert_problem(422, &["period_to"]);
+        // A second contract overlapping the first: refused.
+        let r = app
+            .call(
+                "coordinator",
+                Method::POST,
+                "/api/v1/rental/contracts",
+                Some(&json!({"participant_id": s.participant, "intervention_id": s.intervention,
+                    "period_from": "2026-06-01", "period_to": "2027-05-31",
+                    "hours_per_week_minutes": 2400, "hourly_wage_ore": 13000, "employer_fee_permille": 314})),
+            )
+            .await;
+        r.assert_problem(422, &["period_from"]);
+        assert_eq!(r.error_code("period_from").as_deref(), Some("overlaps"));
         // The placement is already an assignment.
         let r = app
             .call(
