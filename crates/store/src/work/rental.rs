@@ -96,6 +96,8 @@ pub struct TimesheetFilter {
     pub intervention_id: Option<i64>,
     pub placement_id: Option<i64>,
     pub status: Option<TimesheetStatus>,
+    /// At most this many, newest week first (default and ceiling 1000).
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -953,7 +955,9 @@ impl Store {
             sql.push(" AND t.status = ")
                 .bind(Arg::Text(s.as_str().into()));
         }
-        sql.push(" ORDER BY t.week_start DESC, p.first_name, t.id LIMIT 1000");
+        let limit = f.limit.unwrap_or(1000).clamp(1, 1000);
+        sql.push(" ORDER BY t.week_start DESC, p.first_name, t.id LIMIT ")
+            .bind(Arg::I64(limit));
         let rows = sql.query().fetch_all(&mut *tx).await?;
         let minimal = minimal_for(ctx);
         let mut out = rows
@@ -977,6 +981,38 @@ impl Store {
                 &ids,
             )
             .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// How many weeks of an intervention are submitted, approved and
+    /// rejected (an aggregate: no participant is named).
+    pub async fn timesheet_counts(&self, ctx: &Ctx, intervention_id: i64) -> Result<[i64; 3]> {
+        let (mut tx, _permit) = self
+            .authorize_rental(
+                ctx,
+                RentalAction::Read,
+                RentalTarget::Intervention(intervention_id),
+                "rental.timesheet.counts",
+            )
+            .await?;
+        let rows = sqlx::query(
+            "SELECT t.status, COUNT(*) AS n FROM timesheets t JOIN placements pl ON pl.id = t.placement_id \
+             WHERE pl.intervention_id = $1 GROUP BY t.status",
+        )
+        .bind(intervention_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut out = [0i64; 3];
+        for r in &rows {
+            let n: i64 = get(r, "n")?;
+            match TimesheetStatus::parse(&get::<String>(r, "status")?) {
+                Some(TimesheetStatus::Submitted) => out[0] = n,
+                Some(TimesheetStatus::Approved) => out[1] = n,
+                Some(TimesheetStatus::Rejected) => out[2] = n,
+                None => {}
+            }
+        }
         tx.commit().await?;
         Ok(out)
     }

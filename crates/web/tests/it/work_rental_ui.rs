@@ -198,6 +198,10 @@ both_engines!(
         assert!(html.contains("<caption>Resultat per månad</caption>"));
         assert!(html.contains("Självkostnadsprincipen"));
         assert!(html.contains("Konkurrensneutralitet"));
+        assert!(
+            html.contains("1 väntar på godkännande, 1 godkända, 0 avvisade."),
+            "week counts"
+        );
         let csrf = hidden_csrf(&html);
         let host = s.host.0.to_string();
         let res = coord

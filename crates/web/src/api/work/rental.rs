@@ -550,6 +550,7 @@ pub async fn list_timesheets(
                 intervention_id,
                 placement_id,
                 status,
+                limit: None,
             },
         )
         .await?;

@@ -306,10 +306,12 @@ async fn overview_page(
                 ctx_,
                 &TimesheetFilter {
                     intervention_id: Some(id),
+                    limit: Some(60),
                     ..Default::default()
                 },
             )
             .await?;
+        let counts = s.timesheet_counts(ctx_, id).await?;
         let invoices = s.list_invoices(ctx_, id).await?;
         let ledger = s.list_ledger(ctx_, id).await?;
         let result = s.economic_result(ctx_, id, None, None).await?;
@@ -318,7 +320,7 @@ async fn overview_page(
             i,
             contracts,
             assignments,
-            sheets,
+            (sheets, counts),
             invoices,
             ledger,
             result,
@@ -326,10 +328,11 @@ async fn overview_page(
         ))
     }
     .await;
-    let (i, contracts, assignments, sheets, invoices, ledger, result, legal) = match loaded {
-        Ok(x) => x,
-        Err(e) => return user_error_page(user, e.into()),
-    };
+    let (i, contracts, assignments, (sheets, counts), invoices, ledger, result, legal) =
+        match loaded {
+            Ok(x) => x,
+            Err(e) => return user_error_page(user, e.into()),
+        };
     let here = format!("/uthyrning/{id}");
     let mut ctx = base_context(lang, Some(user), &here, "rental");
     if let Some(f) = flash {
@@ -384,11 +387,9 @@ async fn overview_page(
             .map(|(id, name)| json!({"id": id, "name": name}))
             .collect::<Vec<_>>()),
     );
-    let count = |st: TimesheetStatus| sheets.iter().filter(|t| t.status == st).count();
     ctx.insert(
         "week_counts".into(),
-        json!({"submitted": count(TimesheetStatus::Submitted), "approved": count(TimesheetStatus::Approved),
-            "rejected": count(TimesheetStatus::Rejected)}),
+        json!({"submitted": counts[0], "approved": counts[1], "rejected": counts[2]}),
     );
     ctx.insert(
         "weeks".into(),
