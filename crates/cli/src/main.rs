@@ -851,6 +851,8 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
             as_of,
         )
         .await?;
+    // The rental model (issue 6): a year of one municipal company's rental.
+    seed_rental(store, seed, as_of, home_id).await?;
     eprintln!(
         "seeded {} employers ({} workplaces, {} contacts, {} partnerships, {} procurement contracts)",
         employers.employers, employers.workplaces, employers.contacts, employers.partnerships, employers.contracts
@@ -1013,5 +1015,88 @@ async fn print_logins(store: &Store, reset: bool) -> Result<()> {
             u.role.label_sv()
         );
     }
+    Ok(())
+}
+
+/// The rental model's demo (issue 6): one intervention run by a municipal
+/// company, 16 of the home unit's participants employed and rented to
+/// public and private hosts for a year, with their weeks, invoices, costs
+/// and subsidies. Left alone when it exists.
+async fn seed_rental(
+    store: &Store,
+    seed: u64,
+    as_of: chrono::NaiveDate,
+    home_id: i64,
+) -> Result<()> {
+    use vagar_store::work::rental::{
+        RentalSeed, RentalSeedContract, RentalSeedHost, RentalSeedWeek,
+    };
+    let plan_name = vagar_seed::work::rental::INTERVENTION_NAME;
+    if store.rental_seeded(plan_name).await? {
+        return Ok(());
+    }
+    let people = store.rental_seed_participants(home_id, 16).await?;
+    let plan = vagar_seed::work::rental::rental_plan(seed, as_of, people.len());
+    let recorder = match vagar_seed::demo_users()
+        .into_iter()
+        .find(|u| u.role == vagar_domain::Role::EmployerCoordinator)
+    {
+        Some(u) => store.user_by_name(u.username).await?.map(|u| u.id),
+        None => None,
+    };
+    let rows = RentalSeed {
+        name: plan.name.into(),
+        period_from: plan.period_from,
+        period_to: plan.period_to,
+        hosts: plan
+            .hosts
+            .iter()
+            .map(|h| RentalSeedHost {
+                organisation_number: h.organisation_number.clone(),
+                name: h.name.clone(),
+                link_organisation: h.demo_employer_org.map(str::to_string),
+            })
+            .collect(),
+        contracts: plan
+            .contracts
+            .iter()
+            .map(|c| RentalSeedContract {
+                participant_id: people[c.participant],
+                from: c.from,
+                to: c.to,
+                hours_per_week_minutes: c.hours_per_week_minutes,
+                hourly_wage_ore: c.hourly_wage_ore,
+                employer_fee_permille: c.employer_fee_permille,
+                host: c.host,
+                role_title: c.role_title.into(),
+                occupation_ssyk: c.occupation_ssyk.into(),
+                hourly_rate_ore: c.hourly_rate_ore,
+                supervisor: c.supervisor.into(),
+            })
+            .collect(),
+        weeks: plan
+            .weeks
+            .iter()
+            .map(|w| RentalSeedWeek {
+                contract: w.contract,
+                monday: w.monday,
+                minutes: w.minutes,
+                status: w.status.into(),
+                reason: w.reason.map(str::to_string),
+            })
+            .collect(),
+        ledger: plan
+            .ledger
+            .iter()
+            .map(|l| (l.month.clone(), l.kind.into(), l.amount_ore, l.note.into()))
+            .collect(),
+    };
+    let n = store
+        .seed_rental(&rows, recorder, as_of, chrono::Utc::now())
+        .await?;
+    eprintln!(
+        "seeded the rental model: {} contracts, {} weeks, {} invoices, {} ledger entries",
+        n.contracts, n.weeks, n.invoices, n.ledger
+    );
     Ok(())
 }

@@ -4,5 +4,6 @@
 
 pub mod interventions;
 pub mod learning;
+pub mod legal;
 pub mod rental;
 pub mod staffing;

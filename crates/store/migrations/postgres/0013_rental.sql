@@ -95,3 +95,7 @@ CREATE TABLE intervention_ledger (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX intervention_ledger_intervention ON intervention_ledger (intervention_id, month);
+
+-- The host's queue (weeks by status) and the invoice's lines by week.
+CREATE INDEX timesheets_status ON timesheets (status, week_start);
+CREATE INDEX invoice_lines_timesheet ON invoice_lines (timesheet_id);

@@ -594,6 +594,96 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/learning-employments/{placement_id}/completion", "LearningAction::Complete: coordinator, caseworker with Update; host 403 (work_learning_api access and rules tests)"),
     ("post", "/api/v1/learning-employments/{placement_id}/hire-outcome", "LearningAction::RecordHire: coordinator, caseworker with Update; host 403 (work_learning_api access and rules tests)"),
     ("get", "/api/v1/learning-summaries/{intervention_id}", "LearningAction::Summary: counts only, no person; host and partner 403 (work_learning_api access and summary tests)"),
+    (
+        "get",
+        "/api/v1/rental/contracts",
+        "rental contracts: coordinator/admin, others 403, non-rental 404; work_rental_api::assignments_check_the_contract_and_the_model",
+    ),
+    (
+        "post",
+        "/api/v1/rental/contracts",
+        "rental contracts: coordinator only; work_rental_api::assignments_check_the_contract_and_the_model",
+    ),
+    (
+        "get",
+        "/api/v1/rental/assignments",
+        "rental assignments: coordinator/admin; work_rental_api::assignments_check_the_contract_and_the_model",
+    ),
+    (
+        "post",
+        "/api/v1/rental/assignments",
+        "rental assignments: coordinator only; work_rental_api::assignments_check_the_contract_and_the_model",
+    ),
+    (
+        "get",
+        "/api/v1/rental/timesheets",
+        "timesheets: a host sees only its own placements' weeks, minimal fields; work_rental_api::a_host_sees_only_its_own_placed_participants_with_minimal_fields",
+    ),
+    (
+        "post",
+        "/api/v1/rental/timesheets",
+        "timesheets: the supervisor (coordinator) enters, host 403; work_rental_api::a_host_sees_only_its_own_placed_participants_with_minimal_fields",
+    ),
+    (
+        "get",
+        "/api/v1/rental/timesheets/{id}",
+        "timesheets: another host's week 404; work_rental_api::a_host_sees_only_its_own_placed_participants_with_minimal_fields",
+    ),
+    (
+        "post",
+        "/api/v1/rental/timesheets/{id}/approve",
+        "the host only (own placements, others 404, other roles 403); work_rental_api::a_host_sees_only_its_own_placed_participants_with_minimal_fields",
+    ),
+    (
+        "post",
+        "/api/v1/rental/timesheets/{id}/reject",
+        "the host only, with a reason; work_rental_api::timesheets_outside_the_placement_are_refused_naming_the_day",
+    ),
+    (
+        "get",
+        "/api/v1/rental/invoices",
+        "rental invoices: coordinator/admin; work_rental_api::an_invoice_with_an_unapproved_week_is_refused_and_its_total_agrees",
+    ),
+    (
+        "post",
+        "/api/v1/rental/invoices",
+        "rental invoices: coordinator only, host 403; work_rental_api::an_invoice_with_an_unapproved_week_is_refused_and_its_total_agrees",
+    ),
+    (
+        "get",
+        "/api/v1/rental/invoices/{id}",
+        "rental invoices: coordinator/admin; work_rental_api::an_invoice_with_an_unapproved_week_is_refused_and_its_total_agrees",
+    ),
+    (
+        "get",
+        "/api/v1/rental/invoices/{id}/invoice.csv",
+        "rental invoices: coordinator/admin; work_rental_api::an_invoice_with_an_unapproved_week_is_refused_and_its_total_agrees",
+    ),
+    (
+        "get",
+        "/api/v1/rental/invoices/{id}/invoice.xlsx",
+        "rental invoices: coordinator/admin; work_rental_api::an_invoice_with_an_unapproved_week_is_refused_and_its_total_agrees",
+    ),
+    (
+        "get",
+        "/api/v1/rental/interventions/{id}/ledger",
+        "an intervention's costs and subsidies, no participant: coordinator/admin; work_rental_api::the_monthly_economic_result_agrees_with_an_independent_computation",
+    ),
+    (
+        "post",
+        "/api/v1/rental/interventions/{id}/ledger",
+        "an intervention's costs and subsidies, no participant: coordinator only; work_rental_api::the_monthly_economic_result_agrees_with_an_independent_computation",
+    ),
+    (
+        "get",
+        "/api/v1/rental/interventions/{id}/economic-result",
+        "aggregates, no participant: coordinator/admin, host 403; work_rental_api::a_host_sees_only_its_own_placed_participants_with_minimal_fields",
+    ),
+    (
+        "get",
+        "/api/v1/interventions/{id}/legal-checks",
+        "aggregates by buyer, no participant: coordinator/admin, caseworker 403, unknown 404; work_rental_api::the_monthly_economic_result_agrees_with_an_independent_computation, legal_checks_count_the_staffing_models_sales_to_municipal_units",
+    ),
 ];
 
 fn expected_global(user: &str, g: Global) -> u16 {

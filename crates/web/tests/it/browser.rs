@@ -838,3 +838,109 @@ async fn need_errand(c: Client, app: Arc<common::TestApp>) {
     c.goto(&app.url("/behov?ko=1")).await.unwrap();
     wait_for(&c, Locator::Id("needs-none")).await;
 }
+
+/// Issue 6: a host approves a week's timesheet on a phone-sized window.
+/// The page must fit 375 px without horizontal scrolling and work by plain
+/// form posts; the API then reports the week approved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_approves_a_timesheet_on_a_phone() {
+    let Some(webdriver) = webdriver_url() else {
+        return;
+    };
+    let app = Arc::new(
+        common::TestApp::spawn(common::Engine::Sqlite)
+            .await
+            .expect("sqlite app"),
+    );
+    let s = crate::work_rental_api::setup(&app, "2120001355", 18_000).await;
+    let week = crate::work_rental_api::submitted(
+        &app,
+        s.placement,
+        "2026-03-09",
+        [480, 480, 450, 480, 240, 0, 0],
+    )
+    .await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let c = tokio::time::timeout(
+        Duration::from_secs(60),
+        start_browser(&webdriver, profile.path()),
+    )
+    .await
+    .expect("Chromium started within a minute");
+    let errand = tokio::spawn(host_errand(c.clone(), app.clone(), week));
+    let outcome = tokio::time::timeout(ERRAND_LIMIT, errand).await;
+    let _ = tokio::time::timeout(Duration::from_secs(20), c.close()).await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => panic!("the browser errand took longer than {ERRAND_LIMIT:?}"),
+    }
+}
+
+/// Whether the page scrolls sideways, and the viewport's width.
+async fn overflow(c: &Client) -> (i64, i64) {
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("script");
+    (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
+}
+
+async fn host_errand(c: Client, app: Arc<common::TestApp>, week: i64) {
+    c.set_window_size(375, 740)
+        .await
+        .expect("phone-sized window");
+    log_in(&c, &app, "employer").await;
+    c.goto(&app.url("/tidrapporter")).await.unwrap();
+    let card = wait_for(&c, Locator::Id(&format!("week-{week}"))).await;
+    check_page(&c, "host timesheets").await;
+    let (scroll, inner) = overflow(&c).await;
+    assert!(inner <= 400, "a phone-sized viewport, got {inner}");
+    assert!(
+        scroll <= inner,
+        "no horizontal scrolling: {scroll} > {inner}"
+    );
+    let text = card.text().await.unwrap();
+    assert!(text.contains("Amina") && !text.contains("Hyrén"), "{text}");
+    assert!(text.contains("35,5 tim"), "the week's total: {text}");
+    // A large touch target.
+    let button = c
+        .find(Locator::Id(&format!("approve-{week}")))
+        .await
+        .expect("the approve button");
+    let size: Value = c
+        .execute(
+            "const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];",
+            vec![serde_json::to_value(&button).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert!(
+        size[1].as_f64().unwrap() >= 44.0,
+        "the approve button is at least 44 px high: {size}"
+    );
+    button.click().await.unwrap();
+    wait_at(&c, &app, "/tidrapporter?klart=godkand").await;
+    let done = wait_for(&c, Locator::Id(&format!("decided-{week}"))).await;
+    assert_eq!(attr(&done, "data-status").await, "approved");
+    assert!(done.text().await.unwrap().contains("Godkänd"));
+    wait_for(&c, Locator::Id("none-waiting")).await;
+    let flash = c.find(Locator::Css("[role=status]")).await.unwrap();
+    assert!(flash.text().await.unwrap().contains("godkänd"));
+    let (scroll, inner) = overflow(&c).await;
+    assert!(
+        scroll <= inner,
+        "no horizontal scrolling after approving: {scroll} > {inner}"
+    );
+    check_page(&c, "host timesheets, decided").await;
+    // The API agrees.
+    let (status, t) = app
+        .get_json("employer", &format!("/api/v1/rental/timesheets/{week}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(t["status"], "approved");
+    assert!(t["decided_at"].is_string());
+}

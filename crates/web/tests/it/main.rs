@@ -30,3 +30,5 @@ mod ui_steering;
 mod ui_titles;
 mod work_learning_api;
 mod work_learning_ui;
+mod work_rental_api;
+mod work_rental_ui;

@@ -1,0 +1,270 @@
+//! The rental model's pages as a user meets them: the supervisor's week
+//! form (refusals inline, values kept, nothing written), the host's
+//! `/tidrapporter` (own weeks only, minimal fields, approve and reject),
+//! and the overview with its invoice refusal, chart and legal checks.
+
+use crate::common::work::{insert_host, insert_intervention, insert_placement};
+use crate::common::{self, hidden_csrf, TestApp};
+use crate::work_rental_api::{approve, setup, submitted};
+use reqwest::Method;
+
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+    let res = client.get(app.url(path)).send().await.expect("page");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+both_engines!(
+    the_supervisor_form_refuses_a_day_outside_the_placement_and_keeps_the_values,
+    |app: TestApp| async move {
+        let s = setup(&app, "2120001355", 18_000).await;
+        let coord = app.login("coordinator").await;
+        let path = format!("/uthyrning/{}/tidrapport", s.intervention);
+        let (st, html) = page(&coord, &app, &path).await;
+        assert_eq!(st, 200, "{html}");
+        assert!(html.contains("Tidrapport för en vecka"));
+        let csrf = hidden_csrf(&html);
+        let placement = s.placement.to_string();
+        let res = coord
+            .post(app.url(&path))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("placement_id", placement.as_str()),
+                ("week_start", "2026-02-23"),
+                ("d0", "8"),
+                ("d1", ""),
+                ("d2", "7,5"),
+                ("d3", "sju"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("id=\"d3-error\""),
+            "not a number is named at its day"
+        );
+        assert!(html.contains("value=\"7,5\""), "typed values are kept");
+        let res = coord
+            .post(app.url(&path))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("placement_id", placement.as_str()),
+                ("week_start", "2026-02-23"),
+                ("d0", "8"),
+                ("d2", "7,5"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"error-summary\""));
+        assert!(
+            html.contains("2026-02-23 ligger utanför uppdragets period"),
+            "{html}"
+        );
+        assert!(html.contains("id=\"d0-error\"") && html.contains("id=\"d2-error\""));
+        assert!(html.contains("aria-invalid=\"true\""));
+        let (_, list) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/timesheets?placement_id={}", s.placement),
+            )
+            .await;
+        assert_eq!(list.as_array().unwrap().len(), 0, "nothing written");
+        // A good week goes through and shows on the overview.
+        let res = coord
+            .post(app.url(&path))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("placement_id", placement.as_str()),
+                ("week_start", "2026-03-02"),
+                ("d0", "8"),
+                ("d1", "7:30"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, list) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/timesheets?placement_id={}", s.placement),
+            )
+            .await;
+        assert_eq!(list[0]["total_minutes"], 930);
+        // Other roles: 403 page.
+        let cw = app.login("cw_a").await;
+        let (st, _) = page(&cw, &app, &path).await;
+        assert_eq!(st, 403);
+    }
+);
+
+both_engines!(
+    the_host_page_lists_only_its_own_weeks_and_decides_them,
+    |app: TestApp| async move {
+        let s = setup(&app, "2120001355", 18_000).await;
+        let other = insert_host(&app, "5566778899", "Annan AB", false).await;
+        let p2 = crate::work_rental_api::participant(&app, 7, "Gustav", "Främling").await;
+        let c2 = crate::work_rental_api::contract(&app, p2, s.intervention, 13_000, 314).await;
+        let pl2 = insert_placement(
+            &app,
+            p2,
+            s.intervention,
+            other,
+            "2026-03-02",
+            "2026-04-30",
+            "municipality",
+        )
+        .await;
+        crate::work_rental_api::assign(&app, pl2, c2, 20_000).await;
+        let own = submitted(&app, s.placement, "2026-03-09", [480, 480, 450, 0, 0, 0, 0]).await;
+        submitted(&app, pl2, "2026-03-09", [480, 0, 0, 0, 0, 0, 0]).await;
+        let host = app.login("employer").await;
+        let (st, html) = page(&host, &app, "/tidrapporter").await;
+        assert_eq!(st, 200, "{html}");
+        assert!(html.contains("Amina"));
+        assert!(!html.contains("Hyrén"), "no last name for the host");
+        assert!(
+            !html.contains("Gustav"),
+            "another host's participant is not shown"
+        );
+        assert!(html.contains("width=device-width"));
+        assert!(html.contains(&format!("id=\"approve-{own}\"")));
+        // Reject without a reason: refused inline, the week still waits.
+        let csrf = hidden_csrf(&html);
+        let res = host
+            .post(app.url(&format!("/tidrapporter/{own}/avvisa")))
+            .form(&[("csrf", csrf.as_str()), ("reason", "  ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains(&format!("id=\"reason-{own}-error\"")),
+            "{html}"
+        );
+        let (_, t) = app
+            .get_json("employer", &format!("/api/v1/rental/timesheets/{own}"))
+            .await;
+        assert_eq!(t["status"], "submitted");
+        // Approve.
+        let res = host
+            .post(app.url(&format!("/tidrapporter/{own}/godkann")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, html) = page(&host, &app, "/tidrapporter?klart=godkand").await;
+        assert!(html.contains("Veckan är godkänd."));
+        assert!(html.contains(&format!("id=\"decided-{own}\" data-status=\"approved\"")));
+        let (_, t) = app
+            .get_json("employer", &format!("/api/v1/rental/timesheets/{own}"))
+            .await;
+        assert_eq!(t["status"], "approved");
+        // Without the CSRF token: refused.
+        let res = host
+            .post(app.url(&format!("/tidrapporter/{own}/godkann")))
+            .form(&[("csrf", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 403);
+    }
+);
+
+both_engines!(
+    the_overview_refuses_an_invoice_naming_the_week_and_shows_the_result,
+    |app: TestApp| async move {
+        let s = setup(&app, "2120001355", 18_000).await;
+        let a = submitted(
+            &app,
+            s.placement,
+            "2026-03-02",
+            [480, 480, 480, 480, 480, 0, 0],
+        )
+        .await;
+        approve(&app, a).await;
+        submitted(&app, s.placement, "2026-03-30", [480, 480, 0, 0, 0, 0, 0]).await;
+        let coord = app.login("coordinator").await;
+        let path = format!("/uthyrning/{}", s.intervention);
+        let (st, html) = page(&coord, &app, &path).await;
+        assert_eq!(st, 200, "{html}");
+        assert!(html.contains("<svg") && html.contains("role=\"img\""));
+        assert!(html.contains("<caption>Resultat per månad</caption>"));
+        assert!(html.contains("Självkostnadsprincipen"));
+        assert!(html.contains("Konkurrensneutralitet"));
+        assert!(
+            html.contains("1 väntar på godkännande, 1 godkända, 0 avvisade."),
+            "week counts"
+        );
+        let csrf = hidden_csrf(&html);
+        let host = s.host.0.to_string();
+        let res = coord
+            .post(app.url(&format!("{path}/fakturor")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("employer_id", host.as_str()),
+                ("month", "2026-03"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("veckan från 2026-03-30"), "{html}");
+        assert!(html.contains("inskickad"));
+        let (_, list) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention),
+            )
+            .await;
+        assert_eq!(list.as_array().unwrap().len(), 0);
+        // February has only approved weeks... none: nothing to invoice; April after approval works.
+        let res = coord
+            .post(app.url(&format!("{path}/kostnader")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("ledger_month", "2026-03"),
+                ("kind", "subsidy"),
+                ("amount", "1 250,50"),
+                ("note", "Lönebidrag"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, ledger) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/rental/interventions/{}/ledger", s.intervention),
+            )
+            .await;
+        assert_eq!(ledger[0]["amount_ore"], 125_050);
+        let res = coord
+            .post(app.url(&format!("{path}/kostnader")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("ledger_month", "mars"),
+                ("kind", "subsidy"),
+                ("amount", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"ledger_month-error\"") && html.contains("id=\"amount-error\""));
+        let _ = insert_intervention;
+        let _ = Method::GET;
+        // A host may not see the overview.
+        let host_client = app.login("employer").await;
+        let (st, _) = page(&host_client, &app, &path).await;
+        assert_eq!(st, 403);
+    }
+);
