@@ -787,7 +787,10 @@ pub async fn invoice_csv(
                 format!("attachment; filename=\"faktura-{}.csv\"", inv.number),
             ),
         ],
-        export::csv(&inv),
+        export::csv(&inv).map_err(|e| {
+            tracing::error!(invoice = id, error = %e, "csv export failed");
+            Problem::internal()
+        })?,
     )
         .into_response())
 }
@@ -815,7 +818,10 @@ pub async fn invoice_xlsx(
                 format!("attachment; filename=\"faktura-{}.xlsx\"", inv.number),
             ),
         ],
-        export::xlsx(&inv),
+        export::xlsx(&inv).map_err(|e| {
+            tracing::error!(invoice = id, error = %e, "xlsx export failed");
+            Problem::internal()
+        })?,
     )
         .into_response())
 }
@@ -931,9 +937,10 @@ pub async fn legal_checks(
     }))
 }
 
-/// Invoice exports without a spreadsheet library: CSV is a few quoted
-/// fields; XLSX is a ZIP (stored, not compressed) of five small XML parts.
+/// Invoice exports: CSV through the `csv` crate, XLSX through
+/// `rust_xlsxwriter`, from the same rows so the two always agree.
 pub(crate) mod export {
+    use rust_xlsxwriter::{Format, Workbook, XlsxError};
     use vagar_store::work::rental::Invoice;
 
     fn sek(ore: i64) -> String {
@@ -947,31 +954,38 @@ pub(crate) mod export {
         format!("{}.{:02}", hundredths / 100, hundredths % 100)
     }
 
-    fn csv_field(s: &str) -> String {
-        // Quote always; a leading formula character is defused for spreadsheets.
-        let s = if s.starts_with(['=', '+', '-', '@']) {
+    /// A text cell that a spreadsheet would read as a formula is defused.
+    fn text(s: &str) -> String {
+        if s.starts_with(['=', '+', '-', '@']) {
             format!("'{s}")
         } else {
             s.to_string()
-        };
-        format!("\"{}\"", s.replace('"', "\"\""))
+        }
     }
 
-    /// Rows of the export: header, one per line, the total.
+    enum Cell {
+        Text(String),
+        /// A number: its exact text for CSV, its value for the sheet.
+        Num(String),
+    }
+
+    const HEADER: [&str; 11] = [
+        "invoice",
+        "month",
+        "period_from",
+        "period_to",
+        "participant",
+        "role",
+        "hours",
+        "minutes",
+        "rate_sek",
+        "amount_sek",
+        "amount_ore",
+    ];
+
+    /// One row per line, then the total.
     fn rows(inv: &Invoice) -> Vec<Vec<Cell>> {
-        let mut out = vec![vec![
-            Cell::Text("invoice".into()),
-            Cell::Text("month".into()),
-            Cell::Text("period_from".into()),
-            Cell::Text("period_to".into()),
-            Cell::Text("participant".into()),
-            Cell::Text("role".into()),
-            Cell::Text("hours".into()),
-            Cell::Text("minutes".into()),
-            Cell::Text("rate_sek".into()),
-            Cell::Text("amount_sek".into()),
-            Cell::Text("amount_ore".into()),
-        ]];
+        let mut out = vec![];
         for l in &inv.lines {
             out.push(vec![
                 Cell::Text(inv.number.clone()),
@@ -1003,178 +1017,57 @@ pub(crate) mod export {
         out
     }
 
-    enum Cell {
-        Text(String),
-        Num(String),
-    }
-
-    pub fn csv(inv: &Invoice) -> String {
-        let mut s = String::new();
+    pub fn csv(inv: &Invoice) -> Result<String, csv::Error> {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(vec![]);
+        w.write_record(HEADER)?;
         for row in rows(inv) {
-            let fields: Vec<String> = row
-                .iter()
-                .map(|c| match c {
-                    Cell::Text(t) => csv_field(t),
-                    Cell::Num(n) => n.clone(),
-                })
-                .collect();
-            s.push_str(&fields.join(","));
-            s.push_str("\r\n");
+            w.write_record(row.iter().map(|c| match c {
+                Cell::Text(t) => text(t),
+                Cell::Num(n) => n.clone(),
+            }))?;
         }
-        s
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(String::from_utf8(bytes).expect("the rows are UTF-8"))
     }
 
-    fn xml_escape(s: &str) -> String {
-        s.chars()
-            .filter(|c| !c.is_control() || *c == '\t')
-            .collect::<String>()
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    }
-
-    fn column(i: usize) -> char {
-        (b'A' + i as u8) as char
-    }
-
-    pub fn xlsx(inv: &Invoice) -> Vec<u8> {
-        let mut sheet = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-             <worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
-        );
+    pub fn xlsx(inv: &Invoice) -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Faktura")?;
+        for (c, h) in HEADER.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
         for (r, row) in rows(inv).iter().enumerate() {
-            sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+            let r = r as u32 + 1;
             for (c, cell) in row.iter().enumerate() {
-                let at = format!("{}{}", column(c), r + 1);
+                let c = c as u16;
                 match cell {
-                    Cell::Text(t) => sheet.push_str(&format!(
-                        "<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
-                        xml_escape(t)
-                    )),
-                    Cell::Num(n) => sheet.push_str(&format!("<c r=\"{at}\"><v>{n}</v></c>")),
+                    Cell::Text(t) => {
+                        sheet.write_string(r, c, text(t))?;
+                    }
+                    Cell::Num(n) => {
+                        let v: f64 = n.parse().expect("a number we formatted");
+                        sheet.write_number(r, c, v)?;
+                    }
                 }
             }
-            sheet.push_str("</row>");
         }
-        sheet.push_str("</sheetData></worksheet>");
-        let files: Vec<(&str, String)> = vec![
-            (
-                "[Content_Types].xml",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-                 <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-                 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-                 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
-                 <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
-                 <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>\
-                 </Types>"
-                    .into(),
-            ),
-            (
-                "_rels/.rels",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-                 <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-                 <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
-                 </Relationships>"
-                    .into(),
-            ),
-            (
-                "xl/workbook.xml",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-                 <workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
-                 xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
-                 <sheets><sheet name=\"Faktura\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
-                    .into(),
-            ),
-            (
-                "xl/_rels/workbook.xml.rels",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-                 <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-                 <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>\
-                 </Relationships>"
-                    .into(),
-            ),
-            ("xl/worksheets/sheet1.xml", sheet),
-        ];
-        zip_stored(&files)
-    }
-
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &b in data {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-
-    /// A ZIP archive with every entry stored (method 0).
-    fn zip_stored(files: &[(&str, String)]) -> Vec<u8> {
-        let mut out = vec![];
-        let mut central = vec![];
-        // 1980-01-01 00:00 in DOS format: a fixed stamp keeps exports reproducible.
-        let (time, date): (u16, u16) = (0, (1 << 5) | 1);
-        for (name, body) in files {
-            let data = body.as_bytes();
-            let crc = crc32(data);
-            let offset = out.len() as u32;
-            let size = data.len() as u32;
-            let n = name.len() as u16;
-            out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-            out.extend_from_slice(&20u16.to_le_bytes());
-            out.extend_from_slice(&0u16.to_le_bytes());
-            out.extend_from_slice(&0u16.to_le_bytes());
-            out.extend_from_slice(&time.to_le_bytes());
-            out.extend_from_slice(&date.to_le_bytes());
-            out.extend_from_slice(&crc.to_le_bytes());
-            out.extend_from_slice(&size.to_le_bytes());
-            out.extend_from_slice(&size.to_le_bytes());
-            out.extend_from_slice(&n.to_le_bytes());
-            out.extend_from_slice(&0u16.to_le_bytes());
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(data);
-            central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-            central.extend_from_slice(&20u16.to_le_bytes());
-            central.extend_from_slice(&20u16.to_le_bytes());
-            central.extend_from_slice(&0u16.to_le_bytes());
-            central.extend_from_slice(&0u16.to_le_bytes());
-            central.extend_from_slice(&time.to_le_bytes());
-            central.extend_from_slice(&date.to_le_bytes());
-            central.extend_from_slice(&crc.to_le_bytes());
-            central.extend_from_slice(&size.to_le_bytes());
-            central.extend_from_slice(&size.to_le_bytes());
-            central.extend_from_slice(&n.to_le_bytes());
-            central.extend_from_slice(&[0u8; 12]);
-            central.extend_from_slice(&offset.to_le_bytes());
-            central.extend_from_slice(name.as_bytes());
-        }
-        let cd_offset = out.len() as u32;
-        let cd_size = central.len() as u32;
-        out.extend_from_slice(&central);
-        out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-        out.extend_from_slice(&[0u8; 4]);
-        out.extend_from_slice(&(files.len() as u16).to_le_bytes());
-        out.extend_from_slice(&(files.len() as u16).to_le_bytes());
-        out.extend_from_slice(&cd_size.to_le_bytes());
-        out.extend_from_slice(&cd_offset.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out
+        sheet.autofit();
+        book.save_to_buffer()
     }
 
     #[cfg(test)]
     mod tests {
         #[test]
-        fn crc32_matches_the_standard_check_value() {
-            assert_eq!(super::crc32(b"123456789"), 0xCBF4_3926);
+        fn numbers_and_defused_text() {
             assert_eq!(super::hours(90), "1.50");
             assert_eq!(super::sek(123_405), "1234.05");
-            assert_eq!(super::csv_field("=SUM(A1)"), "\"'=SUM(A1)\"");
+            assert_eq!(super::sek(-5), "-0.05");
+            assert_eq!(super::text("=SUM(A1)"), "'=SUM(A1)");
+            assert_eq!(super::text("Anna"), "Anna");
         }
     }
 }
