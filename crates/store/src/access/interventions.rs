@@ -127,7 +127,8 @@ impl Store {
     /// naming the placement and its participant. A role that may never do
     /// it: 403; a placement that does not exist or that the actor may not
     /// see: 404. For reads, pass `Read`: a role that only has the host's
-    /// minimal view is decided on `ReadMinimal` instead.
+    /// minimal view is decided on `ReadMinimal` instead — except for
+    /// `placement.displacement.read`, which the minimal view never opens.
     pub async fn authorize_placement(
         &self,
         ctx: &Ctx,
@@ -136,6 +137,7 @@ impl Store {
         event: &str,
     ) -> Result<(Tx, PlacementPermit)> {
         let action = if action == PlacementAction::Read
+            && event != "placement.displacement.read"
             && !placement_role_may(ctx.actor.role, PlacementAction::Read)
             && placement_role_may(ctx.actor.role, PlacementAction::ReadMinimal)
         {

@@ -1509,6 +1509,17 @@ impl Store {
         Ok(shape(p, &permit))
     }
 
+    /// The placement for a reader of the whole record only (the
+    /// displacement explanation): the host's minimal view does not open it.
+    pub async fn read_placement_full(&self, ctx: &Ctx, id: i64) -> Result<Placement> {
+        let (mut tx, _permit) = self
+            .authorize_placement(ctx, PlacementAction::Read, id, "placement.displacement.read")
+            .await?;
+        let p = load_placement(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
     /// The placements the actor may read (an employer user: its own hosts',
     /// minimal), newest first; the list's participants are audited.
     pub async fn list_placements(&self, ctx: &Ctx, f: &PlacementFilter) -> Result<Vec<Placement>> {

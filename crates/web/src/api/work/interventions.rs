@@ -1051,11 +1051,8 @@ pub async fn read_displacement(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Assessment>, Problem> {
     let id = parse_id(id)?;
-    let p = state.store.read_placement(&caller.ctx, id).await?;
-    if p.minimal {
-        // The host's view carries no assessment.
-        return Err(Problem::forbidden());
-    }
+    // The host's minimal view carries no assessment: 403 for its role.
+    let p = state.store.read_placement_full(&caller.ctx, id).await?;
     Ok(Json(p.risk))
 }
 
