@@ -219,6 +219,15 @@ pub struct StaffReduction {
     pub created_at: DateTime<Utc>,
 }
 
+/// An employer (and workplace) a placement form offers as host.
+#[derive(Debug, Clone)]
+pub struct HostOption {
+    pub employer_id: i64,
+    pub employer_name: String,
+    pub workplace_id: Option<i64>,
+    pub workplace_name: Option<String>,
+}
+
 /// What the displacement dry run and a new placement are assessed on.
 #[derive(Debug, Clone, Default)]
 pub struct RiskQuery {
@@ -1513,7 +1522,12 @@ impl Store {
     /// displacement explanation): the host's minimal view does not open it.
     pub async fn read_placement_full(&self, ctx: &Ctx, id: i64) -> Result<Placement> {
         let (mut tx, _permit) = self
-            .authorize_placement(ctx, PlacementAction::Read, id, "placement.displacement.read")
+            .authorize_placement(
+                ctx,
+                PlacementAction::Read,
+                id,
+                "placement.displacement.read",
+            )
             .await?;
         let p = load_placement(&mut tx, id).await?;
         tx.commit().await?;
@@ -1762,6 +1776,34 @@ impl Store {
         let p = load_placement(&mut tx, id).await?;
         tx.commit().await?;
         Ok(p)
+    }
+
+    /// The hosts a placement form offers: every employer the actor may read
+    /// with its workplaces (an employer without one is offered alone).
+    pub async fn placement_hosts(&self, ctx: &Ctx) -> Result<Vec<HostOption>> {
+        let (mut tx, _permit) = self
+            .authorize_employer(ctx, EmployerAction::Read, None, "employer.list")
+            .await?;
+        let mut sql = Sql::new(
+            "SELECT e.id AS employer_id, e.name AS employer_name, w.id AS workplace_id, w.name AS workplace_name \
+             FROM employers e LEFT JOIN employer_workplaces w ON w.employer_id = e.id WHERE ",
+        );
+        crate::access::employer_filter(ctx, EmployerAction::Read, &mut sql);
+        sql.push(" ORDER BY e.name_folded, e.id, w.name LIMIT 1000");
+        let rows = sql.query().fetch_all(&mut *tx).await?;
+        let out = rows
+            .iter()
+            .map(|r| {
+                Ok(HostOption {
+                    employer_id: get(r, "employer_id")?,
+                    employer_name: get(r, "employer_name")?,
+                    workplace_id: get(r, "workplace_id")?,
+                    workplace_name: get(r, "workplace_name")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     // -------------------------------------------------- staff reductions

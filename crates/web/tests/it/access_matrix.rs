@@ -591,7 +591,7 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ("patch", "/api/v1/interventions/{id}", "interventions carry no personal data: tested in work_interventions_api"),
     ("post", "/api/v1/interventions/{id}/indicators", "interventions carry no personal data: tested in work_interventions_api"),
     ("post", "/api/v1/interventions/{id}/open", "interventions carry no personal data: roles tested in work_interventions_api"),
-    ("post", "/api/v1/interventions/{id}/close", "interventions carry no personal data: tested in ui work_interventions_pages"),
+    ("post", "/api/v1/interventions/{id}/close", "interventions carry no personal data: tested in work_interventions_api"),
     ("post", "/api/v1/placements/risk", "the displacement dry run names no participant: work_interventions_api (dismissals)"),
     ("get", "/api/v1/employers/{id}/staff-reductions", "the employer register's Read, no participant: work_interventions_api"),
     ("post", "/api/v1/employers/{id}/staff-reductions", "the employer register's Manage, no participant: work_interventions_api (caseworker 403)"),
