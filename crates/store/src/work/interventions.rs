@@ -1274,6 +1274,26 @@ impl Store {
     /// is. A blocked assessment is refused (422 `displacement_blocked`)
     /// unless an employer coordinator gives `override_reason`.
     pub async fn create_placement(&self, ctx: &Ctx, new: &NewPlacement) -> Result<Placement> {
+        match self.place(ctx, new).await {
+            // The refusal is audited on its own (the work's transaction is
+            // gone): which rules refused it, never the values.
+            Err(StoreError::Validation(e)) if new.participant_id > 0 => {
+                let mut codes: Vec<&str> = e.0.iter().map(|f| f.code.as_str()).collect();
+                codes.dedup();
+                self.audit_refusal(
+                    ctx,
+                    "placement.create",
+                    &format!("refused: {}", codes.join(", ")),
+                    &[new.participant_id],
+                )
+                .await?;
+                Err(StoreError::Validation(e))
+            }
+            other => other,
+        }
+    }
+
+    async fn place(&self, ctx: &Ctx, new: &NewPlacement) -> Result<Placement> {
         if new.participant_id <= 0 {
             return Err(one_error(
                 "participant_id",

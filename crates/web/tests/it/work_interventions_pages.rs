@@ -231,6 +231,37 @@ both_engines!(
                 && html.contains("id=\"exit-submit\""),
             "{html}"
         );
+        // Ending it: an outcome is required; then it is ended with its outcome.
+        let exit_date = day(t + Duration::days(20));
+        let (s, html) = post(
+            &c,
+            &app,
+            &loc,
+            &format!("{loc}/avsluta"),
+            &[("exit_date", &exit_date), ("exit_outcome", "")],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            html.contains("id=\"exit_outcome-error\"") && html.contains("error-summary"),
+            "{html}"
+        );
+        let (s, _) = post(
+            &c,
+            &app,
+            &loc,
+            &format!("{loc}/avsluta"),
+            &[("exit_date", &exit_date), ("exit_outcome", "studies")],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, html) = get(&c, &app, &loc).await;
+        assert!(
+            html.contains("Avslutad")
+                && html.contains("Studier")
+                && !html.contains("id=\"exit-submit\""),
+            "{html}"
+        );
         let _ = id;
     }
 );
