@@ -319,5 +319,62 @@ both_engines!(
         assert_eq!(s, 404);
         let (s, _) = get(&c, &app, "/insatser").await;
         assert_eq!(s, 403);
+        // A blocked placement: the coordinator lets it stand with a reason on its page.
+        vagar_store::sqlx::query("UPDATE placements SET risk_level = 'blocked' WHERE id = $1")
+            .bind(theirs)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let coord = app.login("coordinator").await;
+        let page = format!("/placeringar/{theirs}");
+        let (_, html) = get(&coord, &app, &page).await;
+        assert!(
+            html.contains("id=\"blocked\"") && html.contains("id=\"override-submit\""),
+            "{html}"
+        );
+        let version = html
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let (s, html) = post(
+            &coord,
+            &app,
+            &page,
+            &format!("{page}/undanta"),
+            &[("override_reason", "kort"), ("version", &version)],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("id=\"override_reason-error\""), "{html}");
+        let (s, _) = post(
+            &coord,
+            &app,
+            &page,
+            &format!("{page}/undanta"),
+            &[
+                ("override_reason", "Avtalad före varslet, annan avdelning."),
+                ("version", &version),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, html) = get(&coord, &app, &page).await;
+        assert!(
+            html.contains("id=\"override\"")
+                && html.contains("annan avdelning")
+                && !html.contains("override-submit"),
+            "{html}"
+        );
+        // A caseworker sees the block but no override form.
+        let cw = app.login("cw_a").await;
+        let (_, html) = get(&cw, &app, &page).await;
+        assert!(
+            html.contains("risk-factors") && !html.contains("override-submit"),
+            "{html}"
+        );
     }
 );
