@@ -1294,6 +1294,19 @@ impl Store {
     }
 
     async fn place(&self, ctx: &Ctx, new: &NewPlacement) -> Result<Placement> {
+        // A role that may never place hears 403 whatever it sent.
+        if !vagar_domain::access::work::interventions::placement_role_may(
+            ctx.actor.role,
+            PlacementAction::Create,
+        ) {
+            let ids: Vec<i64> = (new.participant_id > 0)
+                .then_some(new.participant_id)
+                .into_iter()
+                .collect();
+            self.audit_refusal(ctx, "placement.create", "", &ids)
+                .await?;
+            return Err(StoreError::Forbidden);
+        }
         if new.participant_id <= 0 {
             return Err(one_error(
                 "participant_id",

@@ -652,6 +652,20 @@ both_engines!(
                 .status,
             403
         );
+        // A role that may never place hears 403, even with an empty body.
+        let empty = json!({});
+        assert_eq!(
+            app.call("employer", Method::POST, "/api/v1/placements", Some(&empty))
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            app.call("cw_a", Method::POST, "/api/v1/placements", Some(&empty))
+                .await
+                .status,
+            422
+        );
         let _ = common::USERS;
     }
 );
