@@ -1902,6 +1902,69 @@ impl Store {
         Ok(out)
     }
 
+    /// Record a workplace's head count (the base of the share of subsidised
+    /// and programme workers), as the register's `Manage`.
+    pub async fn set_staff_count(
+        &self,
+        ctx: &Ctx,
+        employer_id: i64,
+        workplace_id: i64,
+        staff_count: Option<i64>,
+    ) -> Result<WorkplaceStaff> {
+        let (mut tx, _permit) = self
+            .authorize_employer(
+                ctx,
+                EmployerAction::Manage,
+                Some(employer_id),
+                "employer.workplace.staff_count",
+            )
+            .await?;
+        if staff_count.is_some_and(|n| !(1..=1_000_000).contains(&n)) {
+            return Err(one_error(
+                "staff_count",
+                "out_of_range",
+                "staff_count must be from 1 to 1000000",
+            ));
+        }
+        let done = sqlx::query(
+            "UPDATE employer_workplaces SET staff_count = $1 WHERE id = $2 AND employer_id = $3",
+        )
+        .bind(staff_count)
+        .bind(workplace_id)
+        .bind(employer_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        let out = load_workplace_staff(&mut tx, employer_id)
+            .await?
+            .into_iter()
+            .find(|w| w.id == workplace_id)
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The employer's workplaces with their head counts.
+    pub async fn workplace_staff(
+        &self,
+        ctx: &Ctx,
+        employer_id: i64,
+    ) -> Result<Vec<WorkplaceStaff>> {
+        let (mut tx, _permit) = self
+            .authorize_employer(
+                ctx,
+                EmployerAction::Read,
+                Some(employer_id),
+                "employer.workplace.list",
+            )
+            .await?;
+        let out = load_workplace_staff(&mut tx, employer_id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     pub async fn list_staff_reductions(
         &self,
         ctx: &Ctx,
@@ -1973,6 +2036,30 @@ async fn reassess_at(
         .await?;
     }
     Ok(())
+}
+
+/// A workplace and its head count.
+#[derive(Debug, Clone)]
+pub struct WorkplaceStaff {
+    pub id: i64,
+    pub name: String,
+    pub staff_count: Option<i64>,
+}
+
+async fn load_workplace_staff(tx: &mut Tx, employer_id: i64) -> Result<Vec<WorkplaceStaff>> {
+    let rows = sqlx::query("SELECT id, name, staff_count FROM employer_workplaces WHERE employer_id = $1 ORDER BY name, id")
+        .bind(employer_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(WorkplaceStaff {
+                id: get(r, "id")?,
+                name: get(r, "name")?,
+                staff_count: get(r, "staff_count")?,
+            })
+        })
+        .collect()
 }
 
 async fn load_reductions(

@@ -595,6 +595,7 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/placements/risk", "the displacement dry run names no participant: work_interventions_api (dismissals)"),
     ("get", "/api/v1/employers/{id}/staff-reductions", "the employer register's Read, no participant: work_interventions_api"),
     ("post", "/api/v1/employers/{id}/staff-reductions", "the employer register's Manage, no participant: work_interventions_api (caseworker 403)"),
+    ("put", "/api/v1/employers/{id}/workplaces/{workplace_id}/staff-count", "the employer register's Manage, no participant: work_interventions_api (share factor)"),
     // Placements: every role × own host / other host in the placement matrix below.
     ("get", "/api/v1/placements", "placement matrix: placements_by_role_and_host"),
     ("post", "/api/v1/placements", "placement matrix: placements_by_role_and_host"),

@@ -669,3 +669,83 @@ both_engines!(
         let _ = common::USERS;
     }
 );
+
+both_engines!(
+    work_interventions_share_above_limit_raises_risk,
+    |app: TestApp| async move {
+        let t = today(&app);
+        let iv = programme(
+            &app,
+            "Visstidsjobb liten arbetsplats",
+            "fixed_term_job",
+            &[],
+        )
+        .await;
+        let host = insert_host(&app, "5566778855", "Liten Butik AB", false).await;
+        let path = format!(
+            "/api/v1/employers/{}/workplaces/{}/staff-count",
+            host.0, host.1
+        );
+        assert_eq!(
+            app.call(
+                "cw_a",
+                Method::PUT,
+                &path,
+                Some(&json!({ "staff_count": 2 }))
+            )
+            .await
+            .status,
+            403
+        );
+        let r = app
+            .call(
+                "coordinator",
+                Method::PUT,
+                &path,
+                Some(&json!({ "staff_count": 0 })),
+            )
+            .await;
+        r.assert_problem(422, &["staff_count"]);
+        let r = app
+            .call(
+                "coordinator",
+                Method::PUT,
+                &path,
+                Some(&json!({ "staff_count": 2 })),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json["staff_count"].clone()),
+            (200, json!(2)),
+            "{}",
+            r.text
+        );
+        let p = participant(&app, t - Duration::days(365 * 40), 109, &[]).await;
+        let r = app
+            .call(
+                "cw_a",
+                Method::POST,
+                "/api/v1/placements",
+                Some(&placement_body(p, iv, host, t, 6)),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        // 1 of 2 = 50 % > 30 %: higher; nothing lowers it.
+        assert_eq!(r.json["risk_level"], "high");
+        let f = r.json["risk_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "subsidised_share")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            (
+                f["effect"].clone(),
+                f["numbers"]["percent"].clone(),
+                f["numbers"]["limit"].clone()
+            ),
+            (json!("higher"), json!(50), json!(30))
+        );
+    }
+);

@@ -59,6 +59,10 @@ pub fn router() -> Router<AppState> {
             "/employers/{id}/staff-reductions",
             get(list_reductions).post(create_reduction),
         )
+        .route(
+            "/employers/{id}/workplaces/{workplace_id}/staff-count",
+            axum::routing::put(set_staff_count),
+        )
 }
 
 #[derive(utoipa::OpenApi)]
@@ -67,12 +71,12 @@ pub fn router() -> Router<AppState> {
         list_interventions, create_intervention, read_intervention, update_intervention, add_indicator,
         open_intervention, close_intervention, list_placements, create_placement, assess_risk,
         read_placement, update_placement, exit_placement, override_placement, read_displacement,
-        list_reductions, create_reduction
+        list_reductions, create_reduction, set_staff_count
     ),
     components(schemas(
         InterventionOut, IndicatorOut, OrganisationRef, InterventionIn, IndicatorIn, PlacementOut,
         PlacementMinimalOut, PlacementAnswer, PlacementIn, VersionIn, ExitIn, OverrideIn, RiskIn, Assessment, Factor,
-        RiskLevel, StaffReductionOut, StaffReductionIn
+        RiskLevel, StaffReductionOut, StaffReductionIn, StaffCountIn, WorkplaceStaffOut
     )),
     tags((name = "interventions", description = "Interventions (insatser) with planned indicators, placements (deltagande) and their displacement assessment, hosts' staff reductions"))
 )]
@@ -1218,4 +1222,68 @@ pub async fn create_reduction(
         .record_staff_reduction(&caller.ctx, id, &input)
         .await?;
     Ok((StatusCode::CREATED, Json(StaffReductionOut::from(r))))
+}
+
+/// A workplace's head count.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkplaceStaffOut {
+    pub id: i64,
+    pub name: String,
+    pub staff_count: Option<i64>,
+}
+
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub struct StaffCountIn {
+    /// 1–1000000, or null when not known.
+    staff_count: Option<i64>,
+}
+
+/// Record a workplace's head count (employer coordinators): the base of the
+/// share of subsidised and programme workers in the displacement assessment.
+#[utoipa::path(put, path = "/api/v1/employers/{id}/workplaces/{workplace_id}/staff-count", tag = "interventions",
+    params(("id" = i64, Path), ("workplace_id" = i64, Path)), request_body = StaffCountIn,
+    responses((status = 200, body = WorkplaceStaffOut), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn set_staff_count(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ids: Result<Path<(String, String)>, PathRejection>,
+    JsonObject(map): JsonObject,
+) -> Result<Json<WorkplaceStaffOut>, Problem> {
+    let (id, workplace_id) = ids
+        .ok()
+        .and_then(|Path((a, b))| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
+        .filter(|(a, b)| *a > 0 && *b > 0)
+        .ok_or_else(Problem::not_found)?;
+    let mut f = Fields::new(&map, &["staff_count"], &["id", "name"]);
+    let count = f.nullable_i64("staff_count");
+    if !map.contains_key("staff_count") {
+        f.errors.add(
+            "staff_count",
+            "required",
+            "staff_count is required (null: not known)",
+        );
+    }
+    if !vagar_domain::access::employer_role_may(
+        caller.ctx.actor.role,
+        vagar_domain::access::EmployerAction::Manage,
+    ) {
+        // Decided (and audited) by the store first.
+        state
+            .store
+            .set_staff_count(&caller.ctx, id, workplace_id, None)
+            .await?;
+    }
+    done(f)?;
+    let w = state
+        .store
+        .set_staff_count(&caller.ctx, id, workplace_id, count.flatten())
+        .await?;
+    Ok(Json(WorkplaceStaffOut {
+        id: w.id,
+        name: w.name,
+        staff_count: w.staff_count,
+    }))
 }
