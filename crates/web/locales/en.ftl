@@ -983,6 +983,11 @@ wi-err-unknown_participant = The participant does not exist or is not yours to p
 wi-err-displacement_blocked = The placement is blocked: the host gave notice to or dismissed staff in the occupation in the last 12 months. See the explanation.
 wi-err-stale = Someone else changed the record. Reload the page and try again.
 wi-err-invalid_transition = The status cannot change that way.
+wi-workplaces-staff = Workplaces and head counts
+wi-workplaces-staff-intro = The head count is the base of the share of subsidised and programme workers at the workplace.
+wi-workplaces-none = The employer has no workplaces recorded.
+wi-field-staff_count = Head count
+wi-save = Save
 
 
 

@@ -983,6 +983,11 @@ wi-err-unknown_participant = Deltagaren finns inte eller är inte din att placer
 wi-err-displacement_blocked = Placeringen spärras: värden har varslat eller sagt upp personal i yrket under de senaste 12 månaderna. Se förklaringen.
 wi-err-stale = Någon annan har ändrat uppgifterna. Ladda om sidan och försök igen.
 wi-err-invalid_transition = Statusen kan inte ändras så.
+wi-workplaces-staff = Arbetsplatser och antal anställda
+wi-workplaces-staff-intro = Antalet anställda är grunden för andelen subventionerade och personer i insats på arbetsplatsen.
+wi-workplaces-none = Arbetsgivaren har inga arbetsplatser registrerade.
+wi-field-staff_count = Antal anställda
+wi-save = Spara
 
 
 

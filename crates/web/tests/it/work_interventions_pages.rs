@@ -153,6 +153,19 @@ both_engines!(
             html.contains("Uppsägning") && html.contains("5120"),
             "{html}"
         );
+        // The workplace's head count, for the share factor.
+        let varsel = format!("/arbetsgivarregister/{}/varsel", host.0);
+        let staff_path = format!("{varsel}/arbetsplatser/{}", host.1);
+        let (s, html) = post(&c, &app, &varsel, &staff_path, &[("staff_count", "tolv")]).await;
+        assert_eq!(s, 422);
+        assert!(
+            html.contains(&format!("staff_count-{}-error", host.1)),
+            "{html}"
+        );
+        let (s, _) = post(&c, &app, &varsel, &staff_path, &[("staff_count", "12")]).await;
+        assert_eq!(s, 303);
+        let (_, html) = get(&c, &app, &varsel).await;
+        assert!(html.contains("value=\"12\""), "{html}");
         let host_value = format!("{}:{}", host.0, host.1);
         let young = participant(&app, t - Duration::days(365 * 20), 201, &["youth"]).await;
         let young_s = young.to_string();

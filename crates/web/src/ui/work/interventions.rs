@@ -91,6 +91,10 @@ pub fn router() -> Router<AppState> {
             "/arbetsgivarregister/{id}/varsel",
             get(reductions).post(add_reduction),
         )
+        .route(
+            "/arbetsgivarregister/{id}/varsel/arbetsplatser/{workplace}",
+            post(set_staff),
+        )
 }
 
 fn blank(v: &Option<String>) -> Option<String> {
@@ -1181,11 +1185,22 @@ async fn reductions_page(
         Ok(l) => l,
         Err(e) => return user_error_page(user, e.into()),
     };
+    let workplaces = match state.store.workplace_staff(&user.ctx, id).await {
+        Ok(w) => w,
+        Err(e) => return user_error_page(user, e.into()),
+    };
     let mut ctx = base_context(
         user.lang,
         Some(user),
         &format!("/arbetsgivarregister/{id}/varsel"),
         "employers",
+    );
+    ctx.insert(
+        "workplaces".into(),
+        json!(workplaces
+            .iter()
+            .map(|w| json!({"id": w.id, "name": w.name, "staff_count": w.staff_count}))
+            .collect::<Vec<_>>()),
     );
     ctx.insert("employer_id".into(), json!(id));
     ctx.insert(
@@ -1268,6 +1283,62 @@ async fn add_reduction(
         .await
     {
         Ok(_) => Redirect::to(&format!("/arbetsgivarregister/{id}/varsel")).into_response(),
+        Err(StoreError::Validation(errs)) => {
+            reductions_page(
+                &state,
+                &user,
+                id,
+                values,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(err) => user_error_page(&user, err.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StaffForm {
+    #[serde(default)]
+    csrf: String,
+    staff_count: Option<String>,
+}
+
+async fn set_staff(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path((raw, wraw)): Path<(String, String)>,
+    Form(form): Form<StaffForm>,
+) -> Response {
+    let (Some(id), Some(workplace)) = (id_of(&raw), id_of(&wraw)) else {
+        return user_error_page(&user, Problem::not_found());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let mut e = ValidationErrors::new();
+    let count = number(&mut e, "staff_count", &form.staff_count);
+    let values = json!({"staff_count": form.staff_count, "workplace": workplace});
+    if !e.is_empty() {
+        return reductions_page(
+            &state,
+            &user,
+            id,
+            values,
+            &e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match state
+        .store
+        .set_staff_count(&user.ctx, id, workplace, count)
+        .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("/arbetsgivarregister/{id}/varsel#workplaces")).into_response()
+        }
         Err(StoreError::Validation(errs)) => {
             reductions_page(
                 &state,
