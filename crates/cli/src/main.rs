@@ -844,6 +844,17 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
             ),
         )
         .await?;
+    // Interventions and placements (issue 6): a year of programme history.
+    let work = store
+        .seed_interventions(recorder, home_id, |candidates, hosts| {
+            let count = (size / 40).clamp(40, 400) as usize;
+            vagar_seed::work::interventions::generate(seed, count, candidates, hosts, as_of)
+        })
+        .await?;
+    eprintln!(
+        "seeded {} interventions, {} placements ({} blocked), {} staff reductions",
+        work.interventions, work.placements, work.blocked, work.reductions
+    );
     store
         .seed_learning(
             &vagar_seed::work::learning::INTERVENTIONS.map(|i| (i.0, i.1)),

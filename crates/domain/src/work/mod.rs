@@ -2,6 +2,7 @@
 //! staffing and employer (learning employment) models, displacement risk and
 //! the legal checks. Pure rules, no I/O.
 
+pub mod displacement;
 pub mod interventions;
 pub mod learning;
 pub mod legal;

@@ -1,1 +1,349 @@
-//! (issue 6: interventions — being written)
+//! A year of interventions and placements: five programme-type
+//! interventions (open, with indicators and follow-up plans) and
+//! placements of seeded participants at seeded employers, starting over the
+//! year before `as_of`, most ended with an outcome; and a few notices and
+//! dismissals at hosts, so some placements are assessed high or blocked.
+//! Every placement obeys its programme's rules (checked with the domain's
+//! own `check_enrolment`). Deterministic for a seed.
+
+use chrono::{Duration, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use vagar_domain::participant::TargetGroup;
+use vagar_domain::work::interventions::{
+    check_enrolment, EmploymentForm, EnrolmentFacts, ExitOutcome, InterventionStatus,
+    PlacementTerms, ProgrammeType,
+};
+
+pub use vagar_domain::work::interventions::seed_rows::{
+    Candidate, SeedIntervention, SeedPlacement, SeedReduction, WorkSeed,
+};
+
+/// Everything for `vagar seed`: the interventions, about `count`
+/// placements of `candidates` at `hosts` hosts, and the reductions.
+pub fn generate(
+    seed: u64,
+    count: usize,
+    candidates: &[Candidate],
+    hosts: usize,
+    as_of: NaiveDate,
+) -> WorkSeed {
+    let placements = placements(seed, count, candidates, hosts, as_of);
+    WorkSeed {
+        interventions: interventions(as_of),
+        reductions: reductions(&placements, as_of),
+        placements,
+    }
+}
+
+pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
+    let from = as_of - Duration::days(400);
+    let plan = "Handläggaren registrerar utfall vid avslut; analytiker följer upp sysselsättning via enkät och Arbetsförmedlingens register efter 90 och 180 dagar och rapporterar till nämnden varje kvartal.";
+    vec![
+        SeedIntervention {
+            name: "Kommunala ungdomsjobb Söder",
+            programme_type: ProgrammeType::YouthEmployment,
+            target_groups: &[TargetGroup::Youth],
+            capacity: 40,
+            period_from: from,
+            funding: "Kommunens arbetsmarknadsanslag",
+            description: "Sex månaders anställning i kommunal verksamhet för unga som står långt från arbete.",
+            follow_up_plan: plan,
+            indicators: vec![("work_or_studies", 90, 50), ("work_unsubsidised", 180, 30)],
+            occupations: &[("5120", "Kafébiträde"), ("9111", "Städare"), ("5321", "Vårdbiträde")],
+            employment_form: EmploymentForm::Municipality,
+            study_percent: 0,
+            months: 6,
+            hours_minutes: 30 * 60,
+            monthly_wage_ore: Some(2_100_000),
+            monthly_subsidy_ore: None,
+            subsidy_kind: None,
+        },
+        SeedIntervention {
+            name: "Extratjänster i välfärden",
+            programme_type: ProgrammeType::ExtraJob,
+            target_groups: &[TargetGroup::LongTermUnemployed, TargetGroup::NewlyArrived],
+            capacity: 60,
+            period_from: from,
+            funding: "Arbetsförmedlingens stöd för extratjänst",
+            description: "Extratjänster som stärker välfärden utan att ersätta ordinarie personal.",
+            follow_up_plan: plan,
+            indicators: vec![("any_work", 180, 40)],
+            occupations: &[("5321", "Vårdbiträde"), ("5311", "Barnskötare"), ("9111", "Städare")],
+            employment_form: EmploymentForm::Municipality,
+            study_percent: 0,
+            months: 12,
+            hours_minutes: 40 * 60,
+            monthly_wage_ore: Some(2_500_000),
+            monthly_subsidy_ore: Some(2_500_000),
+            subsidy_kind: Some("extratjänst"),
+        },
+        SeedIntervention {
+            name: "Arbetspraktik hos värdarbetsgivare",
+            programme_type: ProgrammeType::WorkPractice,
+            target_groups: &[],
+            capacity: 80,
+            period_from: from,
+            funding: "Aktivitetsstöd från Arbetsförmedlingen",
+            description: "Praktik med handledare hos arbetsgivare i registret.",
+            follow_up_plan: plan,
+            indicators: vec![("work_or_studies", 90, 35)],
+            occupations: &[("4322", "Lagerarbetare"), ("5120", "Kafébiträde"), ("7111", "Byggnadsarbetare")],
+            employment_form: EmploymentForm::WorkPractice,
+            study_percent: 0,
+            months: 3,
+            hours_minutes: 30 * 60,
+            monthly_wage_ore: None,
+            monthly_subsidy_ore: None,
+            subsidy_kind: None,
+        },
+        SeedIntervention {
+            name: "Traineejobb i vård och omsorg",
+            programme_type: ProgrammeType::TraineeJob,
+            target_groups: &[TargetGroup::Youth],
+            capacity: 25,
+            period_from: from,
+            funding: "Anställningsstöd traineejobb",
+            description: "Halvtid arbete och yrkesutbildning till undersköterska.",
+            follow_up_plan: plan,
+            indicators: vec![("work_unsubsidised", 180, 45), ("studies", 90, 20)],
+            occupations: &[("5321", "Vårdbiträde")],
+            employment_form: EmploymentForm::Host,
+            study_percent: 25,
+            months: 12,
+            hours_minutes: 40 * 60,
+            monthly_wage_ore: Some(2_400_000),
+            monthly_subsidy_ore: Some(1_200_000),
+            subsidy_kind: Some("traineejobb"),
+        },
+        SeedIntervention {
+            name: "Prova på studier med praktik",
+            programme_type: ProgrammeType::TryoutStudies,
+            target_groups: &[],
+            capacity: 20,
+            period_from: from,
+            funding: "Kommunens arbetsmarknadsanslag",
+            description: "Studier på halvtid med några dagars praktik i veckan.",
+            follow_up_plan: plan,
+            indicators: vec![("studies", 90, 40)],
+            occupations: &[("4322", "Lagerarbetare"), ("9111", "Städare")],
+            employment_form: EmploymentForm::Municipality,
+            study_percent: 50,
+            months: 4,
+            hours_minutes: 30 * 60,
+            monthly_wage_ore: None,
+            monthly_subsidy_ore: None,
+            subsidy_kind: None,
+        },
+    ]
+}
+
+/// Outcomes at exit, in per mille (a typical spread for such programmes).
+const OUTCOMES: &[(u32, ExitOutcome)] = &[
+    (280, ExitOutcome::WorkUnsubsidised),
+    (120, ExitOutcome::WorkSubsidised),
+    (160, ExitOutcome::Studies),
+    (80, ExitOutcome::OtherProgramme),
+    (250, ExitOutcome::Unemployed),
+    (50, ExitOutcome::SickOrParentalLeave),
+    (30, ExitOutcome::Moved),
+    (30, ExitOutcome::Unknown),
+];
+
+fn outcome(rng: &mut ChaCha8Rng) -> ExitOutcome {
+    let mut r = rng.gen_range(0..1000u32);
+    for (w, o) in OUTCOMES {
+        if r < *w {
+            return *o;
+        }
+        r -= w;
+    }
+    ExitOutcome::Unknown
+}
+
+/// `count` placements over the year before `as_of`, of `candidates` (each
+/// placed at most once) at `hosts` hosts. Only placements that pass their
+/// programme's enrolment rules are kept.
+pub fn placements(
+    seed: u64,
+    count: usize,
+    candidates: &[Candidate],
+    hosts: usize,
+    as_of: NaiveDate,
+) -> Vec<SeedPlacement> {
+    let ivs = interventions(as_of);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5715_a7e5);
+    let mut out: Vec<SeedPlacement> = Vec::new();
+    let mut used = vec![false; candidates.len()];
+    if hosts == 0 {
+        return out;
+    }
+    let mut taken = vec![0i64; ivs.len()];
+    for (c, cand) in candidates.iter().enumerate() {
+        if out.len() >= count {
+            break;
+        }
+        let k = rng.gen_range(0..ivs.len());
+        let iv = &ivs[k];
+        let start = as_of - Duration::days(rng.gen_range(0..365));
+        let end = start
+            .checked_add_months(chrono::Months::new(iv.months))
+            .map(|d| d - Duration::days(1))
+            .unwrap_or(start);
+        let (ssyk, role) = iv.occupations[rng.gen_range(0..iv.occupations.len())];
+        let terms = PlacementTerms {
+            start_date: start,
+            end_date: end,
+            employment_form: iv.employment_form,
+            hours_per_week_minutes: iv.hours_minutes,
+            planned_work_percent: 100 - iv.study_percent,
+            planned_study_percent: iv.study_percent,
+            monthly_wage_ore: iv.monthly_wage_ore,
+            monthly_subsidy_ore: iv.monthly_subsidy_ore,
+            subsidy_kind: iv.subsidy_kind.map(str::to_string),
+            supervisor_name: Some(
+                [
+                    "Handledare Lind",
+                    "Handledare Ek",
+                    "Handledare Berg",
+                    "Handledare Sjö",
+                ][c % 4]
+                    .to_string(),
+            ),
+            supervisor_phone: Some(format!("08-555 {:02} {:02}", c % 100, (c / 100) % 100)),
+            supervisor_email: None,
+            role_title: Some(role.to_string()),
+            occupation_ssyk: ssyk.to_string(),
+            extra_task: rng.gen_bool(0.3),
+        };
+        // Open placements count against the capacity.
+        let open = end >= as_of;
+        let facts = EnrolmentFacts {
+            status: InterventionStatus::Open,
+            programme_type: Some(iv.programme_type),
+            period_from: iv.period_from,
+            period_to: None,
+            capacity: iv.capacity,
+            taken_places: if open { taken[k] } else { 0 },
+            birth_date: cand.1,
+            participant_groups: cand.2.clone(),
+        };
+        if used[c] || check_enrolment(&facts, &terms).is_err() {
+            continue;
+        }
+        used[c] = true;
+        if open {
+            taken[k] += 1;
+        }
+        let exit = if end < as_of {
+            Some((end, outcome(&mut rng)))
+        } else if rng.gen_bool(0.1) && start < as_of - Duration::days(30) {
+            // Some leave early: work found, moved, illness.
+            let d = start + Duration::days(rng.gen_range(14..((as_of - start).num_days().max(15))));
+            Some((d.min(as_of), outcome(&mut rng)))
+        } else {
+            None
+        };
+        out.push(SeedPlacement {
+            intervention: k,
+            participant_id: cand.0,
+            host: rng.gen_range(0..hosts),
+            terms,
+            exit,
+        });
+    }
+    out
+}
+
+/// A few notices and dismissals at hosts that have placements in the same
+/// occupation, half a year before `as_of`: those open placements become
+/// blocked (one is overridden by the store's seed).
+pub fn reductions(placements: &[SeedPlacement], as_of: NaiveDate) -> Vec<SeedReduction> {
+    let mut out = Vec::new();
+    let notes = [
+        "Varsel vid omorganisation av kvällsskiftet",
+        "Uppsägning på grund av arbetsbrist",
+        "Varsel efter tappad upphandling",
+    ];
+    for p in placements.iter().filter(|p| p.exit.is_none()) {
+        if out.len() >= 3 {
+            break;
+        }
+        if out.iter().any(|r: &SeedReduction| r.host == p.host) {
+            continue;
+        }
+        let ssyk = match p.terms.occupation_ssyk.as_str() {
+            "5120" => "5120",
+            "9111" => "9111",
+            "5321" => "5321",
+            "4322" => "4322",
+            "5311" => "5311",
+            _ => "7111",
+        };
+        out.push(SeedReduction {
+            host: p.host,
+            occupation_ssyk: ssyk,
+            dismissal: out.len() % 2 == 1,
+            occurred_on: (p.terms.start_date - Duration::days(60)).max(as_of - Duration::days(300)),
+            persons: 2 + out.len() as i64 * 3,
+            note: notes[out.len() % notes.len()],
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn candidates() -> Vec<Candidate> {
+        (0..400)
+            .map(|i| {
+                let birth = d("1960-01-01") + Duration::days(i * 97 % 16000);
+                let groups = match i % 4 {
+                    0 => vec![TargetGroup::Youth],
+                    1 => vec![TargetGroup::LongTermUnemployed],
+                    2 => vec![TargetGroup::NewlyArrived],
+                    _ => vec![],
+                };
+                (i + 1, birth, groups)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn placements_are_deterministic_rule_abiding_and_spread_over_the_year() {
+        let as_of = d("2026-11-01");
+        let a = placements(7, 120, &candidates(), 10, as_of);
+        let b = placements(7, 120, &candidates(), 10, as_of);
+        assert_eq!(a, b);
+        assert!(a.len() >= 60, "{}", a.len());
+        let ivs = interventions(as_of);
+        for p in &a {
+            let cand = candidates()
+                .into_iter()
+                .find(|c| c.0 == p.participant_id)
+                .unwrap();
+            let facts = EnrolmentFacts {
+                status: InterventionStatus::Open,
+                programme_type: Some(ivs[p.intervention].programme_type),
+                period_from: ivs[p.intervention].period_from,
+                period_to: None,
+                capacity: 1000,
+                taken_places: 0,
+                birth_date: cand.1,
+                participant_groups: cand.2,
+            };
+            assert!(check_enrolment(&facts, &p.terms).is_ok());
+        }
+        assert!(a.iter().filter(|p| p.exit.is_some()).count() > a.len() / 3);
+        assert!(a.iter().any(|p| p.exit.is_none()));
+        let r = reductions(&a, as_of);
+        assert!(!r.is_empty() && r.len() <= 3);
+        assert!(r.iter().all(|r| r.occurred_on <= as_of));
+    }
+}

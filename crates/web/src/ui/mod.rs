@@ -300,6 +300,24 @@ pub(crate) fn base_context(
         );
         m.insert("can_matching".into(), json!(matching::may_run(s.role)));
         m.insert(
+            "can_interventions".into(),
+            json!(
+                vagar_domain::access::work::interventions::intervention_role_may(
+                    s.role,
+                    vagar_domain::access::work::interventions::InterventionAction::Read
+                )
+            ),
+        );
+        m.insert(
+            "can_my_placements".into(),
+            json!(
+                vagar_domain::access::work::interventions::placement_role_may(
+                    s.role,
+                    vagar_domain::access::work::interventions::PlacementAction::ReadMinimal
+                )
+            ),
+        );
+        m.insert(
             "can_create".into(),
             json!(vagar_domain::access::global_allowed(
                 &u.ctx.actor,

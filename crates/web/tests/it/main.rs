@@ -28,6 +28,8 @@ mod ui_plans;
 mod ui_session;
 mod ui_steering;
 mod ui_titles;
+mod work_interventions_api;
+mod work_interventions_pages;
 mod work_learning_api;
 mod work_learning_ui;
 mod work_rental_api;
