@@ -80,8 +80,8 @@ async fn login_page(
     jar: CookieJar,
 ) -> Response {
     if let Some(raw) = jar.get(SESSION_COOKIE) {
-        if let Ok(Some(_)) = state.store.session(raw.value(), state.clock.now()).await {
-            return Redirect::to("/deltagare").into_response();
+        if let Ok(Some(s)) = state.store.session(raw.value(), state.clock.now()).await {
+            return Redirect::to(super::home(s.user.role)).into_response();
         }
     }
     // Login CSRF: a double-submit token, since there is no session yet.
@@ -158,7 +158,7 @@ async fn login(
             let jar = jar
                 .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
                 .add(cookie(SESSION_COOKIE, session_id, secure));
-            (jar, Redirect::to("/deltagare")).into_response()
+            (jar, Redirect::to(super::home(user.role))).into_response()
         }
         Err(LoginError::Invalid) => {
             let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, fresh.clone(), secure));

@@ -164,7 +164,7 @@ pub fn templates() -> Environment<'static> {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/deltagare") }))
+        .route("/", get(|user: UiUser| async move { Redirect::to(home(user.session.user.role)) }))
         .route("/sprak/{lang}", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .merge(login::router())
@@ -235,6 +235,22 @@ async fn static_file(
 
 async fn not_found(crate::auth::PageLang(lang): crate::auth::PageLang) -> Response {
     error_page(lang, Problem::not_found())
+}
+
+/// Where a user starts: the first page of the navigation their role may
+/// open (an employer coordinator has no participant list, a host only its
+/// own placed participants).
+pub(crate) fn home(role: vagar_domain::Role) -> &'static str {
+    use vagar_domain::access::{global_roles, GlobalAction};
+    use vagar_domain::Role;
+    if global_roles(GlobalAction::ListParticipants).contains(&role) {
+        return "/deltagare";
+    }
+    match role {
+        Role::Employer => "/mina-placeringar",
+        Role::EmployerCoordinator => "/behov",
+        _ => "/insatser",
+    }
 }
 
 /// The context every page needs: language, user, CSRF token, navigation.
@@ -317,6 +333,32 @@ pub(crate) fn base_context(
                 )
             ),
         );
+        m.insert(
+            "can_list".into(),
+            json!(vagar_domain::access::global_allowed(
+                &u.ctx.actor,
+                vagar_domain::access::GlobalAction::ListParticipants
+            )),
+        );
+        {
+            use vagar_domain::access::work::learning::{learning_role_may, LearningAction};
+            use vagar_domain::access::work::rental::{rental_role_may, RentalAction};
+            m.insert(
+                "can_rental".into(),
+                json!(rental_role_may(s.role, RentalAction::Read)),
+            );
+            m.insert(
+                "can_timesheets".into(),
+                json!(rental_role_may(s.role, RentalAction::DecideTimesheet)),
+            );
+            m.insert(
+                "can_learning".into(),
+                json!(
+                    learning_role_may(s.role, LearningAction::Read)
+                        || learning_role_may(s.role, LearningAction::Summary)
+                ),
+            );
+        }
         m.insert(
             "can_create".into(),
             json!(vagar_domain::access::global_allowed(
