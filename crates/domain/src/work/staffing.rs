@@ -632,7 +632,7 @@ impl Conflict {
 }
 
 /// The occupation rule: the same SSYK level-4 group, or a related one —
-/// the same level-3 group (e.g. 5321 and 5322, undersköterskor in home care
+/// the same level-3 group (e.g. 5321 and 5323, undersköterskor in home care
 /// and at a ward). Anything else is refused.
 pub fn occupation_fits(has: &Ssyk4, needs: &Ssyk4) -> bool {
     has == needs || has.group3() == needs.group3()

@@ -28,3 +28,4 @@ mod ui_plans;
 mod ui_session;
 mod ui_steering;
 mod ui_titles;
+mod work_staffing_api;
