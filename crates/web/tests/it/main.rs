@@ -29,3 +29,4 @@ mod ui_session;
 mod ui_steering;
 mod ui_titles;
 mod work_staffing_api;
+mod work_staffing_ui;
