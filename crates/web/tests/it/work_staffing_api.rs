@@ -38,14 +38,13 @@ fn regular(name: &str, form: &str, ssyk: &str) -> Value {
             "active_from": "2026-01-01" })
 }
 
+/// A request of `count` staff for `unit` on (date, start, end).
 async fn request(
     app: &TestApp,
     user: &str,
     pool: i64,
     unit: i64,
-    date: &str,
-    start: &str,
-    end: &str,
+    (date, start, end): (&str, &str, &str),
     count: i64,
 ) -> Reply {
     app.call(
@@ -69,7 +68,7 @@ async fn request_id(
     end: &str,
     count: i64,
 ) -> i64 {
-    let r = request(app, "coordinator", pool, unit, date, start, end, count).await;
+    let r = request(app, "coordinator", pool, unit, (date, start, end), count).await;
     assert_eq!(r.status, 201, "{}", r.text);
     r.json["id"].as_i64().unwrap()
 }
@@ -182,9 +181,7 @@ both_engines!(
             "coordinator",
             pool,
             app.org_a,
-            "2026-03-04",
-            "07:00",
-            "15:00",
+            ("2026-03-04", "07:00", "15:00"),
             1,
         )
         .await;
@@ -203,6 +200,18 @@ both_engines!(
             .await;
         assert_eq!(list.as_array().unwrap().len(), 4);
     }
+);
+
+/// (unit, date, start, end, count, staff, worked minutes reported, cancel afterwards)
+type Planned = (
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Vec<i64>,
+    Option<i64>,
+    bool,
 );
 
 /// One row as the test created it: (unit, date, booked minutes, worked
@@ -226,7 +235,7 @@ both_engines!(
         let (a, b) = (app.org_a, app.org_b);
         let mut rows: Vec<Row> = Vec::new();
         // (unit, date, start, end, count, staff, worked minutes reported, cancel afterwards)
-        let plan: Vec<(i64, &str, &str, &str, i64, Vec<i64>, Option<i64>, bool)> = vec![
+        let plan: Vec<Planned> = vec![
             (
                 a,
                 "2026-01-05",
@@ -594,9 +603,7 @@ both_engines!(
             "partner",
             pool,
             app.org_a,
-            "2026-03-02",
-            "07:00",
-            "15:00",
+            ("2026-03-02", "07:00", "15:00"),
             1,
         )
         .await;
@@ -606,9 +613,7 @@ both_engines!(
             "employer",
             pool,
             app.org_a,
-            "2026-03-02",
-            "07:00",
-            "15:00",
+            ("2026-03-02", "07:00", "15:00"),
             1,
         )
         .await;
