@@ -992,6 +992,72 @@ impl TrainingData {
     }
 }
 
+// ---------------------------------------------------------------- seed plan
+
+// Plain data that the seed generator (`vagar-seed`) fills and the store
+// writes: neither crate depends on the other, both on this one.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeedPerson {
+    /// The n-th participant the store hands over.
+    Participant(usize),
+    Regular(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedStaff {
+    pub person: SeedPerson,
+    pub employment_form: EmploymentForm,
+    pub occupation: String,
+    pub hourly_wage_ore: i64,
+    pub active_from: NaiveDate,
+    pub active_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedRequest {
+    /// Index into `StaffingPlan::units`.
+    pub unit: usize,
+    pub shift: Shift,
+    pub occupation: String,
+    pub staff_count: i64,
+    /// Indexes into the staff list.
+    pub assigned: Vec<usize>,
+    /// Minutes reported for each assigned person (None: as booked).
+    pub worked: Vec<Option<i64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedUnitHours {
+    pub unit: usize,
+    /// YYYY-MM
+    pub month: String,
+    pub total_minutes: i64,
+    pub hourly_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedTraining {
+    pub staff: usize,
+    pub course: String,
+    pub occupation: String,
+    pub credits_total: i64,
+    pub credits_done: i64,
+    pub started_on: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffingPlan {
+    pub pool_name: String,
+    /// The ordering municipal units' names.
+    pub units: Vec<String>,
+    pub staff: Vec<SeedStaff>,
+    pub requests: Vec<SeedRequest>,
+    pub unit_hours: Vec<SeedUnitHours>,
+    pub training: Vec<SeedTraining>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
