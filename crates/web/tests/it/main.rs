@@ -29,4 +29,5 @@ mod ui_session;
 mod ui_steering;
 mod ui_titles;
 mod work_staffing_api;
+mod work_staffing_browser;
 mod work_staffing_ui;
