@@ -884,6 +884,10 @@ staff-conflict-double_booked = { $name }: double booking – already has the shi
 staff-conflict-daily_rest = { $name }: daily rest – only { $rest } between this shift and { $other }; at least { $min } is required.
 staff-conflict-week_limit = { $name }: working time – { $hours } in week { $week } with this shift, above the limit of { $limit }.
 staff-conflict-hourly_cap = { $name }: weekly cap – { $hours } in week { $week } with this shift, above the pool's cap of { $limit } for hourly staff.
+staff-worked-hours = Hours worked by { $name }
+staff-worked-save = Save hours
+staff-worked-reported = worked { $hours } h
+staff-err-worked = Give the hours worked: at most the shift plus four hours.
 
 
 

@@ -884,6 +884,10 @@ staff-conflict-double_booked = { $name }: dubbelbokning – har redan passet { $
 staff-conflict-daily_rest = { $name }: dygnsvila – bara { $rest } mellan detta pass och { $other }; minst { $min } krävs.
 staff-conflict-week_limit = { $name }: arbetstid – { $hours } vecka { $week } med detta pass, över gränsen { $limit }.
 staff-conflict-hourly_cap = { $name }: veckotak – { $hours } vecka { $week } med detta pass, över poolens tak { $limit } för timanställda.
+staff-worked-hours = Arbetade timmar för { $name }
+staff-worked-save = Spara timmar
+staff-worked-reported = arbetade { $hours } h
+staff-err-worked = Ange arbetade timmar: högst passets längd plus fyra timmar.
 
 
 

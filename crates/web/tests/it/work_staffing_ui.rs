@@ -117,6 +117,60 @@ both_engines!(
             "{html}"
         );
 
+        // Hours worked, reported afterwards on the board (decimal comma).
+        let (_, j) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/requests/{}", reqs[0]),
+            )
+            .await;
+        let aid = j["assignments"][0]["id"].as_i64().unwrap();
+        let worked = format!("/bemanning/tilldelningar/{aid}/arbetat");
+        let night = reqs[0].to_string();
+        let (s, _, html) = post(
+            &c,
+            &app,
+            &worked,
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("datum", "2026-03-02"),
+                ("request_id", &night),
+                ("hours", "13"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("Ange arbetade timmar"), "{html}");
+        let (s, _, _) = post(
+            &c,
+            &app,
+            &worked,
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("datum", "2026-03-02"),
+                ("request_id", &night),
+                ("hours", "7,5"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, j) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/requests/{}", reqs[0]),
+            )
+            .await;
+        assert_eq!(j["assignments"][0]["worked_minutes"], 450);
+        let (_, html) = page(
+            &c,
+            &app,
+            &format!("/bemanning?pool={pool}&datum=2026-03-02"),
+        )
+        .await;
+        assert!(html.contains("value=\"7.5\""), "{html}");
+
         // Anna again on the overlapping morning: refused inline, nothing written.
         let (s, _, html) = post(
             &c,

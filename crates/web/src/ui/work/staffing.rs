@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/bemanning/bestallningar/{id}/tilldela", post(assign))
         .route("/bemanning/bestallningar/{id}/avboka", post(cancel))
         .route("/bemanning/tilldelningar/{id}/ta-bort", post(unassign))
+        .route("/bemanning/tilldelningar/{id}/arbetat", post(report_worked))
         .route("/bemanning/pool/{id}", get(pool_page))
         .route("/bemanning/statistik", get(stats))
         .route("/bemanning/timmar", post(report_hours))
@@ -219,7 +220,8 @@ fn request_json(r: &Request, staff: &[Staff], lang: Lang) -> Value {
         "assigned": r.assigned,
         "state": r.fill_state(),
         "note": r.note,
-        "assignments": r.assignments.iter().map(|a| json!({"id": a.id, "label": a.label, "worked": a.worked_minutes})).collect::<Vec<_>>(),
+        "assignments": r.assignments.iter().map(|a| json!({"id": a.id, "label": a.label,
+            "worked": a.worked_minutes.map(|m| format!("{:.2}", m as f64 / 60.0).trim_end_matches('0').trim_end_matches('.').to_string())})).collect::<Vec<_>>(),
         "options": options,
     })
 }
@@ -587,6 +589,66 @@ async fn unassign(
     };
     match state.store.remove_staffing_assignment(&user.ctx, id).await {
         Ok(()) => Redirect::to(&back(&f.pool, &f.datum, &f.vy)).into_response(),
+        Err(e) => user_error_page(&user, e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+struct WorkedForm {
+    #[serde(default)]
+    csrf: String,
+    pool: Option<String>,
+    datum: Option<String>,
+    vy: Option<String>,
+    request_id: Option<String>,
+    hours: Option<String>,
+}
+
+async fn worked_refused(
+    state: &AppState,
+    user: &UiUser,
+    q: &BoardQuery,
+    request_id: Option<i64>,
+) -> Response {
+    let failed = Failed {
+        request_id,
+        conflicts: vec![t(user.lang, "staff-err-worked", &[])],
+        ..Default::default()
+    };
+    board_page(state, user, q, failed, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// Report the hours actually worked on an assignment (decimal comma or point).
+async fn report_worked(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<WorkedForm>,
+) -> Response {
+    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+        return user_error_page(&user, Problem::not_found());
+    };
+    let q = BoardQuery {
+        pool: f.pool.clone(),
+        datum: f.datum.clone(),
+        vy: f.vy.clone(),
+    };
+    let request_id = blank(&f.request_id).and_then(|s| s.parse::<i64>().ok());
+    let mut e = ValidationErrors::new();
+    let minutes = hours_field(&mut e, "worked_minutes", &f.hours);
+    if minutes.is_none() {
+        return worked_refused(&state, &user, &q, request_id).await;
+    }
+    match state
+        .store
+        .report_staffing_worked(&user.ctx, id, minutes)
+        .await
+    {
+        Ok(_) => Redirect::to(&back(&f.pool, &f.datum, &f.vy)).into_response(),
+        Err(StoreError::Validation(_)) => worked_refused(&state, &user, &q, request_id).await,
         Err(e) => user_error_page(&user, e.into()),
     }
 }
