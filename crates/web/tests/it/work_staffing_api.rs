@@ -674,8 +674,106 @@ both_engines!(
             assert!(actions.contains(&a), "{a} in {actions:?}");
         }
 
+        // A unit's own staff (partner role, organisation = unit B) order for
+        // their unit only, see its fill state without names, report its hours.
+        let mut app = app;
+        let unit_user = app
+            .store
+            .create_user(
+                "unit_b",
+                "Enhetschef B",
+                common::PASSWORD,
+                vagar_domain::Role::Partner,
+                app.org_b,
+            )
+            .await
+            .expect("unit user");
+        assert!(unit_user.id > 0);
+        let token = app
+            .store
+            .create_token("unit_b", "test")
+            .await
+            .expect("token");
+        app.tokens.insert("unit_b".into(), token);
+        let r = request(
+            &app,
+            "unit_b",
+            pool,
+            app.org_b,
+            ("2026-03-02", "07:00", "15:00"),
+            1,
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let own = r.json["id"].as_i64().unwrap();
+        let r = request(
+            &app,
+            "unit_b",
+            pool,
+            app.org_a,
+            ("2026-03-02", "07:00", "15:00"),
+            1,
+        )
+        .await;
+        assert_eq!(r.status, 404, "another unit: {}", r.text);
+        let r = assign(&app, own, &[sid]).await;
+        assert_eq!(r.status, 409, "Greta already works that shift: {}", r.text);
+        let (s, list) = app
+            .get_json("unit_b", &format!("/api/v1/staffing/pools/{pool}/requests"))
+            .await;
+        assert_eq!(s, 200);
+        let ids: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![own]);
+        assert_eq!(
+            app.get_json("unit_b", &format!("/api/v1/staffing/requests/{req}"))
+                .await
+                .0,
+            404
+        );
+        let (s, j) = app
+            .get_json("coordinator", &format!("/api/v1/staffing/requests/{req}"))
+            .await;
+        assert_eq!((s, j["assigned"].as_i64()), (200, Some(1)));
+        let r = app
+        .call("unit_b", Method::PUT, "/api/v1/staffing/unit-hours",
+              Some(&json!({ "unit_id": app.org_b, "month": "2026-03", "total_minutes": 600, "hourly_minutes": 60 })))
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app
+        .call("unit_b", Method::PUT, "/api/v1/staffing/unit-hours",
+              Some(&json!({ "unit_id": app.org_a, "month": "2026-03", "total_minutes": 600, "hourly_minutes": 60 })))
+        .await;
+        assert_eq!(r.status, 404);
+        assert_eq!(
+            app.get_json("unit_b", "/api/v1/staffing/fill-rate").await.0,
+            403
+        );
+        assert_eq!(
+            app.get_json("unit_b", &format!("/api/v1/staffing/pools/{pool}/staff"))
+                .await
+                .0,
+            403
+        );
+        let r = app
+            .call(
+                "unit_b",
+                Method::POST,
+                &format!("/api/v1/staffing/requests/{own}/cancel"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json["fill_state"].as_str()),
+            (200, Some("cancelled"))
+        );
+
         // Taking a person off: a unit's staff may not; the coordinator may.
-        let aid = r.json["assignments"][0]["id"].as_i64().unwrap();
+        let aid = j["assignments"][0]["id"].as_i64().unwrap();
         let path = format!("/api/v1/staffing/assignments/{aid}");
         assert_eq!(
             app.call("partner", Method::DELETE, &path, None)
