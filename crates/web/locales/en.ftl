@@ -888,6 +888,25 @@ staff-worked-hours = Hours worked by { $name }
 staff-worked-save = Save hours
 staff-worked-reported = worked { $hours } h
 staff-err-worked = Give the hours worked: at most the shift plus four hours.
+staff-pool-forms = Add
+staff-add-staff = Add staff
+staff-add-staff-hint = Give a name for regular staff, or the participant id of a participant you may read.
+staff-add-training = Record training
+staff-field-name = Name
+staff-field-participant_id = Participant id
+staff-field-employment_form = Employment form
+staff-field-hourly_wage_ore = Hourly wage (SEK)
+staff-field-active_from = Employed from
+staff-field-active_to = Employed until
+staff-field-course = Course
+staff-field-credits_total = Credits in total
+staff-field-credits_done = Credits done
+staff-field-started_on = Started
+staff-field-completed_on = Completed
+staff-err-exclusive = Give either a name or the participant id, not both.
+staff-err-credits_missing = A completed course has all its credits done.
+staff-err-invalid_choice = Choose one of the options.
+staff-err-participant_id-unknown = No participant you may read has this id.
 
 
 

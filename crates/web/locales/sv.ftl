@@ -888,6 +888,25 @@ staff-worked-hours = Arbetade timmar för { $name }
 staff-worked-save = Spara timmar
 staff-worked-reported = arbetade { $hours } h
 staff-err-worked = Ange arbetade timmar: högst passets längd plus fyra timmar.
+staff-pool-forms = Lägg till
+staff-add-staff = Lägg till personal
+staff-add-staff-hint = Ange namn för ordinarie personal, eller deltagarens id för en deltagare du har tillgång till.
+staff-add-training = Registrera utbildning
+staff-field-name = Namn
+staff-field-participant_id = Deltagarens id
+staff-field-employment_form = Anställningsform
+staff-field-hourly_wage_ore = Timlön (kr)
+staff-field-active_from = Anställd från
+staff-field-active_to = Anställd till
+staff-field-course = Utbildning
+staff-field-credits_total = Poäng totalt
+staff-field-credits_done = Avklarade poäng
+staff-field-started_on = Började
+staff-field-completed_on = Klar
+staff-err-exclusive = Ange antingen namn eller deltagarens id, inte båda.
+staff-err-credits_missing = En avslutad utbildning har alla poäng avklarade.
+staff-err-invalid_choice = Välj ett av alternativen.
+staff-err-participant_id-unknown = Ingen deltagare du har tillgång till har detta id.
 
 
 

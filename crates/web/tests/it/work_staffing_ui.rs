@@ -296,6 +296,101 @@ both_engines!(
             "{html}"
         );
 
+        // Staff and training added on the pool page; errors inline, values kept.
+        let pool_path = format!("/bemanning/pool/{pool}");
+        let (s, _, html) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/personal"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Cecilia Ceder"),
+                ("employment_form", "hourly"),
+                ("occupation", "53"),
+                ("hourly_wage", "abc"),
+                ("active_from", "2026-01-01"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            html.contains("href=\"#s-occupation\"") && html.contains("href=\"#s-hourly_wage_ore\""),
+            "{html}"
+        );
+        assert!(html.contains("value=\"Cecilia Ceder\""), "values kept");
+        let (s, loc, _) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/personal"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Cecilia Ceder"),
+                ("employment_form", "hourly"),
+                ("occupation", "5321"),
+                ("hourly_wage", "178,50"),
+                ("active_from", "2026-01-01"),
+            ],
+        )
+        .await;
+        assert_eq!((s, loc.as_str()), (303, pool_path.as_str()));
+        let (_, list) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/pools/{pool}/staff"),
+            )
+            .await;
+        let cecilia = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["label"] == "Cecilia Ceder")
+            .expect("added");
+        assert_eq!(
+            (
+                cecilia["hourly_wage_ore"].as_i64(),
+                cecilia["employment_form"].as_str()
+            ),
+            (Some(17850), Some("hourly"))
+        );
+        let (s, _, html) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/utbildning"),
+            &[
+                ("csrf", &csrf),
+                ("staff_id", &bo),
+                ("course", "Undersköterska"),
+                ("occupation", "5321"),
+                ("credits_total", "1500"),
+                ("credits_done", "1600"),
+                ("started_on", "2026-01-10"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("href=\"#t-credits_done\""), "{html}");
+        let (s, _, _) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/utbildning"),
+            &[
+                ("csrf", &csrf),
+                ("staff_id", &bo),
+                ("course", "Undersköterska"),
+                ("occupation", "5321"),
+                ("credits_total", "1500"),
+                ("credits_done", "400"),
+                ("started_on", "2026-01-10"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, html) = page(&c, &app, &pool_path).await;
+        assert!(
+            html.contains("400/1500") && html.contains("<progress"),
+            "{html}"
+        );
+
         // The employer role may not see the board.
         let e = app.login("employer").await;
         assert_eq!(page(&e, &app, "/bemanning").await.0, 403);

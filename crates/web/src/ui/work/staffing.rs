@@ -26,8 +26,8 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use vagar_domain::access::work::staffing::{staffing_role_may, StaffingAction};
 use vagar_domain::work::staffing::{
-    format_time, occupation_fits, Conflict, Refusal, RequestData, RequestInput, Ssyk4,
-    UnitHoursData, UnitHoursInput,
+    format_time, occupation_fits, Conflict, Refusal, RequestData, RequestInput, Ssyk4, StaffData,
+    StaffInput, TrainingData, TrainingInput, UnitHoursData, UnitHoursInput,
 };
 use vagar_domain::{OrgKind, ValidationErrors};
 use vagar_store::work::staffing::{Request, RequestFilter, Staff};
@@ -46,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/bemanning/tilldelningar/{id}/ta-bort", post(unassign))
         .route("/bemanning/tilldelningar/{id}/arbetat", post(report_worked))
         .route("/bemanning/pool/{id}", get(pool_page))
+        .route("/bemanning/pool/{id}/personal", post(add_staff))
+        .route("/bemanning/pool/{id}/utbildning", post(add_training))
         .route("/bemanning/statistik", get(stats))
         .route("/bemanning/timmar", post(report_hours))
 }
@@ -102,8 +104,13 @@ fn errors_json(lang: Lang, errors: &ValidationErrors) -> (Value, Value) {
     let mut list = vec![];
     for fe in &errors.0 {
         if !m.contains_key(&fe.field) {
+            // A field's own words first (`staff-err-FIELD-CODE`), then the code's.
+            let specific = format!("staff-err-{}-{}", fe.field, fe.code);
             let key = format!("staff-err-{}", fe.code);
-            let mut text = t(lang, &key, &[]);
+            let mut text = t(lang, &specific, &[]);
+            if text == specific {
+                text = t(lang, &key, &[]);
+            }
             if text == key {
                 text = t(lang, "staff-err-invalid", &[]);
             }
@@ -663,22 +670,36 @@ async fn pool_page(
     let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
         return user_error_page(&user, Problem::not_found());
     };
+    pool_page_with(&state, &user, id, None, StatusCode::OK).await
+}
+
+/// Which pool-page form failed: `staff` or `training`, its errors and values.
+type PoolFailed = Option<(&'static str, ValidationErrors, Value)>;
+
+async fn pool_page_with(
+    state: &AppState,
+    user: &UiUser,
+    id: i64,
+    failed: PoolFailed,
+    status: StatusCode,
+) -> Response {
+    let (state, user) = (state.clone(), user);
     let pool = match state.store.read_staffing_pool(&user.ctx, id).await {
         Ok(p) => p,
-        Err(e) => return user_error_page(&user, e.into()),
+        Err(e) => return user_error_page(user, e.into()),
     };
     let staff = match state.store.list_staffing_staff(&user.ctx, id).await {
         Ok(s) => s,
-        Err(e) => return user_error_page(&user, e.into()),
+        Err(e) => return user_error_page(user, e.into()),
     };
     let training = match state.store.list_staffing_training(&user.ctx, id).await {
         Ok(t) => t,
-        Err(e) => return user_error_page(&user, e.into()),
+        Err(e) => return user_error_page(user, e.into()),
     };
     let lang = user.lang;
     let mut ctx = base_context(
         lang,
-        Some(&user),
+        Some(user),
         &format!("/bemanning/pool/{id}"),
         "staffing",
     );
@@ -708,7 +729,230 @@ async fn pool_page(
                              "started": tr.started_on.to_string(), "completed": tr.completed_on.map(|d| d.to_string())}))
             .collect::<Vec<_>>()),
     );
-    render_own(&state, "staff_pool.html", POOL, ctx, StatusCode::OK)
+    ctx.insert("manage".into(), json!(may(user, StaffingAction::Manage)));
+    ctx.insert(
+        "staff_options".into(),
+        json!(staff
+            .iter()
+            .map(|s| json!({"id": s.id, "label": s.label}))
+            .collect::<Vec<_>>()),
+    );
+    let (form, errors, values) = match failed {
+        Some((form, e, v)) => (form, e, v),
+        None => (
+            "",
+            ValidationErrors::new(),
+            json!({"employment_form": "full_time", "occupation": "5321", "credits_total": "1500", "credits_done": "0"}),
+        ),
+    };
+    let (m, l) = errors_json(lang, &errors);
+    ctx.insert("failed_form".into(), json!(form));
+    ctx.insert("errors".into(), m);
+    ctx.insert("error_list".into(), l);
+    ctx.insert("values".into(), values);
+    render_own(&state, "staff_pool.html", POOL, ctx, status)
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+struct StaffForm {
+    #[serde(default)]
+    csrf: String,
+    participant_id: Option<String>,
+    name: Option<String>,
+    employment_form: Option<String>,
+    occupation: Option<String>,
+    hourly_wage: Option<String>,
+    active_from: Option<String>,
+    active_to: Option<String>,
+}
+
+/// Kronor typed with a decimal comma or point, as öre.
+fn kronor(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
+    let v = blank(v)?;
+    match v.replace(',', ".").replace(' ', "").parse::<f64>() {
+        Ok(k) if k.is_finite() && k >= 0.0 => Some((k * 100.0).round() as i64),
+        _ => {
+            e.add(field, "out_of_range", format!("{field} must be an amount"));
+            None
+        }
+    }
+}
+
+fn merge(mut e: ValidationErrors, more: ValidationErrors) -> ValidationErrors {
+    for m in more.0 {
+        if e.for_field(&m.field).is_none() {
+            e.0.push(m);
+        }
+    }
+    e
+}
+
+async fn add_staff(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<StaffForm>,
+) -> Response {
+    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+        return user_error_page(&user, Problem::not_found());
+    };
+    let mut e = ValidationErrors::new();
+    let input = StaffInput {
+        participant_id: number(&mut e, "participant_id", &f.participant_id),
+        name: blank(&f.name),
+        employment_form: blank(&f.employment_form),
+        occupation: blank(&f.occupation),
+        hourly_wage_ore: kronor(&mut e, "hourly_wage_ore", &f.hourly_wage),
+        active_from: blank(&f.active_from),
+        active_to: blank(&f.active_to),
+    };
+    let values = json!({"participant_id": f.participant_id, "name": f.name, "employment_form": f.employment_form,
+        "occupation": f.occupation, "hourly_wage": f.hourly_wage, "active_from": f.active_from, "active_to": f.active_to});
+    let data = match StaffData::from_input(&input) {
+        Ok(d) if e.is_empty() => d,
+        Ok(_) => {
+            return pool_page_with(
+                &state,
+                &user,
+                id,
+                Some(("staff", e, values)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(more) => {
+            return pool_page_with(
+                &state,
+                &user,
+                id,
+                Some(("staff", merge(e, more), values)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    match state.store.add_staffing_staff(&user.ctx, id, &data).await {
+        Ok(_) => Redirect::to(&format!("/bemanning/pool/{id}")).into_response(),
+        Err(StoreError::Validation(e)) => {
+            pool_page_with(
+                &state,
+                &user,
+                id,
+                Some(("staff", e, values)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => user_error_page(&user, e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+struct TrainingForm {
+    #[serde(default)]
+    csrf: String,
+    staff_id: Option<String>,
+    course: Option<String>,
+    occupation: Option<String>,
+    credits_total: Option<String>,
+    credits_done: Option<String>,
+    started_on: Option<String>,
+    completed_on: Option<String>,
+}
+
+async fn add_training(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<TrainingForm>,
+) -> Response {
+    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+        return user_error_page(&user, Problem::not_found());
+    };
+    let mut e = ValidationErrors::new();
+    let staff_id = number(&mut e, "staff_id", &f.staff_id);
+    if staff_id.is_none() && e.for_field("staff_id").is_none() {
+        e.add("staff_id", "required", "staff_id is required");
+    }
+    let input = TrainingInput {
+        course: blank(&f.course),
+        occupation: blank(&f.occupation),
+        credits_total: number(&mut e, "credits_total", &f.credits_total),
+        credits_done: number(&mut e, "credits_done", &f.credits_done),
+        started_on: blank(&f.started_on),
+        completed_on: blank(&f.completed_on),
+    };
+    let values = json!({"staff_id": f.staff_id, "course": f.course, "occupation": f.occupation, "credits_total": f.credits_total,
+        "credits_done": f.credits_done, "started_on": f.started_on, "completed_on": f.completed_on});
+    let data = match TrainingData::from_input(&input) {
+        Ok(d) if e.is_empty() => d,
+        Ok(_) => {
+            return pool_page_with(
+                &state,
+                &user,
+                id,
+                Some(("training", e, values)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(more) => {
+            return pool_page_with(
+                &state,
+                &user,
+                id,
+                Some(("training", merge(e, more), values)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    // The member of staff must be of this pool.
+    let staff = match state.store.list_staffing_staff(&user.ctx, id).await {
+        Ok(s) => s,
+        Err(e) => return user_error_page(&user, e.into()),
+    };
+    let staff_id = staff_id.unwrap_or(0);
+    if !staff.iter().any(|s| s.id == staff_id) {
+        let mut e = ValidationErrors::new();
+        e.add(
+            "staff_id",
+            "required",
+            "staff_id must name staff of this pool",
+        );
+        return pool_page_with(
+            &state,
+            &user,
+            id,
+            Some(("training", e, values)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match state
+        .store
+        .add_staffing_training(&user.ctx, staff_id, &data)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/bemanning/pool/{id}")).into_response(),
+        Err(StoreError::Validation(e)) => {
+            pool_page_with(
+                &state,
+                &user,
+                id,
+                Some(("training", e, values)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => user_error_page(&user, e.into()),
+    }
 }
 
 // ---------------------------------------------------------------- statistics
