@@ -850,6 +850,7 @@ staff-share-intro = The units' reported hours, with the pool's shifts at the uni
 staff-share-table = Hourly employees' share per unit and month
 staff-share-none = No hours reported yet.
 staff-fill-title = Fill rate per unit and month
+staff-fill-pool-title = Fill rate per pool and month
 staff-hours-title = Report the unit's hours
 staff-hours-intro = Give the hours of the unit's own staff. A new report for the same month replaces the earlier one.
 staff-hours-submit = Save hours

@@ -850,6 +850,7 @@ staff-share-intro = Enheternas rapporterade timmar, med poolens pass på enheten
 staff-share-table = Andel timanställda per enhet och månad
 staff-share-none = Inga rapporterade timmar ännu.
 staff-fill-title = Fyllnadsgrad per enhet och månad
+staff-fill-pool-title = Fyllnadsgrad per pool och månad
 staff-hours-title = Rapportera enhetens timmar
 staff-hours-intro = Ange timmar för enhetens egen personal. En ny rapport för samma månad ersätter den förra.
 staff-hours-submit = Spara timmar

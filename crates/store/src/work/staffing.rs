@@ -113,6 +113,7 @@ pub struct UnitHours {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FillRow {
     pub pool_id: i64,
+    pub pool_name: String,
     pub unit_id: i64,
     pub unit_name: String,
     pub month: String,
@@ -971,35 +972,39 @@ impl Store {
             )
             .await?;
         let mut sql = Sql::new(
-            "SELECT r.pool_id, r.unit_organisation_id, o.name AS unit_name, r.work_date, r.staff_count, \
-             (SELECT COUNT(*) FROM staffing_assignments a WHERE a.request_id = r.id) AS assigned \
+            "SELECT r.pool_id, p.name AS pool_name, r.unit_organisation_id, o.name AS unit_name, r.work_date, \
+             r.staff_count, (SELECT COUNT(*) FROM staffing_assignments a WHERE a.request_id = r.id) AS assigned \
              FROM staffing_requests r JOIN organisations o ON o.id = r.unit_organisation_id \
-             WHERE r.status = 'open'",
+             JOIN staffing_pools p ON p.id = r.pool_id WHERE r.status = 'open'",
         );
         if let Some(p) = pool_id {
             sql.push(" AND r.pool_id = ").bind(Arg::I64(p));
         }
         let rows = sql.query().fetch_all(&mut *tx).await?;
-        let mut agg: BTreeMap<(i64, i64, String), (String, Fill)> = BTreeMap::new();
+        let mut agg: BTreeMap<(i64, i64, String), (String, String, Fill)> = BTreeMap::new();
         for r in &rows {
             let month = month_of(date(&get::<String>(r, "work_date")?)?);
             let e = agg
                 .entry((get(r, "pool_id")?, get(r, "unit_organisation_id")?, month))
-                .or_insert_with(|| (String::new(), Fill::default()));
+                .or_insert_with(|| (String::new(), String::new(), Fill::default()));
             e.0 = get(r, "unit_name")?;
-            e.1.add(get(r, "staff_count")?, get(r, "assigned")?);
+            e.1 = get(r, "pool_name")?;
+            e.2.add(get(r, "staff_count")?, get(r, "assigned")?);
         }
         permit.record(&mut tx, ctx, &[]).await?;
         tx.commit().await?;
         Ok(agg
             .into_iter()
-            .map(|((pool_id, unit_id, month), (unit_name, fill))| FillRow {
-                pool_id,
-                unit_id,
-                unit_name,
-                month,
-                fill,
-            })
+            .map(
+                |((pool_id, unit_id, month), (unit_name, pool_name, fill))| FillRow {
+                    pool_id,
+                    pool_name,
+                    unit_id,
+                    unit_name,
+                    month,
+                    fill,
+                },
+            )
             .collect())
     }
 

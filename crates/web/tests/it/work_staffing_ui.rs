@@ -467,6 +467,22 @@ both_engines!(
             !html.contains("action=\"/bemanning/timmar\""),
             "analysts do not report hours"
         );
+        // In English too.
+        let res = analyst
+            .get(app.url("/sprak/en?tillbaka=/bemanning/statistik"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let (s, html) = page(&analyst, &app, "/bemanning/statistik").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("Share of hours worked by hourly employees")
+                && html.contains("<td>40.0 %</td>"),
+            "{html}"
+        );
+        assert!(html.contains("Fill rate per pool and month"), "{html}");
+        assert!(!html.contains(">staff-"), "every text translated: {html}");
         let (_, j) = app
             .get_json("analyst", "/api/v1/staffing/hourly-share")
             .await;

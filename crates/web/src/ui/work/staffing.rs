@@ -1061,6 +1061,17 @@ async fn stats_page(
             Ok(f) => f,
             Err(e) => return user_error_page(user, e.into()),
         };
+        let by_pool =
+            crate::api::work::staffing::fill_by(&fill, |r| (r.pool_name.clone(), r.month.clone()));
+        ctx.insert(
+            "fill_pools".into(),
+            json!(by_pool
+                .iter()
+                .map(|((pool, month), (_, f))| json!({"pool": pool, "month": month,
+                    "requested": f.requested, "filled": f.filled,
+                    "rate": f.rate().map(|r| format!("{:.0} %", r * 100.0)).unwrap_or_else(|| "–".into())}))
+                .collect::<Vec<_>>()),
+        );
         let by_unit =
             crate::api::work::staffing::fill_by(&fill, |r| (r.unit_name.clone(), r.month.clone()));
         ctx.insert(
