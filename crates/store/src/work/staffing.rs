@@ -445,12 +445,12 @@ impl Store {
                 // other answers as if it did not exist.
                 let ok = readable_participants(&mut tx, ctx, &[*p]).await?;
                 if !ok.get(p).copied().unwrap_or(false) {
-                    drop(tx);
-                    return Err(one_error(
+                    let err = one_error(
                         "participant_id",
                         "unknown",
                         "participant_id must name a participant you may read",
-                    ));
+                    );
+                    return refuse(tx, permit, ctx, "participant not readable", &[*p], err).await;
                 }
                 (Some(*p), None)
             }
@@ -526,8 +526,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         if get::<i64>(&pool, "n")? == 0 {
-            drop(tx);
-            return Err(StoreError::NotFound);
+            return refuse(tx, permit, ctx, "no such pool", &[], StoreError::NotFound).await;
         }
         let row = sqlx::query(
             "INSERT INTO staffing_requests (pool_id, unit_organisation_id, work_date, start_minute, end_minute, \
@@ -630,11 +629,11 @@ impl Store {
             .await?;
         let (req, _) = request_by_id(&mut tx, ctx, id, false).await?;
         if req.status == "cancelled" {
-            drop(tx);
-            return Err(StoreError::Conflict {
+            let err = StoreError::Conflict {
                 field: "status".into(),
                 message: "the request is already cancelled".into(),
-            });
+            };
+            return refuse(tx, permit, ctx, "already cancelled", &[], err).await;
         }
         sqlx::query("UPDATE staffing_requests SET status = 'cancelled' WHERE id = $1")
             .bind(id)
@@ -722,15 +721,15 @@ impl Store {
             .map(|id| id.to_string())
             .collect();
         if !unknown.is_empty() {
-            drop(tx);
-            return Err(one_error(
+            let err = one_error(
                 "staff_ids",
                 "unknown",
                 &format!(
                     "staff_ids name no staff of this pool: {}",
                     unknown.join(", ")
                 ),
-            ));
+            );
+            return refuse(tx, permit, ctx, "unknown staff", &pids, err).await;
         }
         // Shifts a week and a rest period either side are enough for the rules.
         let lo = ymd(shift.date - chrono::Duration::days(8));
@@ -868,8 +867,8 @@ impl Store {
         let worked = match check_worked_minutes(&shift, worked_minutes) {
             Ok(v) => v,
             Err(e) => {
-                drop(tx);
-                return Err(StoreError::Validation(e));
+                let err = StoreError::Validation(e);
+                return refuse(tx, permit, ctx, "invalid worked_minutes", &[], err).await;
             }
         };
         sqlx::query("UPDATE staffing_assignments SET worked_minutes = $1 WHERE id = $2")
@@ -1133,8 +1132,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            drop(tx);
-            return Err(StoreError::StaleVersion);
+            let err = StoreError::StaleVersion;
+            return refuse(tx, permit, ctx, "stale version", &[], err).await;
         }
         let (mut list, pids) = training_rows(&mut tx, ctx, "t.id", id).await?;
         permit.record(&mut tx, ctx, &pids).await?;
@@ -1188,6 +1187,21 @@ impl crate::access::staffing::StaffingPermit {
         self.record_with_detail(tx, ctx, &format!("refused: {refusal}"), ids)
             .await
     }
+}
+
+/// A permitted attempt that the rules refuse: the refusal is audited and
+/// committed (nothing else was written), and `err` returned.
+async fn refuse<T>(
+    mut tx: Tx,
+    permit: crate::access::staffing::StaffingPermit,
+    ctx: &Ctx,
+    reason: &str,
+    ids: &[i64],
+    err: StoreError,
+) -> Result<T> {
+    permit.record_refused(&mut tx, ctx, reason, ids).await?;
+    tx.commit().await?;
+    Err(err)
 }
 
 async fn assignment_participants(tx: &mut Tx, id: i64) -> Result<Vec<i64>> {

@@ -148,6 +148,21 @@ both_engines!(
             .as_str()
             .unwrap()
             .contains("nothing was assigned"));
+        // The refused attempt is audited with its reasons.
+        let (s, events) = app.get_json("admin", "/api/v1/audit?limit=50").await;
+        assert_eq!(s, 200, "{events}");
+        assert!(
+            events
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "staffing.assignment.create"
+                    && e["detail"]
+                        .as_str()
+                        .unwrap()
+                        .contains(&format!("refused: staff {anna}: double_booked"))),
+            "{events}"
+        );
         // Nothing partial: Bo was not assigned either.
         assert!(assigned(&app, morning).await.is_empty());
         assert_eq!(assigned(&app, night).await, vec![anna]);

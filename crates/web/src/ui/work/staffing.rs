@@ -683,7 +683,6 @@ async fn pool_page_with(
     failed: PoolFailed,
     status: StatusCode,
 ) -> Response {
-    let (state, user) = (state.clone(), user);
     let pool = match state.store.read_staffing_pool(&user.ctx, id).await {
         Ok(p) => p,
         Err(e) => return user_error_page(user, e.into()),
