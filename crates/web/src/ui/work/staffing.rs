@@ -749,7 +749,7 @@ async fn pool_page_with(
     ctx.insert("errors".into(), m);
     ctx.insert("error_list".into(), l);
     ctx.insert("values".into(), values);
-    render_own(&state, "staff_pool.html", POOL, ctx, status)
+    render_own(state, "staff_pool.html", POOL, ctx, status)
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
