@@ -252,7 +252,69 @@ pub struct StaffData {
     pub active_to: Option<NaiveDate>,
 }
 
+/// The terms of a staff member's employment (all but who they are).
+type Terms = (
+    Option<EmploymentForm>,
+    Option<Ssyk4>,
+    i64,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
+fn staff_terms(e: &mut ValidationErrors, i: &StaffInput) -> Terms {
+    let form = match i.employment_form.as_deref().map(str::trim) {
+        None | Some("") => {
+            e.add("employment_form", "required", "employment_form is required");
+            None
+        }
+        Some(s) => {
+            let f = EmploymentForm::parse(s);
+            if f.is_none() {
+                e.add(
+                    "employment_form",
+                    "invalid_choice",
+                    "employment_form must be full_time or hourly",
+                );
+            }
+            f
+        }
+    };
+    let occupation = ssyk(e, "occupation", i.occupation.as_deref());
+    let wage = int(e, "hourly_wage_ore", i.hourly_wage_ore, 0, 10_000_000);
+    let from = date(e, "active_from", i.active_from.as_deref(), true);
+    let to = date(e, "active_to", i.active_to.as_deref(), false);
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            e.add(
+                "active_to",
+                "before_start",
+                "active_to must not be before active_from",
+            );
+        }
+    }
+    (form, occupation, wage, from, to)
+}
+
 impl StaffData {
+    /// New terms for an existing member of staff: `person` stays as stored.
+    pub fn from_terms(i: &StaffInput, person: StaffPerson) -> Result<StaffData, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let (form, occupation, wage, from, to) = staff_terms(&mut e, i);
+        match (form, occupation, from) {
+            (Some(employment_form), Some(occupation), Some(active_from)) if e.is_empty() => {
+                Ok(StaffData {
+                    person,
+                    employment_form,
+                    occupation,
+                    hourly_wage_ore: wage,
+                    active_from,
+                    active_to: to,
+                })
+            }
+            _ => Err(e),
+        }
+    }
+
     pub fn from_input(i: &StaffInput) -> Result<StaffData, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let name = optional_text(&mut e, "name", i.name.as_deref(), 200);
@@ -286,36 +348,7 @@ impl StaffData {
                 None
             }
         };
-        let form = match i.employment_form.as_deref().map(str::trim) {
-            None | Some("") => {
-                e.add("employment_form", "required", "employment_form is required");
-                None
-            }
-            Some(s) => {
-                let f = EmploymentForm::parse(s);
-                if f.is_none() {
-                    e.add(
-                        "employment_form",
-                        "invalid_choice",
-                        "employment_form must be full_time or hourly",
-                    );
-                }
-                f
-            }
-        };
-        let occupation = ssyk(&mut e, "occupation", i.occupation.as_deref());
-        let wage = int(&mut e, "hourly_wage_ore", i.hourly_wage_ore, 0, 10_000_000);
-        let from = date(&mut e, "active_from", i.active_from.as_deref(), true);
-        let to = date(&mut e, "active_to", i.active_to.as_deref(), false);
-        if let (Some(f), Some(t)) = (from, to) {
-            if t < f {
-                e.add(
-                    "active_to",
-                    "before_start",
-                    "active_to must not be before active_from",
-                );
-            }
-        }
+        let (form, occupation, wage, from, to) = staff_terms(&mut e, i);
         match (person, form, occupation, from) {
             (Some(person), Some(employment_form), Some(occupation), Some(active_from))
                 if e.is_empty() =>

@@ -29,6 +29,7 @@ CREATE TABLE staffing_staff (
     hourly_wage_ore BIGINT NOT NULL,
     active_from TEXT NOT NULL,
     active_to TEXT,
+    version BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX staffing_staff_pool ON staffing_staff (pool_id);

@@ -46,6 +46,7 @@ pub struct Staff {
     pub hourly_wage_ore: i64,
     pub active_from: NaiveDate,
     pub active_to: Option<NaiveDate>,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -190,13 +191,14 @@ async fn staff_rows(tx: &mut Tx, ctx: &Ctx, mut sql: Sql) -> Result<(Vec<Staff>,
             hourly_wage_ore: get(r, "hourly_wage_ore")?,
             active_from: date(&get::<String>(r, "active_from")?)?,
             active_to: active_to.as_deref().map(date).transpose()?,
+            version: get(r, "version")?,
         });
     }
     Ok((out, pids))
 }
 
 const STAFF_SELECT: &str = "SELECT s.id, s.pool_id, s.participant_id, s.name, s.employment_form, \
-     s.occupation_ssyk, s.hourly_wage_ore, s.active_from, s.active_to, p.first_name, p.last_name \
+     s.occupation_ssyk, s.hourly_wage_ore, s.active_from, s.active_to, s.version, p.first_name, p.last_name \
      FROM staffing_staff s LEFT JOIN participants p ON p.id = s.participant_id WHERE ";
 
 /// Requests with their assignments. `with_people`: the actor may see who
@@ -472,6 +474,56 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = get(&row, "id")?;
+        let mut sql = Sql::new(STAFF_SELECT);
+        sql.push("s.id = ").bind(Arg::I64(id));
+        let (mut staff, pids) = staff_rows(&mut tx, ctx, sql).await?;
+        permit.record(&mut tx, ctx, &pids).await?;
+        tx.commit().await?;
+        staff.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// New terms for a member of staff (form, occupation, wage, active
+    /// period); who they are stays. `version` must be the one read.
+    pub async fn update_staffing_staff(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        data: &StaffData,
+        version: i64,
+    ) -> Result<Staff> {
+        self.check_ssyk("occupation", &data.occupation).await?;
+        let (mut tx, permit) = self
+            .authorize_staffing(
+                ctx,
+                StaffingAction::Manage,
+                StaffingTarget::Staff(id),
+                "staffing.staff.update",
+            )
+            .await?;
+        let done = sqlx::query(
+            "UPDATE staffing_staff SET employment_form = $1, occupation_ssyk = $2, hourly_wage_ore = $3, \
+             active_from = $4, active_to = $5, version = version + 1 WHERE id = $6 AND version = $7",
+        )
+        .bind(data.employment_form.as_str())
+        .bind(data.occupation.as_str())
+        .bind(data.hourly_wage_ore)
+        .bind(ymd(data.active_from))
+        .bind(data.active_to.map(ymd))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return refuse(
+                tx,
+                permit,
+                ctx,
+                "stale version",
+                &[],
+                StoreError::StaleVersion,
+            )
+            .await;
+        }
         let mut sql = Sql::new(STAFF_SELECT);
         sql.push("s.id = ").bind(Arg::I64(id));
         let (mut staff, pids) = staff_rows(&mut tx, ctx, sql).await?;

@@ -676,6 +676,11 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ),
     (
         "patch",
+        "/api/v1/staffing/staff/{id}",
+        "StaffingAction::Manage (analyst 403), optimistic locking; the end of employment then refuses shifts: work_staffing_api::overlapping_assignments_are_refused_naming_the_conflict_and_nothing_partial_is_written",
+    ),
+    (
+        "patch",
         "/api/v1/staffing/training/{id}",
         "StaffingAction::Manage, optimistic locking: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
     ),

@@ -214,6 +214,40 @@ both_engines!(
             )
             .await;
         assert_eq!(list.as_array().unwrap().len(), 4);
+
+        // Bo's employment ends on 2026-03-03 (optimistic locking): a later
+        // shift is refused as outside his active period.
+        let terms = json!({ "employment_form": "full_time", "occupation": "5321", "hourly_wage_ore": 18000,
+                            "active_from": "2026-01-01", "active_to": "2026-03-03", "version": 1 });
+        let path = format!("/api/v1/staffing/staff/{bo}");
+        assert_eq!(
+            app.call("analyst", Method::PATCH, &path, Some(&terms))
+                .await
+                .status,
+            403
+        );
+        let r = app
+            .call("coordinator", Method::PATCH, &path, Some(&terms))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            (r.json["version"].as_i64(), r.json["active_to"].as_str()),
+            (Some(2), Some("2026-03-03"))
+        );
+        app.call("coordinator", Method::PATCH, &path, Some(&terms))
+            .await
+            .assert_problem(409, &["version"]);
+        let mut bad = terms.clone();
+        bad["active_to"] = json!("2025-12-31");
+        bad["version"] = json!(2);
+        app.call("coordinator", Method::PATCH, &path, Some(&bad))
+            .await
+            .assert_problem(422, &["active_to"]);
+        let later = request_id(&app, pool, app.org_a, "2026-03-10", "07:00", "15:00", 1).await;
+        let r = assign(&app, later, &[bo]).await;
+        r.assert_problem(409, &["staff_ids"]);
+        assert_eq!(r.json["errors"][0]["code"], "not_active", "{}", r.text);
+        assert!(assigned(&app, later).await.is_empty());
     }
 );
 

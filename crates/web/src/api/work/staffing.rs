@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staffing/fill-rate", get(fill_rate))
         .route("/staffing/hourly-share", get(hourly_share))
+        .route("/staffing/staff/{id}", axum::routing::patch(update_staff))
         .route("/staffing/staff/{id}/training", post(add_training))
         .route(
             "/staffing/training/{id}",
@@ -72,6 +73,7 @@ pub fn router() -> Router<AppState> {
         read_pool,
         list_staff,
         add_staff,
+        update_staff,
         list_requests,
         create_request,
         list_training,
@@ -173,6 +175,7 @@ pub struct StaffOut {
     pub hourly_wage_ore: i64,
     pub active_from: NaiveDate,
     pub active_to: Option<NaiveDate>,
+    pub version: i64,
 }
 
 impl From<Staff> for StaffOut {
@@ -189,6 +192,7 @@ impl From<Staff> for StaffOut {
             hourly_wage_ore: s.hourly_wage_ore,
             active_from: s.active_from,
             active_to: s.active_to,
+            version: s.version,
         }
     }
 }
@@ -209,6 +213,8 @@ pub struct StaffIn {
     active_from: String,
     /// YYYY-MM-DD, on or after active_from.
     active_to: Option<String>,
+    /// PATCH only: the version you read (a mismatch gives 409).
+    version: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -651,6 +657,68 @@ pub async fn add_staff(
         .add_staffing_staff(&caller.ctx, id, &data)
         .await?;
     Ok((StatusCode::CREATED, Json(StaffOut::from(s))))
+}
+
+/// New terms for a member of staff: employment form, occupation, wage and
+/// active period (all given; `active_to` null = open-ended); who they are
+/// stays. `version` required.
+#[utoipa::path(patch, path = "/api/v1/staffing/staff/{id}", tag = "staffing", params(("id" = i64, Path)),
+    request_body = StaffIn,
+    responses((status = 200, body = StaffOut), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_staff(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    id: Result<Path<String>, PathRejection>,
+    JsonObject(map): JsonObject,
+) -> Result<Json<StaffOut>, Problem> {
+    let id = parse_id(id)?;
+    let mut f = Fields::new(
+        &map,
+        &[
+            "employment_form",
+            "occupation",
+            "hourly_wage_ore",
+            "active_from",
+            "active_to",
+            "version",
+        ],
+        &[
+            "id",
+            "pool_id",
+            "code",
+            "label",
+            "is_participant",
+            "occupation_ssyk",
+            "participant_id",
+            "name",
+        ],
+    );
+    let version = f.integer("version", 1, i64::MAX);
+    if !map.contains_key("version") {
+        f.errors.add("version", "required", "version is required");
+    }
+    let input = StaffInput {
+        employment_form: text(&mut f, "employment_form"),
+        occupation: text(&mut f, "occupation"),
+        hourly_wage_ore: int(&mut f, "hourly_wage_ore"),
+        active_from: text(&mut f, "active_from"),
+        active_to: text(&mut f, "active_to"),
+        ..Default::default()
+    };
+    let data = merged(
+        f.errors,
+        StaffData::from_terms(
+            &input,
+            vagar_domain::work::staffing::StaffPerson::Regular(String::new()),
+        ),
+    )?;
+    let s = state
+        .store
+        .update_staffing_staff(&caller.ctx, id, &data, version.unwrap_or(0))
+        .await?;
+    Ok(Json(s.into()))
 }
 
 // ---------------------------------------------------------------- requests
