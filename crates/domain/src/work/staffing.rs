@@ -1352,6 +1352,35 @@ mod tests {
         }
 
         #[test]
+        fn a_batch_is_accepted_exactly_when_every_person_is_free_and_there_is_room(
+            count in 1i64..4,
+            already in 0usize..3,
+            shifts in proptest::collection::vec((0i64..3, 0i64..1440, 60i64..720), 0..4),
+            people in 1usize..5,
+        ) {
+            let base = d("2026-03-02");
+            let mut r = request(100, Shift { date: base + chrono::Duration::days(1), start_minute: 420, end_minute: 900 }, count);
+            r.assigned = (1000..1000 + already as i64).collect();
+            // Person i has the i-th generated shift (if any).
+            let candidates: Vec<(StaffFacts, Vec<Booked>)> = (0..people)
+                .map(|i| {
+                    let booked = shifts.get(i).map(|(day, start, len)| {
+                        booked(i as i64 + 1, Shift { date: base + chrono::Duration::days(*day), start_minute: *start, end_minute: start + len })
+                    });
+                    (staff(i as i64 + 1, EmploymentForm::FullTime), booked.into_iter().collect())
+                })
+                .collect();
+            let free = count - already as i64 >= people as i64;
+            let everyone_fits = candidates.iter().all(|(s, b)| conflicts_for(&r, s, b, &Limits::default()).is_empty());
+            let outcome = check_assignment(&r, &candidates, &Limits::default());
+            prop_assert_eq!(outcome.is_ok(), free && everyone_fits);
+            if let Err(refused) = outcome {
+                // Every refused person has a reason, and nobody free is refused without one.
+                prop_assert!(refused.iter().all(|x| !x.conflicts.is_empty()));
+            }
+        }
+
+        #[test]
         fn clock_times_round_trip(m in 0i64..1440) {
             prop_assert_eq!(parse_time(&format_time(m)), Some(m));
         }
