@@ -800,6 +800,7 @@ staff-state-partly_filled = Partly filled
 staff-state-filled = Filled
 staff-state-cancelled = Cancelled
 staff-filled-of = { $assigned } of { $count } filled
+staff-period-fill = { $filled } of { $requested } places filled in the period.
 staff-remove = Remove
 staff-conflict-heading = Nobody was assigned:
 staff-choose = Choose a person

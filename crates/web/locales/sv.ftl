@@ -800,6 +800,7 @@ staff-state-partly_filled = Delvis tillsatt
 staff-state-filled = Tillsatt
 staff-state-cancelled = Avbokad
 staff-filled-of = { $assigned } av { $count } tillsatta
+staff-period-fill = { $filled } av { $requested } platser tillsatta under perioden.
 staff-remove = Ta bort
 staff-conflict-heading = Ingen tilldelades:
 staff-choose = Välj person

@@ -230,6 +230,10 @@ both_engines!(
             2,
             "{html}"
         );
+        assert!(
+            html.contains("2 av 2 platser tillsatta under perioden"),
+            "{html}"
+        );
 
         // The order form: inline errors with a summary, values kept; then a valid order.
         let (s, _, html) = post(

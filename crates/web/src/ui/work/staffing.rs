@@ -291,6 +291,14 @@ async fn board_page(
         } else {
             vec![]
         };
+        let mut fill = vagar_domain::work::staffing::Fill::default();
+        for r in reqs.iter().filter(|r| r.status != "cancelled") {
+            fill.add(r.staff_count, r.assigned);
+        }
+        ctx.insert(
+            "period_fill".into(),
+            json!({"filled": fill.filled, "requested": fill.requested}),
+        );
         for r in &reqs {
             let mut j = request_json(r, &staff, user.lang);
             if failed.request_id == Some(r.id) {
