@@ -865,6 +865,19 @@ async fn seed(store: &Store, size: u64, seed: u64, as_of: chrono::NaiveDate) -> 
     // The rental model (issue 6): a year of one municipal company's rental.
     seed_rental(store, seed, as_of, home_id).await?;
     eprintln!(
+        "{}",
+        store
+            .seed_staffing(
+                |n| vagar_seed::work::staffing::staffing_plan(
+                    seed,
+                    today - chrono::Duration::days(365),
+                    n
+                ),
+                chrono::Utc::now()
+            )
+            .await?
+    );
+    eprintln!(
         "seeded {} employers ({} workplaces, {} contacts, {} partnerships, {} procurement contracts)",
         employers.employers, employers.workplaces, employers.contacts, employers.partnerships, employers.contracts
     );

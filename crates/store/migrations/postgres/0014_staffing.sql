@@ -10,6 +10,9 @@ CREATE TABLE staffing_pools (
     organisation_id BIGINT NOT NULL REFERENCES organisations(id),
     -- What a unit is charged per hour worked (self-cost pricing).
     hourly_price_ore BIGINT NOT NULL,
+    -- The weekly cap on hourly staff's booked minutes (Arbetstidslagen's
+    -- 48 h applies to everyone besides).
+    hourly_week_cap_minutes BIGINT NOT NULL DEFAULT 2400,
     created_by BIGINT REFERENCES users(id),
     created_at BIGINT NOT NULL
 );
@@ -26,6 +29,7 @@ CREATE TABLE staffing_staff (
     hourly_wage_ore BIGINT NOT NULL,
     active_from TEXT NOT NULL,
     active_to TEXT,
+    version BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX staffing_staff_pool ON staffing_staff (pool_id);
@@ -86,6 +90,7 @@ CREATE TABLE training_progress (
     credits_done BIGINT NOT NULL DEFAULT 0,
     started_on TEXT NOT NULL,
     completed_on TEXT,
+    version BIGINT NOT NULL DEFAULT 1,
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX training_progress_staff ON training_progress (staff_id);

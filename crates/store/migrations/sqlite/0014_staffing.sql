@@ -10,6 +10,9 @@ CREATE TABLE staffing_pools (
     organisation_id INTEGER NOT NULL REFERENCES organisations(id),
     -- What a unit is charged per hour worked (self-cost pricing).
     hourly_price_ore INTEGER NOT NULL,
+    -- The weekly cap on hourly staff's booked minutes (Arbetstidslagen's
+    -- 48 h applies to everyone besides).
+    hourly_week_cap_minutes INTEGER NOT NULL DEFAULT 2400,
     created_by INTEGER REFERENCES users(id),
     created_at INTEGER NOT NULL
 );
@@ -26,6 +29,7 @@ CREATE TABLE staffing_staff (
     hourly_wage_ore INTEGER NOT NULL,
     active_from TEXT NOT NULL,
     active_to TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
     created_at INTEGER NOT NULL
 );
 CREATE INDEX staffing_staff_pool ON staffing_staff (pool_id);
@@ -86,6 +90,7 @@ CREATE TABLE training_progress (
     credits_done INTEGER NOT NULL DEFAULT 0,
     started_on TEXT NOT NULL,
     completed_on TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX training_progress_staff ON training_progress (staff_id);

@@ -164,7 +164,10 @@ pub fn templates() -> Environment<'static> {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|user: UiUser| async move { Redirect::to(home(user.session.user.role)) }))
+        .route(
+            "/",
+            get(|user: UiUser| async move { Redirect::to(home(user.session.user.role)) }),
+        )
         .route("/sprak/{lang}", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .merge(login::router())
@@ -343,6 +346,21 @@ pub(crate) fn base_context(
         {
             use vagar_domain::access::work::learning::{learning_role_may, LearningAction};
             use vagar_domain::access::work::rental::{rental_role_may, RentalAction};
+            use vagar_domain::access::work::staffing::{staffing_role_may, StaffingAction};
+            // Analysts see only the statistics, not the board.
+            let board = staffing_role_may(s.role, StaffingAction::Read)
+                || staffing_role_may(s.role, StaffingAction::ReadOrders);
+            let stats = staffing_role_may(s.role, StaffingAction::ReadStatistics);
+            m.insert(
+                "staffing_href".into(),
+                json!(if board {
+                    Some("/bemanning")
+                } else if stats {
+                    Some("/bemanning/statistik")
+                } else {
+                    None
+                }),
+            );
             m.insert(
                 "can_rental".into(),
                 json!(rental_role_may(s.role, RentalAction::Read)),

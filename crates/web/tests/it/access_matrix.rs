@@ -704,6 +704,106 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/placements/{id}/exit", "placement matrix: placements_by_role_and_host"),
     ("post", "/api/v1/placements/{id}/override", "placement matrix: placements_by_role_and_host"),
     ("get", "/api/v1/placements/{id}/displacement", "placement matrix: placements_by_role_and_host"),
+    (
+        "get",
+        "/api/v1/staffing/pools",
+        "StaffingAction::Read (coordinator, caseworker, admin; analyst and employer 403): work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "post",
+        "/api/v1/staffing/pools",
+        "StaffingAction::Manage: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/pools/{id}",
+        "StaffingAction::Read, unknown pool 404: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/pools/{id}/staff",
+        "StaffingAction::Read; participants named only under participant Read, else a staff code: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "post",
+        "/api/v1/staffing/pools/{id}/staff",
+        "StaffingAction::Manage; a participant only if the actor may read them (else 422): work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/pools/{id}/requests",
+        "StaffingAction::ReadOrders; a unit's staff see their own unit's only: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "post",
+        "/api/v1/staffing/pools/{id}/requests",
+        "StaffingAction::Order (own unit for a unit's staff, employer 403): work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/pools/{id}/training",
+        "StaffingAction::Read; names as for staff: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/requests/{id}",
+        "StaffingAction::ReadOrders; another unit's request 404: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "post",
+        "/api/v1/staffing/requests/{id}/cancel",
+        "StaffingAction::Order: work_staffing_api::the_hourly_share_and_fill_rate_agree_with_an_independent_computation",
+    ),
+    (
+        "post",
+        "/api/v1/staffing/requests/{id}/assignments",
+        "StaffingAction::Manage (partner 403), all or nothing: work_staffing_api::overlapping_assignments_are_refused_naming_the_conflict_and_nothing_partial_is_written",
+    ),
+    (
+        "delete",
+        "/api/v1/staffing/assignments/{id}",
+        "StaffingAction::Manage (partner 403, gone 404): work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "put",
+        "/api/v1/staffing/assignments/{id}/worked",
+        "StaffingAction::Manage: work_staffing_api::the_hourly_share_and_fill_rate_agree_with_an_independent_computation",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/unit-hours",
+        "StaffingAction::ReadOrders (employer 403): work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "put",
+        "/api/v1/staffing/unit-hours",
+        "StaffingAction::Order, a unit's own hours: work_staffing_api::the_hourly_share_and_fill_rate_agree_with_an_independent_computation",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/fill-rate",
+        "StaffingAction::ReadStatistics, aggregates only (analyst 200, employer 403): work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits, work_staffing_api::the_hourly_share_and_fill_rate_agree_with_an_independent_computation",
+    ),
+    (
+        "get",
+        "/api/v1/staffing/hourly-share",
+        "StaffingAction::ReadStatistics, aggregates only: work_staffing_api::the_hourly_share_and_fill_rate_agree_with_an_independent_computation",
+    ),
+    (
+        "post",
+        "/api/v1/staffing/staff/{id}/training",
+        "StaffingAction::Manage; participant named in the audit: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
+    (
+        "patch",
+        "/api/v1/staffing/staff/{id}",
+        "StaffingAction::Manage (analyst 403), optimistic locking; the end of employment then refuses shifts: work_staffing_api::overlapping_assignments_are_refused_naming_the_conflict_and_nothing_partial_is_written",
+    ),
+    (
+        "patch",
+        "/api/v1/staffing/training/{id}",
+        "StaffingAction::Manage, optimistic locking: work_staffing_api::staffing_access_names_participants_only_to_their_readers_and_audits",
+    ),
 ];
 
 fn expected_global(user: &str, g: Global) -> u16 {

@@ -34,3 +34,6 @@ mod work_learning_api;
 mod work_learning_ui;
 mod work_rental_api;
 mod work_rental_ui;
+mod work_staffing_api;
+mod work_staffing_browser;
+mod work_staffing_ui;

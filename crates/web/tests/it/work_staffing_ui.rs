@@ -1,0 +1,496 @@
+//! The staffing pages as a browser-less user sees them: the board with its
+//! fill state, a conflicting assignment shown inline with nothing written,
+//! the order form's inline errors, the pool page, and the statistics page
+//! with the hourly-share chart and its table.
+
+use crate::common::{self, hidden_csrf, TestApp};
+use reqwest::Method;
+use serde_json::json;
+
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+    let res = client.get(app.url(path)).send().await.expect("page");
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn post(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let res = client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .expect("post");
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, location, res.text().await.unwrap())
+}
+
+both_engines!(
+    the_board_shows_fill_state_and_refuses_a_double_booking_inline,
+    |app: TestApp| async move {
+        app.load_taxonomy().await;
+        let r = app
+        .call("coordinator", Method::POST, "/api/v1/staffing/pools",
+              Some(&json!({ "name": "Poolen", "organisation_id": app.org_a, "hourly_price_ore": 30000 })))
+        .await;
+        let pool = r.json["id"].as_i64().unwrap();
+        let mut staff = vec![];
+        for name in ["Anna Andersson", "Bo Berg"] {
+            let r = app
+                .call(
+                    "coordinator",
+                    Method::POST,
+                    &format!("/api/v1/staffing/pools/{pool}/staff"),
+                    Some(
+                        &json!({ "name": name, "employment_form": "hourly", "occupation": "5321",
+                                "hourly_wage_ore": 17000, "active_from": "2026-01-01" }),
+                    ),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            staff.push(r.json["id"].as_i64().unwrap());
+        }
+        let mut reqs = vec![];
+        for (date, start, end) in [
+            ("2026-03-02", "22:00", "06:00"),
+            ("2026-03-03", "05:00", "13:00"),
+        ] {
+            let r = app
+            .call("coordinator", Method::POST, &format!("/api/v1/staffing/pools/{pool}/requests"),
+                  Some(&json!({ "unit_id": app.org_a, "work_date": date, "start_time": start, "end_time": end,
+                                "occupation": "5321", "staff_count": 1 })))
+            .await;
+            reqs.push(r.json["id"].as_i64().unwrap());
+        }
+        let c = app.login("coordinator").await;
+        let (s, html) = page(
+            &c,
+            &app,
+            &format!("/bemanning?pool={pool}&datum=2026-03-02"),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("22:00–06:00") && html.contains("nattpass"),
+            "{html}"
+        );
+        assert!(html.contains("Ej tillsatt") && html.contains("0 av 1 tillsatta"));
+        let csrf = hidden_csrf(&html);
+        let (anna, bo) = (staff[0].to_string(), staff[1].to_string());
+        let (s, loc, _) = post(
+            &c,
+            &app,
+            &format!("/bemanning/bestallningar/{}/tilldela", reqs[0]),
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("datum", "2026-03-02"),
+                ("vy", "dag"),
+                ("staff_id", &anna),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (
+                303,
+                format!("/bemanning?pool={pool}&datum=2026-03-02").as_str()
+            )
+        );
+        let (_, html) = page(
+            &c,
+            &app,
+            &format!("/bemanning?pool={pool}&datum=2026-03-02"),
+        )
+        .await;
+        assert!(
+            html.contains("1 av 1 tillsatta") && html.contains("Anna Andersson"),
+            "{html}"
+        );
+
+        // Hours worked, reported afterwards on the board (decimal comma).
+        let (_, j) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/requests/{}", reqs[0]),
+            )
+            .await;
+        let aid = j["assignments"][0]["id"].as_i64().unwrap();
+        let worked = format!("/bemanning/tilldelningar/{aid}/arbetat");
+        let night = reqs[0].to_string();
+        let (s, _, html) = post(
+            &c,
+            &app,
+            &worked,
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("datum", "2026-03-02"),
+                ("request_id", &night),
+                ("hours", "13"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("Ange arbetade timmar"), "{html}");
+        let (s, _, _) = post(
+            &c,
+            &app,
+            &worked,
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("datum", "2026-03-02"),
+                ("request_id", &night),
+                ("hours", "7,5"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, j) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/requests/{}", reqs[0]),
+            )
+            .await;
+        assert_eq!(j["assignments"][0]["worked_minutes"], 450);
+        let (_, html) = page(
+            &c,
+            &app,
+            &format!("/bemanning?pool={pool}&datum=2026-03-02"),
+        )
+        .await;
+        assert!(html.contains("value=\"7.5\""), "{html}");
+
+        // Anna again on the overlapping morning: refused inline, nothing written.
+        let (s, _, html) = post(
+            &c,
+            &app,
+            &format!("/bemanning/bestallningar/{}/tilldela", reqs[1]),
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("datum", "2026-03-03"),
+                ("vy", "dag"),
+                ("staff_id", &anna),
+            ],
+        )
+        .await;
+        assert_eq!(s, 409);
+        assert!(
+            html.contains(&format!("id=\"conflicts-{}\"", reqs[1])),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "Anna Andersson: dubbelbokning – har redan passet 2026-03-02 22:00–06:00"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("aria-invalid=\"true\""));
+        let (_, j) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/requests/{}", reqs[1]),
+            )
+            .await;
+        assert_eq!(j["assigned"], 0);
+        // Bo may take it; the week view shows both requests filled.
+        let (s, _, _) = post(
+            &c,
+            &app,
+            &format!("/bemanning/bestallningar/{}/tilldela", reqs[1]),
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("datum", "2026-03-03"),
+                ("staff_id", &bo),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, html) = page(
+            &c,
+            &app,
+            &format!("/bemanning?pool={pool}&datum=2026-03-04&vy=vecka"),
+        )
+        .await;
+        assert_eq!(
+            html.matches("class=\"staff-card\" data-state=\"filled\"")
+                .count(),
+            2,
+            "{html}"
+        );
+        assert!(
+            html.contains("2 av 2 platser tillsatta under perioden"),
+            "{html}"
+        );
+
+        // The order form: inline errors with a summary, values kept; then a valid order.
+        let (s, _, html) = post(
+            &c,
+            &app,
+            "/bemanning/bestallningar",
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("unit_id", &app.org_b.to_string()),
+                ("work_date", "2026-03-05"),
+                ("start_time", "25:00"),
+                ("end_time", "15:00"),
+                ("occupation", "5321"),
+                ("staff_count", "0"),
+                ("note", "Avd 3"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            html.contains("id=\"error-summary\"")
+                && html.contains("href=\"#start_time\"")
+                && html.contains("href=\"#staff_count\""),
+            "{html}"
+        );
+        assert!(html.contains("value=\"Avd 3\""), "values kept");
+        let (s, loc, _) = post(
+            &c,
+            &app,
+            "/bemanning/bestallningar",
+            &[
+                ("csrf", &csrf),
+                ("pool", &pool.to_string()),
+                ("unit_id", &app.org_b.to_string()),
+                ("work_date", "2026-03-05"),
+                ("start_time", "07:00"),
+                ("end_time", "15:00"),
+                ("occupation", "5321"),
+                ("staff_count", "2"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (
+                303,
+                format!("/bemanning?pool={pool}&datum=2026-03-05").as_str()
+            )
+        );
+        let (_, list) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/pools/{pool}/requests?from=2026-03-05"),
+            )
+            .await;
+        assert_eq!(list[0]["unit_id"], app.org_b);
+
+        // The pool page lists the staff.
+        let (s, html) = page(&c, &app, &format!("/bemanning/pool/{pool}")).await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("Bo Berg") && html.contains("<th scope=\"col\">"),
+            "{html}"
+        );
+
+        // Staff and training added on the pool page; errors inline, values kept.
+        let pool_path = format!("/bemanning/pool/{pool}");
+        let (s, _, html) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/personal"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Cecilia Ceder"),
+                ("employment_form", "hourly"),
+                ("occupation", "53"),
+                ("hourly_wage", "abc"),
+                ("active_from", "2026-01-01"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            html.contains("href=\"#s-occupation\"") && html.contains("href=\"#s-hourly_wage_ore\""),
+            "{html}"
+        );
+        assert!(html.contains("value=\"Cecilia Ceder\""), "values kept");
+        let (s, loc, _) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/personal"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Cecilia Ceder"),
+                ("employment_form", "hourly"),
+                ("occupation", "5321"),
+                ("hourly_wage", "178,50"),
+                ("active_from", "2026-01-01"),
+            ],
+        )
+        .await;
+        assert_eq!((s, loc.as_str()), (303, pool_path.as_str()));
+        let (_, list) = app
+            .get_json(
+                "coordinator",
+                &format!("/api/v1/staffing/pools/{pool}/staff"),
+            )
+            .await;
+        let cecilia = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["label"] == "Cecilia Ceder")
+            .expect("added");
+        assert_eq!(
+            (
+                cecilia["hourly_wage_ore"].as_i64(),
+                cecilia["employment_form"].as_str()
+            ),
+            (Some(17850), Some("hourly"))
+        );
+        let (s, _, html) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/utbildning"),
+            &[
+                ("csrf", &csrf),
+                ("staff_id", &bo),
+                ("course", "Undersköterska"),
+                ("occupation", "5321"),
+                ("credits_total", "1500"),
+                ("credits_done", "1600"),
+                ("started_on", "2026-01-10"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("href=\"#t-credits_done\""), "{html}");
+        let (s, _, _) = post(
+            &c,
+            &app,
+            &format!("{pool_path}/utbildning"),
+            &[
+                ("csrf", &csrf),
+                ("staff_id", &bo),
+                ("course", "Undersköterska"),
+                ("occupation", "5321"),
+                ("credits_total", "1500"),
+                ("credits_done", "400"),
+                ("started_on", "2026-01-10"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, html) = page(&c, &app, &pool_path).await;
+        assert!(
+            html.contains("400/1500") && html.contains("<progress"),
+            "{html}"
+        );
+
+        // The employer role may not see the board.
+        let e = app.login("employer").await;
+        assert_eq!(page(&e, &app, "/bemanning").await.0, 403);
+    }
+);
+
+both_engines!(
+    the_statistics_page_draws_the_hourly_share_with_its_table,
+    |app: TestApp| async move {
+        let c = app.login("coordinator").await;
+        let (s, html) = page(&c, &app, "/bemanning/statistik").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("id=\"share-none\""));
+        let csrf = hidden_csrf(&html);
+        let unit = app.org_a.to_string();
+        for (month, total, hourly) in [
+            ("2026-01", "1000", "400"),
+            ("2026-02", "1000", "300"),
+            ("2026-03", "1000,5", "200"),
+        ] {
+            let (s, loc, _) = post(
+                &c,
+                &app,
+                "/bemanning/timmar",
+                &[
+                    ("csrf", &csrf),
+                    ("unit_id", &unit),
+                    ("month", month),
+                    ("total_hours", total),
+                    ("hourly_hours", hourly),
+                ],
+            )
+            .await;
+            assert_eq!(
+                (s, loc.as_str()),
+                (303, "/bemanning/statistik?enhet=sparad")
+            );
+        }
+        let (s, _, html) = post(
+            &c,
+            &app,
+            "/bemanning/timmar",
+            &[
+                ("csrf", &csrf),
+                ("unit_id", &unit),
+                ("month", "2026-04"),
+                ("total_hours", "10"),
+                ("hourly_hours", "20"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            html.contains("href=\"#hourly_minutes\"") && html.contains("value=\"20\""),
+            "{html}"
+        );
+        let analyst = app.login("analyst").await;
+        let (s, html) = page(&analyst, &app, "/bemanning/statistik").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("<svg") && html.contains("<polyline"),
+            "{html}"
+        );
+        // The table beside the chart: 40.0 %, 30.0 %, 200/1000.5 = 20.0 %.
+        for cell in [
+            "<td>40.0 %</td>",
+            "<td>30.0 %</td>",
+            "<td>20.0 %</td>",
+            "<td>1000.5</td>",
+        ] {
+            assert!(html.contains(cell), "{cell} in {html}");
+        }
+        assert!(
+            !html.contains("action=\"/bemanning/timmar\""),
+            "analysts do not report hours"
+        );
+        // In English too.
+        let res = analyst
+            .get(app.url("/sprak/en?tillbaka=/bemanning/statistik"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let (s, html) = page(&analyst, &app, "/bemanning/statistik").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("Share of hours worked by hourly employees")
+                && html.contains("<td>40.0 %</td>"),
+            "{html}"
+        );
+        assert!(html.contains("Fill rate per pool and month"), "{html}");
+        assert!(!html.contains(">staff-"), "every text translated: {html}");
+        let (_, j) = app
+            .get_json("analyst", "/api/v1/staffing/hourly-share")
+            .await;
+        assert_eq!(j.as_array().unwrap().len(), 3);
+        assert_eq!(j[2]["total_minutes"], 60_030);
+    }
+);
