@@ -450,9 +450,22 @@ async fn errand(c: Client, app: Arc<common::TestApp>) {
     assert_eq!(shown.text().await.unwrap(), valid);
 }
 
-/// Log in through the form as `username`, ending at the participant list.
+/// Log in through the form as `username`, ending at the role's start page
+/// (the participant list for caseworkers, needs for coordinators, the
+/// placed participants for a host).
 async fn log_in(c: &Client, app: &common::TestApp, username: &str) {
     let base = url::Url::parse(&app.base).unwrap();
+    let role = common::USERS
+        .iter()
+        .find(|(u, _, _)| *u == username)
+        .map(|(_, r, _)| *r)
+        .expect("a test user");
+    let start = match role {
+        vagar_domain::Role::Employer => "/mina-placeringar",
+        vagar_domain::Role::EmployerCoordinator => "/behov",
+        vagar_domain::Role::Analyst => "/insatser",
+        _ => "/deltagare",
+    };
     c.goto(&app.url("/logga-in")).await.expect("open the login");
     wait_for(c, Locator::Id("username")).await;
     fill(c, "username", username).await;
@@ -465,7 +478,7 @@ async fn log_in(c: &Client, app: &common::TestApp, username: &str) {
         .unwrap();
     c.wait()
         .at_most(WAIT)
-        .for_url(&base.join("/deltagare").unwrap())
+        .for_url(&base.join(start).unwrap())
         .await
         .expect("logged in, at the list");
 }

@@ -1029,7 +1029,14 @@ both_engines!(
         assert_eq!(location(&res), "/logga-in");
         let res = get(&app.http, &app, "/").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&res), "/logga-in");
+        // Logged in, "/" is the role's start page.
+        let res = get(&cw_a, &app, "/").await;
         assert_eq!(location(&res), "/deltagare");
+        let coordinator = app.login("coordinator").await;
+        assert_eq!(location(&get(&coordinator, &app, "/").await), "/behov");
+        let host = app.login("employer").await;
+        assert_eq!(location(&get(&host, &app, "/").await), "/mina-placeringar");
     }
 );
 
