@@ -19,10 +19,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
-use minijinja::Environment;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::sync::LazyLock;
 use vagar_domain::access::work::interventions::{
     intervention_role_may, placement_role_may, InterventionAction, PlacementAction,
 };
@@ -38,41 +36,6 @@ use vagar_store::work::interventions::{
     Host, Intervention, NewPlacement, Placement, PlacementFilter, RiskQuery,
 };
 use vagar_store::StoreError;
-
-/// The shared templates and this module's own (`wi_*`).
-static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = crate::ui::templates();
-    for (name, src) in [
-        (
-            "wi_macros.html",
-            include_str!("../../../templates/wi_macros.html"),
-        ),
-        (
-            "wi_interventions.html",
-            include_str!("../../../templates/wi_interventions.html"),
-        ),
-        (
-            "wi_intervention.html",
-            include_str!("../../../templates/wi_intervention.html"),
-        ),
-        (
-            "wi_placement.html",
-            include_str!("../../../templates/wi_placement.html"),
-        ),
-        (
-            "wi_my_placements.html",
-            include_str!("../../../templates/wi_my_placements.html"),
-        ),
-        (
-            "wi_reductions.html",
-            include_str!("../../../templates/wi_reductions.html"),
-        ),
-    ] {
-        env.add_template(name, src)
-            .expect("shipped templates parse");
-    }
-    env
-});
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -295,7 +258,7 @@ async fn list_page(
     ctx.insert("values".into(), values);
     errors_context(&mut ctx, errors);
     form_options(&mut ctx);
-    render(&ENV, "wi_interventions.html", ctx, status)
+    render(&state.templates, "wi_interventions.html", ctx, status)
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -474,7 +437,7 @@ async fn detail_page(
         assessment.as_ref().map(factors_json).unwrap_or(Value::Null),
     );
     form_options(&mut ctx);
-    render(&ENV, "wi_intervention.html", ctx, status)
+    render(&state.templates, "wi_intervention.html", ctx, status)
 }
 
 fn id_of(raw: &str) -> Option<i64> {
@@ -1006,7 +969,7 @@ async fn placement_view(
     ctx.insert("values".into(), values);
     errors_context(&mut ctx, &errors);
     form_options(&mut ctx);
-    render(&ENV, "wi_placement.html", ctx, status)
+    render(&state.templates, "wi_placement.html", ctx, status)
 }
 
 async fn placement_page(
@@ -1157,7 +1120,12 @@ async fn my_placements(State(state): State<AppState>, user: UiUser) -> Response 
         "placements".into(),
         json!(list.iter().map(placement_json).collect::<Vec<_>>()),
     );
-    render(&ENV, "wi_my_placements.html", ctx, StatusCode::OK)
+    render(
+        &state.templates,
+        "wi_my_placements.html",
+        ctx,
+        StatusCode::OK,
+    )
 }
 
 // ------------------------------------------------------------ staff reductions
@@ -1220,7 +1188,7 @@ async fn reductions_page(
     ctx.insert("values".into(), values);
     errors_context(&mut ctx, errors);
     form_options(&mut ctx);
-    render(&ENV, "wi_reductions.html", ctx, status)
+    render(&state.templates, "wi_reductions.html", ctx, status)
 }
 
 async fn reductions(

@@ -21,36 +21,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
 use chrono::NaiveDate;
-use minijinja::Environment;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::sync::LazyLock;
 use vagar_domain::access::work::learning::{learning_role_may, LearningAction};
 use vagar_domain::work::learning::{format_hours, monday_of, parse_hours, LearningInput};
 use vagar_domain::ValidationErrors;
 use vagar_store::work::learning::{DoneInput, LearningEmployment, LearningFilter};
 use vagar_store::StoreError;
-
-/// The shared templates plus this model's own (kept here so the shared
-/// template list need not change).
-static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = crate::ui::templates();
-    for (name, src) in [
-        (
-            "learn_list.html",
-            include_str!("../../../templates/learn_list.html"),
-        ),
-        (
-            "learn_detail.html",
-            include_str!("../../../templates/learn_detail.html"),
-        ),
-    ] {
-        env.add_template(name, src)
-            .expect("shipped templates parse");
-    }
-    env
-});
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -265,7 +243,7 @@ async fn list_page(
     });
     ctx.insert("values".into(), values);
     errors_context(&mut ctx, &errors);
-    render(&TEMPLATES, "learn_list.html", ctx, status)
+    render(&state.templates, "learn_list.html", ctx, status)
 }
 
 async fn list(State(state): State<AppState>, user: UiUser, Query(q): Query<ListQuery>) -> Response {
@@ -506,7 +484,7 @@ async fn detail_page(
     if let Some(f) = flash {
         ctx.insert("flash".into(), json!(f));
     }
-    render(&TEMPLATES, "learn_detail.html", ctx, status)
+    render(&state.templates, "learn_detail.html", ctx, status)
 }
 
 async fn show(

@@ -18,47 +18,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
 use chrono::{Datelike, Duration, NaiveDate};
-use minijinja::Environment;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::sync::LazyLock;
 use vagar_domain::access::work::rental::{rental_role_may, RentalAction};
 use vagar_domain::work::legal::LegalCheck;
 use vagar_domain::work::rental::{check_ledger, EconomicResult, TimesheetStatus};
 use vagar_domain::ValidationErrors;
 use vagar_store::work::rental::{Timesheet, TimesheetFilter, TimesheetInput};
 use vagar_store::StoreError;
-
-/// The shared templates plus this module's own.
-static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = crate::ui::templates();
-    for (name, src) in [
-        (
-            "rent_macros.html",
-            include_str!("../../../templates/rent_macros.html"),
-        ),
-        (
-            "rent_index.html",
-            include_str!("../../../templates/rent_index.html"),
-        ),
-        (
-            "rent_overview.html",
-            include_str!("../../../templates/rent_overview.html"),
-        ),
-        (
-            "rent_timesheet_form.html",
-            include_str!("../../../templates/rent_timesheet_form.html"),
-        ),
-        (
-            "rent_host.html",
-            include_str!("../../../templates/rent_host.html"),
-        ),
-    ] {
-        env.add_template(name, src)
-            .expect("shipped templates parse");
-    }
-    env
-});
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -191,7 +158,7 @@ async fn index(State(state): State<AppState>, user: UiUser) -> Response {
                 "status": i.status}))
             .collect::<Vec<_>>()),
     );
-    render(&ENV, "rent_index.html", ctx, StatusCode::OK)
+    render(&state.templates, "rent_index.html", ctx, StatusCode::OK)
 }
 
 /// The chart's geometry: bars for the monthly result, a line for the
@@ -464,7 +431,7 @@ async fn overview_page(
         ctx.insert("values".into(), values);
         status = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    render(&ENV, "rent_overview.html", ctx, status)
+    render(&state.templates, "rent_overview.html", ctx, status)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -642,7 +609,7 @@ async fn timesheet_page(
     } else {
         StatusCode::OK
     };
-    render(&ENV, "rent_timesheet_form.html", ctx, status)
+    render(&state.templates, "rent_timesheet_form.html", ctx, status)
 }
 
 async fn timesheet_form(
@@ -834,7 +801,7 @@ async fn host_render(
         );
         status = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    render(&ENV, "rent_host.html", ctx, status)
+    render(&state.templates, "rent_host.html", ctx, status)
 }
 
 #[derive(Debug, Default, Deserialize)]

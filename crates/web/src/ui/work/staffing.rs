@@ -12,11 +12,12 @@
 use crate::auth::UiUser;
 use crate::error::Problem;
 use crate::i18n::{t, Lang};
+use crate::ui::render;
 use crate::ui::{base_context, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
@@ -33,10 +34,6 @@ use vagar_domain::{OrgKind, ValidationErrors};
 use vagar_store::work::staffing::{Request, RequestFilter, Staff};
 use vagar_store::StoreError;
 
-const BOARD: &str = include_str!("../../../templates/staff_board.html");
-const POOL: &str = include_str!("../../../templates/staff_pool.html");
-const STATS: &str = include_str!("../../../templates/staff_stats.html");
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/bemanning", get(board))
@@ -50,26 +47,6 @@ pub fn router() -> Router<AppState> {
         .route("/bemanning/pool/{id}/utbildning", post(add_training))
         .route("/bemanning/statistik", get(stats))
         .route("/bemanning/timmar", post(report_hours))
-}
-
-fn render_own(
-    state: &AppState,
-    name: &str,
-    src: &'static str,
-    ctx: Map<String, Value>,
-    status: StatusCode,
-) -> Response {
-    match state
-        .templates
-        .template_from_named_str(name, src)
-        .and_then(|t| t.render(Value::Object(ctx)))
-    {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, template = name, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
 }
 
 fn may(user: &UiUser, a: StaffingAction) -> bool {
@@ -363,7 +340,7 @@ async fn board_page(
     ctx.insert("error_list".into(), order_list);
     ctx.insert("values".into(), order_values);
     ctx.insert("vy".into(), json!(if week { "vecka" } else { "dag" }));
-    render_own(state, "staff_board.html", BOARD, ctx, status)
+    render(&state.templates, "staff_board.html", ctx, status)
 }
 
 async fn board(
@@ -757,7 +734,7 @@ async fn pool_page_with(
     ctx.insert("errors".into(), m);
     ctx.insert("error_list".into(), l);
     ctx.insert("values".into(), values);
-    render_own(state, "staff_pool.html", POOL, ctx, status)
+    render(&state.templates, "staff_pool.html", ctx, status)
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -1158,7 +1135,7 @@ async fn stats_page(
     if let Some(f) = flash {
         ctx.insert("flash".into(), json!(f));
     }
-    render_own(state, "staff_stats.html", STATS, ctx, status)
+    render(&state.templates, "staff_stats.html", ctx, status)
 }
 
 async fn stats(
