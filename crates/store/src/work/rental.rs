@@ -1791,14 +1791,15 @@ impl Store {
             )
             .await?;
             if let Some(link) = &h.link_organisation {
+                // The demo host's organisation may already act for another
+                // employer (the interventions seed links one): a group with two
+                // organisation numbers, so its user sees placements and weeks.
                 sqlx::query(
                     "UPDATE employers SET organisation_id = (SELECT id FROM organisations WHERE name = $1) \
-                     WHERE id = $2 AND organisation_id IS NULL AND NOT EXISTS \
-                     (SELECT 1 FROM employers x JOIN organisations o ON o.id = x.organisation_id WHERE o.name = $3)",
+                     WHERE id = $2 AND organisation_id IS NULL",
                 )
                 .bind(link)
                 .bind(employer)
-                .bind(link)
                 .execute(&mut *tx)
                 .await?;
             }
