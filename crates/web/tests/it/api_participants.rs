@@ -112,7 +112,7 @@ type Case = (&'static str, Value, Vec<(&'static str, &'static str)>);
 both_engines!(
     create_returns_the_canonical_record_with_defaults,
     |app: TestApp| async move {
-        let today = app.clock.now().date_naive();
+        let today = vagar_domain::time::swedish_date(app.clock.now());
         let (twelve, _) = pnr_on(date(1990, 3, 4), 123);
         let r = post(
             &app,
@@ -236,7 +236,7 @@ both_engines!(
 both_engines!(
     invalid_creates_name_each_field_and_leave_nothing,
     |app: TestApp| async move {
-        let today = app.clock.now().date_naive();
+        let today = vagar_domain::time::swedish_date(app.clock.now());
         let (good, _) = pnr_on(date(1990, 3, 4), 123);
         let good = hyphenated(&good);
         let mut bad_check = good.clone();
@@ -661,7 +661,7 @@ both_engines!(
         let mut bad_check = hyphenated(&mine);
         let last = bad_check.pop().unwrap();
         bad_check.push(if last == '9' { '0' } else { '9' });
-        let tomorrow = (app.clock.now().date_naive() + chrono::Duration::days(1))
+        let tomorrow = (vagar_domain::time::swedish_date(app.clock.now()) + chrono::Duration::days(1))
             .format("%Y-%m-%d")
             .to_string();
 
