@@ -206,6 +206,100 @@ pub async fn check_participants(
         .collect())
 }
 
+/// One decision on one target under way: the role may act, the audited
+/// transaction is open, and the caller loads the target's facts through
+/// `tx` and decides with the domain's `decide_*`. The event is written by
+/// [`Deciding::conclude`] (or [`Deciding::deny`]) as `event`, with `detail`
+/// and the participant `ids`, which the caller may complete from the facts.
+pub(crate) struct Deciding<'a> {
+    pub(crate) tx: Tx,
+    ctx: &'a Ctx,
+    event: &'a str,
+    pub(crate) detail: String,
+    pub(crate) ids: Vec<i64>,
+}
+
+impl Store {
+    /// The first half of every `authorize_*` on one target: a role that may
+    /// never do it (`role_may` false) gets `Forbidden`, its refusal audited
+    /// and committed on its own; otherwise an audited transaction is opened.
+    pub(crate) async fn begin_decision<'a>(
+        &self,
+        ctx: &'a Ctx,
+        event: &'a str,
+        detail: String,
+        ids: Vec<i64>,
+        role_may: bool,
+    ) -> Result<Deciding<'a>> {
+        if !role_may {
+            self.audit_refusal(ctx, event, &detail, &ids).await?;
+            return Err(StoreError::Forbidden);
+        }
+        self.open_decision(ctx, event, detail, ids).await
+    }
+
+    /// An audited transaction for a decision whose role check needs the
+    /// target's facts first (see [`Deciding::deny`]).
+    pub(crate) async fn open_decision<'a>(
+        &self,
+        ctx: &'a Ctx,
+        event: &'a str,
+        detail: String,
+        ids: Vec<i64>,
+    ) -> Result<Deciding<'a>> {
+        Ok(Deciding {
+            tx: self.begin_audited().await?,
+            ctx,
+            event,
+            detail,
+            ids,
+        })
+    }
+}
+
+impl Deciding<'_> {
+    /// The second half: `allowed` (the rule's name and the permit) writes the
+    /// allowed event into the returned transaction, which the caller commits
+    /// with its work; `None` is a target that does not exist or that the
+    /// actor may not see, answered as [`Deciding::deny`] with `NotFound`.
+    pub(crate) async fn conclude<P>(mut self, allowed: Option<(String, P)>) -> Result<(Tx, P)> {
+        match allowed {
+            Some((rule, permit)) => {
+                audit::append(
+                    &mut self.tx,
+                    Some(self.ctx),
+                    self.ctx.now,
+                    self.event,
+                    &Outcome::Allowed(rule),
+                    &self.detail,
+                    &self.ids,
+                )
+                .await?;
+                Ok((self.tx, permit))
+            }
+            None => self.deny(StoreError::NotFound).await,
+        }
+    }
+
+    /// Write the denied event and commit it at once (the transaction holds
+    /// the audit chain's head, so a second audited transaction would wait
+    /// for it forever), then answer `answer`.
+    pub(crate) async fn deny<T>(mut self, answer: StoreError) -> Result<T> {
+        audit::append(
+            &mut self.tx,
+            Some(self.ctx),
+            self.ctx.now,
+            self.event,
+            &Outcome::Denied,
+            &self.detail,
+            &self.ids,
+        )
+        .await?;
+        self.tx.commit().await?;
+        Err(answer)
+    }
+}
+
 impl Store {
     /// Decide `action` on one participant and audit the decision, in a new
     /// audited transaction. A role that may never do this gets `Forbidden`; a
@@ -221,48 +315,22 @@ impl Store {
         participant_id: i64,
     ) -> Result<(Tx, ParticipantPermit)> {
         let name = participant_action_name(action);
-        let mut tx = self.begin_audited().await?;
-        let decision = check_participants(&mut tx, ctx, action, &[participant_id]).await?[0];
-        match decision {
-            Some(rule) => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    name,
-                    &Outcome::Allowed(rule.name()),
-                    "",
-                    &[participant_id],
-                )
-                .await?;
-                Ok((
-                    tx,
-                    ParticipantPermit {
-                        participant_id,
-                        action,
-                        rule,
-                    },
-                ))
-            }
-            None => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    name,
-                    &Outcome::Denied,
-                    "",
-                    &[participant_id],
-                )
-                .await?;
-                tx.commit().await?;
-                if role_may(ctx.actor.role, action) {
-                    Err(StoreError::NotFound)
-                } else {
-                    Err(StoreError::Forbidden)
-                }
-            }
+        let mut d = self
+            .open_decision(ctx, name, String::new(), vec![participant_id])
+            .await?;
+        let decision = check_participants(&mut d.tx, ctx, action, &[participant_id]).await?[0];
+        if decision.is_none() && !role_may(ctx.actor.role, action) {
+            return d.deny(StoreError::Forbidden).await;
         }
+        d.conclude(decision.map(|rule| {
+            let permit = ParticipantPermit {
+                participant_id,
+                action,
+                rule,
+            };
+            (rule.name(), permit)
+        }))
+        .await
     }
 
     /// Decide a global action from the actor's role; a denial is audited and
@@ -530,11 +598,8 @@ impl Store {
         event: &str,
     ) -> Result<(Tx, SteeringPermit)> {
         let detail = group_id.map(|g| format!("group {g}")).unwrap_or_default();
-        if !steering_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = steering_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let decision = match group_id {
             // Without a group (creating one, or a list) the role decides;
             // a list is then narrowed by `steering_filter`.
@@ -548,7 +613,7 @@ impl Store {
                 .bind(g)
                 .bind(g)
                 .bind(ctx.actor.organisation_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
                 let found: i64 = get(&row, "found")?;
                 let member: i64 = get(&row, "member")?;
@@ -559,35 +624,8 @@ impl Store {
                 }
             }
         };
-        match decision {
-            Some(rule) => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    event,
-                    &Outcome::Allowed(rule.name()),
-                    &detail,
-                    &[],
-                )
-                .await?;
-                Ok((tx, SteeringPermit { group_id, rule }))
-            }
-            None => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    event,
-                    &Outcome::Denied,
-                    &detail,
-                    &[],
-                )
-                .await?;
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.conclude(decision.map(|rule| (rule.name(), SteeringPermit { group_id, rule })))
+            .await
     }
 }
 
@@ -659,17 +697,14 @@ impl Store {
         let detail = employer_id
             .map(|e| format!("employer {e}"))
             .unwrap_or_default();
-        if !employer_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = employer_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let decision = match employer_id {
             None => decide_employer(&ctx.actor, action, None),
             Some(e) => {
                 let row = sqlx::query("SELECT organisation_id FROM employers WHERE id = $1")
                     .bind(e)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut *d.tx)
                     .await?;
                 match row {
                     None => None,
@@ -680,18 +715,8 @@ impl Store {
                 }
             }
         };
-        let outcome = match decision {
-            Some(rule) => Outcome::Allowed(rule.name()),
-            None => Outcome::Denied,
-        };
-        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &[]).await?;
-        match decision {
-            Some(rule) => Ok((tx, EmployerPermit { employer_id, rule })),
-            None => {
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.conclude(decision.map(|rule| (rule.name(), EmployerPermit { employer_id, rule })))
+            .await
     }
 }
 
@@ -757,11 +782,8 @@ impl Store {
         event: &str,
     ) -> Result<(Tx, NeedPermit)> {
         let detail = need_id.map(|n| format!("need {n}")).unwrap_or_default();
-        if !need_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = need_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let decision = match need_id {
             // Without a need the role decides; a list is narrowed by `need_filter`.
             None => decide_need(&ctx.actor, action, false).or_else(|| {
@@ -779,7 +801,7 @@ impl Store {
                 .bind(n)
                 .bind(n)
                 .bind(ctx.actor.organisation_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
                 let found: i64 = get(&row, "found")?;
                 let own: i64 = get(&row, "own")?;
@@ -790,18 +812,8 @@ impl Store {
                 }
             }
         };
-        let outcome = match decision {
-            Some(rule) => Outcome::Allowed(rule.name()),
-            None => Outcome::Denied,
-        };
-        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &[]).await?;
-        match decision {
-            Some(rule) => Ok((tx, NeedPermit { need_id, rule })),
-            None => {
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.conclude(decision.map(|rule| (rule.name(), NeedPermit { need_id, rule })))
+            .await
     }
 }
 

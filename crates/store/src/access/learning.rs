@@ -4,7 +4,7 @@
 
 use super::check_participants;
 use crate::audit::{self, Outcome, Tx};
-use crate::{get, Ctx, Result, Store, StoreError};
+use crate::{get, Ctx, Result, Store};
 use vagar_domain::access::work::learning::{
     decide_learning, learning_role_may, learning_rules, LearningAction, LearningFacts, LearningRule,
 };
@@ -167,11 +167,8 @@ impl Store {
         let detail = placement_id
             .map(|p| format!("placement {p}"))
             .unwrap_or_default();
-        if !learning_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = learning_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let (decision, participant_id) = match placement_id {
             None => (
                 learning_rules(action)
@@ -180,33 +177,23 @@ impl Store {
                     .find(|r| r.role == ctx.actor.role),
                 None,
             ),
-            Some(p) => match load_target(&mut tx, p, action == LearningAction::Create).await? {
+            Some(p) => match load_target(&mut d.tx, p, action == LearningAction::Create).await? {
                 None => (None, None),
                 Some(t) => (
-                    check_learning(&mut tx, ctx, action, &[t]).await?[0],
+                    check_learning(&mut d.tx, ctx, action, &[t]).await?[0],
                     Some(t.participant_id),
                 ),
             },
         };
-        let ids: Vec<i64> = participant_id.into_iter().collect();
-        let outcome = match decision {
-            Some(rule) => Outcome::Allowed(rule.name()),
-            None => Outcome::Denied,
-        };
-        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &ids).await?;
-        match decision {
-            Some(rule) => Ok((
-                tx,
-                LearningPermit {
-                    placement_id,
-                    participant_id,
-                    rule,
-                },
-            )),
-            None => {
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.ids = participant_id.into_iter().collect();
+        d.conclude(decision.map(|rule| {
+            let permit = LearningPermit {
+                placement_id,
+                participant_id,
+                rule,
+            };
+            (rule.name(), permit)
+        }))
+        .await
     }
 }

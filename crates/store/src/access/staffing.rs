@@ -147,11 +147,8 @@ impl Store {
             StaffingTarget::Training(i) => format!("training {i}"),
             StaffingTarget::Unit(i) => format!("unit {i}"),
         };
-        if !staffing_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = staffing_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         // (found, pool, unit)
         let (found, pool_id, unit_id) = match target {
             StaffingTarget::None => (true, None, None),
@@ -160,7 +157,7 @@ impl Store {
                     "SELECT COUNT(*) AS n FROM organisations WHERE id = $1 AND kind = 'municipal_unit'",
                 )
                 .bind(u)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
                 (get::<i64>(&row, "n")? > 0, None, Some(u))
             }
@@ -184,7 +181,7 @@ impl Store {
                     ),
                     StaffingTarget::None | StaffingTarget::Unit(_) => unreachable!(),
                 };
-                match sqlx::query(q).bind(id).fetch_optional(&mut *tx).await? {
+                match sqlx::query(q).bind(id).fetch_optional(&mut *d.tx).await? {
                     None => (false, None, None),
                     Some(r) => (
                         true,
@@ -199,32 +196,21 @@ impl Store {
         } else {
             None
         };
+        // The allowed event waits for the participants the work touches
+        // (`StaffingPermit::record`); a denial is written and committed now.
         match decision {
             Some(rule) => Ok((
-                tx,
+                d.tx,
                 StaffingPermit {
                     action,
                     rule,
                     event: event.to_string(),
-                    detail,
+                    detail: d.detail,
                     pool_id,
                     unit_id,
                 },
             )),
-            None => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    event,
-                    &Outcome::Denied,
-                    &detail,
-                    &[],
-                )
-                .await?;
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
+            None => d.deny(StoreError::NotFound).await,
         }
     }
 }
