@@ -206,6 +206,24 @@ pub async fn check_participants(
         .collect())
 }
 
+/// Write the actor's event for a decision into `tx`: allowed by the rule
+/// named, or denied (`None`).
+pub(crate) async fn append_decision(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    event: &str,
+    rule: Option<String>,
+    detail: &str,
+    ids: &[i64],
+) -> Result<()> {
+    let outcome = match rule {
+        Some(rule) => Outcome::Allowed(rule),
+        None => Outcome::Denied,
+    };
+    audit::append(tx, Some(ctx), ctx.now, event, &outcome, detail, ids).await?;
+    Ok(())
+}
+
 /// One decision on one target under way: the role may act, the audited
 /// transaction is open, and the caller loads the target's facts through
 /// `tx` and decides with the domain's `decide_*`. The event is written by
@@ -265,12 +283,11 @@ impl Deciding<'_> {
     pub(crate) async fn conclude<P>(mut self, allowed: Option<(String, P)>) -> Result<(Tx, P)> {
         match allowed {
             Some((rule, permit)) => {
-                audit::append(
+                append_decision(
                     &mut self.tx,
-                    Some(self.ctx),
-                    self.ctx.now,
+                    self.ctx,
                     self.event,
-                    &Outcome::Allowed(rule),
+                    Some(rule),
                     &self.detail,
                     &self.ids,
                 )
@@ -285,12 +302,11 @@ impl Deciding<'_> {
     /// the audit chain's head, so a second audited transaction would wait
     /// for it forever), then answer `answer`.
     pub(crate) async fn deny<T>(mut self, answer: StoreError) -> Result<T> {
-        audit::append(
+        append_decision(
             &mut self.tx,
-            Some(self.ctx),
-            self.ctx.now,
+            self.ctx,
             self.event,
-            &Outcome::Denied,
+            None,
             &self.detail,
             &self.ids,
         )
@@ -359,16 +375,7 @@ impl Store {
         ids: &[i64],
     ) -> Result<()> {
         let mut tx = self.begin_audited().await?;
-        audit::append(
-            &mut tx,
-            Some(ctx),
-            ctx.now,
-            action,
-            &Outcome::Denied,
-            detail,
-            ids,
-        )
-        .await?;
+        append_decision(&mut tx, ctx, action, None, detail, ids).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -402,38 +409,17 @@ pub(crate) async fn record_decision(
     detail: &str,
     ids: &[i64],
 ) -> Result<()> {
-    let outcome = match decision {
-        Some(rule) => Outcome::Allowed(rule.name()),
-        None => Outcome::Denied,
-    };
-    audit::append(
-        tx,
-        Some(ctx),
-        ctx.now,
-        participant_action_name(action),
-        &outcome,
-        detail,
-        ids,
-    )
-    .await?;
-    Ok(())
+    let event = participant_action_name(action);
+    append_decision(tx, ctx, event, decision.map(|r| r.name()), detail, ids).await
 }
 
 impl GlobalPermit {
     /// Write the allowed event for this global action into `tx`, naming the
     /// participants it touched (a created id, or every id a list returned).
     pub async fn record(self, tx: &mut Tx, ctx: &Ctx, detail: &str, ids: &[i64]) -> Result<()> {
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            global_action_name(self.action),
-            &Outcome::Allowed(format!("{}:role", ctx.actor.role.as_str())),
-            detail,
-            ids,
-        )
-        .await?;
-        Ok(())
+        let event = global_action_name(self.action);
+        let rule = format!("{}:role", ctx.actor.role.as_str());
+        append_decision(tx, ctx, event, Some(rule), detail, ids).await
     }
 }
 

@@ -2,8 +2,8 @@
 //! interventions`) against the database, audited in the transaction that
 //! does the work. Permits have private fields: only this module makes them.
 
-use super::{check_participants, participant_filter};
-use crate::audit::{self, Outcome, Tx};
+use super::{append_decision, check_participants, participant_filter};
+use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store, StoreError};
 use vagar_domain::access::work::interventions::{
@@ -240,17 +240,7 @@ impl PlacementPermit {
         detail: &str,
         ids: &[i64],
     ) -> Result<()> {
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            event,
-            &Outcome::Allowed(self.rule.name()),
-            detail,
-            ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, event, Some(self.rule.name()), detail, ids).await
     }
 
     /// A second event in the same piece of work (e.g. the override of a
@@ -263,17 +253,7 @@ impl PlacementPermit {
         detail: &str,
     ) -> Result<()> {
         let ids: Vec<i64> = self.participant_id.into_iter().collect();
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            event,
-            &Outcome::Allowed(self.rule.name()),
-            detail,
-            &ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, event, Some(self.rule.name()), detail, &ids).await
     }
 }
 

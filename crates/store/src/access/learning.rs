@@ -2,8 +2,8 @@
 //! against the database, audited in the work's transaction with the
 //! participant's id and the placement named in the detail.
 
-use super::check_participants;
-use crate::audit::{self, Outcome, Tx};
+use super::{append_decision, check_participants};
+use crate::audit::Tx;
 use crate::{get, Ctx, Result, Store};
 use vagar_domain::access::work::learning::{
     decide_learning, learning_role_may, learning_rules, LearningAction, LearningFacts, LearningRule,
@@ -46,17 +46,15 @@ impl LearningPermit {
         detail: &str,
         participant_ids: &[i64],
     ) -> Result<()> {
-        audit::append(
+        append_decision(
             tx,
-            Some(ctx),
-            ctx.now,
+            ctx,
             event,
-            &Outcome::Allowed(self.rule.name()),
+            Some(self.rule.name()),
             detail,
             participant_ids,
         )
-        .await?;
-        Ok(())
+        .await
     }
 }
 

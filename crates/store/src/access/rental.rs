@@ -2,7 +2,8 @@
 //! against the database, with the audit event written in the work's
 //! transaction. Only this module builds a `RentalPermit`.
 
-use crate::audit::{self, Outcome, Tx};
+use super::append_decision;
+use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store};
 use vagar_domain::access::work::rental::{
@@ -54,17 +55,7 @@ impl RentalPermit {
         let mut ids = participant_ids.to_vec();
         ids.sort();
         ids.dedup();
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            event,
-            &Outcome::Allowed(self.rule.name()),
-            detail,
-            &ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, event, Some(self.rule.name()), detail, &ids).await
     }
 }
 

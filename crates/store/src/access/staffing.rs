@@ -3,7 +3,8 @@
 //! once the work knows which participants it touched, so participant-linked
 //! reads and writes name them in the trail.
 
-use crate::audit::{self, Outcome, Tx};
+use super::append_decision;
+use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store, StoreError};
 use std::collections::HashMap;
@@ -77,17 +78,7 @@ impl StaffingPermit {
         let mut ids = participant_ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            &self.event,
-            &Outcome::Allowed(self.rule.name()),
-            &detail,
-            &ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, &self.event, Some(self.rule.name()), &detail, &ids).await
     }
 }
 
