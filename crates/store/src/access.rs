@@ -206,6 +206,29 @@ pub async fn check_participants(
         .collect())
 }
 
+/// A list's SQL condition from the actor's rules: `(a OR b ...)`, one
+/// condition a rule's scope, written by `push`; `1 = 0` when the role has no
+/// rule for the action.
+pub(crate) fn push_any_scope<S>(
+    sql: &mut Sql,
+    scopes: impl IntoIterator<Item = S>,
+    mut push: impl FnMut(&mut Sql, S),
+) {
+    let scopes: Vec<S> = scopes.into_iter().collect();
+    if scopes.is_empty() {
+        sql.push("1 = 0");
+        return;
+    }
+    sql.push("(");
+    for (i, scope) in scopes.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        push(sql, scope);
+    }
+    sql.push(")");
+}
+
 /// Write the actor's event for a decision into `tx`: allowed by the rule
 /// named, or denied (`None`).
 pub(crate) async fn append_decision(
@@ -451,10 +474,6 @@ pub(crate) fn participant_filter_with_category(
             _ => r,
         })
         .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
     // Unary `+` keeps the planner from driving by the access columns, which
     // match most of a unit. An actor whose rules are all narrow (a partner's
     // consents) is better served the other way: the few ids lead.
@@ -462,12 +481,10 @@ pub(crate) fn participant_filter_with_category(
         .iter()
         .all(|r| matches!(r.scope, Scope::Caseload | Scope::Grant | Scope::Consent(_)));
     let plus = if narrow { "" } else { "+" };
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
-        }
-        match rule.scope {
+    push_any_scope(
+        sql,
+        rules.iter().map(|r| r.scope),
+        |sql, scope| match scope {
             Scope::Anywhere => {
                 sql.push("1 = 1");
             }
@@ -498,7 +515,7 @@ pub(crate) fn participant_filter_with_category(
                 let today = ctx.today().format("%Y-%m-%d").to_string();
                 sql.push(plus).push(
                     "p.id IN (SELECT c.participant_id FROM consents c \
-                     JOIN consent_organisations co ON co.consent_id = c.id",
+                 JOIN consent_organisations co ON co.consent_id = c.id",
                 );
                 if category.is_some() {
                     sql.push(" JOIN consent_categories cc ON cc.consent_id = c.id");
@@ -518,9 +535,8 @@ pub(crate) fn participant_filter_with_category(
                 }
                 sql.push(")");
             }
-        }
-    }
-    sql.push(")");
+        },
+    );
 }
 
 impl Store {
@@ -618,34 +634,22 @@ impl Store {
 /// The SQL condition (on alias `g`, a steering group) selecting the groups
 /// the actor may `action`, from the same rules as `authorize_steering`.
 pub(crate) fn steering_filter(ctx: &Ctx, action: SteeringAction, sql: &mut Sql) {
-    let rules: Vec<SteeringRule> = steering_rules(action)
+    let scopes = steering_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        SteeringScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            SteeringScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            SteeringScope::Member => {
-                sql.push(
-                    "g.id IN (SELECT m.group_id FROM steering_group_members m WHERE m.organisation_id = ",
-                )
-                .bind(Arg::I64(ctx.actor.organisation_id))
-                .push(")");
-            }
+        SteeringScope::Member => {
+            sql.push(
+                "g.id IN (SELECT m.group_id FROM steering_group_members m WHERE m.organisation_id = ",
+            )
+            .bind(Arg::I64(ctx.actor.organisation_id))
+            .push(")");
         }
-    }
-    sql.push(")");
+    });
 }
 
 /// Permission for an employer action on one employer (or, for `Create` and
@@ -709,31 +713,19 @@ impl Store {
 /// The SQL condition (on alias `e`, an employer) selecting the employers the
 /// actor may `action`, from the same rules as `authorize_employer`.
 pub(crate) fn employer_filter(ctx: &Ctx, action: EmployerAction, sql: &mut Sql) {
-    let rules: Vec<EmployerRule> = employer_rules(action)
+    let scopes = employer_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        EmployerScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            EmployerScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            EmployerScope::OwnEmployer => {
-                sql.push("e.organisation_id = ")
-                    .bind(Arg::I64(ctx.actor.organisation_id));
-            }
+        EmployerScope::OwnEmployer => {
+            sql.push("e.organisation_id = ")
+                .bind(Arg::I64(ctx.actor.organisation_id));
         }
-    }
-    sql.push(")");
+    });
 }
 
 /// Permission for an action on one competence need (or, for `Create` and
@@ -806,34 +798,22 @@ impl Store {
 /// The SQL condition (on alias `n`, a competence need) selecting the needs
 /// the actor may `action`, from the same rules as `authorize_need`.
 pub(crate) fn need_filter(ctx: &Ctx, action: NeedAction, sql: &mut Sql) {
-    let rules: Vec<NeedRule> = need_rules(action)
+    let scopes = need_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        NeedScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            NeedScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            NeedScope::OwnEmployer => {
-                sql.push(
-                    "n.employer_id IN (SELECT oe.id FROM employers oe WHERE oe.organisation_id = ",
-                )
-                .bind(Arg::I64(ctx.actor.organisation_id))
-                .push(")");
-            }
+        NeedScope::OwnEmployer => {
+            sql.push(
+                "n.employer_id IN (SELECT oe.id FROM employers oe WHERE oe.organisation_id = ",
+            )
+            .bind(Arg::I64(ctx.actor.organisation_id))
+            .push(")");
         }
-    }
-    sql.push(")");
+    });
 }
 
 // The work models' decisions (issue 6): `authorize_*` and permits, one

@@ -2,7 +2,7 @@
 //! interventions`) against the database, audited in the transaction that
 //! does the work. Permits have private fields: only this module makes them.
 
-use super::{append_decision, check_participants, participant_filter};
+use super::{append_decision, check_participants, participant_filter, push_any_scope};
 use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store, StoreError};
@@ -286,30 +286,18 @@ async fn facts_for(
 /// or ReadMinimal), over aliases `pl` (placements), `p` (participants) and
 /// `he` (the host employer, LEFT JOINed), from the same rules.
 pub(crate) fn placement_filter(ctx: &Ctx, action: PlacementAction, sql: &mut Sql) {
-    let rules: Vec<PlacementRule> = placement_rules(action)
+    let scopes = placement_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        PlacementScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            PlacementScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            PlacementScope::Participant(a) => participant_filter(ctx, a, sql),
-            PlacementScope::OwnHost => {
-                sql.push("he.organisation_id = ")
-                    .bind(Arg::I64(ctx.actor.organisation_id));
-            }
+        PlacementScope::Participant(a) => participant_filter(ctx, a, sql),
+        PlacementScope::OwnHost => {
+            sql.push("he.organisation_id = ")
+                .bind(Arg::I64(ctx.actor.organisation_id));
         }
-    }
-    sql.push(")");
+    });
 }

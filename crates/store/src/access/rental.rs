@@ -2,7 +2,7 @@
 //! against the database, with the audit event written in the work's
 //! transaction. Only this module builds a `RentalPermit`.
 
-use super::append_decision;
+use super::{append_decision, push_any_scope};
 use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store};
@@ -170,29 +170,17 @@ impl Store {
 /// The SQL condition (on alias `e`, the placement's employer) selecting the
 /// placements the actor may see for `action`, from the same rules.
 pub(crate) fn rental_host_filter(ctx: &Ctx, action: RentalAction, sql: &mut Sql) {
-    let rules: Vec<RentalRule> = rental_rules(action)
+    let scopes = rental_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        RentalScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            RentalScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            RentalScope::OwnHost => {
-                sql.push("e.organisation_id = ")
-                    .bind(Arg::I64(ctx.actor.organisation_id));
-            }
+        RentalScope::OwnHost => {
+            sql.push("e.organisation_id = ")
+                .bind(Arg::I64(ctx.actor.organisation_id));
         }
-    }
-    sql.push(")");
+    });
 }
