@@ -206,6 +206,139 @@ pub async fn check_participants(
         .collect())
 }
 
+/// A list's SQL condition from the actor's rules: `(a OR b ...)`, one
+/// condition a rule's scope, written by `push`; `1 = 0` when the role has no
+/// rule for the action.
+pub(crate) fn push_any_scope<S>(
+    sql: &mut Sql,
+    scopes: impl IntoIterator<Item = S>,
+    mut push: impl FnMut(&mut Sql, S),
+) {
+    let scopes: Vec<S> = scopes.into_iter().collect();
+    if scopes.is_empty() {
+        sql.push("1 = 0");
+        return;
+    }
+    sql.push("(");
+    for (i, scope) in scopes.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        push(sql, scope);
+    }
+    sql.push(")");
+}
+
+/// Write the actor's event for a decision into `tx`: allowed by the rule
+/// named, or denied (`None`).
+pub(crate) async fn append_decision(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    event: &str,
+    rule: Option<String>,
+    detail: &str,
+    ids: &[i64],
+) -> Result<()> {
+    let outcome = match rule {
+        Some(rule) => Outcome::Allowed(rule),
+        None => Outcome::Denied,
+    };
+    audit::append(tx, Some(ctx), ctx.now, event, &outcome, detail, ids).await?;
+    Ok(())
+}
+
+/// One decision on one target under way: the role may act, the audited
+/// transaction is open, and the caller loads the target's facts through
+/// `tx` and decides with the domain's `decide_*`. The event is written by
+/// [`Deciding::conclude`] (or [`Deciding::deny`]) as `event`, with `detail`
+/// and the participant `ids`, which the caller may complete from the facts.
+pub(crate) struct Deciding<'a> {
+    pub(crate) tx: Tx,
+    ctx: &'a Ctx,
+    event: &'a str,
+    pub(crate) detail: String,
+    pub(crate) ids: Vec<i64>,
+}
+
+impl Store {
+    /// The first half of every `authorize_*` on one target: a role that may
+    /// never do it (`role_may` false) gets `Forbidden`, its refusal audited
+    /// and committed on its own; otherwise an audited transaction is opened.
+    pub(crate) async fn begin_decision<'a>(
+        &self,
+        ctx: &'a Ctx,
+        event: &'a str,
+        detail: String,
+        ids: Vec<i64>,
+        role_may: bool,
+    ) -> Result<Deciding<'a>> {
+        if !role_may {
+            self.audit_refusal(ctx, event, &detail, &ids).await?;
+            return Err(StoreError::Forbidden);
+        }
+        self.open_decision(ctx, event, detail, ids).await
+    }
+
+    /// An audited transaction for a decision whose role check needs the
+    /// target's facts first (see [`Deciding::deny`]).
+    pub(crate) async fn open_decision<'a>(
+        &self,
+        ctx: &'a Ctx,
+        event: &'a str,
+        detail: String,
+        ids: Vec<i64>,
+    ) -> Result<Deciding<'a>> {
+        Ok(Deciding {
+            tx: self.begin_audited().await?,
+            ctx,
+            event,
+            detail,
+            ids,
+        })
+    }
+}
+
+impl Deciding<'_> {
+    /// The second half: `allowed` (the rule's name and the permit) writes the
+    /// allowed event into the returned transaction, which the caller commits
+    /// with its work; `None` is a target that does not exist or that the
+    /// actor may not see, answered as [`Deciding::deny`] with `NotFound`.
+    pub(crate) async fn conclude<P>(mut self, allowed: Option<(String, P)>) -> Result<(Tx, P)> {
+        match allowed {
+            Some((rule, permit)) => {
+                append_decision(
+                    &mut self.tx,
+                    self.ctx,
+                    self.event,
+                    Some(rule),
+                    &self.detail,
+                    &self.ids,
+                )
+                .await?;
+                Ok((self.tx, permit))
+            }
+            None => self.deny(StoreError::NotFound).await,
+        }
+    }
+
+    /// Write the denied event and commit it at once (the transaction holds
+    /// the audit chain's head, so a second audited transaction would wait
+    /// for it forever), then answer `answer`.
+    pub(crate) async fn deny<T>(mut self, answer: StoreError) -> Result<T> {
+        append_decision(
+            &mut self.tx,
+            self.ctx,
+            self.event,
+            None,
+            &self.detail,
+            &self.ids,
+        )
+        .await?;
+        self.tx.commit().await?;
+        Err(answer)
+    }
+}
+
 impl Store {
     /// Decide `action` on one participant and audit the decision, in a new
     /// audited transaction. A role that may never do this gets `Forbidden`; a
@@ -221,48 +354,22 @@ impl Store {
         participant_id: i64,
     ) -> Result<(Tx, ParticipantPermit)> {
         let name = participant_action_name(action);
-        let mut tx = self.begin_audited().await?;
-        let decision = check_participants(&mut tx, ctx, action, &[participant_id]).await?[0];
-        match decision {
-            Some(rule) => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    name,
-                    &Outcome::Allowed(rule.name()),
-                    "",
-                    &[participant_id],
-                )
-                .await?;
-                Ok((
-                    tx,
-                    ParticipantPermit {
-                        participant_id,
-                        action,
-                        rule,
-                    },
-                ))
-            }
-            None => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    name,
-                    &Outcome::Denied,
-                    "",
-                    &[participant_id],
-                )
-                .await?;
-                tx.commit().await?;
-                if role_may(ctx.actor.role, action) {
-                    Err(StoreError::NotFound)
-                } else {
-                    Err(StoreError::Forbidden)
-                }
-            }
+        let mut d = self
+            .open_decision(ctx, name, String::new(), vec![participant_id])
+            .await?;
+        let decision = check_participants(&mut d.tx, ctx, action, &[participant_id]).await?[0];
+        if decision.is_none() && !role_may(ctx.actor.role, action) {
+            return d.deny(StoreError::Forbidden).await;
         }
+        d.conclude(decision.map(|rule| {
+            let permit = ParticipantPermit {
+                participant_id,
+                action,
+                rule,
+            };
+            (rule.name(), permit)
+        }))
+        .await
     }
 
     /// Decide a global action from the actor's role; a denial is audited and
@@ -291,16 +398,7 @@ impl Store {
         ids: &[i64],
     ) -> Result<()> {
         let mut tx = self.begin_audited().await?;
-        audit::append(
-            &mut tx,
-            Some(ctx),
-            ctx.now,
-            action,
-            &Outcome::Denied,
-            detail,
-            ids,
-        )
-        .await?;
+        append_decision(&mut tx, ctx, action, None, detail, ids).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -334,38 +432,17 @@ pub(crate) async fn record_decision(
     detail: &str,
     ids: &[i64],
 ) -> Result<()> {
-    let outcome = match decision {
-        Some(rule) => Outcome::Allowed(rule.name()),
-        None => Outcome::Denied,
-    };
-    audit::append(
-        tx,
-        Some(ctx),
-        ctx.now,
-        participant_action_name(action),
-        &outcome,
-        detail,
-        ids,
-    )
-    .await?;
-    Ok(())
+    let event = participant_action_name(action);
+    append_decision(tx, ctx, event, decision.map(|r| r.name()), detail, ids).await
 }
 
 impl GlobalPermit {
     /// Write the allowed event for this global action into `tx`, naming the
     /// participants it touched (a created id, or every id a list returned).
     pub async fn record(self, tx: &mut Tx, ctx: &Ctx, detail: &str, ids: &[i64]) -> Result<()> {
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            global_action_name(self.action),
-            &Outcome::Allowed(format!("{}:role", ctx.actor.role.as_str())),
-            detail,
-            ids,
-        )
-        .await?;
-        Ok(())
+        let event = global_action_name(self.action);
+        let rule = format!("{}:role", ctx.actor.role.as_str());
+        append_decision(tx, ctx, event, Some(rule), detail, ids).await
     }
 }
 
@@ -397,10 +474,6 @@ pub(crate) fn participant_filter_with_category(
             _ => r,
         })
         .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
     // Unary `+` keeps the planner from driving by the access columns, which
     // match most of a unit. An actor whose rules are all narrow (a partner's
     // consents) is better served the other way: the few ids lead.
@@ -408,12 +481,10 @@ pub(crate) fn participant_filter_with_category(
         .iter()
         .all(|r| matches!(r.scope, Scope::Caseload | Scope::Grant | Scope::Consent(_)));
     let plus = if narrow { "" } else { "+" };
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
-        }
-        match rule.scope {
+    push_any_scope(
+        sql,
+        rules.iter().map(|r| r.scope),
+        |sql, scope| match scope {
             Scope::Anywhere => {
                 sql.push("1 = 1");
             }
@@ -444,7 +515,7 @@ pub(crate) fn participant_filter_with_category(
                 let today = ctx.today().format("%Y-%m-%d").to_string();
                 sql.push(plus).push(
                     "p.id IN (SELECT c.participant_id FROM consents c \
-                     JOIN consent_organisations co ON co.consent_id = c.id",
+                 JOIN consent_organisations co ON co.consent_id = c.id",
                 );
                 if category.is_some() {
                     sql.push(" JOIN consent_categories cc ON cc.consent_id = c.id");
@@ -464,9 +535,8 @@ pub(crate) fn participant_filter_with_category(
                 }
                 sql.push(")");
             }
-        }
-    }
-    sql.push(")");
+        },
+    );
 }
 
 impl Store {
@@ -530,11 +600,8 @@ impl Store {
         event: &str,
     ) -> Result<(Tx, SteeringPermit)> {
         let detail = group_id.map(|g| format!("group {g}")).unwrap_or_default();
-        if !steering_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = steering_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let decision = match group_id {
             // Without a group (creating one, or a list) the role decides;
             // a list is then narrowed by `steering_filter`.
@@ -548,7 +615,7 @@ impl Store {
                 .bind(g)
                 .bind(g)
                 .bind(ctx.actor.organisation_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
                 let found: i64 = get(&row, "found")?;
                 let member: i64 = get(&row, "member")?;
@@ -559,69 +626,30 @@ impl Store {
                 }
             }
         };
-        match decision {
-            Some(rule) => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    event,
-                    &Outcome::Allowed(rule.name()),
-                    &detail,
-                    &[],
-                )
-                .await?;
-                Ok((tx, SteeringPermit { group_id, rule }))
-            }
-            None => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    event,
-                    &Outcome::Denied,
-                    &detail,
-                    &[],
-                )
-                .await?;
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.conclude(decision.map(|rule| (rule.name(), SteeringPermit { group_id, rule })))
+            .await
     }
 }
 
 /// The SQL condition (on alias `g`, a steering group) selecting the groups
 /// the actor may `action`, from the same rules as `authorize_steering`.
 pub(crate) fn steering_filter(ctx: &Ctx, action: SteeringAction, sql: &mut Sql) {
-    let rules: Vec<SteeringRule> = steering_rules(action)
+    let scopes = steering_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        SteeringScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            SteeringScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            SteeringScope::Member => {
-                sql.push(
-                    "g.id IN (SELECT m.group_id FROM steering_group_members m WHERE m.organisation_id = ",
-                )
-                .bind(Arg::I64(ctx.actor.organisation_id))
-                .push(")");
-            }
+        SteeringScope::Member => {
+            sql.push(
+                "g.id IN (SELECT m.group_id FROM steering_group_members m WHERE m.organisation_id = ",
+            )
+            .bind(Arg::I64(ctx.actor.organisation_id))
+            .push(")");
         }
-    }
-    sql.push(")");
+    });
 }
 
 /// Permission for an employer action on one employer (or, for `Create` and
@@ -659,17 +687,14 @@ impl Store {
         let detail = employer_id
             .map(|e| format!("employer {e}"))
             .unwrap_or_default();
-        if !employer_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = employer_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let decision = match employer_id {
             None => decide_employer(&ctx.actor, action, None),
             Some(e) => {
                 let row = sqlx::query("SELECT organisation_id FROM employers WHERE id = $1")
                     .bind(e)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut *d.tx)
                     .await?;
                 match row {
                     None => None,
@@ -680,49 +705,27 @@ impl Store {
                 }
             }
         };
-        let outcome = match decision {
-            Some(rule) => Outcome::Allowed(rule.name()),
-            None => Outcome::Denied,
-        };
-        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &[]).await?;
-        match decision {
-            Some(rule) => Ok((tx, EmployerPermit { employer_id, rule })),
-            None => {
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.conclude(decision.map(|rule| (rule.name(), EmployerPermit { employer_id, rule })))
+            .await
     }
 }
 
 /// The SQL condition (on alias `e`, an employer) selecting the employers the
 /// actor may `action`, from the same rules as `authorize_employer`.
 pub(crate) fn employer_filter(ctx: &Ctx, action: EmployerAction, sql: &mut Sql) {
-    let rules: Vec<EmployerRule> = employer_rules(action)
+    let scopes = employer_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        EmployerScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            EmployerScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            EmployerScope::OwnEmployer => {
-                sql.push("e.organisation_id = ")
-                    .bind(Arg::I64(ctx.actor.organisation_id));
-            }
+        EmployerScope::OwnEmployer => {
+            sql.push("e.organisation_id = ")
+                .bind(Arg::I64(ctx.actor.organisation_id));
         }
-    }
-    sql.push(")");
+    });
 }
 
 /// Permission for an action on one competence need (or, for `Create` and
@@ -757,11 +760,8 @@ impl Store {
         event: &str,
     ) -> Result<(Tx, NeedPermit)> {
         let detail = need_id.map(|n| format!("need {n}")).unwrap_or_default();
-        if !need_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = need_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let decision = match need_id {
             // Without a need the role decides; a list is narrowed by `need_filter`.
             None => decide_need(&ctx.actor, action, false).or_else(|| {
@@ -779,7 +779,7 @@ impl Store {
                 .bind(n)
                 .bind(n)
                 .bind(ctx.actor.organisation_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
                 let found: i64 = get(&row, "found")?;
                 let own: i64 = get(&row, "own")?;
@@ -790,52 +790,30 @@ impl Store {
                 }
             }
         };
-        let outcome = match decision {
-            Some(rule) => Outcome::Allowed(rule.name()),
-            None => Outcome::Denied,
-        };
-        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &[]).await?;
-        match decision {
-            Some(rule) => Ok((tx, NeedPermit { need_id, rule })),
-            None => {
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.conclude(decision.map(|rule| (rule.name(), NeedPermit { need_id, rule })))
+            .await
     }
 }
 
 /// The SQL condition (on alias `n`, a competence need) selecting the needs
 /// the actor may `action`, from the same rules as `authorize_need`.
 pub(crate) fn need_filter(ctx: &Ctx, action: NeedAction, sql: &mut Sql) {
-    let rules: Vec<NeedRule> = need_rules(action)
+    let scopes = need_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        NeedScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            NeedScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            NeedScope::OwnEmployer => {
-                sql.push(
-                    "n.employer_id IN (SELECT oe.id FROM employers oe WHERE oe.organisation_id = ",
-                )
-                .bind(Arg::I64(ctx.actor.organisation_id))
-                .push(")");
-            }
+        NeedScope::OwnEmployer => {
+            sql.push(
+                "n.employer_id IN (SELECT oe.id FROM employers oe WHERE oe.organisation_id = ",
+            )
+            .bind(Arg::I64(ctx.actor.organisation_id))
+            .push(")");
         }
-    }
-    sql.push(")");
+    });
 }
 
 // The work models' decisions (issue 6): `authorize_*` and permits, one

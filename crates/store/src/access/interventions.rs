@@ -2,8 +2,8 @@
 //! interventions`) against the database, audited in the transaction that
 //! does the work. Permits have private fields: only this module makes them.
 
-use super::{check_participants, participant_filter};
-use crate::audit::{self, Outcome, Tx};
+use super::{append_decision, check_participants, participant_filter, push_any_scope};
+use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store, StoreError};
 use vagar_domain::access::work::interventions::{
@@ -78,49 +78,23 @@ impl Store {
         let detail = intervention_id
             .map(|i| format!("intervention {i}"))
             .unwrap_or_default();
-        if !intervention_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = intervention_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         if let Some(id) = intervention_id {
             let found = sqlx::query("SELECT COUNT(*) AS n FROM interventions WHERE id = $1")
                 .bind(id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
             if get::<i64>(&found, "n")? == 0 {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    event,
-                    &Outcome::Denied,
-                    &detail,
-                    &[],
-                )
-                .await?;
-                tx.commit().await?;
-                return Err(StoreError::NotFound);
+                return d.deny(StoreError::NotFound).await;
             }
         }
         let rule = format!("{}:role", ctx.actor.role.as_str());
-        audit::append(
-            &mut tx,
-            Some(ctx),
-            ctx.now,
-            event,
-            &Outcome::Allowed(rule),
-            &detail,
-            &[],
-        )
-        .await?;
-        Ok((
-            tx,
-            InterventionPermit {
-                intervention_id,
-                action,
-            },
-        ))
+        let permit = InterventionPermit {
+            intervention_id,
+            action,
+        };
+        d.conclude(Some((rule, permit))).await
     }
 
     /// Decide `action` on an existing placement and audit it as `event`,
@@ -146,49 +120,41 @@ impl Store {
             action
         };
         let detail = detail_of(Some(placement_id));
-        let mut tx = self.begin_audited().await?;
+        // The refusal of a role names the participant, so it is decided in
+        // the transaction that loaded the placement.
+        let mut d = self.open_decision(ctx, event, detail, vec![]).await?;
         let row = sqlx::query(
             "SELECT pl.participant_id, e.organisation_id AS host_org FROM placements pl \
              LEFT JOIN employers e ON e.id = pl.employer_id WHERE pl.id = $1",
         )
         .bind(placement_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *d.tx)
         .await?;
         let participant_id: Option<i64> = match &row {
             Some(r) => Some(get(r, "participant_id")?),
             None => None,
         };
-        let ids: Vec<i64> = participant_id.into_iter().collect();
+        d.ids = participant_id.into_iter().collect();
         if !placement_role_may(ctx.actor.role, action) {
-            audit::append(
-                &mut tx,
-                Some(ctx),
-                ctx.now,
-                event,
-                &Outcome::Denied,
-                &detail,
-                &ids,
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(StoreError::Forbidden);
+            return d.deny(StoreError::Forbidden).await;
         }
         let decision = match (&row, participant_id) {
             (Some(r), Some(pid)) => {
                 let host_org: Option<i64> = get(r, "host_org")?;
-                let facts = facts_for(&mut tx, ctx, action, pid, host_org).await?;
+                let facts = facts_for(&mut d.tx, ctx, action, pid, host_org).await?;
                 decide_placement(&ctx.actor, action, &facts)
             }
             _ => None,
         };
-        finish(tx, ctx, event, &detail, &ids, decision, |rule| {
-            PlacementPermit {
+        d.conclude(decision.map(|rule| {
+            let permit = PlacementPermit {
                 placement_id: Some(placement_id),
                 participant_id,
                 action,
                 rule,
-            }
-        })
+            };
+            (rule.name(), permit)
+        }))
         .await
     }
 
@@ -201,28 +167,29 @@ impl Store {
         event: &str,
     ) -> Result<(Tx, PlacementPermit)> {
         let action = PlacementAction::Create;
-        let ids = [participant_id];
-        if !placement_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, "", &ids).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = placement_role_may(ctx.actor.role, action);
+        let mut d = self
+            .begin_decision(ctx, event, String::new(), vec![participant_id], may)
+            .await?;
         let exists = sqlx::query("SELECT COUNT(*) AS n FROM participants WHERE id = $1")
             .bind(participant_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *d.tx)
             .await?;
         let decision = if get::<i64>(&exists, "n")? == 0 {
             None
         } else {
-            let facts = facts_for(&mut tx, ctx, action, participant_id, None).await?;
+            let facts = facts_for(&mut d.tx, ctx, action, participant_id, None).await?;
             decide_placement(&ctx.actor, action, &facts)
         };
-        finish(tx, ctx, event, "", &ids, decision, |rule| PlacementPermit {
-            placement_id: None,
-            participant_id: Some(participant_id),
-            action,
-            rule,
-        })
+        d.conclude(decision.map(|rule| {
+            let permit = PlacementPermit {
+                placement_id: None,
+                participant_id: Some(participant_id),
+                action,
+                rule,
+            };
+            (rule.name(), permit)
+        }))
         .await
     }
 
@@ -273,17 +240,7 @@ impl PlacementPermit {
         detail: &str,
         ids: &[i64],
     ) -> Result<()> {
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            event,
-            &Outcome::Allowed(self.rule.name()),
-            detail,
-            ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, event, Some(self.rule.name()), detail, ids).await
     }
 
     /// A second event in the same piece of work (e.g. the override of a
@@ -296,17 +253,7 @@ impl PlacementPermit {
         detail: &str,
     ) -> Result<()> {
         let ids: Vec<i64> = self.participant_id.into_iter().collect();
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            event,
-            &Outcome::Allowed(self.rule.name()),
-            detail,
-            &ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, event, Some(self.rule.name()), detail, &ids).await
     }
 }
 
@@ -335,74 +282,22 @@ async fn facts_for(
     Ok(f)
 }
 
-async fn finish(
-    mut tx: Tx,
-    ctx: &Ctx,
-    event: &str,
-    detail: &str,
-    ids: &[i64],
-    decision: Option<PlacementRule>,
-    make: impl FnOnce(PlacementRule) -> PlacementPermit,
-) -> Result<(Tx, PlacementPermit)> {
-    match decision {
-        Some(rule) => {
-            audit::append(
-                &mut tx,
-                Some(ctx),
-                ctx.now,
-                event,
-                &Outcome::Allowed(rule.name()),
-                detail,
-                ids,
-            )
-            .await?;
-            Ok((tx, make(rule)))
-        }
-        None => {
-            audit::append(
-                &mut tx,
-                Some(ctx),
-                ctx.now,
-                event,
-                &Outcome::Denied,
-                detail,
-                ids,
-            )
-            .await?;
-            tx.commit().await?;
-            Err(StoreError::NotFound)
-        }
-    }
-}
-
 /// The SQL condition selecting the placements the actor may `action` (Read
 /// or ReadMinimal), over aliases `pl` (placements), `p` (participants) and
 /// `he` (the host employer, LEFT JOINed), from the same rules.
 pub(crate) fn placement_filter(ctx: &Ctx, action: PlacementAction, sql: &mut Sql) {
-    let rules: Vec<PlacementRule> = placement_rules(action)
+    let scopes = placement_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        PlacementScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            PlacementScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            PlacementScope::Participant(a) => participant_filter(ctx, a, sql),
-            PlacementScope::OwnHost => {
-                sql.push("he.organisation_id = ")
-                    .bind(Arg::I64(ctx.actor.organisation_id));
-            }
+        PlacementScope::Participant(a) => participant_filter(ctx, a, sql),
+        PlacementScope::OwnHost => {
+            sql.push("he.organisation_id = ")
+                .bind(Arg::I64(ctx.actor.organisation_id));
         }
-    }
-    sql.push(")");
+    });
 }

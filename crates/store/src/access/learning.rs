@@ -2,9 +2,9 @@
 //! against the database, audited in the work's transaction with the
 //! participant's id and the placement named in the detail.
 
-use super::check_participants;
-use crate::audit::{self, Outcome, Tx};
-use crate::{get, Ctx, Result, Store, StoreError};
+use super::{append_decision, check_participants};
+use crate::audit::Tx;
+use crate::{get, Ctx, Result, Store};
 use vagar_domain::access::work::learning::{
     decide_learning, learning_role_may, learning_rules, LearningAction, LearningFacts, LearningRule,
 };
@@ -46,17 +46,15 @@ impl LearningPermit {
         detail: &str,
         participant_ids: &[i64],
     ) -> Result<()> {
-        audit::append(
+        append_decision(
             tx,
-            Some(ctx),
-            ctx.now,
+            ctx,
             event,
-            &Outcome::Allowed(self.rule.name()),
+            Some(self.rule.name()),
             detail,
             participant_ids,
         )
-        .await?;
-        Ok(())
+        .await
     }
 }
 
@@ -167,11 +165,8 @@ impl Store {
         let detail = placement_id
             .map(|p| format!("placement {p}"))
             .unwrap_or_default();
-        if !learning_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = learning_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         let (decision, participant_id) = match placement_id {
             None => (
                 learning_rules(action)
@@ -180,33 +175,23 @@ impl Store {
                     .find(|r| r.role == ctx.actor.role),
                 None,
             ),
-            Some(p) => match load_target(&mut tx, p, action == LearningAction::Create).await? {
+            Some(p) => match load_target(&mut d.tx, p, action == LearningAction::Create).await? {
                 None => (None, None),
                 Some(t) => (
-                    check_learning(&mut tx, ctx, action, &[t]).await?[0],
+                    check_learning(&mut d.tx, ctx, action, &[t]).await?[0],
                     Some(t.participant_id),
                 ),
             },
         };
-        let ids: Vec<i64> = participant_id.into_iter().collect();
-        let outcome = match decision {
-            Some(rule) => Outcome::Allowed(rule.name()),
-            None => Outcome::Denied,
-        };
-        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &ids).await?;
-        match decision {
-            Some(rule) => Ok((
-                tx,
-                LearningPermit {
-                    placement_id,
-                    participant_id,
-                    rule,
-                },
-            )),
-            None => {
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
-        }
+        d.ids = participant_id.into_iter().collect();
+        d.conclude(decision.map(|rule| {
+            let permit = LearningPermit {
+                placement_id,
+                participant_id,
+                rule,
+            };
+            (rule.name(), permit)
+        }))
+        .await
     }
 }

@@ -2,9 +2,10 @@
 //! against the database, with the audit event written in the work's
 //! transaction. Only this module builds a `RentalPermit`.
 
-use crate::audit::{self, Outcome, Tx};
+use super::{append_decision, push_any_scope};
+use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
-use crate::{get, Ctx, Result, Store, StoreError};
+use crate::{get, Ctx, Result, Store};
 use vagar_domain::access::work::rental::{
     decide_rental, rental_role_may, rental_rules, RentalAction, RentalRule, RentalScope,
 };
@@ -54,17 +55,7 @@ impl RentalPermit {
         let mut ids = participant_ids.to_vec();
         ids.sort();
         ids.dedup();
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            event,
-            &Outcome::Allowed(self.rule.name()),
-            detail,
-            &ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, event, Some(self.rule.name()), detail, &ids).await
     }
 }
 
@@ -89,11 +80,8 @@ impl Store {
             RentalTarget::Timesheet(t) => format!("timesheet {t}"),
             RentalTarget::Invoice(i) => format!("invoice {i}"),
         };
-        if !rental_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = rental_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         // (found, participant, placement, own host)
         let facts: Option<(Option<i64>, Option<i64>, Option<bool>)> = match target {
             RentalTarget::None => Some((None, None, None)),
@@ -102,14 +90,14 @@ impl Store {
                     "SELECT COUNT(*) AS n FROM interventions WHERE id = $1 AND model = 'rental'",
                 )
                 .bind(i)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
                 (get::<i64>(&row, "n")? > 0).then_some((None, None, None))
             }
             RentalTarget::AnyIntervention(i) => {
                 let row = sqlx::query("SELECT COUNT(*) AS n FROM interventions WHERE id = $1")
                     .bind(i)
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut *d.tx)
                     .await?;
                 (get::<i64>(&row, "n")? > 0).then_some((None, None, None))
             }
@@ -129,7 +117,7 @@ impl Store {
                     ),
                     _ => unreachable!(),
                 };
-                let row = sqlx::query(sql).bind(id).fetch_optional(&mut *tx).await?;
+                let row = sqlx::query(sql).bind(id).fetch_optional(&mut *d.tx).await?;
                 match row {
                     None => None,
                     Some(r) => {
@@ -148,7 +136,7 @@ impl Store {
                      WHERE v.id = $1",
                 )
                 .bind(i)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *d.tx)
                 .await?;
                 match row {
                     None => None,
@@ -159,64 +147,40 @@ impl Store {
                 }
             }
         };
-        let decision =
-            facts.and_then(|(_, _, own)| decide_rental(&ctx.actor, action, own).map(|r| (r, own)));
+        let decision = facts.and_then(|(_, _, own)| decide_rental(&ctx.actor, action, own));
         let (participant_id, placement_id) = facts.map(|f| (f.0, f.1)).unwrap_or((None, None));
-        let detail = match placement_id {
-            Some(p) if !matches!(target, RentalTarget::Placement(_)) => {
-                format!("{detail}, placement {p}")
-            }
-            _ => detail,
-        };
-        let ids: Vec<i64> = participant_id.into_iter().collect();
-        let outcome = match decision {
-            Some((rule, _)) => Outcome::Allowed(rule.name()),
-            None => Outcome::Denied,
-        };
-        audit::append(&mut tx, Some(ctx), ctx.now, event, &outcome, &detail, &ids).await?;
-        match decision {
-            Some((rule, _)) => Ok((
-                tx,
-                RentalPermit {
-                    rule,
-                    participant_id,
-                    placement_id,
-                },
-            )),
-            None => {
-                tx.commit().await?;
-                Err(StoreError::NotFound)
+        if let Some(p) = placement_id {
+            if !matches!(target, RentalTarget::Placement(_)) {
+                d.detail = format!("{}, placement {p}", d.detail);
             }
         }
+        d.ids = participant_id.into_iter().collect();
+        d.conclude(decision.map(|rule| {
+            let permit = RentalPermit {
+                rule,
+                participant_id,
+                placement_id,
+            };
+            (rule.name(), permit)
+        }))
+        .await
     }
 }
 
 /// The SQL condition (on alias `e`, the placement's employer) selecting the
 /// placements the actor may see for `action`, from the same rules.
 pub(crate) fn rental_host_filter(ctx: &Ctx, action: RentalAction, sql: &mut Sql) {
-    let rules: Vec<RentalRule> = rental_rules(action)
+    let scopes = rental_rules(action)
         .iter()
-        .copied()
         .filter(|r| r.role == ctx.actor.role)
-        .collect();
-    if rules.is_empty() {
-        sql.push("1 = 0");
-        return;
-    }
-    sql.push("(");
-    for (i, rule) in rules.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+        .map(|r| r.scope);
+    push_any_scope(sql, scopes, |sql, scope| match scope {
+        RentalScope::Anywhere => {
+            sql.push("1 = 1");
         }
-        match rule.scope {
-            RentalScope::Anywhere => {
-                sql.push("1 = 1");
-            }
-            RentalScope::OwnHost => {
-                sql.push("e.organisation_id = ")
-                    .bind(Arg::I64(ctx.actor.organisation_id));
-            }
+        RentalScope::OwnHost => {
+            sql.push("e.organisation_id = ")
+                .bind(Arg::I64(ctx.actor.organisation_id));
         }
-    }
-    sql.push(")");
+    });
 }

@@ -3,7 +3,8 @@
 //! once the work knows which participants it touched, so participant-linked
 //! reads and writes name them in the trail.
 
-use crate::audit::{self, Outcome, Tx};
+use super::append_decision;
+use crate::audit::Tx;
 use crate::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store, StoreError};
 use std::collections::HashMap;
@@ -77,17 +78,7 @@ impl StaffingPermit {
         let mut ids = participant_ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        audit::append(
-            tx,
-            Some(ctx),
-            ctx.now,
-            &self.event,
-            &Outcome::Allowed(self.rule.name()),
-            &detail,
-            &ids,
-        )
-        .await?;
-        Ok(())
+        append_decision(tx, ctx, &self.event, Some(self.rule.name()), &detail, &ids).await
     }
 }
 
@@ -147,11 +138,8 @@ impl Store {
             StaffingTarget::Training(i) => format!("training {i}"),
             StaffingTarget::Unit(i) => format!("unit {i}"),
         };
-        if !staffing_role_may(ctx.actor.role, action) {
-            self.audit_refusal(ctx, event, &detail, &[]).await?;
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin_audited().await?;
+        let may = staffing_role_may(ctx.actor.role, action);
+        let mut d = self.begin_decision(ctx, event, detail, vec![], may).await?;
         // (found, pool, unit)
         let (found, pool_id, unit_id) = match target {
             StaffingTarget::None => (true, None, None),
@@ -160,7 +148,7 @@ impl Store {
                     "SELECT COUNT(*) AS n FROM organisations WHERE id = $1 AND kind = 'municipal_unit'",
                 )
                 .bind(u)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *d.tx)
                 .await?;
                 (get::<i64>(&row, "n")? > 0, None, Some(u))
             }
@@ -184,7 +172,7 @@ impl Store {
                     ),
                     StaffingTarget::None | StaffingTarget::Unit(_) => unreachable!(),
                 };
-                match sqlx::query(q).bind(id).fetch_optional(&mut *tx).await? {
+                match sqlx::query(q).bind(id).fetch_optional(&mut *d.tx).await? {
                     None => (false, None, None),
                     Some(r) => (
                         true,
@@ -199,32 +187,21 @@ impl Store {
         } else {
             None
         };
+        // The allowed event waits for the participants the work touches
+        // (`StaffingPermit::record`); a denial is written and committed now.
         match decision {
             Some(rule) => Ok((
-                tx,
+                d.tx,
                 StaffingPermit {
                     action,
                     rule,
                     event: event.to_string(),
-                    detail,
+                    detail: d.detail,
                     pool_id,
                     unit_id,
                 },
             )),
-            None => {
-                audit::append(
-                    &mut tx,
-                    Some(ctx),
-                    ctx.now,
-                    event,
-                    &Outcome::Denied,
-                    &detail,
-                    &[],
-                )
-                .await?;
-                tx.commit().await?;
-                Err(StoreError::NotFound)
-            }
+            None => d.deny(StoreError::NotFound).await,
         }
     }
 }
