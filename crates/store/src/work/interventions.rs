@@ -1623,12 +1623,11 @@ impl Store {
         )
         .map_err(StoreError::Validation)?;
         let week = rec.week_start.to_string();
-        let learning = sqlx::query(
-            "SELECT completed_on FROM learning_employments WHERE placement_id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let learning =
+            sqlx::query("SELECT completed_on FROM learning_employments WHERE placement_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let stored = sqlx::query(
             "SELECT week_start FROM placement_weeks WHERE placement_id = $1 AND week_start = $2",
         )
