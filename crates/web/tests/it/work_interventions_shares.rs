@@ -41,6 +41,9 @@ async fn plan_80_20(app: &TestApp, placement: i64) {
     .unwrap();
 }
 
+/// (week_start, planned work, planned study, done work, done study).
+type StoredWeek = (String, i64, i64, Option<i64>, Option<i64>);
+
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -259,7 +262,7 @@ both_engines!(
 
         // The stored rows are what the test recorded, with the planned minutes.
         let rows = stored_weeks(&app, a.placement).await;
-        let expected_rows: Vec<(String, i64, i64, Option<i64>, Option<i64>)> = by_week
+        let expected_rows: Vec<StoredWeek> = by_week
             .iter()
             .map(|(k, (w, s))| {
                 let (a, b) = planned(*k, start, end);
