@@ -962,12 +962,16 @@ async fn placement_view(
         json!(placement_role_may(role, PlacementAction::Override)),
     );
     let today = vagar_domain::time::swedish_date(user.ctx.now);
+    // This week's Monday, unless the week form itself came back.
+    ctx.insert(
+        "default_week".into(),
+        json!(vagar_domain::work::learning::monday_of(today).to_string()),
+    );
     let (form, values, errors) = match failed {
         Some(f) => (Some(f.form), f.values, f.errors),
         None => (
             None,
-            json!({"exit_date": today.to_string(),
-                   "week_start": vagar_domain::work::learning::monday_of(today).to_string()}),
+            json!({"exit_date": today.to_string()}),
             ValidationErrors::new(),
         ),
     };
