@@ -992,6 +992,29 @@ wi-workplaces-staff-intro = The head count is the base of the share of subsidise
 wi-workplaces-none = The employer has no workplaces recorded.
 wi-field-staff_count = Head count
 wi-save = Save
+wi-shares-heading = Work and studies: planned and done
+wi-shares-caption = Planned shares and recorded hours ({ $weeks } recorded weeks)
+wi-shares-planned = Planned share
+wi-shares-recorded = Recorded share
+wi-shares-planned-hours = Planned hours (recorded weeks)
+wi-shares-recorded-hours = Recorded hours
+wi-shares-work = Work
+wi-shares-study = Studies
+wi-shares-weeks = Recorded weeks
+wi-shares-planned-work = Planned work (h)
+wi-shares-planned-study = Planned studies (h)
+wi-week-record = Record a week
+wi-week-intro = Give the Monday that starts the week and the hours actually worked and studied, e.g. 30 or 7.5.
+wi-week-submit = Save the week
+wi-field-week_start = Week starting (Monday)
+wi-field-work_hours = Hours worked
+wi-field-study_hours = Hours studied
+wi-err-not_monday = Give the Monday that starts the week.
+wi-err-outside_placement = The week is outside the placement's dates.
+wi-err-future = Hours can only be recorded for the current or a past week.
+wi-err-negative = The value may not be negative.
+wi-err-over_week = A week has at most 7 × 24 hours.
+wi-err-cancelled = The placement is cancelled; no hours are recorded.
 
 
 

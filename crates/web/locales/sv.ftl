@@ -992,6 +992,29 @@ wi-workplaces-staff-intro = Antalet anställda är grunden för andelen subventi
 wi-workplaces-none = Arbetsgivaren har inga arbetsplatser registrerade.
 wi-field-staff_count = Antal anställda
 wi-save = Spara
+wi-shares-heading = Arbete och studier: planerat och genomfört
+wi-shares-caption = Planerade andelar och registrerade timmar ({ $weeks } registrerade veckor)
+wi-shares-planned = Planerad andel
+wi-shares-recorded = Genomförd andel
+wi-shares-planned-hours = Planerade timmar (registrerade veckor)
+wi-shares-recorded-hours = Genomförda timmar
+wi-shares-work = Arbete
+wi-shares-study = Studier
+wi-shares-weeks = Registrerade veckor
+wi-shares-planned-work = Planerat arbete (h)
+wi-shares-planned-study = Planerade studier (h)
+wi-week-record = Registrera en vecka
+wi-week-intro = Ange måndagen som veckan börjar och timmarna som faktiskt arbetats och studerats, t.ex. 30 eller 7,5.
+wi-week-submit = Spara veckan
+wi-field-week_start = Veckan börjar (måndag)
+wi-field-work_hours = Arbetade timmar
+wi-field-study_hours = Studerade timmar
+wi-err-not_monday = Ange måndagen som veckan börjar.
+wi-err-outside_placement = Veckan ligger utanför placeringens datum.
+wi-err-future = Timmar kan bara registreras för innevarande eller en tidigare vecka.
+wi-err-negative = Värdet får inte vara negativt.
+wi-err-over_week = En vecka har högst 7 × 24 timmar.
+wi-err-cancelled = Placeringen är avbruten; inga timmar registreras.
 
 
 

@@ -7,4 +7,5 @@ pub mod interventions;
 pub mod learning;
 pub mod legal;
 pub mod rental;
+pub mod shares;
 pub mod staffing;

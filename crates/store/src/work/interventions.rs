@@ -20,6 +20,8 @@ use vagar_domain::work::interventions::{
     ExitInput, Indicator, InterventionData, InterventionStatus, PlacementInput, PlacementStatus,
     PlacementTerms, ProgrammeType, Reduction, ReductionInput,
 };
+use vagar_domain::work::learning::{monday_of, WeekMinutes};
+use vagar_domain::work::shares::{check_record, planned_week, summarise, ShareSummary};
 use vagar_domain::ValidationErrors;
 
 #[derive(Debug, Clone)]
@@ -132,6 +134,9 @@ pub struct Placement {
     /// The host's minimal view: everything but first name, dates, role,
     /// hours and supervisor has been cleared.
     pub minimal: bool,
+    /// Planned and recorded work and study shares; loaded when one
+    /// placement is read in full (not in lists, not in the minimal view).
+    pub shares: Option<ShareSummary>,
 }
 
 impl Placement {
@@ -170,6 +175,7 @@ impl Placement {
         self.override_at = None;
         self.exit_outcome = None;
         self.plan_step_id = None;
+        self.shares = None;
         self.risk = Assessment {
             level: RiskLevel::Low,
             factors: vec![],
@@ -716,6 +722,7 @@ fn placement_from_row(r: &AnyRow) -> Result<Placement> {
         created_at: from_micros(get(r, "created_at")?),
         updated_at: from_micros(get(r, "updated_at")?),
         minimal: false,
+        shares: None,
     })
 }
 
@@ -728,6 +735,33 @@ async fn load_placement(tx: &mut Tx, id: i64) -> Result<Placement> {
     .await?
     .ok_or(StoreError::NotFound)?;
     placement_from_row(&row)
+}
+
+/// The placement's stored weeks, summarised against its planned shares.
+async fn load_shares(tx: &mut Tx, p: &Placement) -> Result<ShareSummary> {
+    let rows = sqlx::query(
+        "SELECT week_start, planned_work_minutes, planned_study_minutes, done_work_minutes, \
+         done_study_minutes FROM placement_weeks WHERE placement_id = $1 ORDER BY week_start",
+    )
+    .bind(p.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut weeks = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let ws: String = get(r, "week_start")?;
+        weeks.push(WeekMinutes {
+            week_start: date(&ws)?,
+            planned_work: get(r, "planned_work_minutes")?,
+            planned_study: get(r, "planned_study_minutes")?,
+            done_work: get(r, "done_work_minutes")?,
+            done_study: get(r, "done_study_minutes")?,
+        });
+    }
+    Ok(summarise(
+        weeks,
+        p.planned_work_percent,
+        p.planned_study_percent,
+    ))
 }
 
 fn shape(p: Placement, permit: &PlacementPermit) -> Placement {
@@ -1546,9 +1580,126 @@ impl Store {
         let (mut tx, permit) = self
             .authorize_placement(ctx, PlacementAction::Read, id, "placement.read")
             .await?;
-        let p = load_placement(&mut tx, id).await?;
+        let mut p = load_placement(&mut tx, id).await?;
+        if !permit.minimal() {
+            p.shares = Some(load_shares(&mut tx, &p).await?);
+        }
         tx.commit().await?;
         Ok(shape(p, &permit))
+    }
+
+    /// Record the hours actually worked and studied in one Monday week of a
+    /// placement (any placement; for a learning employment the week must be
+    /// one of its plan and its version moves on, as its own recording
+    /// does). Refused, with nothing written, for a week outside the
+    /// placement (up to its exit date when it ended early), not a Monday,
+    /// ahead of today, or minutes negative or over 7 × 24 h.
+    pub async fn record_placement_week(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        week_start: &str,
+        work_minutes: Option<i64>,
+        study_minutes: Option<i64>,
+    ) -> Result<ShareSummary> {
+        let (mut tx, _permit) = self
+            .authorize_placement(ctx, PlacementAction::Update, id, "placement.week.record")
+            .await?;
+        let p = load_placement(&mut tx, id).await?;
+        if p.status == "cancelled" {
+            return Err(StoreError::Conflict {
+                field: "status".into(),
+                message: "the placement is cancelled; no hours are recorded".into(),
+            });
+        }
+        let last_day = p.exit_date.map_or(p.end_date, |x| x.min(p.end_date));
+        let rec = check_record(
+            Some(week_start),
+            work_minutes,
+            study_minutes,
+            p.start_date,
+            last_day,
+            ctx.today(),
+        )
+        .map_err(StoreError::Validation)?;
+        let week = rec.week_start.to_string();
+        let learning =
+            sqlx::query("SELECT completed_on FROM learning_employments WHERE placement_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let stored = sqlx::query(
+            "SELECT week_start FROM placement_weeks WHERE placement_id = $1 AND week_start = $2",
+        )
+        .bind(id)
+        .bind(&week)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if let Some(l) = &learning {
+            // A learning employment keeps its own plan: only its weeks, and
+            // none after its completion.
+            let completed: Option<NaiveDate> = opt_date(get(l, "completed_on")?)?;
+            if !stored || completed.is_some_and(|c| rec.week_start > monday_of(c)) {
+                return Err(one_error(
+                    "week_start",
+                    "outside_placement",
+                    "the week is outside the learning employment's plan",
+                ));
+            }
+        }
+        if stored {
+            sqlx::query(
+                "UPDATE placement_weeks SET done_work_minutes = $1, done_study_minutes = $2, \
+                 recorded_by = $3, recorded_at = $4 WHERE placement_id = $5 AND week_start = $6",
+            )
+            .bind(rec.work_minutes)
+            .bind(rec.study_minutes)
+            .bind(ctx.actor.user_id)
+            .bind(micros(ctx.now))
+            .bind(id)
+            .bind(&week)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            let (pw, ps) = planned_week(
+                p.start_date,
+                p.end_date,
+                p.hours_per_week_minutes,
+                p.planned_work_percent,
+                p.planned_study_percent,
+                rec.week_start,
+            );
+            sqlx::query(
+                "INSERT INTO placement_weeks (placement_id, week_start, planned_work_minutes, \
+                 planned_study_minutes, done_work_minutes, done_study_minutes, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(&week)
+            .bind(pw)
+            .bind(ps)
+            .bind(rec.work_minutes)
+            .bind(rec.study_minutes)
+            .bind(ctx.actor.user_id)
+            .bind(micros(ctx.now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        if learning.is_some() {
+            // The learning employment's optimistic lock sees the change.
+            sqlx::query(
+                "UPDATE learning_employments SET version = version + 1, updated_at = $1 \
+                 WHERE placement_id = $2",
+            )
+            .bind(micros(ctx.now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let shares = load_shares(&mut tx, &p).await?;
+        tx.commit().await?;
+        Ok(shares)
     }
 
     /// The placement for a reader of the whole record only (the

@@ -704,6 +704,7 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/placements/{id}/exit", "placement matrix: placements_by_role_and_host"),
     ("post", "/api/v1/placements/{id}/override", "placement matrix: placements_by_role_and_host"),
     ("get", "/api/v1/placements/{id}/displacement", "placement matrix: placements_by_role_and_host"),
+    ("put", "/api/v1/placements/{id}/weeks/{week_start}", "placement matrix: placements_by_role_and_host"),
     (
         "get",
         "/api/v1/staffing/pools",
@@ -1565,7 +1566,8 @@ const HOSTS: [Host; 2] = [Host::OwnHost, Host::OtherHost];
 
 /// The placement endpoints, in the order they are tried: reads, then the
 /// override (the fixture's placements are blocked), the change, the exit
-/// (which ends the placement) and a new placement at the same host.
+/// (which ends the placement) and a new placement at the same host; the
+/// week of hours done is recorded before the exit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PlacementEndpoint {
     ListPlacements,
@@ -1573,16 +1575,18 @@ enum PlacementEndpoint {
     ReadDisplacement,
     OverridePlacement,
     UpdatePlacement,
+    RecordWeek,
     ExitPlacement,
     CreatePlacement,
 }
 
-const PLACEMENT_ENDPOINTS: [PlacementEndpoint; 7] = [
+const PLACEMENT_ENDPOINTS: [PlacementEndpoint; 8] = [
     PlacementEndpoint::ListPlacements,
     PlacementEndpoint::ReadPlacement,
     PlacementEndpoint::ReadDisplacement,
     PlacementEndpoint::OverridePlacement,
     PlacementEndpoint::UpdatePlacement,
+    PlacementEndpoint::RecordWeek,
     PlacementEndpoint::ExitPlacement,
     PlacementEndpoint::CreatePlacement,
 ];
@@ -1595,6 +1599,7 @@ impl PlacementEndpoint {
             PlacementEndpoint::ReadDisplacement => "GET /placements/{id}/displacement",
             PlacementEndpoint::OverridePlacement => "POST /placements/{id}/override",
             PlacementEndpoint::UpdatePlacement => "PATCH /placements/{id}",
+            PlacementEndpoint::RecordWeek => "PUT /placements/{id}/weeks/{week}",
             PlacementEndpoint::ExitPlacement => "POST /placements/{id}/exit",
             PlacementEndpoint::CreatePlacement => "POST /placements (at the host)",
         }
@@ -1617,9 +1622,10 @@ fn expected_placement(user: &str, e: PlacementEndpoint) -> [u16; 2] {
     match (user, e) {
         ("analyst" | "partner", _) => [F, F],
         ("cw_a" | "cw_a2", ListPlacements) => [LISTED, LISTED],
-        ("cw_a" | "cw_a2", ReadPlacement | ReadDisplacement | UpdatePlacement | ExitPlacement) => {
-            [200, 200]
-        }
+        (
+            "cw_a" | "cw_a2",
+            ReadPlacement | ReadDisplacement | UpdatePlacement | RecordWeek | ExitPlacement,
+        ) => [200, 200],
         ("cw_a" | "cw_a2", CreatePlacement) => [201, 201],
         ("cw_a" | "cw_a2", OverridePlacement) => [F, F],
         ("cw_b", ListPlacements) => [ABSENT, ABSENT],
@@ -1681,6 +1687,15 @@ async fn placement_attempt(
             format!("/api/v1/placements/{id}"),
             Some(json!({ "supervisor_name": "Ny Handledare", "version": version })),
         ),
+        RecordWeek => {
+            let monday =
+                t - Duration::days(chrono::Datelike::weekday(&t).num_days_from_monday() as i64);
+            (
+                Method::PUT,
+                format!("/api/v1/placements/{id}/weeks/{}", day(monday)),
+                Some(json!({ "work_minutes": 1800, "study_minutes": 600 })),
+            )
+        }
         ExitPlacement => (
             Method::POST,
             format!("/api/v1/placements/{id}/exit"),

@@ -30,6 +30,7 @@ mod ui_steering;
 mod ui_titles;
 mod work_interventions_api;
 mod work_interventions_pages;
+mod work_interventions_shares;
 mod work_learning_api;
 mod work_learning_ui;
 mod work_rental_api;

@@ -28,6 +28,8 @@ use vagar_domain::work::interventions::{
     ExitInput, Indicator, IndicatorInput, InterventionData, InterventionInput, InterventionStatus,
     PlacementInput, PlacementStatus, PlacementTerms, Reduction, ReductionInput,
 };
+use vagar_domain::work::learning::Shares;
+use vagar_domain::work::shares::ShareSummary;
 use vagar_domain::ValidationErrors;
 use vagar_store::work::interventions::{
     Host, Intervention, NewPlacement, Placement, PlacementFilter, RiskQuery, StaffReduction,
@@ -56,6 +58,10 @@ pub fn router() -> Router<AppState> {
         .route("/placements/{id}/override", post(override_placement))
         .route("/placements/{id}/displacement", get(read_displacement))
         .route(
+            "/placements/{id}/weeks/{week_start}",
+            axum::routing::put(record_week),
+        )
+        .route(
             "/employers/{id}/staff-reductions",
             get(list_reductions).post(create_reduction),
         )
@@ -71,12 +77,13 @@ pub fn router() -> Router<AppState> {
         list_interventions, create_intervention, read_intervention, update_intervention, add_indicator,
         open_intervention, close_intervention, list_placements, create_placement, assess_risk,
         read_placement, update_placement, exit_placement, override_placement, read_displacement,
-        list_reductions, create_reduction, set_staff_count
+        list_reductions, create_reduction, set_staff_count, record_week
     ),
     components(schemas(
         InterventionOut, IndicatorOut, OrganisationRef, InterventionIn, IndicatorIn, PlacementOut,
         PlacementMinimalOut, PlacementAnswer, PlacementIn, VersionIn, ExitIn, OverrideIn, RiskIn, Assessment, Factor,
-        RiskLevel, StaffReductionOut, StaffReductionIn, StaffCountIn, WorkplaceStaffOut
+        RiskLevel, StaffReductionOut, StaffReductionIn, StaffCountIn, WorkplaceStaffOut,
+        SharesOut, SharesPlanned, ShareFigures, ShareWeekOut, WeekIn
     )),
     tags((name = "interventions", description = "Interventions (insatser) with planned indicators, placements (deltagande) and their displacement assessment, hosts' staff reductions"))
 )]
@@ -220,6 +227,91 @@ pub struct PlacementOut {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Work and study shares, planned and recorded (one placement read only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shares: Option<SharesOut>,
+}
+
+/// Minutes of work and study and their shares of the sum.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ShareFigures {
+    pub work_minutes: i64,
+    pub study_minutes: i64,
+    /// 100 × work / (work + study), one decimal; null when both are 0.
+    pub work_percent: Option<f64>,
+    pub study_percent: Option<f64>,
+}
+
+impl From<Shares> for ShareFigures {
+    fn from(s: Shares) -> Self {
+        ShareFigures {
+            work_minutes: s.work_minutes,
+            study_minutes: s.study_minutes,
+            work_percent: s.work_share,
+            study_percent: s.study_share,
+        }
+    }
+}
+
+/// The planned shares of the placement (whole percent) and what was recorded.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SharesPlanned {
+    pub work_percent: i64,
+    pub study_percent: i64,
+}
+
+/// One stored week: planned minutes and, once recorded, the minutes done.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ShareWeekOut {
+    pub week_start: NaiveDate,
+    pub planned_work_minutes: i64,
+    pub planned_study_minutes: i64,
+    pub work_minutes: Option<i64>,
+    pub study_minutes: Option<i64>,
+}
+
+/// Work and study shares: planned on the placement, recorded week by week.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SharesOut {
+    pub planned: SharesPlanned,
+    /// The recorded weeks' done minutes summed, with their shares.
+    pub recorded: ShareFigures,
+    /// The planned minutes of the same recorded weeks.
+    pub planned_for_recorded_weeks: ShareFigures,
+    pub recorded_weeks: i64,
+    pub weeks: Vec<ShareWeekOut>,
+}
+
+impl From<ShareSummary> for SharesOut {
+    fn from(s: ShareSummary) -> Self {
+        SharesOut {
+            planned: SharesPlanned {
+                work_percent: s.planned_work_percent,
+                study_percent: s.planned_study_percent,
+            },
+            recorded: s.recorded.into(),
+            planned_for_recorded_weeks: s.planned_recorded.into(),
+            recorded_weeks: s.recorded_weeks as i64,
+            weeks: s
+                .weeks
+                .into_iter()
+                .map(|w| ShareWeekOut {
+                    week_start: w.week_start,
+                    planned_work_minutes: w.planned_work,
+                    planned_study_minutes: w.planned_study,
+                    work_minutes: w.done_work,
+                    study_minutes: w.done_study,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The hours done in one week, in minutes.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct WeekIn {
+    pub work_minutes: i64,
+    pub study_minutes: i64,
 }
 
 /// The host's view of its placed participant: no identity number and no
@@ -307,6 +399,7 @@ impl From<Placement> for PlacementAnswer {
             version: p.version,
             created_at: p.created_at,
             updated_at: p.updated_at,
+            shares: p.shares.map(Into::into),
         }))
     }
 }
@@ -1157,6 +1250,48 @@ pub async fn override_placement(
         .override_placement(&caller.ctx, id, reason.as_deref(), version)
         .await?;
     Ok(Json(p.into()))
+}
+
+/// Record the hours actually worked and studied in one Monday week of the
+/// placement (minutes). Refused with 422 naming the field for a week outside
+/// the placement, not a Monday or ahead of today, and for minutes negative
+/// or over 7 × 24 h together; nothing is written then.
+#[utoipa::path(put, path = "/api/v1/placements/{id}/weeks/{week_start}", tag = "interventions",
+    params(("id" = i64, Path), ("week_start" = String, Path, description = "The week's Monday, YYYY-MM-DD")),
+    request_body = WeekIn,
+    responses((status = 200, body = SharesOut), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_week(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    path: Result<Path<(String, String)>, PathRejection>,
+    JsonObject(map): JsonObject,
+) -> Result<Json<SharesOut>, Problem> {
+    let Ok(Path((id, week))) = path else {
+        return Err(Problem::not_found());
+    };
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(Problem::not_found)?;
+    if !placement_role_may(caller.ctx.actor.role, PlacementAction::Update) {
+        // Decided and audited by the store before the body is looked at.
+        state
+            .store
+            .record_placement_week(&caller.ctx, id, &week, None, None)
+            .await?;
+    }
+    let mut f = Fields::new(&map, &["work_minutes", "study_minutes"], &[]);
+    let work = f.nullable_i64("work_minutes").flatten();
+    let study = f.nullable_i64("study_minutes").flatten();
+    done(f)?;
+    let s = state
+        .store
+        .record_placement_week(&caller.ctx, id, &week, work, study)
+        .await?;
+    Ok(Json(s.into()))
 }
 
 // ------------------------------------------------------------ staff reductions

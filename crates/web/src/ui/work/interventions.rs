@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/placeringar/{id}", get(placement_page))
         .route("/placeringar/{id}/avsluta", post(exit))
         .route("/placeringar/{id}/undanta", post(override_block))
+        .route("/placeringar/{id}/vecka", post(record_week))
         .route("/mina-placeringar", get(my_placements))
         .route(
             "/arbetsgivarregister/{id}/varsel",
@@ -78,6 +79,8 @@ fn form_field(field: &str) -> &str {
         "monthly_subsidy_ore" => "monthly_subsidy",
         "employer_id" | "workplace_id" | "host_organisation_id" => "host",
         "intervention_id" => "participant_id",
+        "work_minutes" => "work_hours",
+        "study_minutes" => "study_hours",
         other => other,
     }
 }
@@ -949,6 +952,7 @@ async fn placement_view(
         },
     );
     ctx.insert("p".into(), placement_json(&p));
+    ctx.insert("shares".into(), shares_json(&p));
     ctx.insert(
         "may_update".into(),
         json!(placement_role_may(role, PlacementAction::Update)),
@@ -957,11 +961,17 @@ async fn placement_view(
         "may_override".into(),
         json!(placement_role_may(role, PlacementAction::Override)),
     );
+    let today = vagar_domain::time::swedish_date(user.ctx.now);
+    // This week's Monday, unless the week form itself came back.
+    ctx.insert(
+        "default_week".into(),
+        json!(vagar_domain::work::learning::monday_of(today).to_string()),
+    );
     let (form, values, errors) = match failed {
         Some(f) => (Some(f.form), f.values, f.errors),
         None => (
             None,
-            json!({"exit_date": vagar_domain::time::swedish_date(user.ctx.now).to_string()}),
+            json!({"exit_date": today.to_string()}),
             ValidationErrors::new(),
         ),
     };
@@ -1041,6 +1051,111 @@ async fn exit(
                 id,
                 Some(Failed {
                     form: "exit",
+                    values,
+                    errors,
+                }),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(err) => user_error_page(&user, err.into()),
+    }
+}
+
+/// The shares table: planned percent beside the recorded percent and hours,
+/// and the recorded weeks.
+fn shares_json(p: &Placement) -> Value {
+    let Some(s) = &p.shares else {
+        return Value::Null;
+    };
+    let pct = |v: Option<f64>| v.map(|x| format!("{x:.1}").replace('.', ","));
+    json!({
+        "planned_work": p.planned_work_percent, "planned_study": p.planned_study_percent,
+        "work_percent": pct(s.recorded.work_share), "study_percent": pct(s.recorded.study_share),
+        "work_hours": hours(s.recorded.work_minutes), "study_hours": hours(s.recorded.study_minutes),
+        "planned_work_hours": hours(s.planned_recorded.work_minutes),
+        "planned_study_hours": hours(s.planned_recorded.study_minutes),
+        "recorded_weeks": s.recorded_weeks,
+        "weeks": s.weeks.iter().filter_map(|w| {
+            let (dw, ds) = w.recorded()?;
+            Some(json!({"week_start": w.week_start.to_string(),
+                "planned_work": hours(w.planned_work), "planned_study": hours(w.planned_study),
+                "work": hours(dw), "study": hours(ds)}))
+        }).collect::<Vec<_>>(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, Clone)]
+struct WeekForm {
+    #[serde(default)]
+    csrf: String,
+    week_start: Option<String>,
+    work_hours: Option<String>,
+    study_hours: Option<String>,
+}
+
+/// Record a week's hours worked and studied (typed as hours: "30", "7,5"
+/// or "7:30"); refused with the fields named inline and the values kept.
+async fn record_week(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(raw): Path<String>,
+    Form(form): Form<WeekForm>,
+) -> Response {
+    let Some(id) = id_of(&raw) else {
+        return user_error_page(&user, Problem::not_found());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let mut values = json!(form);
+    values["csrf"] = Value::Null;
+    let mut shape = ValidationErrors::new();
+    let mut minutes = |field: &str, v: &Option<String>| -> Option<i64> {
+        let v = blank(v)?;
+        let m = vagar_domain::work::learning::parse_hours(&v);
+        if m.is_none() {
+            shape.add(field, "not_a_number", "");
+        }
+        m
+    };
+    let work = minutes("work_hours", &form.work_hours);
+    let study = minutes("study_hours", &form.study_hours);
+    let week = form.week_start.clone().unwrap_or_default();
+    let result = if shape.is_empty() {
+        state
+            .store
+            .record_placement_week(&user.ctx, id, week.trim(), work, study)
+            .await
+            .map(|_| ())
+    } else {
+        Err(StoreError::Validation(shape))
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/placeringar/{id}#shares-heading")).into_response(),
+        Err(StoreError::Validation(errors)) => {
+            placement_view(
+                &state,
+                &user,
+                id,
+                Some(Failed {
+                    form: "week",
+                    values,
+                    errors,
+                }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(StoreError::Conflict { .. }) => {
+            let mut errors = ValidationErrors::new();
+            errors.add("week_start", "cancelled", "");
+            placement_view(
+                &state,
+                &user,
+                id,
+                Some(Failed {
+                    form: "week",
                     values,
                     errors,
                 }),
