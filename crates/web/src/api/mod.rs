@@ -10,6 +10,7 @@ pub mod employers;
 pub mod intake;
 pub mod json;
 pub mod matching;
+pub mod params;
 pub mod needs;
 pub mod participants;
 pub mod plans;
