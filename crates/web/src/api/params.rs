@@ -54,6 +54,22 @@ pub fn merge_missing(e: &mut ValidationErrors, more: ValidationErrors) {
     }
 }
 
+/// The rules' result with the shape errors found before them: the value
+/// only when neither named a field, else both errors, shape errors first.
+pub fn with_rules<T>(
+    mut shape: ValidationErrors,
+    rules: Result<T, ValidationErrors>,
+) -> Result<T, ValidationErrors> {
+    match rules {
+        Ok(v) if shape.is_empty() => Ok(v),
+        Ok(_) => Err(shape),
+        Err(e) => {
+            merge_missing(&mut shape, e);
+            Err(shape)
+        }
+    }
+}
+
 /// 201 Created with the new resource's address and its body.
 pub fn created<T: Serialize>(location: String, body: T) -> impl IntoResponse {
     (

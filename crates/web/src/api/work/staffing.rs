@@ -11,7 +11,7 @@
 //! staff code).
 
 use crate::api::json::{Fields, JsonObject};
-use crate::api::params::{created, merge_missing, query_date, query_id};
+use crate::api::params::{created, query_date, query_id, with_rules};
 use crate::api::participants::parse_id;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
@@ -459,18 +459,8 @@ pub struct TrainingIn {
 // ---------------------------------------------------------------- helpers
 
 /// Shape errors first, then the rules' errors for fields not yet named.
-fn merged<T>(
-    mut shape: ValidationErrors,
-    rules: Result<T, ValidationErrors>,
-) -> Result<T, Problem> {
-    match rules {
-        Ok(v) if shape.is_empty() => Ok(v),
-        Ok(_) => Err(Problem::validation(shape)),
-        Err(e) => {
-            merge_missing(&mut shape, e);
-            Err(Problem::validation(shape))
-        }
-    }
+fn merged<T>(shape: ValidationErrors, rules: Result<T, ValidationErrors>) -> Result<T, Problem> {
+    with_rules(shape, rules).map_err(Problem::validation)
 }
 
 /// 409 naming every refused person and every conflict.

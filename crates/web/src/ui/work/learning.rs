@@ -11,7 +11,7 @@
 use crate::auth::UiUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::ui::participants::parse_id;
+use crate::ui::forms::{blank, errors_context, merge_missing, parse_id, whole_number};
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -22,7 +22,7 @@ use axum::Router;
 use axum_extra::extract::Form;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use vagar_domain::access::work::learning::{learning_role_may, LearningAction};
 use vagar_domain::work::learning::{format_hours, monday_of, parse_hours, LearningInput};
@@ -42,25 +42,6 @@ pub fn router() -> Router<AppState> {
 
 fn may(user: &UiUser, a: LearningAction) -> bool {
     learning_role_may(user.session.user.role, a)
-}
-
-fn blank(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationErrors) {
-    let mut m = Map::new();
-    let mut list = vec![];
-    for fe in &errors.0 {
-        if !m.contains_key(&fe.field) {
-            m.insert(fe.field.clone(), json!(fe.code));
-            list.push(json!({"field": fe.field, "code": fe.code}));
-        }
-    }
-    ctx.insert("errors".into(), Value::Object(m));
-    ctx.insert("error_list".into(), json!(list));
 }
 
 /// A share with one decimal, with a decimal comma in Swedish.
@@ -254,26 +235,7 @@ async fn list(State(state): State<AppState>, user: UiUser, Query(q): Query<ListQ
 
 /// A whole number typed into a form; anything else is named.
 fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
-    let v = blank(v)?;
-    match v.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            e.add(
-                field,
-                "not_a_number",
-                format!("{field} must be a whole number"),
-            );
-            None
-        }
-    }
-}
-
-fn merge(e: &mut ValidationErrors, more: ValidationErrors) {
-    for fe in more.0 {
-        if e.for_field(&fe.field).is_none() {
-            e.0.push(fe);
-        }
-    }
+    whole_number(e, field, v, "not_a_number")
 }
 
 async fn create(
@@ -303,7 +265,7 @@ async fn create(
         ),
     };
     if let Err(more) = vagar_domain::work::learning::LearningData::from_input(&input) {
-        merge(&mut e, more);
+        merge_missing(&mut e, more);
     }
     let mut values = json!(form);
     values["csrf"] = json!(null);

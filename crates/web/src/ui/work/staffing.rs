@@ -12,6 +12,7 @@
 use crate::auth::UiUser;
 use crate::error::Problem;
 use crate::i18n::{t, Lang};
+use crate::ui::forms::{blank, number, parse_id, with_rules};
 use crate::ui::render;
 use crate::ui::{base_context, user_error_page};
 use crate::AppState;
@@ -51,27 +52,6 @@ pub fn router() -> Router<AppState> {
 
 fn may(user: &UiUser, a: StaffingAction) -> bool {
     staffing_role_may(user.session.user.role, a)
-}
-
-fn blank(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
-    let v = blank(v)?;
-    match v.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            e.add(
-                field,
-                "out_of_range",
-                format!("{field} must be a whole number"),
-            );
-            None
-        }
-    }
 }
 
 /// Errors for a form: by field (the message translated) and as a list for
@@ -409,9 +389,9 @@ async fn create_request(
     };
     let values = json!({"unit_id": f.unit_id, "work_date": f.work_date, "start_time": f.start_time, "end_time": f.end_time,
                         "occupation": f.occupation, "staff_count": f.staff_count, "note": f.note});
-    let data = match RequestData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
+    let data = match with_rules(e, RequestData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => {
             return board_page(
                 &state,
                 &user,
@@ -423,24 +403,6 @@ async fn create_request(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(more) => {
-            for m in more.0 {
-                if e.for_field(&m.field).is_none() {
-                    e.0.push(m);
-                }
-            }
-            return board_page(
-                &state,
-                &user,
-                &q,
-                Failed {
-                    order: Some((e, values)),
-                    ..Default::default()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
         }
     };
     match state
@@ -487,7 +449,7 @@ async fn assign(
     if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     let q = BoardQuery {
@@ -556,7 +518,7 @@ async fn cancel(
     if !user.csrf_ok(&f.csrf) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     match state.store.cancel_staffing_request(&user.ctx, id).await {
@@ -576,7 +538,7 @@ async fn unassign(
     if !user.csrf_ok(&f.csrf) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     match state.store.remove_staffing_assignment(&user.ctx, id).await {
@@ -620,7 +582,7 @@ async fn report_worked(
     if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     let q = BoardQuery {
@@ -652,7 +614,7 @@ async fn pool_page(
     user: UiUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     pool_page_with(&state, &user, id, None, StatusCode::OK).await
@@ -762,15 +724,6 @@ fn kronor(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i
     }
 }
 
-fn merge(mut e: ValidationErrors, more: ValidationErrors) -> ValidationErrors {
-    for m in more.0 {
-        if e.for_field(&m.field).is_none() {
-            e.0.push(m);
-        }
-    }
-    e
-}
-
 async fn add_staff(
     State(state): State<AppState>,
     user: UiUser,
@@ -780,7 +733,7 @@ async fn add_staff(
     if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     let mut e = ValidationErrors::new();
@@ -795,24 +748,14 @@ async fn add_staff(
     };
     let values = json!({"participant_id": f.participant_id, "name": f.name, "employment_form": f.employment_form,
         "occupation": f.occupation, "hourly_wage": f.hourly_wage, "active_from": f.active_from, "active_to": f.active_to});
-    let data = match StaffData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
+    let data = match with_rules(e, StaffData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => {
             return pool_page_with(
                 &state,
                 &user,
                 id,
                 Some(("staff", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(more) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("staff", merge(e, more), values)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -856,7 +799,7 @@ async fn add_training(
     if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     let mut e = ValidationErrors::new();
@@ -874,24 +817,14 @@ async fn add_training(
     };
     let values = json!({"staff_id": f.staff_id, "course": f.course, "occupation": f.occupation, "credits_total": f.credits_total,
         "credits_done": f.credits_done, "started_on": f.started_on, "completed_on": f.completed_on});
-    let data = match TrainingData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
+    let data = match with_rules(e, TrainingData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => {
             return pool_page_with(
                 &state,
                 &user,
                 id,
                 Some(("training", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(more) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("training", merge(e, more), values)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -1189,9 +1122,9 @@ async fn report_hours(
         hourly_minutes: hours_field(&mut e, "hourly_minutes", &f.hourly_hours),
     };
     let values = json!({"unit_id": f.unit_id, "month": f.month, "total_hours": f.total_hours, "hourly_hours": f.hourly_hours});
-    let data = match UnitHoursData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
+    let data = match with_rules(e, UnitHoursData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => {
             return stats_page(
                 &state,
                 &user,
@@ -1200,21 +1133,6 @@ async fn report_hours(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(more) => {
-            for m in more.0 {
-                if e.for_field(&m.field).is_none() {
-                    e.0.push(m);
-                }
-            }
-            return stats_page(
-                &state,
-                &user,
-                Some((e, values)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
         }
     };
     match state.store.report_unit_hours(&user.ctx, &data).await {
