@@ -507,7 +507,6 @@ fn ids2(ids: Result<Path<(String, String)>, PathRejection>) -> Result<(i64, i64)
         .ok_or_else(Problem::not_found)
 }
 
-
 /// The employers the caller may read (an employer's user: only its own).
 #[utoipa::path(get, path = "/api/v1/employers", tag = "employers",
     params(

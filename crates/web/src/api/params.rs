@@ -78,4 +78,3 @@ pub fn created<T: Serialize>(location: String, body: T) -> impl IntoResponse {
         Json(body),
     )
 }
-

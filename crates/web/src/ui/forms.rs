@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 use vagar_domain::ValidationErrors;
+use vagar_store::StoreError;
 
 pub(crate) use crate::api::params::{merge_missing, with_rules};
 pub(crate) use crate::ui::participants::parse_id;
@@ -50,4 +51,34 @@ pub(crate) fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationEr
     }
     ctx.insert("errors".into(), Value::Object(m));
     ctx.insert("error_list".into(), json!(list));
+}
+
+/// The form that failed, the values typed into it, whether the record had
+/// changed under it (`stale`) and its errors, in `ctx`.
+pub(crate) fn failed_context(
+    ctx: &mut Map<String, Value>,
+    form: Option<&str>,
+    values: Value,
+    stale: bool,
+    errors: &ValidationErrors,
+) {
+    ctx.insert("failed_form".into(), json!(form));
+    ctx.insert("values".into(), values);
+    ctx.insert("stale".into(), json!(stale));
+    errors_context(ctx, errors);
+}
+
+/// A refused change as inline errors, or `true` for a stale version; any
+/// other error stays an error.
+pub(crate) fn refusal_errors(e: StoreError) -> Result<(ValidationErrors, bool), StoreError> {
+    match e {
+        StoreError::Validation(v) => Ok((v, false)),
+        StoreError::Conflict { field, message } => {
+            let mut v = ValidationErrors::new();
+            v.add(&field, "conflict", message);
+            Ok((v, false))
+        }
+        StoreError::StaleVersion => Ok((ValidationErrors::new(), true)),
+        other => Err(other),
+    }
 }

@@ -8,7 +8,7 @@
 
 use crate::auth::UiUser;
 use crate::error::Problem;
-use crate::ui::forms::{blank, errors_context, number, parse_id};
+use crate::ui::forms::{blank, errors_context, failed_context, number, parse_id, refusal_errors};
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -380,10 +380,7 @@ async fn detail_page(
         Some(f) => (Some(f.form), f.values, f.errors, f.stale),
         None => (None, json!({}), ValidationErrors::new(), false),
     };
-    ctx.insert("failed_form".into(), json!(form));
-    ctx.insert("values".into(), values);
-    ctx.insert("stale".into(), json!(stale));
-    errors_context(&mut ctx, &errors);
+    failed_context(&mut ctx, form, values, stale, &errors);
     if let Some(f) = flash {
         ctx.insert("flash".into(), json!(f));
     }
@@ -407,19 +404,6 @@ async fn show(
         _ => None,
     };
     detail_page(&state, &user, id, None, flash, StatusCode::OK).await
-}
-
-fn failed_response(e: StoreError) -> Result<(ValidationErrors, bool), StoreError> {
-    match e {
-        StoreError::Validation(v) => Ok((v, false)),
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            Ok((v, false))
-        }
-        StoreError::StaleVersion => Ok((ValidationErrors::new(), true)),
-        other => Err(other),
-    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -458,7 +442,7 @@ async fn change_status(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=status")).into_response(),
-        Err(e) => match failed_response(e) {
+        Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
                     form: "status",
@@ -510,7 +494,7 @@ async fn triage(
         .await
     {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=tagen")).into_response(),
-        Err(e) => match failed_response(e) {
+        Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
                     form: "triage",
@@ -564,7 +548,7 @@ async fn add_workplace(
     };
     match state.store.add_need_workplace(&user.ctx, id, &input).await {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=arbetsplats#triage")).into_response(),
-        Err(e) => match failed_response(e) {
+        Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
                     form: "workplace",

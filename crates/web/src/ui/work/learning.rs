@@ -11,7 +11,9 @@
 use crate::auth::UiUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::ui::forms::{blank, errors_context, merge_missing, parse_id, whole_number};
+use crate::ui::forms::{
+    blank, errors_context, failed_context, merge_missing, parse_id, refusal_errors, whole_number,
+};
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -285,7 +287,7 @@ async fn create(
             l.placement_id
         ))
         .into_response(),
-        Err(err) => match as_form_errors(err) {
+        Err(err) => match refusal_errors(err) {
             Ok((errs, _)) => {
                 list_page(
                     &state,
@@ -298,20 +300,6 @@ async fn create(
             }
             Err(err) => user_error_page(&user, err.into()),
         },
-    }
-}
-
-/// A refused change as inline errors (or a stale version), else the error.
-fn as_form_errors(e: StoreError) -> Result<(ValidationErrors, bool), StoreError> {
-    match e {
-        StoreError::Validation(v) => Ok((v, false)),
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            Ok((v, false))
-        }
-        StoreError::StaleVersion => Ok((ValidationErrors::new(), true)),
-        other => Err(other),
     }
 }
 
@@ -439,10 +427,7 @@ async fn detail_page(
         json!(may(user, LearningAction::RecordHire) && l.completion.is_some()),
     );
     ctx.insert("today".into(), json!(today.to_string()));
-    ctx.insert("failed_form".into(), json!(failed_form));
-    ctx.insert("values".into(), values);
-    ctx.insert("stale".into(), json!(stale));
-    errors_context(&mut ctx, &errors);
+    failed_context(&mut ctx, failed_form.as_deref(), values, stale, &errors);
     if let Some(f) = flash {
         ctx.insert("flash".into(), json!(f));
     }
@@ -478,7 +463,7 @@ async fn refused(
     values: Value,
     err: StoreError,
 ) -> Response {
-    match as_form_errors(err) {
+    match refusal_errors(err) {
         Ok((errors, stale)) => {
             detail_page(
                 state,
