@@ -26,6 +26,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use vagar_domain::work::learning::{LearningInput, Shares};
 use vagar_domain::ValidationErrors;
 use vagar_store::work::learning::{
@@ -336,6 +337,23 @@ fn version(f: &mut Fields<'_>) -> Option<i64> {
     v
 }
 
+/// The body of a closing change (completion, hire outcome): two strings and
+/// the required version, or 422 naming the fields.
+fn closing_body(
+    map: &Map<String, Value>,
+    first: &str,
+    second: &str,
+) -> Result<(Option<String>, Option<String>, i64), Problem> {
+    let mut f = Fields::new(map, &[first, second, "version"], &[]);
+    let a = f.string(first);
+    let b = f.string(second);
+    let version = version(&mut f);
+    if !f.errors.is_empty() {
+        return Err(validation(f.errors));
+    }
+    Ok((a, b, version.unwrap_or(0)))
+}
+
 fn week_and_id(
     raw: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<(i64, NaiveDate), Problem> {
@@ -558,13 +576,7 @@ pub async fn complete(
     )
     .await?;
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["completion", "completed_on", "version"], &[]);
-    let completion = f.string("completion");
-    let completed_on = f.string("completed_on");
-    let version = version(&mut f);
-    if !f.errors.is_empty() {
-        return Err(validation(f.errors));
-    }
+    let (completion, completed_on, version) = closing_body(&map, "completion", "completed_on")?;
     let l = state
         .store
         .complete_learning(
@@ -572,7 +584,7 @@ pub async fn complete(
             id,
             completion.as_deref(),
             completed_on.as_deref(),
-            version.unwrap_or(0),
+            version,
         )
         .await?;
     Ok(Json(l.into()))
@@ -598,13 +610,7 @@ pub async fn hire_outcome(
     )
     .await?;
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["hired_after", "hired_on", "version"], &[]);
-    let hired_after = f.string("hired_after");
-    let hired_on = f.string("hired_on");
-    let version = version(&mut f);
-    if !f.errors.is_empty() {
-        return Err(validation(f.errors));
-    }
+    let (hired_after, hired_on, version) = closing_body(&map, "hired_after", "hired_on")?;
     let l = state
         .store
         .record_learning_hire(
@@ -612,7 +618,7 @@ pub async fn hire_outcome(
             id,
             hired_after.as_deref(),
             hired_on.as_deref(),
-            version.unwrap_or(0),
+            version,
         )
         .await?;
     Ok(Json(l.into()))
