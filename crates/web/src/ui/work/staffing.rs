@@ -623,6 +623,19 @@ async fn pool_page(
 /// Which pool-page form failed: `staff` or `training`, its errors and values.
 type PoolFailed = Option<(&'static str, ValidationErrors, Value)>;
 
+/// The pool page again with a form's errors and the values typed into it.
+async fn pool_refused(
+    state: &AppState,
+    user: &UiUser,
+    id: i64,
+    form: &'static str,
+    e: ValidationErrors,
+    values: Value,
+) -> Response {
+    let failed = Some((form, e, values));
+    pool_page_with(state, user, id, failed, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
 async fn pool_page_with(
     state: &AppState,
     user: &UiUser,
@@ -750,29 +763,11 @@ async fn add_staff(
         "occupation": f.occupation, "hourly_wage": f.hourly_wage, "active_from": f.active_from, "active_to": f.active_to});
     let data = match with_rules(e, StaffData::from_input(&input)) {
         Ok(d) => d,
-        Err(e) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("staff", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(e) => return pool_refused(&state, &user, id, "staff", e, values).await,
     };
     match state.store.add_staffing_staff(&user.ctx, id, &data).await {
         Ok(_) => Redirect::to(&format!("/bemanning/pool/{id}")).into_response(),
-        Err(StoreError::Validation(e)) => {
-            pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("staff", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(StoreError::Validation(e)) => pool_refused(&state, &user, id, "staff", e, values).await,
         Err(e) => user_error_page(&user, e.into()),
     }
 }
@@ -819,16 +814,7 @@ async fn add_training(
         "credits_done": f.credits_done, "started_on": f.started_on, "completed_on": f.completed_on});
     let data = match with_rules(e, TrainingData::from_input(&input)) {
         Ok(d) => d,
-        Err(e) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("training", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(e) => return pool_refused(&state, &user, id, "training", e, values).await,
     };
     // The member of staff must be of this pool.
     let staff = match state.store.list_staffing_staff(&user.ctx, id).await {
@@ -843,14 +829,7 @@ async fn add_training(
             "required",
             "staff_id must name staff of this pool",
         );
-        return pool_page_with(
-            &state,
-            &user,
-            id,
-            Some(("training", e, values)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return pool_refused(&state, &user, id, "training", e, values).await;
     }
     match state
         .store
@@ -859,14 +838,7 @@ async fn add_training(
     {
         Ok(_) => Redirect::to(&format!("/bemanning/pool/{id}")).into_response(),
         Err(StoreError::Validation(e)) => {
-            pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("training", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            pool_refused(&state, &user, id, "training", e, values).await
         }
         Err(e) => user_error_page(&user, e.into()),
     }
