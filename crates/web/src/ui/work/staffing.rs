@@ -54,6 +54,15 @@ fn may(user: &UiUser, a: StaffingAction) -> bool {
     staffing_role_may(user.session.user.role, a)
 }
 
+/// The target of a managing form: its token and the role first (403),
+/// then the id in the path (404).
+fn managed_target(user: &UiUser, csrf: &str, id: &str) -> Result<i64, Response> {
+    if !user.csrf_ok(csrf) || !may(user, StaffingAction::Manage) {
+        return Err(user_error_page(user, Problem::forbidden()));
+    }
+    parse_id(id).ok_or_else(|| user_error_page(user, Problem::not_found()))
+}
+
 /// Errors for a form: by field (the message translated) and as a list for
 /// the summary.
 fn errors_json(lang: Lang, errors: &ValidationErrors) -> (Value, Value) {
@@ -446,11 +455,9 @@ async fn assign(
     Path(id): Path<String>,
     Form(f): Form<AssignForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return refused,
     };
     let q = BoardQuery {
         pool: f.pool.clone(),
@@ -579,11 +586,9 @@ async fn report_worked(
     Path(id): Path<String>,
     Form(f): Form<WorkedForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return refused,
     };
     let q = BoardQuery {
         pool: f.pool.clone(),
@@ -743,11 +748,9 @@ async fn add_staff(
     Path(id): Path<String>,
     Form(f): Form<StaffForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return refused,
     };
     let mut e = ValidationErrors::new();
     let input = StaffInput {
@@ -791,11 +794,9 @@ async fn add_training(
     Path(id): Path<String>,
     Form(f): Form<TrainingForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return refused,
     };
     let mut e = ValidationErrors::new();
     let staff_id = number(&mut e, "staff_id", &f.staff_id);
