@@ -56,11 +56,11 @@ fn may(user: &UiUser, a: StaffingAction) -> bool {
 
 /// The target of a managing form: its token and the role first (403),
 /// then the id in the path (404).
-fn managed_target(user: &UiUser, csrf: &str, id: &str) -> Result<i64, Response> {
+fn managed_target(user: &UiUser, csrf: &str, id: &str) -> Result<i64, Problem> {
     if !user.csrf_ok(csrf) || !may(user, StaffingAction::Manage) {
-        return Err(user_error_page(user, Problem::forbidden()));
+        return Err(Problem::forbidden());
     }
-    parse_id(id).ok_or_else(|| user_error_page(user, Problem::not_found()))
+    parse_id(id).ok_or_else(Problem::not_found)
 }
 
 /// Errors for a form: by field (the message translated) and as a list for
@@ -457,7 +457,7 @@ async fn assign(
 ) -> Response {
     let id = match managed_target(&user, &f.csrf, &id) {
         Ok(id) => id,
-        Err(refused) => return refused,
+        Err(p) => return user_error_page(&user, p),
     };
     let q = BoardQuery {
         pool: f.pool.clone(),
@@ -588,7 +588,7 @@ async fn report_worked(
 ) -> Response {
     let id = match managed_target(&user, &f.csrf, &id) {
         Ok(id) => id,
-        Err(refused) => return refused,
+        Err(p) => return user_error_page(&user, p),
     };
     let q = BoardQuery {
         pool: f.pool.clone(),
@@ -750,7 +750,7 @@ async fn add_staff(
 ) -> Response {
     let id = match managed_target(&user, &f.csrf, &id) {
         Ok(id) => id,
-        Err(refused) => return refused,
+        Err(p) => return user_error_page(&user, p),
     };
     let mut e = ValidationErrors::new();
     let input = StaffInput {
@@ -796,7 +796,7 @@ async fn add_training(
 ) -> Response {
     let id = match managed_target(&user, &f.csrf, &id) {
         Ok(id) => id,
-        Err(refused) => return refused,
+        Err(p) => return user_error_page(&user, p),
     };
     let mut e = ValidationErrors::new();
     let staff_id = number(&mut e, "staff_id", &f.staff_id);
