@@ -8,13 +8,13 @@
 //! are 404); partners and analysts get 403. Every read and write is audited.
 
 use super::json::{Fields, JsonObject};
+use super::params::{created, positive_id};
 use super::participants::parse_id;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -501,23 +501,10 @@ fn done<T>(f: Fields<'_>, v: T) -> Result<T, Problem> {
     }
 }
 
-fn optional_i64(f: &mut Fields<'_>, key: &str) -> Option<i64> {
-    f.nullable_i64(key).flatten()
-}
-
 fn ids2(ids: Result<Path<(String, String)>, PathRejection>) -> Result<(i64, i64), Problem> {
     ids.ok()
-        .and_then(|Path((a, b))| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
-        .filter(|(a, b)| *a > 0 && *b > 0)
+        .and_then(|Path((a, b))| Some((positive_id(&a)?, positive_id(&b)?)))
         .ok_or_else(Problem::not_found)
-}
-
-fn created<T: Serialize>(location: String, body: T) -> impl IntoResponse {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(body),
-    )
 }
 
 /// The employers the caller may read (an employer's user: only its own).
@@ -587,8 +574,8 @@ pub async fn create(
     let input = EmployerInput {
         organisation_number: f.string("organisation_number"),
         name: f.string("name"),
-        sni_code: f.nullable_string("sni_code").flatten(),
-        size_class: f.nullable_string("size_class").flatten(),
+        sni_code: f.optional_string("sni_code"),
+        size_class: f.optional_string("size_class"),
     };
     let input = done(f, input)?;
     let e = state.store.create_employer(&caller.ctx, &input).await?;
@@ -705,13 +692,13 @@ pub async fn add_workplace(
     );
     let input = WorkplaceInput {
         name: f.string("name"),
-        street_address: f.nullable_string("street_address").flatten(),
-        postal_code: f.nullable_string("postal_code").flatten(),
-        city: f.nullable_string("city").flatten(),
+        street_address: f.optional_string("street_address"),
+        postal_code: f.optional_string("postal_code"),
+        city: f.optional_string("city"),
         municipality_code: f.string("municipality_code"),
-        district: f.nullable_string("district").flatten(),
+        district: f.optional_string("district"),
         accessibility: f.strings("accessibility").unwrap_or_default(),
-        accessibility_note: f.nullable_string("accessibility_note").flatten(),
+        accessibility_note: f.optional_string("accessibility_note"),
     };
     let input = done(f, input)?;
     let w = state
@@ -756,9 +743,9 @@ pub async fn add_contact(
     );
     let input = ContactInput {
         name: f.string("name"),
-        title: f.nullable_string("title").flatten(),
-        email: f.nullable_string("email").flatten(),
-        phone: f.nullable_string("phone").flatten(),
+        title: f.optional_string("title"),
+        email: f.optional_string("email"),
+        phone: f.optional_string("phone"),
     };
     let input = done(f, input)?;
     let c = state
@@ -863,10 +850,10 @@ pub async fn add_partnership(
     let input = PartnershipInput {
         name: f.string("name"),
         valid_from: f.string("valid_from"),
-        valid_to: f.nullable_string("valid_to").flatten(),
-        target_placements_per_year: optional_i64(&mut f, "target_placements_per_year"),
-        target_hires_per_year: optional_i64(&mut f, "target_hires_per_year"),
-        note: f.nullable_string("note").flatten(),
+        valid_to: f.optional_string("valid_to"),
+        target_placements_per_year: f.optional_i64("target_placements_per_year"),
+        target_hires_per_year: f.optional_i64("target_hires_per_year"),
+        note: f.optional_string("note"),
     };
     let input = done(f, input)?;
     let p = state.store.add_partnership(&caller.ctx, id, &input).await?;
@@ -892,7 +879,7 @@ pub async fn add_outcome(
     let input = OutcomeInput {
         occurred_on: f.string("occurred_on"),
         kind: f.string("kind"),
-        note: f.nullable_string("note").flatten(),
+        note: f.optional_string("note"),
     };
     let input = done(f, input)?;
     let p = state
@@ -951,14 +938,14 @@ pub async fn add_contract(
     );
     let input = ProcurementInput {
         contract_name: f.string("contract_name"),
-        contract_reference: f.nullable_string("contract_reference").flatten(),
+        contract_reference: f.optional_string("contract_reference"),
         procuring_unit: f.string("procuring_unit"),
         period_from: f.string("period_from"),
         period_to: f.string("period_to"),
         requirement_kind: f.string("requirement_kind"),
-        required_placements: optional_i64(&mut f, "required_placements"),
-        required_hours_share_permille: optional_i64(&mut f, "required_hours_share_permille"),
-        note: f.nullable_string("note").flatten(),
+        required_placements: f.optional_i64("required_placements"),
+        required_hours_share_permille: f.optional_i64("required_hours_share_permille"),
+        note: f.optional_string("note"),
     };
     let input = done(f, input)?;
     let c = state
@@ -989,9 +976,9 @@ async fn fulfilment_common(
         f.errors.add("month", "required", "month is required");
     }
     let input = FulfilmentInput {
-        placements: optional_i64(&mut f, "placements"),
-        contract_hours: optional_i64(&mut f, "contract_hours"),
-        target_group_hours: optional_i64(&mut f, "target_group_hours"),
+        placements: f.optional_i64("placements"),
+        contract_hours: f.optional_i64("contract_hours"),
+        target_group_hours: f.optional_i64("target_group_hours"),
     };
     let input = done(f, input)?;
     let c = state

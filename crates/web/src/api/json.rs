@@ -168,6 +168,16 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A string where absent and `null` both mean none.
+    pub fn optional_string(&mut self, key: &str) -> Option<String> {
+        self.nullable_string(key).flatten()
+    }
+
+    /// An integer where absent and `null` both mean none.
+    pub fn optional_i64(&mut self, key: &str) -> Option<i64> {
+        self.nullable_i64(key).flatten()
+    }
+
     pub fn integer(&mut self, key: &str, min: i64, max: i64) -> Option<i64> {
         match self.map.get(key)? {
             Value::Number(n) if n.as_i64().is_some_and(|v| (min..=max).contains(&v)) => n.as_i64(),

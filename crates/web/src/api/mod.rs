@@ -11,6 +11,7 @@ pub mod intake;
 pub mod json;
 pub mod matching;
 pub mod needs;
+pub mod params;
 pub mod participants;
 pub mod plans;
 pub mod steering;

@@ -10,7 +10,7 @@
 
 use crate::auth::UiUser;
 use crate::error::Problem;
-use crate::ui::participants::parse_id;
+use crate::ui::forms::{errors_context, parse_id};
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -104,18 +104,9 @@ fn failed_context(ctx: &mut Map<String, Value>, failed: Option<Failed>) {
         Some(f) => (Some(f.form), f.values, f.errors),
         None => (None, json!({}), ValidationErrors::new()),
     };
-    let mut m = Map::new();
-    let mut list = vec![];
-    for fe in &errors.0 {
-        if !m.contains_key(&fe.field) {
-            m.insert(fe.field.clone(), json!(fe.code));
-            list.push(json!({"field": fe.field, "code": fe.code}));
-        }
-    }
     ctx.insert("failed_form".into(), json!(form));
     ctx.insert("values".into(), values);
-    ctx.insert("errors".into(), Value::Object(m));
-    ctx.insert("error_list".into(), json!(list));
+    errors_context(ctx, &errors);
 }
 
 const SIZE_CLASSES: [&str; 5] = ["micro", "small", "medium", "large", "unknown"];

@@ -6,6 +6,7 @@ mod assessments;
 mod competence;
 mod consents;
 mod employers;
+mod forms;
 mod intake;
 mod login;
 mod matching;

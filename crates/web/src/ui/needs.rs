@@ -8,7 +8,7 @@
 
 use crate::auth::UiUser;
 use crate::error::Problem;
-use crate::ui::participants::parse_id;
+use crate::ui::forms::{blank, errors_context, failed_context, number, parse_id, refusal_errors};
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{need_role_may, NeedAction};
 use vagar_domain::competence_need::{NeedForm, NeedInput, NeedStatus, SkillInput, WorkingTime};
@@ -39,25 +39,6 @@ pub fn router() -> Router<AppState> {
 
 fn may(user: &UiUser, a: NeedAction) -> bool {
     need_role_may(user.session.user.role, a)
-}
-
-fn blank(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationErrors) {
-    let mut m = Map::new();
-    let mut list = vec![];
-    for fe in &errors.0 {
-        if !m.contains_key(&fe.field) {
-            m.insert(fe.field.clone(), json!(fe.code));
-            list.push(json!({"field": fe.field, "code": fe.code}));
-        }
-    }
-    ctx.insert("errors".into(), Value::Object(m));
-    ctx.insert("error_list".into(), json!(list));
 }
 
 fn need_json(n: &Need) -> Value {
@@ -213,22 +194,6 @@ async fn new_page(State(state): State<AppState>, user: UiUser) -> Response {
         &ValidationErrors::new(),
         StatusCode::OK,
     )
-}
-
-/// A whole number typed into a form; anything else is named.
-fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
-    let v = blank(v)?;
-    match v.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            e.add(
-                field,
-                "out_of_range",
-                format!("{field} must be a whole number"),
-            );
-            None
-        }
-    }
 }
 
 /// Skills typed one per line or comma-separated, as ids or labels.
@@ -415,10 +380,7 @@ async fn detail_page(
         Some(f) => (Some(f.form), f.values, f.errors, f.stale),
         None => (None, json!({}), ValidationErrors::new(), false),
     };
-    ctx.insert("failed_form".into(), json!(form));
-    ctx.insert("values".into(), values);
-    ctx.insert("stale".into(), json!(stale));
-    errors_context(&mut ctx, &errors);
+    failed_context(&mut ctx, form, values, stale, &errors);
     if let Some(f) = flash {
         ctx.insert("flash".into(), json!(f));
     }
@@ -442,19 +404,6 @@ async fn show(
         _ => None,
     };
     detail_page(&state, &user, id, None, flash, StatusCode::OK).await
-}
-
-fn failed_response(e: StoreError) -> Result<(ValidationErrors, bool), StoreError> {
-    match e {
-        StoreError::Validation(v) => Ok((v, false)),
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            Ok((v, false))
-        }
-        StoreError::StaleVersion => Ok((ValidationErrors::new(), true)),
-        other => Err(other),
-    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -493,7 +442,7 @@ async fn change_status(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=status")).into_response(),
-        Err(e) => match failed_response(e) {
+        Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
                     form: "status",
@@ -545,7 +494,7 @@ async fn triage(
         .await
     {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=tagen")).into_response(),
-        Err(e) => match failed_response(e) {
+        Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
                     form: "triage",
@@ -599,7 +548,7 @@ async fn add_workplace(
     };
     match state.store.add_need_workplace(&user.ctx, id, &input).await {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=arbetsplats#triage")).into_response(),
-        Err(e) => match failed_response(e) {
+        Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
                     form: "workplace",

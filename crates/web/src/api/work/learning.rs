@@ -14,18 +14,19 @@
 //! the caller may not see, 403 for roles that never may.
 
 use crate::api::json::{Fields, JsonObject};
+use crate::api::params::{created, merge_missing, positive_id, query_id};
 use crate::api::participants::parse_id;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use vagar_domain::work::learning::{LearningInput, Shares};
 use vagar_domain::ValidationErrors;
 use vagar_store::work::learning::{
@@ -336,17 +337,30 @@ fn version(f: &mut Fields<'_>) -> Option<i64> {
     v
 }
 
+/// The body of a closing change (completion, hire outcome): two strings and
+/// the required version, or 422 naming the fields.
+fn closing_body(
+    map: &Map<String, Value>,
+    first: &str,
+    second: &str,
+) -> Result<(Option<String>, Option<String>, i64), Problem> {
+    let mut f = Fields::new(map, &[first, second, "version"], &[]);
+    let a = f.string(first);
+    let b = f.string(second);
+    let version = version(&mut f);
+    if !f.errors.is_empty() {
+        return Err(validation(f.errors));
+    }
+    Ok((a, b, version.unwrap_or(0)))
+}
+
 fn week_and_id(
     raw: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<(i64, NaiveDate), Problem> {
     let Ok(Path((id, week))) = raw else {
         return Err(Problem::not_found());
     };
-    let id = id
-        .parse::<i64>()
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(Problem::not_found)?;
+    let id = positive_id(&id).ok_or_else(Problem::not_found)?;
     let week = NaiveDate::parse_from_str(&week, "%Y-%m-%d").map_err(|_| {
         let mut e = ValidationErrors::new();
         e.add(
@@ -369,21 +383,11 @@ pub async fn list(
     caller: ApiCaller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<LearningOut>>, Problem> {
-    let intervention_id = match q.intervention_id.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => match s.parse::<i64>().ok().filter(|v| *v > 0) {
-            Some(v) => Some(v),
-            None => {
-                let mut e = ValidationErrors::new();
-                e.add(
-                    "intervention_id",
-                    "invalid",
-                    "intervention_id must be a positive id",
-                );
-                return Err(validation(e));
-            }
-        },
-    };
+    let mut e = ValidationErrors::new();
+    let intervention_id = query_id(&mut e, "intervention_id", &q.intervention_id);
+    if !e.is_empty() {
+        return Err(validation(e));
+    }
     let items = state
         .store
         .list_learning(&caller.ctx, &LearningFilter { intervention_id })
@@ -425,23 +429,19 @@ pub async fn create(
     );
     let input = LearningInput {
         placement_id: f.integer("placement_id", 1, i64::MAX),
-        school_organisation_id: f.nullable_i64("school_organisation_id").flatten(),
-        school_name: f.nullable_string("school_name").flatten(),
-        programme: f.nullable_string("programme").flatten(),
-        work_percent: f.nullable_i64("work_percent").flatten(),
-        study_percent: f.nullable_i64("study_percent").flatten(),
-        deviation_threshold_pp: f.nullable_i64("deviation_threshold_pp").flatten(),
+        school_organisation_id: f.optional_i64("school_organisation_id"),
+        school_name: f.optional_string("school_name"),
+        programme: f.optional_string("programme"),
+        work_percent: f.optional_i64("work_percent"),
+        study_percent: f.optional_i64("study_percent"),
+        deviation_threshold_pp: f.optional_i64("deviation_threshold_pp"),
     };
     // Malformed fields stop here, naming the rules' errors for the other
     // fields too; well-formed input goes to the store, which checks the
     // rules and audits a refusal.
     if !f.errors.is_empty() {
         if let Err(errs) = vagar_domain::work::learning::LearningData::from_input(&input) {
-            for e in errs.0 {
-                if f.errors.for_field(&e.field).is_none() {
-                    f.errors.0.push(e);
-                }
-            }
+            merge_missing(&mut f.errors, errs);
         }
     }
     if !f.errors.is_empty()
@@ -453,13 +453,9 @@ pub async fn create(
         return Err(validation(f.errors));
     }
     let l = state.store.create_learning(&caller.ctx, &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        [(
-            header::LOCATION,
-            format!("/api/v1/learning-employments/{}", l.placement_id),
-        )],
-        Json(LearningOut::from(l)),
+    Ok(created(
+        format!("/api/v1/learning-employments/{}", l.placement_id),
+        LearningOut::from(l),
     ))
 }
 
@@ -506,8 +502,8 @@ pub async fn plan_week(
         &["planned_work_minutes", "planned_study_minutes", "version"],
         &[],
     );
-    let work = f.nullable_i64("planned_work_minutes").flatten();
-    let study = f.nullable_i64("planned_study_minutes").flatten();
+    let work = f.optional_i64("planned_work_minutes");
+    let study = f.optional_i64("planned_study_minutes");
     let version = version(&mut f);
     if !f.errors.is_empty() {
         return Err(validation(f.errors));
@@ -546,8 +542,8 @@ pub async fn record_done(
         &[],
     );
     let input = DoneInput {
-        done_work_minutes: f.nullable_i64("done_work_minutes").flatten(),
-        done_study_minutes: f.nullable_i64("done_study_minutes").flatten(),
+        done_work_minutes: f.optional_i64("done_work_minutes"),
+        done_study_minutes: f.optional_i64("done_study_minutes"),
     };
     let version = version(&mut f);
     if !f.errors.is_empty() {
@@ -580,13 +576,7 @@ pub async fn complete(
     )
     .await?;
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["completion", "completed_on", "version"], &[]);
-    let completion = f.string("completion");
-    let completed_on = f.string("completed_on");
-    let version = version(&mut f);
-    if !f.errors.is_empty() {
-        return Err(validation(f.errors));
-    }
+    let (completion, completed_on, version) = closing_body(&map, "completion", "completed_on")?;
     let l = state
         .store
         .complete_learning(
@@ -594,7 +584,7 @@ pub async fn complete(
             id,
             completion.as_deref(),
             completed_on.as_deref(),
-            version.unwrap_or(0),
+            version,
         )
         .await?;
     Ok(Json(l.into()))
@@ -620,13 +610,7 @@ pub async fn hire_outcome(
     )
     .await?;
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["hired_after", "hired_on", "version"], &[]);
-    let hired_after = f.string("hired_after");
-    let hired_on = f.string("hired_on");
-    let version = version(&mut f);
-    if !f.errors.is_empty() {
-        return Err(validation(f.errors));
-    }
+    let (hired_after, hired_on, version) = closing_body(&map, "hired_after", "hired_on")?;
     let l = state
         .store
         .record_learning_hire(
@@ -634,7 +618,7 @@ pub async fn hire_outcome(
             id,
             hired_after.as_deref(),
             hired_on.as_deref(),
-            version.unwrap_or(0),
+            version,
         )
         .await?;
     Ok(Json(l.into()))

@@ -10,6 +10,7 @@
 //! with the participants and placements it touched.
 
 use super::super::json::{Fields, JsonObject};
+use super::super::params::checked_id;
 use super::super::participants::parse_id;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
@@ -403,13 +404,7 @@ fn query_id(
             }
             None
         }
-        Some(s) => {
-            let id = s.parse::<i64>().ok().filter(|v| *v > 0);
-            if id.is_none() {
-                e.add(field, "invalid", format!("{field} must be a positive id"));
-            }
-            id
-        }
+        Some(s) => checked_id(e, field, s),
     }
 }
 
@@ -459,13 +454,13 @@ pub async fn create_contract(
         &["id", "version", "created_at", "participant_name"],
     );
     let input = ContractInput {
-        participant_id: f.nullable_i64("participant_id").flatten(),
-        intervention_id: f.nullable_i64("intervention_id").flatten(),
-        period_from: f.nullable_string("period_from").flatten(),
-        period_to: f.nullable_string("period_to").flatten(),
-        hours_per_week_minutes: f.nullable_i64("hours_per_week_minutes").flatten(),
-        hourly_wage_ore: f.nullable_i64("hourly_wage_ore").flatten(),
-        employer_fee_permille: f.nullable_i64("employer_fee_permille").flatten(),
+        participant_id: f.optional_i64("participant_id"),
+        intervention_id: f.optional_i64("intervention_id"),
+        period_from: f.optional_string("period_from"),
+        period_to: f.optional_string("period_to"),
+        hours_per_week_minutes: f.optional_i64("hours_per_week_minutes"),
+        hourly_wage_ore: f.optional_i64("hourly_wage_ore"),
+        employer_fee_permille: f.optional_i64("employer_fee_permille"),
     };
     if !f.errors.is_empty() {
         return Err(Problem::validation(f.errors));
@@ -503,9 +498,9 @@ pub async fn create_assignment(
         &["placement_id", "contract_id", "hourly_rate_ore"],
         &[],
     );
-    let placement = f.nullable_i64("placement_id").flatten();
-    let contract = f.nullable_i64("contract_id").flatten();
-    let rate = f.nullable_i64("hourly_rate_ore").flatten();
+    let placement = f.optional_i64("placement_id");
+    let contract = f.optional_i64("contract_id");
+    let rate = f.optional_i64("hourly_rate_ore");
     if !f.errors.is_empty() {
         return Err(Problem::validation(f.errors));
     }
@@ -574,9 +569,9 @@ pub async fn submit_timesheet(
         &["placement_id", "week_start", "minutes", "note"],
         &["id", "status"],
     );
-    let placement_id = f.nullable_i64("placement_id").flatten();
-    let week_start = f.nullable_string("week_start").flatten();
-    let note = f.nullable_string("note").flatten();
+    let placement_id = f.optional_i64("placement_id");
+    let week_start = f.optional_string("week_start");
+    let note = f.optional_string("note");
     let minutes = match map.get("minutes") {
         None | Some(Value::Null) => None,
         Some(Value::Array(items)) if items.len() == 7 => {
@@ -642,8 +637,8 @@ fn decision_body(
     map: &serde_json::Map<String, Value>,
 ) -> Result<(Option<String>, Option<i64>), Problem> {
     let mut f = Fields::new(map, &["reason", "version"], &[]);
-    let reason = f.nullable_string("reason").flatten();
-    let version = f.nullable_i64("version").flatten();
+    let reason = f.optional_string("reason");
+    let version = f.optional_i64("version");
     if !f.errors.is_empty() {
         return Err(Problem::validation(f.errors));
     }
@@ -718,9 +713,9 @@ pub async fn create_invoice(
     JsonObject(map): JsonObject,
 ) -> Result<Response, Problem> {
     let mut f = Fields::new(&map, &["intervention_id", "employer_id", "month"], &[]);
-    let intervention_id = f.nullable_i64("intervention_id").flatten();
-    let employer_id = f.nullable_i64("employer_id").flatten();
-    let month = f.nullable_string("month").flatten();
+    let intervention_id = f.optional_i64("intervention_id");
+    let employer_id = f.optional_i64("employer_id");
+    let month = f.optional_string("month");
     if intervention_id.is_none() && f.errors.for_field("intervention_id").is_none() {
         f.errors
             .add("intervention_id", "required", "intervention_id is required");
@@ -854,10 +849,10 @@ pub async fn add_ledger(
 ) -> Result<Response, Problem> {
     let id = parse_id(id)?;
     let mut f = Fields::new(&map, &["month", "kind", "amount_ore", "note"], &["id"]);
-    let month = f.nullable_string("month").flatten();
-    let kind = f.nullable_string("kind").flatten();
-    let amount = f.nullable_i64("amount_ore").flatten();
-    let note = f.nullable_string("note").flatten();
+    let month = f.optional_string("month");
+    let kind = f.optional_string("kind");
+    let amount = f.optional_i64("amount_ore");
+    let note = f.optional_string("note");
     let mut errors = f.errors;
     let data = check_ledger(month.as_deref(), kind.as_deref(), amount, note.as_deref());
     if let Err(e) = &data {

@@ -11,13 +11,14 @@
 //! staff code).
 
 use crate::api::json::{Fields, JsonObject};
+use crate::api::params::{created, query_date, query_id, with_rules};
 use crate::api::participants::parse_id;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -457,31 +458,9 @@ pub struct TrainingIn {
 
 // ---------------------------------------------------------------- helpers
 
-fn text(f: &mut Fields<'_>, key: &str) -> Option<String> {
-    f.nullable_string(key).flatten()
-}
-
-fn int(f: &mut Fields<'_>, key: &str) -> Option<i64> {
-    f.nullable_i64(key).flatten()
-}
-
 /// Shape errors first, then the rules' errors for fields not yet named.
-fn merged<T>(
-    mut shape: ValidationErrors,
-    rules: Result<T, ValidationErrors>,
-) -> Result<T, Problem> {
-    match rules {
-        Ok(v) if shape.is_empty() => Ok(v),
-        Ok(_) => Err(Problem::validation(shape)),
-        Err(e) => {
-            for e in e.0 {
-                if shape.for_field(&e.field).is_none() {
-                    shape.0.push(e);
-                }
-            }
-            Err(Problem::validation(shape))
-        }
-    }
+fn merged<T>(shape: ValidationErrors, rules: Result<T, ValidationErrors>) -> Result<T, Problem> {
+    with_rules(shape, rules).map_err(Problem::validation)
 }
 
 /// 409 naming every refused person and every conflict.
@@ -503,28 +482,6 @@ pub fn refusal_problem(refusals: &[Refusal]) -> Problem {
         }
     }
     p
-}
-
-fn query_date(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<NaiveDate> {
-    let s = v.as_deref().filter(|s| !s.is_empty())?;
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    if d.is_none() {
-        e.add(
-            field,
-            "invalid_date",
-            format!("{field} must be a date YYYY-MM-DD"),
-        );
-    }
-    d
-}
-
-fn query_id(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
-    let s = v.as_deref().filter(|s| !s.is_empty())?;
-    let id = s.parse::<i64>().ok().filter(|v| *v > 0);
-    if id.is_none() {
-        e.add(field, "invalid", format!("{field} must be a positive id"));
-    }
-    id
 }
 
 // ---------------------------------------------------------------- pools
@@ -561,18 +518,17 @@ pub async fn create_pool(
         &["id", "organisation_name", "staff_count"],
     );
     let input = PoolInput {
-        name: text(&mut f, "name"),
-        organisation_id: int(&mut f, "organisation_id"),
-        intervention_id: int(&mut f, "intervention_id"),
-        hourly_price_ore: int(&mut f, "hourly_price_ore"),
-        hourly_week_cap_minutes: int(&mut f, "hourly_week_cap_minutes"),
+        name: f.optional_string("name"),
+        organisation_id: f.optional_i64("organisation_id"),
+        intervention_id: f.optional_i64("intervention_id"),
+        hourly_price_ore: f.optional_i64("hourly_price_ore"),
+        hourly_week_cap_minutes: f.optional_i64("hourly_week_cap_minutes"),
     };
     let data = merged(f.errors, PoolData::from_input(&input))?;
     let p = state.store.create_staffing_pool(&caller.ctx, &data).await?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, format!("/api/v1/staffing/pools/{}", p.id))],
-        Json(PoolOut::from(p)),
+    Ok(created(
+        format!("/api/v1/staffing/pools/{}", p.id),
+        PoolOut::from(p),
     ))
 }
 
@@ -643,13 +599,13 @@ pub async fn add_staff(
         ],
     );
     let input = StaffInput {
-        participant_id: int(&mut f, "participant_id"),
-        name: text(&mut f, "name"),
-        employment_form: text(&mut f, "employment_form"),
-        occupation: text(&mut f, "occupation"),
-        hourly_wage_ore: int(&mut f, "hourly_wage_ore"),
-        active_from: text(&mut f, "active_from"),
-        active_to: text(&mut f, "active_to"),
+        participant_id: f.optional_i64("participant_id"),
+        name: f.optional_string("name"),
+        employment_form: f.optional_string("employment_form"),
+        occupation: f.optional_string("occupation"),
+        hourly_wage_ore: f.optional_i64("hourly_wage_ore"),
+        active_from: f.optional_string("active_from"),
+        active_to: f.optional_string("active_to"),
     };
     let data = merged(f.errors, StaffData::from_input(&input))?;
     let s = state
@@ -700,11 +656,11 @@ pub async fn update_staff(
         f.errors.add("version", "required", "version is required");
     }
     let input = StaffInput {
-        employment_form: text(&mut f, "employment_form"),
-        occupation: text(&mut f, "occupation"),
-        hourly_wage_ore: int(&mut f, "hourly_wage_ore"),
-        active_from: text(&mut f, "active_from"),
-        active_to: text(&mut f, "active_to"),
+        employment_form: f.optional_string("employment_form"),
+        occupation: f.optional_string("occupation"),
+        hourly_wage_ore: f.optional_i64("hourly_wage_ore"),
+        active_from: f.optional_string("active_from"),
+        active_to: f.optional_string("active_to"),
         ..Default::default()
     };
     let data = merged(
@@ -762,13 +718,13 @@ pub async fn list_requests(
 
 pub(crate) fn request_input(f: &mut Fields<'_>) -> RequestInput {
     RequestInput {
-        unit_id: int(f, "unit_id"),
-        work_date: text(f, "work_date"),
-        start_time: text(f, "start_time"),
-        end_time: text(f, "end_time"),
-        occupation: text(f, "occupation"),
-        staff_count: int(f, "staff_count"),
-        note: text(f, "note"),
+        unit_id: f.optional_i64("unit_id"),
+        work_date: f.optional_string("work_date"),
+        start_time: f.optional_string("start_time"),
+        end_time: f.optional_string("end_time"),
+        occupation: f.optional_string("occupation"),
+        staff_count: f.optional_i64("staff_count"),
+        note: f.optional_string("note"),
     }
 }
 
@@ -811,13 +767,9 @@ pub async fn create_request(
         .store
         .create_staffing_request(&caller.ctx, id, &data)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        [(
-            header::LOCATION,
-            format!("/api/v1/staffing/requests/{}", r.id),
-        )],
-        Json(RequestOut::from(r)),
+    Ok(created(
+        format!("/api/v1/staffing/requests/{}", r.id),
+        RequestOut::from(r),
     ))
 }
 
@@ -944,7 +896,7 @@ pub async fn report_worked(
 ) -> Result<Json<AssignmentOut>, Problem> {
     let id = parse_id(id)?;
     let mut f = Fields::new(&map, &["worked_minutes"], &[]);
-    let worked = int(&mut f, "worked_minutes");
+    let worked = f.optional_i64("worked_minutes");
     if worked.is_none() && f.errors.for_field("worked_minutes").is_none() {
         f.errors
             .add("worked_minutes", "required", "worked_minutes is required");
@@ -1000,10 +952,10 @@ pub async fn report_unit_hours(
         &["unit_name"],
     );
     let input = UnitHoursInput {
-        unit_id: int(&mut f, "unit_id"),
-        month: text(&mut f, "month"),
-        total_minutes: int(&mut f, "total_minutes"),
-        hourly_minutes: int(&mut f, "hourly_minutes"),
+        unit_id: f.optional_i64("unit_id"),
+        month: f.optional_string("month"),
+        total_minutes: f.optional_i64("total_minutes"),
+        hourly_minutes: f.optional_i64("hourly_minutes"),
     };
     let data = merged(f.errors, UnitHoursData::from_input(&input))?;
     Ok(Json(
@@ -1135,12 +1087,12 @@ pub async fn list_training(
 
 fn training_input(f: &mut Fields<'_>) -> TrainingInput {
     TrainingInput {
-        course: text(f, "course"),
-        occupation: text(f, "occupation"),
-        credits_total: int(f, "credits_total"),
-        credits_done: int(f, "credits_done"),
-        started_on: text(f, "started_on"),
-        completed_on: text(f, "completed_on"),
+        course: f.optional_string("course"),
+        occupation: f.optional_string("occupation"),
+        credits_total: f.optional_i64("credits_total"),
+        credits_done: f.optional_i64("credits_done"),
+        started_on: f.optional_string("started_on"),
+        completed_on: f.optional_string("completed_on"),
     }
 }
 

@@ -11,7 +11,9 @@
 use crate::auth::UiUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::ui::participants::parse_id;
+use crate::ui::forms::{
+    blank, errors_context, failed_context, merge_missing, parse_id, refusal_errors, whole_number,
+};
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -22,7 +24,7 @@ use axum::Router;
 use axum_extra::extract::Form;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use vagar_domain::access::work::learning::{learning_role_may, LearningAction};
 use vagar_domain::work::learning::{format_hours, monday_of, parse_hours, LearningInput};
@@ -42,25 +44,6 @@ pub fn router() -> Router<AppState> {
 
 fn may(user: &UiUser, a: LearningAction) -> bool {
     learning_role_may(user.session.user.role, a)
-}
-
-fn blank(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationErrors) {
-    let mut m = Map::new();
-    let mut list = vec![];
-    for fe in &errors.0 {
-        if !m.contains_key(&fe.field) {
-            m.insert(fe.field.clone(), json!(fe.code));
-            list.push(json!({"field": fe.field, "code": fe.code}));
-        }
-    }
-    ctx.insert("errors".into(), Value::Object(m));
-    ctx.insert("error_list".into(), json!(list));
 }
 
 /// A share with one decimal, with a decimal comma in Swedish.
@@ -254,26 +237,7 @@ async fn list(State(state): State<AppState>, user: UiUser, Query(q): Query<ListQ
 
 /// A whole number typed into a form; anything else is named.
 fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
-    let v = blank(v)?;
-    match v.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            e.add(
-                field,
-                "not_a_number",
-                format!("{field} must be a whole number"),
-            );
-            None
-        }
-    }
-}
-
-fn merge(e: &mut ValidationErrors, more: ValidationErrors) {
-    for fe in more.0 {
-        if e.for_field(&fe.field).is_none() {
-            e.0.push(fe);
-        }
-    }
+    whole_number(e, field, v, "not_a_number")
 }
 
 async fn create(
@@ -303,7 +267,7 @@ async fn create(
         ),
     };
     if let Err(more) = vagar_domain::work::learning::LearningData::from_input(&input) {
-        merge(&mut e, more);
+        merge_missing(&mut e, more);
     }
     let mut values = json!(form);
     values["csrf"] = json!(null);
@@ -323,7 +287,7 @@ async fn create(
             l.placement_id
         ))
         .into_response(),
-        Err(err) => match as_form_errors(err) {
+        Err(err) => match refusal_errors(err) {
             Ok((errs, _)) => {
                 list_page(
                     &state,
@@ -336,20 +300,6 @@ async fn create(
             }
             Err(err) => user_error_page(&user, err.into()),
         },
-    }
-}
-
-/// A refused change as inline errors (or a stale version), else the error.
-fn as_form_errors(e: StoreError) -> Result<(ValidationErrors, bool), StoreError> {
-    match e {
-        StoreError::Validation(v) => Ok((v, false)),
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            Ok((v, false))
-        }
-        StoreError::StaleVersion => Ok((ValidationErrors::new(), true)),
-        other => Err(other),
     }
 }
 
@@ -477,10 +427,7 @@ async fn detail_page(
         json!(may(user, LearningAction::RecordHire) && l.completion.is_some()),
     );
     ctx.insert("today".into(), json!(today.to_string()));
-    ctx.insert("failed_form".into(), json!(failed_form));
-    ctx.insert("values".into(), values);
-    ctx.insert("stale".into(), json!(stale));
-    errors_context(&mut ctx, &errors);
+    failed_context(&mut ctx, failed_form.as_deref(), values, stale, &errors);
     if let Some(f) = flash {
         ctx.insert("flash".into(), json!(f));
     }
@@ -516,7 +463,7 @@ async fn refused(
     values: Value,
     err: StoreError,
 ) -> Response {
-    match as_form_errors(err) {
+    match refusal_errors(err) {
         Ok((errors, stale)) => {
             detail_page(
                 state,

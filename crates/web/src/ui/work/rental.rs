@@ -9,6 +9,7 @@
 use crate::auth::UiUser;
 use crate::error::Problem;
 use crate::i18n::{t, Lang};
+use crate::ui::forms::parse_id;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -40,10 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/tidrapporter", get(host_page))
         .route("/tidrapporter/{id}/godkann", post(host_approve))
         .route("/tidrapporter/{id}/avvisa", post(host_reject))
-}
-
-fn parse_id(s: &str) -> Option<i64> {
-    s.parse::<i64>().ok().filter(|v| *v > 0)
 }
 
 /// Money for people: `1 234,50 kr` in Swedish, `SEK 1,234.50` in English.

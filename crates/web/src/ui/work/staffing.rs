@@ -12,6 +12,7 @@
 use crate::auth::UiUser;
 use crate::error::Problem;
 use crate::i18n::{t, Lang};
+use crate::ui::forms::{blank, number, parse_id, with_rules};
 use crate::ui::render;
 use crate::ui::{base_context, user_error_page};
 use crate::AppState;
@@ -53,25 +54,13 @@ fn may(user: &UiUser, a: StaffingAction) -> bool {
     staffing_role_may(user.session.user.role, a)
 }
 
-fn blank(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
-    let v = blank(v)?;
-    match v.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            e.add(
-                field,
-                "out_of_range",
-                format!("{field} must be a whole number"),
-            );
-            None
-        }
+/// The target of a managing form: its token and the role first (403),
+/// then the id in the path (404).
+fn managed_target(user: &UiUser, csrf: &str, id: &str) -> Result<i64, Problem> {
+    if !user.csrf_ok(csrf) || !may(user, StaffingAction::Manage) {
+        return Err(Problem::forbidden());
     }
+    parse_id(id).ok_or_else(Problem::not_found)
 }
 
 /// Errors for a form: by field (the message translated) and as a list for
@@ -409,9 +398,9 @@ async fn create_request(
     };
     let values = json!({"unit_id": f.unit_id, "work_date": f.work_date, "start_time": f.start_time, "end_time": f.end_time,
                         "occupation": f.occupation, "staff_count": f.staff_count, "note": f.note});
-    let data = match RequestData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
+    let data = match with_rules(e, RequestData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => {
             return board_page(
                 &state,
                 &user,
@@ -423,24 +412,6 @@ async fn create_request(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(more) => {
-            for m in more.0 {
-                if e.for_field(&m.field).is_none() {
-                    e.0.push(m);
-                }
-            }
-            return board_page(
-                &state,
-                &user,
-                &q,
-                Failed {
-                    order: Some((e, values)),
-                    ..Default::default()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
         }
     };
     match state
@@ -484,11 +455,9 @@ async fn assign(
     Path(id): Path<String>,
     Form(f): Form<AssignForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(p) => return user_error_page(&user, p),
     };
     let q = BoardQuery {
         pool: f.pool.clone(),
@@ -556,7 +525,7 @@ async fn cancel(
     if !user.csrf_ok(&f.csrf) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     match state.store.cancel_staffing_request(&user.ctx, id).await {
@@ -576,7 +545,7 @@ async fn unassign(
     if !user.csrf_ok(&f.csrf) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     match state.store.remove_staffing_assignment(&user.ctx, id).await {
@@ -617,11 +586,9 @@ async fn report_worked(
     Path(id): Path<String>,
     Form(f): Form<WorkedForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(p) => return user_error_page(&user, p),
     };
     let q = BoardQuery {
         pool: f.pool.clone(),
@@ -652,7 +619,7 @@ async fn pool_page(
     user: UiUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
+    let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
     pool_page_with(&state, &user, id, None, StatusCode::OK).await
@@ -660,6 +627,19 @@ async fn pool_page(
 
 /// Which pool-page form failed: `staff` or `training`, its errors and values.
 type PoolFailed = Option<(&'static str, ValidationErrors, Value)>;
+
+/// The pool page again with a form's errors and the values typed into it.
+async fn pool_refused(
+    state: &AppState,
+    user: &UiUser,
+    id: i64,
+    form: &'static str,
+    e: ValidationErrors,
+    values: Value,
+) -> Response {
+    let failed = Some((form, e, values));
+    pool_page_with(state, user, id, failed, StatusCode::UNPROCESSABLE_ENTITY).await
+}
 
 async fn pool_page_with(
     state: &AppState,
@@ -762,26 +742,15 @@ fn kronor(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i
     }
 }
 
-fn merge(mut e: ValidationErrors, more: ValidationErrors) -> ValidationErrors {
-    for m in more.0 {
-        if e.for_field(&m.field).is_none() {
-            e.0.push(m);
-        }
-    }
-    e
-}
-
 async fn add_staff(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
     Form(f): Form<StaffForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(p) => return user_error_page(&user, p),
     };
     let mut e = ValidationErrors::new();
     let input = StaffInput {
@@ -795,41 +764,13 @@ async fn add_staff(
     };
     let values = json!({"participant_id": f.participant_id, "name": f.name, "employment_form": f.employment_form,
         "occupation": f.occupation, "hourly_wage": f.hourly_wage, "active_from": f.active_from, "active_to": f.active_to});
-    let data = match StaffData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("staff", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(more) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("staff", merge(e, more), values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+    let data = match with_rules(e, StaffData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => return pool_refused(&state, &user, id, "staff", e, values).await,
     };
     match state.store.add_staffing_staff(&user.ctx, id, &data).await {
         Ok(_) => Redirect::to(&format!("/bemanning/pool/{id}")).into_response(),
-        Err(StoreError::Validation(e)) => {
-            pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("staff", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(StoreError::Validation(e)) => pool_refused(&state, &user, id, "staff", e, values).await,
         Err(e) => user_error_page(&user, e.into()),
     }
 }
@@ -853,11 +794,9 @@ async fn add_training(
     Path(id): Path<String>,
     Form(f): Form<TrainingForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let Some(id) = id.parse::<i64>().ok().filter(|v| *v > 0) else {
-        return user_error_page(&user, Problem::not_found());
+    let id = match managed_target(&user, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(p) => return user_error_page(&user, p),
     };
     let mut e = ValidationErrors::new();
     let staff_id = number(&mut e, "staff_id", &f.staff_id);
@@ -874,28 +813,9 @@ async fn add_training(
     };
     let values = json!({"staff_id": f.staff_id, "course": f.course, "occupation": f.occupation, "credits_total": f.credits_total,
         "credits_done": f.credits_done, "started_on": f.started_on, "completed_on": f.completed_on});
-    let data = match TrainingData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("training", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(more) => {
-            return pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("training", merge(e, more), values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+    let data = match with_rules(e, TrainingData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => return pool_refused(&state, &user, id, "training", e, values).await,
     };
     // The member of staff must be of this pool.
     let staff = match state.store.list_staffing_staff(&user.ctx, id).await {
@@ -910,14 +830,7 @@ async fn add_training(
             "required",
             "staff_id must name staff of this pool",
         );
-        return pool_page_with(
-            &state,
-            &user,
-            id,
-            Some(("training", e, values)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return pool_refused(&state, &user, id, "training", e, values).await;
     }
     match state
         .store
@@ -926,14 +839,7 @@ async fn add_training(
     {
         Ok(_) => Redirect::to(&format!("/bemanning/pool/{id}")).into_response(),
         Err(StoreError::Validation(e)) => {
-            pool_page_with(
-                &state,
-                &user,
-                id,
-                Some(("training", e, values)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            pool_refused(&state, &user, id, "training", e, values).await
         }
         Err(e) => user_error_page(&user, e.into()),
     }
@@ -1189,9 +1095,9 @@ async fn report_hours(
         hourly_minutes: hours_field(&mut e, "hourly_minutes", &f.hourly_hours),
     };
     let values = json!({"unit_id": f.unit_id, "month": f.month, "total_hours": f.total_hours, "hourly_hours": f.hourly_hours});
-    let data = match UnitHoursData::from_input(&input) {
-        Ok(d) if e.is_empty() => d,
-        Ok(_) => {
+    let data = match with_rules(e, UnitHoursData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => {
             return stats_page(
                 &state,
                 &user,
@@ -1200,21 +1106,6 @@ async fn report_hours(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(more) => {
-            for m in more.0 {
-                if e.for_field(&m.field).is_none() {
-                    e.0.push(m);
-                }
-            }
-            return stats_page(
-                &state,
-                &user,
-                Some((e, values)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
         }
     };
     match state.store.report_unit_hours(&user.ctx, &data).await {
