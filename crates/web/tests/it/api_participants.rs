@@ -661,9 +661,10 @@ both_engines!(
         let mut bad_check = hyphenated(&mine);
         let last = bad_check.pop().unwrap();
         bad_check.push(if last == '9' { '0' } else { '9' });
-        let tomorrow = (vagar_domain::time::swedish_date(app.clock.now()) + chrono::Duration::days(1))
-            .format("%Y-%m-%d")
-            .to_string();
+        let tomorrow = (vagar_domain::time::swedish_date(app.clock.now())
+            + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
 
         let cases: Vec<(Value, u16, Vec<&str>)> = vec![
             (
