@@ -1291,6 +1291,19 @@ staff-err-exclusive = Give either a name or the participant id, not both.
 staff-err-credits_missing = A completed course has all its credits done.
 staff-err-invalid_choice = Choose one of the options.
 staff-err-participant_id-unknown = No participant you may read has this id.
+staff-new-pool-title = New staffing pool
+staff-new-pool-submit = Create pool
+staff-choose-option = Choose
+staff-none = None
+staff-field-organisation_id = Run by (organisation)
+staff-field-intervention_id = Intervention (staffing model, optional)
+staff-field-hourly_price_ore = Hourly price to the units (SEK)
+staff-field-hourly_week_cap_minutes = Weekly cap for hourly staff (hours)
+staff-err-organisation_id-unknown = Choose an organisation.
+staff-err-intervention_id-unknown = Choose an intervention of the staffing model.
+staff-err-intervention_id-wrong_model = Choose an intervention of the staffing model.
+staff-err-hourly_price_ore-out_of_range = Give the price in kronor, 0 or more (e.g. 325,50).
+staff-err-hourly_week_cap_minutes-out_of_range = Give the cap in hours, from 1 to 48.
 
 
 

@@ -1291,6 +1291,19 @@ staff-err-exclusive = Ange antingen namn eller deltagarens id, inte båda.
 staff-err-credits_missing = En avslutad utbildning har alla poäng avklarade.
 staff-err-invalid_choice = Välj ett av alternativen.
 staff-err-participant_id-unknown = Ingen deltagare du har tillgång till har detta id.
+staff-new-pool-title = Ny bemanningspool
+staff-new-pool-submit = Skapa pool
+staff-choose-option = Välj
+staff-none = Ingen
+staff-field-organisation_id = Drivs av (organisation)
+staff-field-intervention_id = Insats (bemanningsmodellen, frivillig)
+staff-field-hourly_price_ore = Timpris till enheterna (kr)
+staff-field-hourly_week_cap_minutes = Veckotak för timanställda (timmar)
+staff-err-organisation_id-unknown = Välj en organisation.
+staff-err-intervention_id-unknown = Välj en insats i bemanningsmodellen.
+staff-err-intervention_id-wrong_model = Välj en insats i bemanningsmodellen.
+staff-err-hourly_price_ore-out_of_range = Ange priset i kronor, 0 eller mer (t.ex. 325,50).
+staff-err-hourly_week_cap_minutes-out_of_range = Ange taket i timmar, från 1 till 48.
 
 
 

@@ -494,3 +494,101 @@ both_engines!(
         assert_eq!(j[2]["total_minutes"], 60_030);
     }
 );
+
+both_engines!(
+    a_pool_is_created_on_the_board_after_an_inline_refusal,
+    |app: TestApp| async move {
+        let staffing =
+            crate::common::work::insert_intervention(&app, "Bemanningsmodellen", "staffing").await;
+        let other = crate::common::work::insert_intervention(&app, "Hyrmodellen", "rental").await;
+        let c = app.login("coordinator").await;
+        let (s, html) = page(&c, &app, "/bemanning").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("Ny bemanningspool") && html.contains("action=\"/bemanning/pooler\""),
+            "{html}"
+        );
+        // Only the staffing model's interventions are offered.
+        assert!(html.contains(&format!(
+            "<option value=\"{staffing}\">Bemanningsmodellen</option>"
+        )));
+        assert!(!html.contains(&format!("<option value=\"{other}\">Hyrmodellen")));
+        let csrf = hidden_csrf(&html);
+        let org = app.org_a.to_string();
+        let intervention = staffing.to_string();
+
+        // A blank name and a negative price: refused inline, values kept, nothing written.
+        let (s, _, html) = post(
+            &c,
+            &app,
+            "/bemanning/pooler",
+            &[
+                ("csrf", &csrf),
+                ("name", ""),
+                ("organisation_id", &org),
+                ("intervention_id", &intervention),
+                ("hourly_price", "-5"),
+                ("week_cap", "35,5"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            html.contains("id=\"pool-error-summary\"")
+                && html.contains("href=\"#p-name\"")
+                && html.contains("href=\"#p-hourly_price_ore\"")
+                && html.contains("Ange priset i kronor, 0 eller mer"),
+            "{html}"
+        );
+        assert!(html.contains("value=\"35,5\""), "values kept");
+        assert!(
+            html.contains(&format!(
+                "<option value=\"{staffing}\" selected>Bemanningsmodellen"
+            )),
+            "choice kept"
+        );
+        let (_, pools) = app.get_json("coordinator", "/api/v1/staffing/pools").await;
+        assert_eq!(pools.as_array().map(|a| a.len()), Some(0), "{pools}");
+
+        // Valid: the new pool's page.
+        let (s, loc, _) = post(
+            &c,
+            &app,
+            "/bemanning/pooler",
+            &[
+                ("csrf", &csrf),
+                ("name", "Södra poolen"),
+                ("organisation_id", &org),
+                ("intervention_id", &intervention),
+                ("hourly_price", "325,50"),
+                ("week_cap", "35,5"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+        assert!(loc.starts_with("/bemanning/pool/"), "{loc}");
+        let (s, html) = page(&c, &app, &loc).await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("Södra poolen") && html.contains("325.50 kr") && html.contains("35.5 h"),
+            "{html}"
+        );
+        let (_, pools) = app.get_json("coordinator", "/api/v1/staffing/pools").await;
+        let p = &pools[0];
+        assert_eq!(
+            (
+                p["organisation_id"].as_i64(),
+                p["intervention_id"].as_i64(),
+                p["hourly_price_ore"].as_i64(),
+                p["hourly_week_cap_minutes"].as_i64()
+            ),
+            (Some(app.org_a), Some(staffing), Some(32_550), Some(2_130))
+        );
+
+        // Admins see the board but may not manage pools: no form.
+        let admin = app.login("admin").await;
+        let (s, html) = page(&admin, &app, "/bemanning").await;
+        assert_eq!(s, 200);
+        assert!(!html.contains("action=\"/bemanning/pooler\""));
+    }
+);

@@ -28,8 +28,9 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use vagar_domain::access::work::staffing::{staffing_role_may, StaffingAction};
 use vagar_domain::work::staffing::{
-    format_time, occupation_fits, Conflict, Refusal, RequestData, RequestInput, Ssyk4, StaffData,
-    StaffInput, TrainingData, TrainingInput, UnitHoursData, UnitHoursInput,
+    format_time, occupation_fits, Conflict, PoolData, PoolInput, Refusal, RequestData,
+    RequestInput, Ssyk4, StaffData, StaffInput, TrainingData, TrainingInput, UnitHoursData,
+    UnitHoursInput,
 };
 use vagar_domain::{OrgKind, ValidationErrors};
 use vagar_store::work::staffing::{Request, RequestFilter, Staff};
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/bemanning/bestallningar/{id}/avboka", post(cancel))
         .route("/bemanning/tilldelningar/{id}/ta-bort", post(unassign))
         .route("/bemanning/tilldelningar/{id}/arbetat", post(report_worked))
+        .route("/bemanning/pooler", post(create_pool))
         .route("/bemanning/pool/{id}", get(pool_page))
         .route("/bemanning/pool/{id}/personal", post(add_staff))
         .route("/bemanning/pool/{id}/utbildning", post(add_training))
@@ -162,6 +164,8 @@ struct Failed {
     conflicts: Vec<String>,
     /// The order form's errors and values.
     order: Option<(ValidationErrors, Value)>,
+    /// The new-pool form's errors and values.
+    pool: Option<(ValidationErrors, Value)>,
 }
 
 fn request_json(r: &Request, staff: &[Staff], lang: Lang) -> Value {
@@ -273,16 +277,50 @@ async fn board_page(
             requests.push(j);
         }
     }
-    // Units one may order for: any municipal unit, or one's own.
-    let units: Vec<Value> = match state.store.list_organisations().await {
-        Ok(orgs) => orgs
-            .into_iter()
-            .filter(|o| o.kind == OrgKind::MunicipalUnit)
-            .filter(|o| manage || o.id == user.ctx.actor.organisation_id)
-            .map(|o| json!({"id": o.id, "name": o.name}))
-            .collect(),
+    let orgs = match state.store.list_organisations().await {
+        Ok(o) => o,
         Err(e) => return user_error_page(user, e.into()),
     };
+    // Units one may order for: any municipal unit, or one's own.
+    let units: Vec<Value> = orgs
+        .iter()
+        .filter(|o| o.kind == OrgKind::MunicipalUnit)
+        .filter(|o| manage || o.id == user.ctx.actor.organisation_id)
+        .map(|o| json!({"id": o.id, "name": o.name}))
+        .collect();
+    // The new-pool form (managers only): any organisation may run a pool;
+    // the intervention is one of the staffing model's.
+    if manage {
+        let interventions = match state.store.list_interventions(&user.ctx, None).await {
+            Ok(i) => i,
+            Err(e) => return user_error_page(user, e.into()),
+        };
+        ctx.insert(
+            "pool_orgs".into(),
+            json!(orgs
+                .iter()
+                .map(|o| json!({"id": o.id, "name": o.name}))
+                .collect::<Vec<_>>()),
+        );
+        ctx.insert(
+            "pool_interventions".into(),
+            json!(interventions
+                .iter()
+                .filter(|i| i.model.as_deref() == Some("staffing"))
+                .map(|i| json!({"id": i.id, "name": i.name}))
+                .collect::<Vec<_>>()),
+        );
+        let (m, l, v) = match &failed.pool {
+            Some((e, v)) => {
+                let (m, l) = errors_json(user.lang, e);
+                (m, l, v.clone())
+            }
+            None => (json!({}), json!([]), json!({"week_cap": "40"})),
+        };
+        ctx.insert("pool_errors".into(), m);
+        ctx.insert("pool_error_list".into(), l);
+        ctx.insert("pool_values".into(), v);
+    }
     let (order_errors, order_list, order_values) = match &failed.order {
         Some((e, v)) => {
             let (m, l) = errors_json(user.lang, e);
@@ -435,6 +473,66 @@ async fn create_request(
             )
             .await
         }
+        Err(e) => user_error_page(&user, e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+struct PoolForm {
+    #[serde(default)]
+    csrf: String,
+    name: Option<String>,
+    organisation_id: Option<String>,
+    intervention_id: Option<String>,
+    hourly_price: Option<String>,
+    week_cap: Option<String>,
+}
+
+/// A new pool from the board's form, through the same store function as
+/// the API; on success the new pool's page.
+async fn create_pool(
+    State(state): State<AppState>,
+    user: UiUser,
+    Form(f): Form<PoolForm>,
+) -> Response {
+    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let mut e = ValidationErrors::new();
+    let input = PoolInput {
+        name: blank(&f.name),
+        organisation_id: number(&mut e, "organisation_id", &f.organisation_id),
+        intervention_id: number(&mut e, "intervention_id", &f.intervention_id),
+        hourly_price_ore: kronor(&mut e, "hourly_price_ore", &f.hourly_price),
+        hourly_week_cap_minutes: hours_field(&mut e, "hourly_week_cap_minutes", &f.week_cap),
+    };
+    let values = json!({"name": f.name, "organisation_id": f.organisation_id, "intervention_id": f.intervention_id,
+                        "hourly_price": f.hourly_price, "week_cap": f.week_cap});
+    let refused = |e: ValidationErrors| {
+        let failed = Failed {
+            pool: Some((e, values.clone())),
+            ..Default::default()
+        };
+        let state = state.clone();
+        let user = &user;
+        async move {
+            board_page(
+                &state,
+                user,
+                &BoardQuery::default(),
+                failed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let data = match with_rules(e, PoolData::from_input(&input)) {
+        Ok(d) => d,
+        Err(e) => return refused(e).await,
+    };
+    match state.store.create_staffing_pool(&user.ctx, &data).await {
+        Ok(p) => Redirect::to(&format!("/bemanning/pool/{}", p.id)).into_response(),
+        Err(StoreError::Validation(e)) => refused(e).await,
         Err(e) => user_error_page(&user, e.into()),
     }
 }
