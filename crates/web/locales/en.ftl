@@ -1154,6 +1154,36 @@ rent-err-not_a_number = Write an amount in kronor, for example 1250.50.
 rent-err-already_decided = The week has already been decided.
 rent-report-week = Report a week
 rent-err-overlaps = The participant already has a contract in this intervention for part of the period.
+rent-contract-new = New employment contract
+rent-contract-submit = Save the contract
+rent-assignment-new = New assignment
+rent-assignment-submit = Save the assignment
+rent-field-period-from = From
+rent-field-period-to = To
+rent-field-hours-week = Hours per week
+rent-field-wage = Hourly wage in kronor
+rent-field-fee = Employer's fees in per mille
+rent-field-fee-hint = For example 314 for 31.4 per cent.
+rent-field-placement = Placement
+rent-field-contract = Employment contract
+rent-field-rate = Hourly rate in kronor
+rent-date-hint = YYYY-MM-DD
+rent-no-participants = No participant is placed in the intervention yet.
+rent-no-open-placements = Every placement in the intervention is already an assignment.
+rent-flash-contract = The contract is saved.
+rent-flash-assignment = The assignment is saved.
+rent-err-not_permille = Write the fees as a whole number of per mille, for example 314.
+rent-err-contract_unknown = Choose a participant in the list.
+rent-err-assignment_unknown = Choose a placement and a contract in the lists.
+rent-err-assignment_outside_contract = The placement's dates must lie inside the contract period.
+rent-err-already_assigned = The placement is already an assignment.
+rent-err-other_participant = The contract is for another participant than the placement.
+rent-err-other_intervention = The contract is for another intervention than the placement.
+rent-err-not_employed_by_municipality = The placement must have the employment form municipality.
+rent-err-no_host = The placement has no host employer to invoice.
+rent-err-not_rental = The intervention does not follow the rental model.
+rent-err-before_start = The end date must be on or after the start date.
+rent-err-too_long = A contract may last at most three years.
 
 
 

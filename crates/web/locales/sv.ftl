@@ -1154,6 +1154,36 @@ rent-err-not_a_number = Skriv ett belopp i kronor, till exempel 1 250,50.
 rent-err-already_decided = Veckan är redan beslutad.
 rent-report-week = Rapportera en vecka
 rent-err-overlaps = Deltagaren har redan ett anställningsavtal i insatsen under en del av perioden.
+rent-contract-new = Nytt anställningsavtal
+rent-contract-submit = Spara anställningsavtalet
+rent-assignment-new = Nytt uppdrag
+rent-assignment-submit = Spara uppdraget
+rent-field-period-from = Från och med
+rent-field-period-to = Till och med
+rent-field-hours-week = Timmar per vecka
+rent-field-wage = Timlön i kronor
+rent-field-fee = Arbetsgivaravgifter i promille
+rent-field-fee-hint = Till exempel 314 för 31,4 procent.
+rent-field-placement = Placering
+rent-field-contract = Anställningsavtal
+rent-field-rate = Timpris i kronor
+rent-date-hint = ÅÅÅÅ-MM-DD
+rent-no-participants = Det finns inga deltagare placerade i insatsen ännu.
+rent-no-open-placements = Alla placeringar i insatsen är redan uppdrag.
+rent-flash-contract = Anställningsavtalet är sparat.
+rent-flash-assignment = Uppdraget är sparat.
+rent-err-not_permille = Skriv avgifterna som ett heltal i promille, till exempel 314.
+rent-err-contract_unknown = Välj en deltagare i listan.
+rent-err-assignment_unknown = Välj en placering och ett anställningsavtal i listorna.
+rent-err-assignment_outside_contract = Placeringens datum måste ligga inom anställningsavtalets period.
+rent-err-already_assigned = Placeringen är redan ett uppdrag.
+rent-err-other_participant = Anställningsavtalet gäller en annan deltagare än placeringen.
+rent-err-other_intervention = Anställningsavtalet gäller en annan insats än placeringen.
+rent-err-not_employed_by_municipality = Placeringen måste ha anställningsformen kommunen.
+rent-err-no_host = Placeringen har ingen värdarbetsgivare att fakturera.
+rent-err-not_rental = Insatsen följer inte uthyrningsmodellen.
+rent-err-before_start = Slutdatumet måste vara samma dag som eller efter startdatumet.
+rent-err-too_long = Ett anställningsavtal kan gälla högst tre år.
 
 
 

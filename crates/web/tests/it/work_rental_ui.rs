@@ -268,3 +268,147 @@ both_engines!(
         assert_eq!(st, 403);
     }
 );
+
+both_engines!(
+    the_coordinator_creates_a_contract_and_an_assignment_through_the_overview_forms,
+    |app: TestApp| async move {
+        let intervention = insert_intervention(&app, "Unga i jobb", "rental").await;
+        let host = insert_host(&app, "2120001355", "Värdbolaget", true).await;
+        let person = crate::work_rental_api::participant(&app, 2, "Amina", "Hyrén").await;
+        let inside = insert_placement(
+            &app,
+            person,
+            intervention,
+            host,
+            "2026-03-02",
+            "2026-04-30",
+            "municipality",
+        )
+        .await;
+        let outside = insert_placement(
+            &app,
+            person,
+            intervention,
+            host,
+            "2027-01-04",
+            "2027-02-26",
+            "municipality",
+        )
+        .await;
+        let coord = app.login("coordinator").await;
+        let path = format!("/uthyrning/{intervention}");
+        let (st, html) = page(&coord, &app, &path).await;
+        assert_eq!(st, 200, "{html}");
+        assert!(html.contains("Nytt anställningsavtal") && html.contains("Nytt uppdrag"));
+        assert!(
+            html.contains("Amina Hyrén"),
+            "the placed participant is a choice"
+        );
+        let csrf = hidden_csrf(&html);
+        let who = person.to_string();
+        let contracts_url = format!("/api/v1/rental/contracts?intervention_id={intervention}");
+        // A wage that is not kronor: refused inline, values kept, nothing written.
+        let contract_form = |wage: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("participant_id", who.clone()),
+                ("period_from", "2026-01-01".to_string()),
+                ("period_to", "2026-12-31".to_string()),
+                ("hours_per_week", "37,5".to_string()),
+                ("wage", wage.to_string()),
+                ("fee", "314".to_string()),
+            ]
+        };
+        let res = coord
+            .post(app.url(&format!("{path}/avtal")))
+            .form(&contract_form("etthundra"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"error-summary\""));
+        assert!(html.contains("id=\"wage-error\"") && html.contains("aria-invalid=\"true\""));
+        assert!(html.contains("value=\"37,5\"") && html.contains("value=\"etthundra\""));
+        assert_eq!(
+            app.get_json("coordinator", &contracts_url)
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        let res = coord
+            .post(app.url(&format!("{path}/avtal")))
+            .form(&contract_form("130,50"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let list = app.get_json("coordinator", &contracts_url).await.1;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["hourly_wage_ore"], 13_050);
+        assert_eq!(list[0]["hours_per_week_minutes"], 2250);
+        assert_eq!(list[0]["employer_fee_permille"], 314);
+        let contract = list[0]["id"].as_i64().unwrap().to_string();
+        // A placement outside the contract period: refused inline, nothing written.
+        let assignments_url = format!("/api/v1/rental/assignments?intervention_id={intervention}");
+        let outside = outside.to_string();
+        let res = coord
+            .post(app.url(&format!("{path}/uppdrag")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("placement_id", outside.as_str()),
+                ("contract_id", contract.as_str()),
+                ("rate", "180"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"error-summary\""));
+        assert!(
+            html.contains("Placeringens datum måste ligga inom anställningsavtalets period."),
+            "{html}"
+        );
+        assert!(html.contains("id=\"placement_id-error\"") && html.contains("value=\"180\""));
+        let (_, list) = app.get_json("coordinator", &assignments_url).await;
+        assert_eq!(list.as_array().unwrap().len(), 0, "nothing written");
+        let inside_id = inside.to_string();
+        let res = coord
+            .post(app.url(&format!("{path}/uppdrag")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("placement_id", inside_id.as_str()),
+                ("contract_id", contract.as_str()),
+                ("rate", "180,25"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, list) = app.get_json("coordinator", &assignments_url).await;
+        assert_eq!(list[0]["placement_id"], inside);
+        assert_eq!(list[0]["hourly_rate_ore"], 18_025);
+        // The overview lists both, with the saved flash.
+        let (st, html) = page(&coord, &app, &format!("{path}?klart=uppdrag")).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("Uppdraget är sparat."));
+        assert!(
+            html.contains("2026-01-01 – 2026-12-31"),
+            "the contract is listed"
+        );
+        assert!(html.contains("130,50\u{a0}kr") && html.contains("180,25\u{a0}kr"));
+        assert!(
+            html.contains("2026-03-02 – 2026-04-30"),
+            "the assignment is listed"
+        );
+        // A caseworker may not see the page with its forms.
+        let cw = app.login("cw_a").await;
+        let (st, html) = page(&cw, &app, &path).await;
+        assert_eq!(st, 403);
+        assert!(!html.contains("Nytt anställningsavtal"));
+    }
+);

@@ -23,8 +23,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use vagar_domain::access::work::rental::{rental_role_may, RentalAction};
 use vagar_domain::work::legal::LegalCheck;
-use vagar_domain::work::rental::{check_ledger, EconomicResult, TimesheetStatus};
+use vagar_domain::work::rental::{check_ledger, ContractInput, EconomicResult, TimesheetStatus};
 use vagar_domain::ValidationErrors;
+use vagar_store::work::interventions::PlacementFilter;
 use vagar_store::work::rental::{Timesheet, TimesheetFilter, TimesheetInput};
 use vagar_store::StoreError;
 
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/uthyrning/{id}/fakturor", post(invoice_create))
         .route("/uthyrning/{id}/kostnader", post(ledger_add))
+        .route("/uthyrning/{id}/avtal", post(contract_create))
+        .route("/uthyrning/{id}/uppdrag", post(assignment_create))
         .route("/tidrapporter", get(host_page))
         .route("/tidrapporter/{id}/godkann", post(host_approve))
         .route("/tidrapporter/{id}/avvisa", post(host_reject))
@@ -304,6 +307,8 @@ async fn overview_page(
             "faktura" => "rent-flash-invoiced",
             "kostnad" => "rent-flash-ledger",
             "vecka" => "rent-flash-week",
+            "avtal" => "rent-flash-contract",
+            "uppdrag" => "rent-flash-assignment",
             _ => "rent-flash-saved",
         };
         ctx.insert("flash".into(), json!(key));
@@ -399,18 +404,85 @@ async fn overview_page(
     );
     ctx.insert("chart".into(), chart(lang, &result));
     ctx.insert("legal".into(), legal_json(lang, &legal));
-    ctx.insert(
-        "may_manage".into(),
-        json!(rental_role_may(
-            user.session.user.role,
-            RentalAction::Manage
-        )),
-    );
+    let may_manage = rental_role_may(user.session.user.role, RentalAction::Manage);
+    ctx.insert("may_manage".into(), json!(may_manage));
+    if may_manage {
+        // The new forms' choices: the participants placed in this
+        // intervention, and its placements not yet priced as assignments.
+        let placements = match s
+            .list_placements(
+                ctx_,
+                &PlacementFilter {
+                    intervention_id: Some(id),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return user_error_page(user, e.into()),
+        };
+        let mut people: Vec<(String, i64)> = placements
+            .iter()
+            .map(|p| {
+                (
+                    format!("{} {}", p.first_name, p.last_name),
+                    p.participant_id,
+                )
+            })
+            .collect();
+        people.sort();
+        people.dedup();
+        ctx.insert(
+            "contract_participants".into(),
+            json!(people
+                .iter()
+                .map(|(name, pid)| json!({"id": pid.to_string(), "name": name}))
+                .collect::<Vec<_>>()),
+        );
+        let open: Vec<Value> = placements
+            .iter()
+            .filter(|p| !assignments.iter().any(|a| a.placement_id == p.id))
+            .map(|p| {
+                json!({"id": p.id.to_string(), "label": format!("{} {} – {} ({} – {})",
+                    p.first_name, p.last_name, p.employer_name.clone().unwrap_or_default(),
+                    p.start_date, p.end_date)})
+            })
+            .collect();
+        ctx.insert("open_placements".into(), json!(open));
+        ctx.insert(
+            "contract_options".into(),
+            json!(contracts
+                .iter()
+                .map(
+                    |c| json!({"id": c.id.to_string(), "label": format!("{} ({} – {})",
+                    c.participant_name, c.period.from, c.period.to)})
+                )
+                .collect::<Vec<_>>()),
+        );
+    }
     let mut status = StatusCode::OK;
     ctx.insert("errors".into(), json!({}));
     ctx.insert("values".into(), json!({}));
     ctx.insert("form".into(), json!(""));
     if let Some((which, mut errors, values)) = form {
+        if which == "contract" || which == "assignment" {
+            // The forms' ids differ from the API's field names; a placement
+            // outside the contract names both periods, not a day.
+            for fe in &mut errors.0 {
+                match fe.field.as_str() {
+                    "hours_per_week_minutes" => fe.field = "hours_per_week".into(),
+                    "hourly_wage_ore" => fe.field = "wage".into(),
+                    "employer_fee_permille" => fe.field = "fee".into(),
+                    "hourly_rate_ore" => fe.field = "rate".into(),
+                    "intervention_id" => fe.field = "participant_id".into(),
+                    _ => {}
+                }
+                if fe.code == "outside_contract" || fe.code == "unknown" {
+                    fe.code = format!("{which}_{}", fe.code);
+                }
+            }
+        }
         if which == "ledger" {
             // The ledger form's ids differ from the API's field names.
             for fe in &mut errors.0 {
@@ -551,6 +623,154 @@ async fn ledger_add(
         Ok(_) => Redirect::to(&format!("/uthyrning/{id}?klart=kostnad#ekonomi")).into_response(),
         Err(StoreError::Validation(e)) => {
             overview_page(&state, &user, id, None, Some(("ledger", e, values))).await
+        }
+        Err(e) => user_error_page(&user, e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ContractForm {
+    #[serde(default)]
+    csrf: String,
+    participant_id: Option<String>,
+    period_from: Option<String>,
+    period_to: Option<String>,
+    hours_per_week: Option<String>,
+    wage: Option<String>,
+    fee: Option<String>,
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+async fn contract_create(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(form): Form<ContractForm>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return user_error_page(&user, Problem::not_found());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let values = json!({"participant_id": form.participant_id, "period_from": form.period_from,
+        "period_to": form.period_to, "hours_per_week": form.hours_per_week, "wage": form.wage,
+        "fee": form.fee});
+    // Typed values that are not numbers are refused here, before the store
+    // sees a partial input; blanks go on and are named as required there.
+    let mut e = ValidationErrors::new();
+    let hours = match blank(&form.hours_per_week) {
+        None => None,
+        Some(v) => match typed_minutes(&Some(v.to_string())) {
+            Ok(m) => Some(m),
+            Err(()) => {
+                e.add(
+                    "hours_per_week_minutes",
+                    "not_hours",
+                    "hours must be a number",
+                );
+                None
+            }
+        },
+    };
+    let wage = match blank(&form.wage) {
+        None => None,
+        Some(v) => {
+            let ore = kronor(v);
+            if ore.is_none() {
+                e.add("hourly_wage_ore", "not_a_number", "the wage must be kronor");
+            }
+            ore
+        }
+    };
+    let fee = match blank(&form.fee) {
+        None => None,
+        Some(v) => {
+            let n = v.parse::<i64>().ok();
+            if n.is_none() {
+                e.add(
+                    "employer_fee_permille",
+                    "not_permille",
+                    "the fees must be a whole number of per mille",
+                );
+            }
+            n
+        }
+    };
+    if !e.is_empty() {
+        return overview_page(&state, &user, id, None, Some(("contract", e, values))).await;
+    }
+    let input = ContractInput {
+        participant_id: form.participant_id.as_deref().and_then(parse_id),
+        intervention_id: Some(id),
+        period_from: blank(&form.period_from).map(str::to_string),
+        period_to: blank(&form.period_to).map(str::to_string),
+        hours_per_week_minutes: hours,
+        hourly_wage_ore: wage,
+        employer_fee_permille: fee,
+    };
+    match state.store.create_contract(&user.ctx, &input).await {
+        Ok(_) => Redirect::to(&format!("/uthyrning/{id}?klart=avtal#avtal")).into_response(),
+        Err(StoreError::Validation(e)) => {
+            overview_page(&state, &user, id, None, Some(("contract", e, values))).await
+        }
+        Err(e) => user_error_page(&user, e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AssignmentForm {
+    #[serde(default)]
+    csrf: String,
+    placement_id: Option<String>,
+    contract_id: Option<String>,
+    rate: Option<String>,
+}
+
+async fn assignment_create(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Form(form): Form<AssignmentForm>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return user_error_page(&user, Problem::not_found());
+    };
+    if !user.csrf_ok(&form.csrf) {
+        return user_error_page(&user, Problem::forbidden());
+    }
+    let values = json!({"placement_id": form.placement_id, "contract_id": form.contract_id,
+        "rate": form.rate});
+    let rate = blank(&form.rate).map(kronor);
+    if rate == Some(None) {
+        let mut e = ValidationErrors::new();
+        e.add("hourly_rate_ore", "not_a_number", "the rate must be kronor");
+        return overview_page(&state, &user, id, None, Some(("assignment", e, values))).await;
+    }
+    let placement = form.placement_id.as_deref().and_then(parse_id);
+    let contract = form.contract_id.as_deref().and_then(parse_id);
+    // The store checks the placement and the contract against each other
+    // (same participant and intervention), as for the API.
+    match state
+        .store
+        .create_assignment(&user.ctx, placement, contract, rate.flatten())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/uthyrning/{id}?klart=uppdrag#uppdrag")).into_response(),
+        Err(StoreError::Validation(e)) => {
+            overview_page(&state, &user, id, None, Some(("assignment", e, values))).await
+        }
+        Err(StoreError::Conflict { field, .. }) => {
+            let mut e = ValidationErrors::new();
+            e.add(
+                &field,
+                "already_assigned",
+                "the placement is already an assignment",
+            );
+            overview_page(&state, &user, id, None, Some(("assignment", e, values))).await
         }
         Err(e) => user_error_page(&user, e.into()),
     }
