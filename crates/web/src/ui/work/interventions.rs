@@ -1022,44 +1022,26 @@ async fn exit(
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
     let mut values = json!(form);
     values["csrf"] = Value::Null;
-    match state
+    let result = state
         .store
         .exit_placement(&user.ctx, id, &input, version)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/placeringar/{id}")).into_response(),
-        Err(StoreError::Validation(errors)) => {
-            placement_view(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "exit",
-                    values,
-                    errors,
-                }),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(StoreError::StaleVersion | StoreError::Conflict { .. }) => {
-            let mut errors = ValidationErrors::new();
-            errors.add("exit_date", "stale", "");
-            placement_view(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "exit",
-                    values,
-                    errors,
-                }),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
-    }
+        .map(|_| ());
+    let stale = matches!(
+        result,
+        Err(StoreError::StaleVersion | StoreError::Conflict { .. })
+    );
+    answer_form(
+        &state,
+        &user,
+        id,
+        "exit",
+        values,
+        result,
+        stale.then_some(("exit_date", "stale")),
+        "",
+    )
+    .await
 }
 
 /// The shares table: planned percent beside the recorded percent and hours,
@@ -1131,40 +1113,50 @@ async fn record_week(
     } else {
         Err(StoreError::Validation(shape))
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("/placeringar/{id}#shares-heading")).into_response(),
-        Err(StoreError::Validation(errors)) => {
-            placement_view(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "week",
-                    values,
-                    errors,
-                }),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(StoreError::Conflict { .. }) => {
+    let cancelled = matches!(result, Err(StoreError::Conflict { .. }));
+    answer_form(
+        &state,
+        &user,
+        id,
+        "week",
+        values,
+        result,
+        cancelled.then_some(("week_start", "cancelled")),
+        "#shares-heading",
+    )
+    .await
+}
+
+/// A placement form's answer: back to the placement (at `anchor`) when it
+/// was saved; else its page again with the form's errors (422), or with
+/// `conflict`'s field and code when the placement changed meanwhile (409).
+#[allow(clippy::too_many_arguments)]
+async fn answer_form(
+    state: &AppState,
+    user: &UiUser,
+    id: i64,
+    form: &'static str,
+    values: Value,
+    result: Result<(), StoreError>,
+    conflict: Option<(&str, &str)>,
+    anchor: &str,
+) -> Response {
+    let (errors, status) = match (result, conflict) {
+        (Ok(()), _) => return Redirect::to(&format!("/placeringar/{id}{anchor}")).into_response(),
+        (Err(StoreError::Validation(errors)), _) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+        (Err(_), Some((field, code))) => {
             let mut errors = ValidationErrors::new();
-            errors.add("week_start", "cancelled", "");
-            placement_view(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "week",
-                    values,
-                    errors,
-                }),
-                StatusCode::CONFLICT,
-            )
-            .await
+            errors.add(field, code, "");
+            (errors, StatusCode::CONFLICT)
         }
-        Err(err) => user_error_page(&user, err.into()),
-    }
+        (Err(err), None) => return user_error_page(user, err.into()),
+    };
+    let failed = Failed {
+        form,
+        values,
+        errors,
+    };
+    placement_view(state, user, id, Some(failed), status).await
 }
 
 async fn override_block(
@@ -1181,44 +1173,26 @@ async fn override_block(
     }
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
     let values = json!({"override_reason": form.override_reason});
-    match state
+    let result = state
         .store
         .override_placement(&user.ctx, id, form.override_reason.as_deref(), version)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/placeringar/{id}")).into_response(),
-        Err(StoreError::Validation(errors)) => {
-            placement_view(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "override",
-                    values,
-                    errors,
-                }),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(StoreError::StaleVersion | StoreError::Conflict { .. }) => {
-            let mut errors = ValidationErrors::new();
-            errors.add("override_reason", "stale", "");
-            placement_view(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "override",
-                    values,
-                    errors,
-                }),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
-    }
+        .map(|_| ());
+    let stale = matches!(
+        result,
+        Err(StoreError::StaleVersion | StoreError::Conflict { .. })
+    );
+    answer_form(
+        &state,
+        &user,
+        id,
+        "override",
+        values,
+        result,
+        stale.then_some(("override_reason", "stale")),
+        "",
+    )
+    .await
 }
 
 async fn my_placements(State(state): State<AppState>, user: UiUser) -> Response {
