@@ -1268,26 +1268,7 @@ impl Store {
         .await
         .map_err(|err| crate::conflict_on(err, "month", "this month was invoiced at the same time; reload"))?;
         let id: i64 = get(&r, "id")?;
-        for l in &lines {
-            sqlx::query(
-                "INSERT INTO invoice_lines (invoice_id, timesheet_id, placement_id, minutes, rate_ore, amount_ore) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(l.timesheet_id)
-            .bind(l.placement_id)
-            .bind(l.minutes)
-            .bind(l.rate_ore)
-            .bind(l.amount_ore)
-            .execute(&mut *tx)
-            .await?;
-            // The newest invoice a week is on (a week across two months is on two).
-            sqlx::query("UPDATE timesheets SET invoice_id = $1 WHERE id = $2")
-                .bind(id)
-                .bind(l.timesheet_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_invoice_lines(&mut tx, id, &lines).await?;
         let ids = line_participants(&mut tx, id).await?;
         let placements: Vec<String> = lines.iter().map(|l| l.placement_id.to_string()).collect();
         permit
@@ -1961,25 +1942,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let invoice: i64 = get(&r, "id")?;
-                for l in &lines {
-                    sqlx::query(
-                        "INSERT INTO invoice_lines (invoice_id, timesheet_id, placement_id, minutes, rate_ore, amount_ore) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(invoice)
-                    .bind(l.timesheet_id)
-                    .bind(l.placement_id)
-                    .bind(l.minutes)
-                    .bind(l.rate_ore)
-                    .bind(l.amount_ore)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("UPDATE timesheets SET invoice_id = $1 WHERE id = $2")
-                        .bind(invoice)
-                        .bind(l.timesheet_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                insert_invoice_lines(&mut tx, invoice, &lines).await?;
                 counts.invoices += 1;
             }
         }
@@ -2015,4 +1978,33 @@ impl Store {
         tx.commit().await?;
         Ok(counts)
     }
+}
+
+/// An invoice's lines, each week marked with the newest invoice it is on
+/// (a week across two months is on two); shared by invoicing and the seed.
+async fn insert_invoice_lines(
+    tx: &mut Tx,
+    invoice: i64,
+    lines: &[vagar_domain::work::rental::InvoiceLine],
+) -> Result<()> {
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, timesheet_id, placement_id, minutes, rate_ore, amount_ore) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(invoice)
+        .bind(l.timesheet_id)
+        .bind(l.placement_id)
+        .bind(l.minutes)
+        .bind(l.rate_ore)
+        .bind(l.amount_ore)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE timesheets SET invoice_id = $1 WHERE id = $2")
+            .bind(invoice)
+            .bind(l.timesheet_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
