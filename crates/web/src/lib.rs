@@ -4,11 +4,25 @@
 //! server would need: sessions, throttles and audit are in the database.
 
 pub mod api;
-pub mod auth;
-pub mod error;
-pub mod i18n;
-pub mod matching;
+pub mod kernel;
 pub mod ui;
+
+// The features, each a folder with its JSON API (`api`) and pages (`ui`).
+pub mod assessments;
+pub mod audit;
+pub mod auth;
+pub mod between_chairs;
+pub mod competence;
+pub mod consent;
+pub mod employers;
+pub mod intake;
+pub mod matching;
+pub mod needs;
+pub mod participants;
+pub mod plans;
+pub mod steering;
+pub mod taxonomy;
+pub mod work;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};

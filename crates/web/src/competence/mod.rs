@@ -1,0 +1,4 @@
+//! The competence database (kompetensdatabas): the JSON API (`api`) and the pages (`ui`).
+
+pub mod api;
+pub(crate) mod ui;

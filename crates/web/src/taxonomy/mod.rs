@@ -1,0 +1,3 @@
+//! Classification data (open, no login): the JSON API (`api`) and the pages (`ui`).
+
+pub mod api;

@@ -1,0 +1,4 @@
+//! The rental model: the JSON API (`api`) and the pages (`ui`).
+
+pub mod api;
+pub(crate) mod ui;
