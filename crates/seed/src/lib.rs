@@ -14,24 +14,22 @@
 //! * [`employer`] — one employer of the register, with workplaces, contacts,
 //!   interactions and agreements.
 
-mod collab;
 mod competence;
 mod employers;
-mod ident;
-mod names;
+mod kernel;
 pub mod needs;
-mod org;
-mod participant;
+mod participants;
+mod plans;
 pub mod shortage;
 mod steering;
 pub mod work;
 
-pub use collab::{
-    collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
-};
 pub use competence::competence_profile;
 pub use employers::{employer, employer_count, employer_org_number};
-pub use ident::INDEX_SPACE;
-pub use org::{demo_users, organisations, DemoUser, HOME_UNIT};
-pub use participant::participant;
+pub use kernel::ident::INDEX_SPACE;
+pub use kernel::org::{demo_users, organisations, DemoUser, HOME_UNIT};
+pub use participants::participant;
+pub use plans::{
+    collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
+};
 pub use steering::{steering_cases, steering_groups, SeedCase, SeedDecision, SeedGroup};

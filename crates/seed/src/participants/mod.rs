@@ -1,6 +1,6 @@
 //! One synthetic participant from `(seed, index)`.
 //!
-//! The identity number comes from [`crate::ident`]'s bijection (unique by
+//! The identity number comes from [`crate::kernel::ident`]'s bijection (unique by
 //! construction); everything else from a ChaCha8 stream keyed by
 //! `(seed, index)` itself, so any index can be generated alone, in any
 //! order, on any thread, and always gives the same person.
@@ -17,8 +17,10 @@ use vagar_domain::participant::{
     TargetGroup,
 };
 
-use crate::ident::{self, Birth};
-use crate::names::{Origin, EUROPE_ORIGINS, NORDIC_ORIGINS, OUTSIDE_EUROPE_ORIGINS, SWEDEN};
+use crate::kernel::ident::{self, Birth};
+use crate::kernel::names::{
+    Origin, EUROPE_ORIGINS, NORDIC_ORIGINS, OUTSIDE_EUROPE_ORIGINS, SWEDEN,
+};
 
 /// Domain separation for the attribute stream, so a future generator of
 /// other records can key its own stream by the same `(seed, index)`.
@@ -541,7 +543,7 @@ mod tests {
     /// Every letter in the name tables survives into e-mail addresses.
     #[test]
     fn every_name_has_a_full_slug() {
-        for origin in crate::names::ALL_ORIGINS {
+        for origin in crate::kernel::names::ALL_ORIGINS {
             for name in origin
                 .female
                 .iter()

@@ -6,7 +6,7 @@
 //! participants (those whose consent names the member agencies), which the
 //! caller finds in the database.
 
-use crate::collab::Party;
+use crate::plans::Party;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
