@@ -10,18 +10,16 @@ pub mod competence;
 pub mod competence_need;
 pub mod consent;
 pub mod employer;
-pub mod geo;
-pub mod identity;
 pub mod imports;
-pub mod org;
+pub mod kernel;
 pub mod participant;
 pub mod plan;
 pub mod scoring;
 pub mod steering;
 pub mod taxonomy;
-pub mod time;
-pub mod validation;
 pub mod work;
+
+pub use kernel::{geo, identity, org, time, validation};
 
 pub use identity::{IdentityError, IdentityKind, IdentityNumber, OrganisationNumber};
 pub use org::{OrgKind, Role};

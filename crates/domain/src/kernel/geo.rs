@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const MUNICIPALITIES_CSV: &str = include_str!("../../../data/geo/municipalities.csv");
-const COUNTIES_CSV: &str = include_str!("../../../data/geo/counties.csv");
+const MUNICIPALITIES_CSV: &str = include_str!("../../../../data/geo/municipalities.csv");
+const COUNTIES_CSV: &str = include_str!("../../../../data/geo/counties.csv");
 
 /// Stockholm's municipality code, the default for the synthetic city.
 pub const STOCKHOLM: &str = "0180";
