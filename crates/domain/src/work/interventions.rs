@@ -12,7 +12,7 @@
 //! start date, longest duration, study share, target group).
 
 use crate::org::code_enum;
-use crate::participant::TargetGroup;
+use crate::participants::TargetGroup;
 use crate::validation::{optional_text, required_text, ValidationErrors};
 use chrono::{Datelike, Months, NaiveDate};
 
@@ -730,7 +730,7 @@ impl PlacementTerms {
         );
         if supervisor_email
             .as_deref()
-            .is_some_and(|m| !crate::participant::looks_like_email(m))
+            .is_some_and(|m| !crate::participants::looks_like_email(m))
         {
             e.add(
                 "supervisor_email",
@@ -1094,7 +1094,7 @@ impl Reduction {
 /// store: plain data, no rules of their own.
 pub mod seed_rows {
     use super::{EmploymentForm, ExitOutcome, PlacementTerms, ProgrammeType};
-    use crate::participant::TargetGroup;
+    use crate::participants::TargetGroup;
     use chrono::NaiveDate;
 
     /// A participant the store offers: (id, birth date, target groups).

@@ -8,7 +8,7 @@
 //! module only keeps it apart as [`Barrier`] `health`).
 
 use crate::org::code_enum;
-use crate::participant::{EducationLevel, SwedishLevel};
+use crate::participants::{EducationLevel, SwedishLevel};
 use crate::validation::{optional_text, ValidationErrors};
 use serde::{Deserialize, Serialize};
 

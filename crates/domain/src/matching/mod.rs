@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-use crate::participant::{EducationLevel, SwedishLevel, TargetGroup};
+use crate::participants::{EducationLevel, SwedishLevel, TargetGroup};
 
 /// The weights of the factors. Configuration: a deployment can give its
 /// own as JSON (`Weights::from_json`); any weight left out keeps its default.

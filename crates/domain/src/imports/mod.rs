@@ -52,7 +52,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 fn fold(s: &str) -> String {
-    crate::participant::fold_for_search(s)
+    crate::participants::fold_for_search(s)
 }
 
 /// A county given as a code ("01", "1"), a name ("Stockholms län",

@@ -5,7 +5,7 @@
 //! against the taxonomy by the store first and handed in as [`Resolved`].
 
 use crate::org::code_enum;
-use crate::participant::{SwedishLevel, LICENCE_CLASSES};
+use crate::participants::{SwedishLevel, LICENCE_CLASSES};
 use crate::validation::ValidationErrors;
 use std::collections::{HashMap, HashSet};
 

@@ -9,7 +9,7 @@
 
 use crate::identity::OrganisationNumber;
 use crate::org::code_enum;
-use crate::participant::{looks_like_email, EducationLevel, SwedishLevel, LICENCE_CLASSES};
+use crate::participants::{looks_like_email, EducationLevel, SwedishLevel, LICENCE_CLASSES};
 use crate::validation::{optional_text, required_text, ValidationErrors};
 use chrono::NaiveDate;
 

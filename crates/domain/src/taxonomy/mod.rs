@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
-use crate::participant::fold_for_search;
+use crate::participants::fold_for_search;
 
 /// The export files a taxonomy is read from, in the order the version hashes them.
 pub const FILES: [&str; 12] = [
@@ -28,22 +28,22 @@ pub const FILES: [&str; 12] = [
 ];
 
 const SHIPPED: [&str; 12] = [
-    include_str!("../../../data/taxonomy/ssyk-level-1-groups.json"),
-    include_str!("../../../data/taxonomy/ssyk-level-2-groups.json"),
-    include_str!("../../../data/taxonomy/ssyk-level-4-groups-with-related-occupations.json"),
-    include_str!("../../../data/taxonomy/ssyk-level-4-groups-with-related-skills.json"),
-    include_str!("../../../data/taxonomy/skills.json"),
-    include_str!("../../../data/taxonomy/substitutability-relations-between-occupations.json"),
-    include_str!("../../../data/taxonomy/languages.json"),
-    include_str!("../../../data/taxonomy/sun-level-hierarchy.json"),
-    include_str!("../../../data/taxonomy/sun-field-hierarchy-level-1.json"),
-    include_str!("../../../data/taxonomy/sun-field-hierarchy-level-2.json"),
-    include_str!("../../../data/taxonomy/sni-level-1.json"),
-    include_str!("../../../data/taxonomy/sni-level-2.json"),
+    include_str!("../../../../data/taxonomy/ssyk-level-1-groups.json"),
+    include_str!("../../../../data/taxonomy/ssyk-level-2-groups.json"),
+    include_str!("../../../../data/taxonomy/ssyk-level-4-groups-with-related-occupations.json"),
+    include_str!("../../../../data/taxonomy/ssyk-level-4-groups-with-related-skills.json"),
+    include_str!("../../../../data/taxonomy/skills.json"),
+    include_str!("../../../../data/taxonomy/substitutability-relations-between-occupations.json"),
+    include_str!("../../../../data/taxonomy/languages.json"),
+    include_str!("../../../../data/taxonomy/sun-level-hierarchy.json"),
+    include_str!("../../../../data/taxonomy/sun-field-hierarchy-level-1.json"),
+    include_str!("../../../../data/taxonomy/sun-field-hierarchy-level-2.json"),
+    include_str!("../../../../data/taxonomy/sni-level-1.json"),
+    include_str!("../../../../data/taxonomy/sni-level-2.json"),
 ];
 
-const COUNTIES_CSV: &str = include_str!("../../../data/geo/counties.csv");
-const MUNICIPALITIES_CSV: &str = include_str!("../../../data/geo/municipalities.csv");
+const COUNTIES_CSV: &str = include_str!("../../../../data/geo/counties.csv");
+const MUNICIPALITIES_CSV: &str = include_str!("../../../../data/geo/municipalities.csv");
 
 /// An SSYK 2012 group at level 1, 2 or 4 (the exports have no level 3;
 /// it is the first three digits of a level-4 code).
