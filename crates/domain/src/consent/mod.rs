@@ -3,6 +3,8 @@
 //! In Sweden agencies may share a person's data only with consent, so the
 //! access policy wraps every partner rule in a consent check.
 
+pub mod access;
+
 use crate::org::code_enum;
 use crate::validation::{optional_text, ValidationErrors};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -1,10 +1,12 @@
 //! The employer register kept by the employer coordinators (EfAS):
 //! employers, workplaces, contacts, the interaction log, partnership
 //! agreements (branschpartnerskap) and social-procurement contracts (social
-//! hänsyn). Pure validation and arithmetic; the policy is in `access`
+//! hänsyn). Pure validation and arithmetic; the policy is in `access.rs`
 //! (`EmployerAction`), storage in the store's `employers` module. The SNI
 //! code's existence in the taxonomy is checked by the store (it needs the
 //! database); its shape is checked here.
+
+pub mod access;
 
 use crate::geo;
 use crate::org::code_enum;

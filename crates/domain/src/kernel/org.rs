@@ -9,11 +9,20 @@ macro_rules! code_enum {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every code, in the list's order.
+            pub const CODES: &'static [&'static str] = &[$($code),+];
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
             pub fn parse(s: &str) -> Option<Self> {
                 match s { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl $crate::validation::Code for $name {
+            const CODES: &'static [&'static str] = &[$($code),+];
+            fn from_code(code: &str) -> Option<Self> {
+                $name::parse(code)
             }
         }
     };

@@ -7,6 +7,8 @@
 //! occupation is only checked as text and skills as ids; the store resolves
 //! them and names `occupation` or `skills` when they are unknown.
 
+pub mod access;
+
 use crate::identity::OrganisationNumber;
 use crate::org::code_enum;
 use crate::participants::{looks_like_email, EducationLevel, SwedishLevel, LICENCE_CLASSES};

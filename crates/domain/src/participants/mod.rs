@@ -4,6 +4,8 @@
 //! optional and untyped enough to report each problem by field name.
 //! `ParticipantData` is a validated, complete record without database ids.
 
+pub mod access;
+
 use crate::geo;
 use crate::identity::IdentityNumber;
 use crate::org::code_enum;

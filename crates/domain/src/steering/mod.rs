@@ -1,6 +1,8 @@
 //! The steering group (styrgrupp): member organisations, meetings, cases
 //! referred to it and its decisions. Pure validation; the policy is in
-//! `access` (`SteeringAction`), storage in the store's `steering` module.
+//! `access.rs` (`SteeringAction`), storage in the store's `steering` module.
+
+pub mod access;
 
 use crate::validation::{optional_text, required_text};
 use crate::ValidationErrors;

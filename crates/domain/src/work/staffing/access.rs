@@ -10,11 +10,10 @@
 //! behind the participant policy: their names are shown only where
 //! `ParticipantAction::Read` allows it, others see a staff code.
 
-use crate::access::Actor;
+use crate::access::{actions, any_rule_for, first_granting, scopes, Actor, Rule};
 use crate::org::Role::{self, *};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StaffingAction {
+actions!(StaffingAction {
     /// Pools, staff, assignments and training: read.
     Read,
     /// Pools, staff, assignments, worked minutes and training: create and change.
@@ -25,58 +24,24 @@ pub enum StaffingAction {
     Order,
     /// Fill rate and the hourly-share series (aggregates, no persons).
     ReadStatistics,
-}
+});
 
-impl StaffingAction {
-    pub const ALL: &'static [StaffingAction] = &[
-        StaffingAction::Read,
-        StaffingAction::Manage,
-        StaffingAction::ReadOrders,
-        StaffingAction::Order,
-        StaffingAction::ReadStatistics,
-    ];
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StaffingScope {
+scopes!(StaffingScope {
     /// Any pool or unit (still audited).
-    Anywhere,
+    Anywhere = "anywhere",
     /// The target unit is the actor's own organisation.
-    OwnUnit,
-}
+    OwnUnit = "own_unit",
+});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StaffingRule {
-    pub role: Role,
-    pub scope: StaffingScope,
-}
-
-impl StaffingRule {
-    pub fn name(&self) -> String {
-        let scope = match self.scope {
-            StaffingScope::Anywhere => "anywhere",
-            StaffingScope::OwnUnit => "own_unit",
-        };
-        format!("{}:{}", self.role.as_str(), scope)
-    }
-}
-
-const fn anywhere(role: Role) -> StaffingRule {
-    StaffingRule {
-        role,
-        scope: StaffingScope::Anywhere,
-    }
-}
+pub type StaffingRule = Rule<StaffingScope>;
 
 pub fn staffing_rules(action: StaffingAction) -> &'static [StaffingRule] {
-    const COORD: StaffingRule = anywhere(EmployerCoordinator);
-    const CW: StaffingRule = anywhere(Caseworker);
-    const ADMIN: StaffingRule = anywhere(Admin);
-    const ANALYST: StaffingRule = anywhere(Analyst);
-    const UNIT: StaffingRule = StaffingRule {
-        role: Partner,
-        scope: StaffingScope::OwnUnit,
-    };
+    use StaffingScope::*;
+    const COORD: StaffingRule = Rule::new(EmployerCoordinator, Anywhere);
+    const CW: StaffingRule = Rule::new(Caseworker, Anywhere);
+    const ADMIN: StaffingRule = Rule::new(Admin, Anywhere);
+    const ANALYST: StaffingRule = Rule::new(Analyst, Anywhere);
+    const UNIT: StaffingRule = Rule::new(Partner, OwnUnit);
     match action {
         StaffingAction::Manage => &[COORD, CW],
         StaffingAction::Read => &[COORD, CW, ADMIN],
@@ -88,7 +53,7 @@ pub fn staffing_rules(action: StaffingAction) -> &'static [StaffingRule] {
 
 /// May this role ever perform the staffing action? If not: 403.
 pub fn staffing_role_may(role: Role, action: StaffingAction) -> bool {
-    staffing_rules(action).iter().any(|r| r.role == role)
+    any_rule_for(staffing_rules(action), role)
 }
 
 /// Decide in memory. `unit`: the unit the target belongs to (a request's
@@ -99,28 +64,16 @@ pub fn decide_staffing(
     action: StaffingAction,
     unit: Option<i64>,
 ) -> Option<StaffingRule> {
-    staffing_rules(action)
-        .iter()
-        .copied()
-        .filter(|r| r.role == actor.role)
-        .find(|r| match (r.scope, unit) {
-            (StaffingScope::Anywhere, _) | (_, None) => true,
-            (StaffingScope::OwnUnit, Some(u)) => u == actor.organisation_id,
-        })
+    first_granting(staffing_rules(action), actor, |scope| match (scope, unit) {
+        (StaffingScope::Anywhere, _) | (_, None) => true,
+        (StaffingScope::OwnUnit, Some(u)) => u == actor.organisation_id,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn actor(role: Role, org: i64) -> Actor {
-        Actor {
-            user_id: 1,
-            username: "u".into(),
-            role,
-            organisation_id: org,
-        }
-    }
+    use crate::access::testing::actor_in as actor;
 
     #[test]
     fn coordinators_and_caseworkers_run_pools_units_order_analysts_read_aggregates() {

@@ -5,6 +5,8 @@
 //! period, occupation, Arbetstidslagen's rest and weekly limits, an hourly
 //! cap, a full request); fill rate and the hourly-share series.
 
+pub mod access;
+
 use crate::validation::{optional_text, required_text};
 use crate::ValidationErrors;
 use chrono::{Datelike, NaiveDate};

@@ -13,6 +13,8 @@
 //! Wages are rounded per contract and month:
 //! `minutes × hourly wage × (1000 + fee‰) / (60 × 1000)`.
 
+pub mod access;
+
 use crate::validation::ValidationErrors;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;

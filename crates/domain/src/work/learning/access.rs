@@ -22,11 +22,10 @@
 //! Roles without a rule for an action get 403; targets outside the scope
 //! get 404, as if they did not exist.
 
-use crate::access::Actor;
+use crate::access::{actions, any_rule_for, first_granting, scopes, Actor, Rule};
 use crate::org::Role::{self, *};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LearningAction {
+actions!(LearningAction {
     /// Make a placement a learning employment (target: the placement).
     Create,
     /// The learning employment, its plan and follow-up; lists.
@@ -41,18 +40,9 @@ pub enum LearningAction {
     RecordHire,
     /// An intervention's summary (counts and rates, no person).
     Summary,
-}
+});
 
 impl LearningAction {
-    pub const ALL: &'static [LearningAction] = &[
-        LearningAction::Create,
-        LearningAction::Read,
-        LearningAction::Plan,
-        LearningAction::RecordDone,
-        LearningAction::Complete,
-        LearningAction::RecordHire,
-        LearningAction::Summary,
-    ];
     pub fn as_str(self) -> &'static str {
         match self {
             LearningAction::Create => "learning.create",
@@ -66,38 +56,23 @@ impl LearningAction {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LearningScope {
+scopes!(LearningScope {
     /// Every learning employment (still audited).
-    Anywhere,
+    Anywhere = "anywhere",
     /// The participant policy allows `Read` of the participant.
-    ParticipantRead,
+    ParticipantRead = "participant_read",
     /// The participant policy allows `Update` of the participant.
-    ParticipantUpdate,
+    ParticipantUpdate = "participant_update",
     /// The placement's host employer is linked to the actor's organisation.
-    OwnEmployer,
+    OwnEmployer = "own_employer",
     /// The actor's organisation is the school partner and a consent in force
     /// for the participant names it.
-    SchoolWithConsent,
-}
+    SchoolWithConsent = "consent_school",
+});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct LearningRule {
-    pub role: Role,
-    pub scope: LearningScope,
-}
+pub type LearningRule = Rule<LearningScope>;
 
 impl LearningRule {
-    pub fn name(&self) -> String {
-        let scope = match self.scope {
-            LearningScope::Anywhere => "anywhere",
-            LearningScope::ParticipantRead => "participant_read",
-            LearningScope::ParticipantUpdate => "participant_update",
-            LearningScope::OwnEmployer => "own_employer",
-            LearningScope::SchoolWithConsent => "consent_school",
-        };
-        format!("{}:{}", self.role.as_str(), scope)
-    }
     /// Rules for the host and the school show minimal fields (no identity
     /// number, no contact details, no caseworker notes).
     pub fn minimal(&self) -> bool {
@@ -110,71 +85,28 @@ impl LearningRule {
 
 pub fn learning_rules(action: LearningAction) -> &'static [LearningRule] {
     use LearningScope::*;
-    const COORDINATOR: LearningRule = LearningRule {
-        role: EmployerCoordinator,
-        scope: Anywhere,
-    };
-    const CW_UPDATE: LearningRule = LearningRule {
-        role: Caseworker,
-        scope: ParticipantUpdate,
-    };
+    const COORDINATOR: LearningRule = Rule::new(EmployerCoordinator, Anywhere);
+    const CW_READ: LearningRule = Rule::new(Caseworker, ParticipantRead);
+    const CW_UPDATE: LearningRule = Rule::new(Caseworker, ParticipantUpdate);
+    const CW: LearningRule = Rule::new(Caseworker, Anywhere);
+    const ADMIN: LearningRule = Rule::new(Admin, Anywhere);
+    const ANALYST: LearningRule = Rule::new(Analyst, Anywhere);
+    const HOST: LearningRule = Rule::new(Employer, OwnEmployer);
+    const SCHOOL: LearningRule = Rule::new(Partner, SchoolWithConsent);
     match action {
-        LearningAction::Read => &[
-            COORDINATOR,
-            LearningRule {
-                role: Caseworker,
-                scope: ParticipantRead,
-            },
-            LearningRule {
-                role: Admin,
-                scope: Anywhere,
-            },
-            LearningRule {
-                role: Employer,
-                scope: OwnEmployer,
-            },
-            LearningRule {
-                role: Partner,
-                scope: SchoolWithConsent,
-            },
-        ],
-        LearningAction::RecordDone => &[
-            COORDINATOR,
-            CW_UPDATE,
-            LearningRule {
-                role: Employer,
-                scope: OwnEmployer,
-            },
-            LearningRule {
-                role: Partner,
-                scope: SchoolWithConsent,
-            },
-        ],
+        LearningAction::Read => &[COORDINATOR, CW_READ, ADMIN, HOST, SCHOOL],
+        LearningAction::RecordDone => &[COORDINATOR, CW_UPDATE, HOST, SCHOOL],
         LearningAction::Create
         | LearningAction::Plan
         | LearningAction::Complete
         | LearningAction::RecordHire => &[COORDINATOR, CW_UPDATE],
-        LearningAction::Summary => &[
-            COORDINATOR,
-            LearningRule {
-                role: Caseworker,
-                scope: Anywhere,
-            },
-            LearningRule {
-                role: Admin,
-                scope: Anywhere,
-            },
-            LearningRule {
-                role: Analyst,
-                scope: Anywhere,
-            },
-        ],
+        LearningAction::Summary => &[COORDINATOR, CW, ADMIN, ANALYST],
     }
 }
 
 /// May this role ever do the action? If not: 403.
 pub fn learning_role_may(role: Role, action: LearningAction) -> bool {
-    learning_rules(action).iter().any(|r| r.role == role)
+    any_rule_for(learning_rules(action), role)
 }
 
 /// What the rules look at for one learning employment (or placement).
@@ -194,31 +126,19 @@ pub fn decide_learning(
     action: LearningAction,
     facts: &LearningFacts,
 ) -> Option<LearningRule> {
-    learning_rules(action)
-        .iter()
-        .copied()
-        .filter(|r| r.role == actor.role)
-        .find(|r| match r.scope {
-            LearningScope::Anywhere => true,
-            LearningScope::ParticipantRead => facts.participant_read,
-            LearningScope::ParticipantUpdate => facts.participant_update,
-            LearningScope::OwnEmployer => facts.own_employer,
-            LearningScope::SchoolWithConsent => facts.school_is_actor && facts.consent_in_force,
-        })
+    first_granting(learning_rules(action), actor, |scope| match scope {
+        LearningScope::Anywhere => true,
+        LearningScope::ParticipantRead => facts.participant_read,
+        LearningScope::ParticipantUpdate => facts.participant_update,
+        LearningScope::OwnEmployer => facts.own_employer,
+        LearningScope::SchoolWithConsent => facts.school_is_actor && facts.consent_in_force,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn actor(role: Role) -> Actor {
-        Actor {
-            user_id: 1,
-            username: "u".into(),
-            role,
-            organisation_id: 1,
-        }
-    }
+    use crate::access::testing::actor;
 
     #[test]
     fn caseworkers_read_as_the_participant_policy_and_change_only_their_own() {

@@ -2,18 +2,18 @@
 //! planned on the placement and the hours actually worked and studied,
 //! recorded week by week (Monday weeks, in minutes).
 //!
-//! The rules are the learning employment's (`super::learning`), reused
+//! The rules are the learning employment's (`crate::work::learning`), reused
 //! rather than written again: the same week checks, the same pro rata plan
 //! of a week and the same share arithmetic. A placement without a stored
 //! plan row gets a week's planned minutes from its hours per week and its
 //! planned shares, pro rata by working days like a learning employment's
 //! generated plan.
 
-use super::learning::{
+use crate::validation::ValidationErrors;
+use crate::work::learning::{
     check_minutes, check_not_future, check_week, follow_up, parse_date, plan_weeks, Shares, Split,
     WeekMinutes,
 };
-use crate::validation::ValidationErrors;
 use chrono::NaiveDate;
 use serde::Serialize;
 

@@ -17,6 +17,10 @@
 //! holds. Every factor is reported, applied or not, with its numbers, so
 //! the explanation reads the same on the page and in the API.
 
+pub mod reductions;
+
+pub use reductions::{Reduction, ReductionInput, ReductionKind};
+
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 

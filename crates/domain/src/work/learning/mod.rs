@@ -18,6 +18,8 @@
 //! to a whole minute, and work is the rest, so work + study is the week's
 //! total exactly.
 
+pub mod access;
+
 use crate::validation::{optional_text, ValidationErrors};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;

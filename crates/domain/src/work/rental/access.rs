@@ -9,11 +9,10 @@
 //! minimal fields, and approves or rejects them. Caseworkers, partners and
 //! analysts: 403.
 
-use crate::access::Actor;
+use crate::access::{actions, any_rule_for, first_granting, scopes, Actor, Rule};
 use crate::org::Role::{self, *};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RentalAction {
+actions!(RentalAction {
     /// An intervention's contracts, assignments, invoices, ledger, economic
     /// result and legal checks.
     Read,
@@ -25,54 +24,20 @@ pub enum RentalAction {
     ReadTimesheet,
     /// Approve or reject a submitted week (the host).
     DecideTimesheet,
-}
+});
 
-impl RentalAction {
-    pub const ALL: &'static [RentalAction] = &[
-        RentalAction::Read,
-        RentalAction::Manage,
-        RentalAction::EnterTimesheet,
-        RentalAction::ReadTimesheet,
-        RentalAction::DecideTimesheet,
-    ];
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RentalScope {
-    Anywhere,
+scopes!(RentalScope {
+    Anywhere = "anywhere",
     /// The placement's employer is linked to the actor's organisation.
-    OwnHost,
-}
+    OwnHost = "own_host",
+});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RentalRule {
-    pub role: Role,
-    pub scope: RentalScope,
-}
-
-impl RentalRule {
-    pub fn name(&self) -> String {
-        let scope = match self.scope {
-            RentalScope::Anywhere => "anywhere",
-            RentalScope::OwnHost => "own_host",
-        };
-        format!("{}:{}", self.role.as_str(), scope)
-    }
-}
+pub type RentalRule = Rule<RentalScope>;
 
 pub fn rental_rules(action: RentalAction) -> &'static [RentalRule] {
-    const COORDINATOR: RentalRule = RentalRule {
-        role: EmployerCoordinator,
-        scope: RentalScope::Anywhere,
-    };
-    const ADMIN: RentalRule = RentalRule {
-        role: Admin,
-        scope: RentalScope::Anywhere,
-    };
-    const HOST: RentalRule = RentalRule {
-        role: Employer,
-        scope: RentalScope::OwnHost,
-    };
+    const COORDINATOR: RentalRule = Rule::new(EmployerCoordinator, RentalScope::Anywhere);
+    const ADMIN: RentalRule = Rule::new(Admin, RentalScope::Anywhere);
+    const HOST: RentalRule = Rule::new(Employer, RentalScope::OwnHost);
     match action {
         RentalAction::Read => &[COORDINATOR, ADMIN],
         RentalAction::Manage | RentalAction::EnterTimesheet => &[COORDINATOR],
@@ -83,7 +48,7 @@ pub fn rental_rules(action: RentalAction) -> &'static [RentalRule] {
 
 /// May this role ever do it? If not: 403.
 pub fn rental_role_may(role: Role, action: RentalAction) -> bool {
-    rental_rules(action).iter().any(|r| r.role == role)
+    any_rule_for(rental_rules(action), role)
 }
 
 /// Decide in memory. `own_host`: `None` without a placement (a list, which
@@ -94,29 +59,19 @@ pub fn decide_rental(
     action: RentalAction,
     own_host: Option<bool>,
 ) -> Option<RentalRule> {
-    rental_rules(action)
-        .iter()
-        .copied()
-        .filter(|r| r.role == actor.role)
-        .find(|r| match (r.scope, own_host) {
+    first_granting(rental_rules(action), actor, |scope| {
+        match (scope, own_host) {
             (RentalScope::Anywhere, _) => true,
             (RentalScope::OwnHost, None) => true,
             (RentalScope::OwnHost, Some(own)) => own,
-        })
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn actor(role: Role) -> Actor {
-        Actor {
-            user_id: 1,
-            username: "u".into(),
-            role,
-            organisation_id: 1,
-        }
-    }
+    use crate::access::testing::actor;
 
     #[test]
     fn coordinators_run_it_and_hosts_decide_their_own_weeks() {
