@@ -9,6 +9,7 @@
 
 use crate::org::code_enum;
 use crate::participants::{EducationLevel, SwedishLevel};
+use crate::taxonomy::is_ssyk4;
 use crate::validation::{optional_text, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
@@ -85,11 +86,6 @@ pub struct AssessmentInput {
     pub free_text: Option<String>,
 }
 
-/// Whether `code` is an SSYK 2012 unit group: four digits.
-pub fn valid_ssyk(code: &str) -> bool {
-    code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn barrier(errors: &mut ValidationErrors, area: &str, b: &BarrierInput) -> Option<Barrier> {
     let note_field = format!("{area}.note");
     let note = optional_text(errors, &note_field, b.note.as_deref(), MAX_NOTE);
@@ -144,7 +140,7 @@ impl AssessmentData {
                     format!("{} is required", f("ssyk_code")),
                 );
                 ok = false;
-            } else if !valid_ssyk(code) {
+            } else if !is_ssyk4(code) {
                 e.add(
                     &f("ssyk_code"),
                     "invalid",

@@ -124,10 +124,7 @@ pub fn reasons(f: &Facts, today: NaiveDate, days: u32) -> Vec<Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
+    use crate::time::ymd as d;
 
     fn carried() -> Facts {
         Facts {

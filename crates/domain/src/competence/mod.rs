@@ -5,8 +5,8 @@
 //! against the taxonomy by the store first and handed in as [`Resolved`].
 
 use crate::org::code_enum;
-use crate::participants::{SwedishLevel, LICENCE_CLASSES};
-use crate::validation::ValidationErrors;
+use crate::participants::{licence_classes, SwedishLevel, LICENCE_CLASSES};
+use crate::validation::{choice, ValidationErrors};
 use std::collections::{HashMap, HashSet};
 
 code_enum!(
@@ -217,20 +217,12 @@ impl ProfileData {
             }
         }
         d.foreign_education = input.foreign_education.unwrap_or(false);
-        let status = match blank(&input.foreign_validation) {
-            None => None,
-            Some(s) => {
-                let v = ValidationStatus::parse(s);
-                if v.is_none() {
-                    e.add(
-                        "foreign_validation",
-                        "invalid_choice",
-                        "foreign_validation must be one of: not_applicable, not_started, in_progress, validated, not_validated",
-                    );
-                }
-                v
-            }
-        };
+        let status = choice::<ValidationStatus>(
+            &mut e,
+            "foreign_validation",
+            input.foreign_validation.as_deref(),
+            false,
+        );
         d.foreign_validation = match (d.foreign_education, status) {
             (false, None | Some(ValidationStatus::NotApplicable)) => None,
             (false, Some(_)) => {
@@ -324,41 +316,13 @@ impl ProfileData {
             }
         }
 
-        d.swedish_level = match blank(&input.swedish_level) {
-            None => None,
-            Some(v) => {
-                let p = SwedishLevel::parse(v);
-                if p.is_none() {
-                    e.add(
-                        "swedish_level",
-                        "invalid_choice",
-                        "swedish_level must be one of: sfi_a, sfi_b, sfi_c, sfi_d, a1, a2, b1, b2, c1, c2, native",
-                    );
-                }
-                p
-            }
-        };
-
-        for l in &input.driving_licences {
-            let t = l.trim().to_ascii_uppercase();
-            if t.is_empty() {
-                continue;
-            }
-            if !LICENCE_CLASSES.contains(&t.as_str()) {
-                e.add(
-                    "driving_licences",
-                    "invalid_choice",
-                    format!(
-                        "driving_licences may contain only: {}",
-                        LICENCE_CLASSES.join(", ")
-                    ),
-                );
-                break;
-            }
-            if !d.driving_licences.contains(&t) {
-                d.driving_licences.push(t);
-            }
-        }
+        d.swedish_level = choice(
+            &mut e,
+            "swedish_level",
+            input.swedish_level.as_deref(),
+            false,
+        );
+        d.driving_licences = licence_classes(&mut e, &input.driving_licences);
         d.driving_licences
             .sort_by_key(|c| LICENCE_CLASSES.iter().position(|x| x == c));
 

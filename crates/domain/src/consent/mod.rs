@@ -6,7 +6,7 @@
 pub mod access;
 
 use crate::org::code_enum;
-use crate::validation::{optional_text, ValidationErrors};
+use crate::validation::{optional_text, Dates, ValidationErrors, ANY_YEAR};
 use chrono::{DateTime, NaiveDate, Utc};
 
 code_enum!(
@@ -51,17 +51,11 @@ pub struct ConsentTerms {
     pub note: Option<String>,
 }
 
-fn date(e: &mut ValidationErrors, field: &str, v: &str) -> Option<NaiveDate> {
-    let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
-    if d.is_none() {
-        e.add(
-            field,
-            "invalid_date",
-            format!("{field} must be a date as YYYY-MM-DD"),
-        );
-    }
-    d
-}
+/// Consent dates: any year.
+const DATES: Dates = Dates {
+    years: ANY_YEAR,
+    wording: "must be a date as YYYY-MM-DD",
+};
 
 impl ConsentTerms {
     pub fn from_input(
@@ -104,7 +98,7 @@ impl ConsentTerms {
         }
         let valid_from = match input.valid_from.as_deref().filter(|v| !v.trim().is_empty()) {
             None => Some(today),
-            Some(v) => date(&mut e, "valid_from", v),
+            Some(v) => DATES.parse(&mut e, "valid_from", v),
         };
         let valid_to = match input
             .valid_to
@@ -113,7 +107,7 @@ impl ConsentTerms {
             .filter(|v| !v.trim().is_empty())
         {
             None => None,
-            Some(v) => date(&mut e, "valid_to", &v),
+            Some(v) => DATES.parse(&mut e, "valid_to", &v),
         };
         if let (Some(from), Some(to)) = (valid_from, valid_to) {
             if to < from {

@@ -10,7 +10,7 @@ pub mod access;
 
 use crate::geo;
 use crate::org::code_enum;
-use crate::validation::{optional_text, required_text};
+use crate::validation::{optional_int, optional_text, required_text, Code, REGISTER_DATES};
 use crate::{OrganisationNumber, ValidationErrors};
 use chrono::{Datelike, NaiveDate};
 
@@ -89,61 +89,16 @@ code_enum!(
     }
 );
 
-fn date(
-    e: &mut ValidationErrors,
-    field: &str,
-    v: Option<&str>,
-    required: bool,
-) -> Option<NaiveDate> {
-    let v = v.map(str::trim).filter(|v| !v.is_empty());
-    let Some(v) = v else {
-        if required {
-            e.add(field, "required", format!("{field} is required"));
-        }
-        return None;
-    };
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) if (2000..=2100).contains(&d.year()) => Some(d),
-        _ => {
-            e.add(
-                field,
-                "invalid_date",
-                format!("{field} must be a date YYYY-MM-DD between 2000 and 2100"),
-            );
-            None
-        }
-    }
-}
-
-fn non_negative(e: &mut ValidationErrors, field: &str, v: Option<i64>, max: i64) -> i64 {
-    match v {
-        None => 0,
-        Some(n) if (0..=max).contains(&n) => n,
-        Some(_) => {
-            e.add(
-                field,
-                "out_of_range",
-                format!("{field} must be from 0 to {max}"),
-            );
-            0
-        }
-    }
-}
-
-fn code<T: Copy>(
-    e: &mut ValidationErrors,
-    field: &str,
-    v: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    all: &[&str],
-) -> Option<T> {
+/// A code of the register's lists; blank is `None`, an unknown code is
+/// `invalid`, naming the list.
+fn code<T: Code>(e: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<T> {
     let v = v.map(str::trim).filter(|v| !v.is_empty())?;
-    let out = parse(v);
+    let out = T::from_code(v);
     if out.is_none() {
         e.add(
             field,
             "invalid",
-            format!("{field} must be one of {}", all.join(", ")),
+            format!("{field} must be one of {}", T::CODES.join(", ")),
         );
     }
     out
@@ -181,16 +136,6 @@ fn organisation_number(e: &mut ValidationErrors, v: Option<&str>) -> Option<Orga
     }
 }
 
-fn size_class(e: &mut ValidationErrors, v: Option<&str>) -> Option<SizeClass> {
-    code(
-        e,
-        "size_class",
-        v,
-        SizeClass::parse,
-        &["micro", "small", "medium", "large", "unknown"],
-    )
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct EmployerInput {
     pub organisation_number: Option<String>,
@@ -213,7 +158,8 @@ impl EmployerData {
         let org = organisation_number(&mut e, i.organisation_number.as_deref());
         let name = required_text(&mut e, "name", i.name.as_deref(), 200);
         let sni_code = sni(&mut e, i.sni_code.as_deref());
-        let size_class = size_class(&mut e, i.size_class.as_deref()).unwrap_or(SizeClass::Unknown);
+        let size_class = code::<SizeClass>(&mut e, "size_class", i.size_class.as_deref())
+            .unwrap_or(SizeClass::Unknown);
         match org {
             Some(organisation_number) if e.is_empty() => Ok(EmployerData {
                 organisation_number,
@@ -259,7 +205,7 @@ impl EmployerChange {
         let size_class = match &p.size_class {
             None => None,
             Some(s) => {
-                let c = size_class(&mut e, Some(s));
+                let c = code::<SizeClass>(&mut e, "size_class", Some(s));
                 if c.is_none() && !e.0.iter().any(|f| f.field == "size_class") {
                     e.add("size_class", "required", "size_class may not be blank");
                 }
@@ -506,7 +452,7 @@ impl InteractionData {
         today: NaiveDate,
     ) -> Result<InteractionData, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let occurred_on = date(&mut e, "occurred_on", i.occurred_on.as_deref(), true);
+        let occurred_on = REGISTER_DATES.required(&mut e, "occurred_on", i.occurred_on.as_deref());
         if occurred_on.is_some_and(|d| d > today) {
             e.add(
                 "occurred_on",
@@ -514,13 +460,7 @@ impl InteractionData {
                 "occurred_on may not be later than today",
             );
         }
-        let kind = code(
-            &mut e,
-            "kind",
-            i.kind.as_deref(),
-            InteractionKind::parse,
-            &["call", "visit", "meeting", "email", "offer"],
-        );
+        let kind = code::<InteractionKind>(&mut e, "kind", i.kind.as_deref());
         if i.kind.as_deref().is_none_or(|k| k.trim().is_empty()) {
             e.add("kind", "required", "kind is required");
         }
@@ -560,8 +500,8 @@ impl PartnershipData {
     pub fn from_input(i: &PartnershipInput) -> Result<PartnershipData, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let name = required_text(&mut e, "name", i.name.as_deref(), 200);
-        let valid_from = date(&mut e, "valid_from", i.valid_from.as_deref(), true);
-        let valid_to = date(&mut e, "valid_to", i.valid_to.as_deref(), false);
+        let valid_from = REGISTER_DATES.required(&mut e, "valid_from", i.valid_from.as_deref());
+        let valid_to = REGISTER_DATES.optional(&mut e, "valid_to", i.valid_to.as_deref());
         if let (Some(f), Some(t)) = (valid_from, valid_to) {
             if t < f {
                 e.add(
@@ -571,18 +511,22 @@ impl PartnershipData {
                 );
             }
         }
-        let target_placements_per_year = non_negative(
+        let target_placements_per_year = optional_int(
             &mut e,
             "target_placements_per_year",
             i.target_placements_per_year,
+            0,
             100_000,
-        );
-        let target_hires_per_year = non_negative(
+        )
+        .unwrap_or(0);
+        let target_hires_per_year = optional_int(
             &mut e,
             "target_hires_per_year",
             i.target_hires_per_year,
+            0,
             100_000,
-        );
+        )
+        .unwrap_or(0);
         let note = optional_text(&mut e, "note", i.note.as_deref(), 4000);
         match valid_from {
             Some(valid_from) if e.is_empty() => Ok(PartnershipData {
@@ -621,7 +565,7 @@ impl OutcomeData {
         today: NaiveDate,
     ) -> Result<OutcomeData, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let occurred_on = date(&mut e, "occurred_on", i.occurred_on.as_deref(), true);
+        let occurred_on = REGISTER_DATES.required(&mut e, "occurred_on", i.occurred_on.as_deref());
         if let Some(d) = occurred_on {
             if d > today {
                 e.add(
@@ -640,13 +584,7 @@ impl OutcomeData {
         if i.kind.as_deref().is_none_or(|k| k.trim().is_empty()) {
             e.add("kind", "required", "kind is required");
         }
-        let kind = code(
-            &mut e,
-            "kind",
-            i.kind.as_deref(),
-            OutcomeKind::parse,
-            &["placement", "hire"],
-        );
+        let kind = code::<OutcomeKind>(&mut e, "kind", i.kind.as_deref());
         let note = optional_text(&mut e, "note", i.note.as_deref(), 4000);
         match (occurred_on, kind) {
             (Some(occurred_on), Some(kind)) if e.is_empty() => Ok(OutcomeData {
@@ -711,8 +649,8 @@ impl ProcurementData {
         );
         let procuring_unit =
             required_text(&mut e, "procuring_unit", i.procuring_unit.as_deref(), 200);
-        let period_from = date(&mut e, "period_from", i.period_from.as_deref(), true);
-        let period_to = date(&mut e, "period_to", i.period_to.as_deref(), true);
+        let period_from = REGISTER_DATES.required(&mut e, "period_from", i.period_from.as_deref());
+        let period_to = REGISTER_DATES.required(&mut e, "period_to", i.period_to.as_deref());
         if let (Some(f), Some(t)) = (period_from, period_to) {
             if t < f {
                 e.add(
@@ -732,13 +670,8 @@ impl ProcurementData {
                 "requirement_kind is required",
             );
         }
-        let kind = code(
-            &mut e,
-            "requirement_kind",
-            i.requirement_kind.as_deref(),
-            RequirementKind::parse,
-            &["placements", "hours_share"],
-        );
+        let kind =
+            code::<RequirementKind>(&mut e, "requirement_kind", i.requirement_kind.as_deref());
         let requirement = match kind {
             Some(RequirementKind::Placements) => match i.required_placements {
                 Some(n) if (1..=100_000).contains(&n) => Some(Requirement::Placements(n)),
@@ -836,14 +769,17 @@ impl FulfilmentRow {
             ),
             _ => {}
         }
-        let placements = non_negative(&mut e, "placements", i.placements, 100_000);
-        let contract_hours = non_negative(&mut e, "contract_hours", i.contract_hours, 10_000_000);
-        let target_group_hours = non_negative(
+        let placements = optional_int(&mut e, "placements", i.placements, 0, 100_000).unwrap_or(0);
+        let contract_hours =
+            optional_int(&mut e, "contract_hours", i.contract_hours, 0, 10_000_000).unwrap_or(0);
+        let target_group_hours = optional_int(
             &mut e,
             "target_group_hours",
             i.target_group_hours,
+            0,
             10_000_000,
-        );
+        )
+        .unwrap_or(0);
         if target_group_hours > contract_hours {
             e.add(
                 "target_group_hours",
@@ -1007,11 +943,8 @@ pub struct EmployerRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::ymd as d;
     use proptest::prelude::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
 
     #[test]
     fn size_classes_follow_headcount_bands() {

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::geo;
 use crate::identity::OrganisationNumber;
+use crate::taxonomy::is_ssyk4;
 
 /// A row that could not be used: its 1-based position in the file's array
 /// (and the ad id, for job ads) and why.
@@ -125,9 +126,7 @@ pub fn parse_shortage(json: &str) -> Result<(Vec<ShortageRow>, Vec<RowProblem>),
             reasons.push("yb_concept_id is missing".into());
         }
         let ssyk = text(r, "ssyk");
-        let ssyk_ok = ssyk
-            .as_deref()
-            .is_some_and(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()));
+        let ssyk_ok = ssyk.as_deref().is_some_and(|s| is_ssyk4(s));
         if !ssyk_ok {
             reasons.push("ssyk must be a 4-digit SSYK 2012 code".into());
         }
@@ -273,7 +272,7 @@ pub fn parse_job_ads(
         }
         let group = h.get("occupation_group").unwrap_or(&empty);
         let ssyk = text(group, "legacy_ams_taxonomy_id")
-            .filter(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|s| is_ssyk4(s))
             .or_else(|| text(group, "concept_id").and_then(|c| ssyk_of_group(&c)));
         if ssyk.is_none() {
             reasons.push("occupation_group is not an SSYK 2012 unit group".into());

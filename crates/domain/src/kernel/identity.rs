@@ -328,15 +328,7 @@ impl IdentityNumber {
     /// date. Someone born on 29 February has their birthday on 1 March in
     /// common years (the (month, day) comparison below).
     pub fn age_on(&self, date: NaiveDate) -> u32 {
-        let birth = self.birth_date();
-        if date < birth {
-            return 0;
-        }
-        let mut age = date.year() - birth.year();
-        if (date.month(), date.day()) < (birth.month(), birth.day()) {
-            age -= 1;
-        }
-        age as u32
+        crate::time::age_on(self.birth_date(), date)
     }
 
     /// `YYYYMMDD-NNNC`, for display to authorised users.

@@ -40,6 +40,26 @@ pub fn swedish_date(now: DateTime<Utc>) -> NaiveDate {
     (now + sweden_offset(now)).date_naive()
 }
 
+/// Age in completed years on `date`; 0 if `date` is before `birth`.
+/// Someone born on 29 February has their birthday on 1 March in common
+/// years (the (month, day) comparison below).
+pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
+    if date < birth {
+        return 0;
+    }
+    let mut age = date.year() - birth.year();
+    if (date.month(), date.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age as u32
+}
+
+/// A date written `YYYY-MM-DD`, for the tests.
+#[cfg(test)]
+pub(crate) fn ymd(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

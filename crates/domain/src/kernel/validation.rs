@@ -197,6 +197,12 @@ pub const REGISTER_DATES: Dates = Dates {
     wording: "must be a date YYYY-MM-DD between 2000 and 2100",
 };
 
+/// Plain dates of the work models' records (any year).
+pub const ISO_DATES: Dates = Dates {
+    years: ANY_YEAR,
+    wording: "must be a date YYYY-MM-DD",
+};
+
 impl Dates {
     /// A date given as text, trimmed (blank is not a date): `invalid_date`
     /// when it is not one, or not in the accepted years.

@@ -11,8 +11,11 @@ pub mod access;
 
 use crate::identity::OrganisationNumber;
 use crate::org::code_enum;
-use crate::participants::{looks_like_email, EducationLevel, SwedishLevel, LICENCE_CLASSES};
-use crate::validation::{optional_text, required_text, ValidationErrors};
+use crate::participants::{licence_classes, looks_like_email, EducationLevel, SwedishLevel};
+use crate::validation::{
+    choice, optional_int, optional_text, required_int, required_text, Code, ValidationErrors,
+    REGISTER_DATES,
+};
 use chrono::NaiveDate;
 
 code_enum!(
@@ -141,39 +144,18 @@ pub struct NeedData {
     pub contact_phone: Option<String>,
 }
 
-fn date(e: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    let v = v.map(str::trim).filter(|v| !v.is_empty())?;
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) if (2000..=2100).contains(&chrono::Datelike::year(&d)) => Some(d),
-        _ => {
-            e.add(
-                field,
-                "invalid_date",
-                format!("{field} must be a date YYYY-MM-DD between 2000 and 2100"),
-            );
-            None
-        }
-    }
-}
-
-fn codes<T: Copy + Ord>(
-    e: &mut ValidationErrors,
-    field: &str,
-    values: &[String],
-    parse: fn(&str) -> Option<T>,
-    all: &[T],
-    name: fn(T) -> &'static str,
-) -> Vec<T> {
+/// Codes from a closed list, sorted, each once; blank ones are skipped. An
+/// unknown code is `invalid_choice` naming the list (and no codes).
+fn codes<T: Code + Ord>(e: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T> {
     let mut out = Vec::new();
     for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-        match parse(v) {
+        match T::from_code(v) {
             Some(c) => out.push(c),
             None => {
-                let allowed: Vec<&str> = all.iter().map(|c| name(*c)).collect();
                 e.add(
                     field,
                     "invalid_choice",
-                    format!("{field} may contain only: {}", allowed.join(", ")),
+                    format!("{field} may contain only: {}", T::CODES.join(", ")),
                 );
                 return vec![];
             }
@@ -182,46 +164,6 @@ fn codes<T: Copy + Ord>(
     out.sort();
     out.dedup();
     out
-}
-
-fn one_code<T: Copy>(
-    e: &mut ValidationErrors,
-    field: &str,
-    v: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    all: &[T],
-    name: fn(T) -> &'static str,
-) -> Option<T> {
-    let v = v.map(str::trim).filter(|v| !v.is_empty())?;
-    let p = parse(v);
-    if p.is_none() {
-        let allowed: Vec<&str> = all.iter().map(|c| name(*c)).collect();
-        e.add(
-            field,
-            "invalid_choice",
-            format!("{field} must be one of: {}", allowed.join(", ")),
-        );
-    }
-    p
-}
-
-fn in_range(
-    e: &mut ValidationErrors,
-    field: &str,
-    v: Option<i64>,
-    min: i64,
-    max: i64,
-) -> Option<i64> {
-    let v = v?;
-    if !(min..=max).contains(&v) {
-        e.add(
-            field,
-            "out_of_range",
-            format!("{field} must be from {min} to {max}"),
-        );
-        return None;
-    }
-    Some(v)
 }
 
 /// Contact fields of the person who stated the need.
@@ -271,13 +213,7 @@ impl NeedData {
             i.occupation.as_deref(),
             OCCUPATION_MAX,
         );
-        let positions = match i.positions {
-            None => {
-                e.add("positions", "required", "positions is required");
-                0
-            }
-            Some(p) => in_range(&mut e, "positions", Some(p), 1, MAX_POSITIONS).unwrap_or(0),
-        };
+        let positions = required_int(&mut e, "positions", i.positions, 1, MAX_POSITIONS);
         let mut skills: Vec<SkillInput> = Vec::new();
         if i.skills.len() > MAX_SKILLS {
             e.add(
@@ -304,56 +240,21 @@ impl NeedData {
                 });
             }
         }
-        let swedish_level = one_code(
-            &mut e,
-            "swedish_level",
-            i.swedish_level.as_deref(),
-            SwedishLevel::parse,
-            SwedishLevel::ALL,
-            SwedishLevel::as_str,
-        );
-        let mut driving_licences = Vec::new();
-        for raw in &i.driving_licences {
-            let class = raw.trim().to_ascii_uppercase();
-            if class.is_empty() {
-                continue;
-            }
-            if !LICENCE_CLASSES.contains(&class.as_str()) {
-                e.add(
-                    "driving_licences",
-                    "invalid_choice",
-                    format!(
-                        "driving_licences may contain only: {}",
-                        LICENCE_CLASSES.join(", ")
-                    ),
-                );
-                driving_licences.clear();
-                break;
-            }
-            if !driving_licences.contains(&class) {
-                driving_licences.push(class);
-            }
-        }
-        let education_level = one_code(
+        let swedish_level =
+            choice::<SwedishLevel>(&mut e, "swedish_level", i.swedish_level.as_deref(), false);
+        let driving_licences = licence_classes(&mut e, &i.driving_licences);
+        let education_level = choice::<EducationLevel>(
             &mut e,
             "education_level",
             i.education_level.as_deref(),
-            EducationLevel::parse,
-            EducationLevel::ALL,
-            EducationLevel::as_str,
+            false,
         );
-        let start_date = date(&mut e, "start_date", i.start_date.as_deref());
-        let duration_months = in_range(&mut e, "duration_months", i.duration_months, 1, 60);
-        let working_time = one_code(
-            &mut e,
-            "working_time",
-            i.working_time.as_deref(),
-            WorkingTime::parse,
-            WorkingTime::ALL,
-            WorkingTime::as_str,
-        )
-        .unwrap_or(WorkingTime::FullTime);
-        let hours_per_week = in_range(&mut e, "hours_per_week", i.hours_per_week, 1, 40);
+        let start_date = REGISTER_DATES.optional(&mut e, "start_date", i.start_date.as_deref());
+        let duration_months = optional_int(&mut e, "duration_months", i.duration_months, 1, 60);
+        let working_time =
+            choice::<WorkingTime>(&mut e, "working_time", i.working_time.as_deref(), false)
+                .unwrap_or(WorkingTime::FullTime);
+        let hours_per_week = optional_int(&mut e, "hours_per_week", i.hours_per_week, 1, 40);
         if working_time == WorkingTime::PartTime && hours_per_week == Some(40) {
             e.add(
                 "hours_per_week",
@@ -361,22 +262,8 @@ impl NeedData {
                 "hours_per_week must be below 40 for part_time",
             );
         }
-        let accessibility = codes(
-            &mut e,
-            "accessibility",
-            &i.accessibility,
-            Accessibility::parse,
-            Accessibility::ALL,
-            Accessibility::as_str,
-        );
-        let forms = codes(
-            &mut e,
-            "forms",
-            &i.forms,
-            NeedForm::parse,
-            NeedForm::ALL,
-            NeedForm::as_str,
-        );
+        let accessibility = codes::<Accessibility>(&mut e, "accessibility", &i.accessibility);
+        let forms = codes::<NeedForm>(&mut e, "forms", &i.forms);
         if forms.is_empty() && e.for_field("forms").is_none() {
             e.add("forms", "required", "forms must name at least one form");
         }
@@ -387,15 +274,8 @@ impl NeedData {
             DESCRIPTION_MAX,
         )
         .unwrap_or_default();
-        let status = one_code(
-            &mut e,
-            "status",
-            i.status.as_deref(),
-            NeedStatus::parse,
-            NeedStatus::ALL,
-            NeedStatus::as_str,
-        )
-        .unwrap_or(NeedStatus::Open);
+        let status = choice::<NeedStatus>(&mut e, "status", i.status.as_deref(), false)
+            .unwrap_or(NeedStatus::Open);
         let (contact_name, contact_email, contact_phone) = contact(
             &mut e,
             i.contact_name.as_deref(),

@@ -9,7 +9,7 @@ pub mod access;
 use crate::geo;
 use crate::identity::IdentityNumber;
 use crate::org::code_enum;
-use crate::validation::{optional_text, required_text, ValidationErrors};
+use crate::validation::{choice, optional_text, required_text, ValidationErrors};
 use chrono::NaiveDate;
 
 code_enum!(Gender {
@@ -148,31 +148,6 @@ pub struct ParticipantData {
 pub const NAME_MAX: usize = 100;
 pub const DISTRICT_MAX: usize = 80;
 
-fn code_field<T>(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    allowed: &[&str],
-    default: T,
-) -> T {
-    match value.map(str::trim) {
-        None | Some("") => default,
-        Some(v) => parse(v).unwrap_or_else(|| {
-            errors.add(
-                field,
-                "invalid_choice",
-                format!("{field} must be one of: {}", allowed.join(", ")),
-            );
-            default
-        }),
-    }
-}
-
-fn codes<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<&'static str> {
-    all.iter().map(|v| as_str(*v)).collect()
-}
-
 impl ParticipantData {
     /// Validate input for a new participant. `today` fills `registered_on`
     /// and resolves the century of 10-digit identity numbers.
@@ -196,30 +171,18 @@ impl ParticipantData {
         };
         let first_name = required_text(&mut e, "first_name", input.first_name.as_deref(), NAME_MAX);
         let last_name = required_text(&mut e, "last_name", input.last_name.as_deref(), NAME_MAX);
-        let gender = code_field(
-            &mut e,
-            "gender",
-            input.gender.as_deref(),
-            Gender::parse,
-            &codes(Gender::ALL, Gender::as_str),
-            Gender::Unknown,
-        );
-        let birth_region = code_field(
-            &mut e,
-            "birth_region",
-            input.birth_region.as_deref(),
-            BirthRegion::parse,
-            &codes(BirthRegion::ALL, BirthRegion::as_str),
-            BirthRegion::Unknown,
-        );
-        let education_level = code_field(
+        let gender = choice::<Gender>(&mut e, "gender", input.gender.as_deref(), false)
+            .unwrap_or(Gender::Unknown);
+        let birth_region =
+            choice::<BirthRegion>(&mut e, "birth_region", input.birth_region.as_deref(), false)
+                .unwrap_or(BirthRegion::Unknown);
+        let education_level = choice::<EducationLevel>(
             &mut e,
             "education_level",
             input.education_level.as_deref(),
-            EducationLevel::parse,
-            &codes(EducationLevel::ALL, EducationLevel::as_str),
-            EducationLevel::Unknown,
-        );
+            false,
+        )
+        .unwrap_or(EducationLevel::Unknown);
         let mut target_groups = Vec::new();
         for raw in input.target_groups.iter().flatten() {
             match TargetGroup::parse(raw.trim()) {
@@ -231,7 +194,7 @@ impl ParticipantData {
                         "invalid_choice",
                         format!(
                             "target_groups may contain only: {}",
-                            codes(TargetGroup::ALL, TargetGroup::as_str).join(", ")
+                            TargetGroup::CODES.join(", ")
                         ),
                     );
                     break;
@@ -257,24 +220,12 @@ impl ParticipantData {
             input.district.clone().flatten().as_deref(),
             DISTRICT_MAX,
         );
-        let swedish_level = match input.swedish_level.clone().flatten() {
-            None => None,
-            Some(v) if v.trim().is_empty() => None,
-            Some(v) => {
-                let parsed = SwedishLevel::parse(v.trim());
-                if parsed.is_none() {
-                    e.add(
-                        "swedish_level",
-                        "invalid_choice",
-                        format!(
-                            "swedish_level must be one of: {}",
-                            codes(SwedishLevel::ALL, SwedishLevel::as_str).join(", ")
-                        ),
-                    );
-                }
-                parsed
-            }
-        };
+        let swedish_level = choice::<SwedishLevel>(
+            &mut e,
+            "swedish_level",
+            input.swedish_level.clone().flatten().as_deref(),
+            false,
+        );
         let mut languages = Vec::new();
         for raw in input.languages.iter().flatten() {
             let code = raw.trim().to_ascii_lowercase();
@@ -300,27 +251,10 @@ impl ParticipantData {
                 "languages may list at most 20 languages",
             );
         }
-        let mut driving_licences = Vec::new();
-        for raw in input.driving_licences.iter().flatten() {
-            let class = raw.trim().to_ascii_uppercase();
-            if class.is_empty() {
-                continue;
-            }
-            if !LICENCE_CLASSES.contains(&class.as_str()) {
-                e.add(
-                    "driving_licences",
-                    "invalid_choice",
-                    format!(
-                        "driving_licences may contain only: {}",
-                        LICENCE_CLASSES.join(", ")
-                    ),
-                );
-                break;
-            }
-            if !driving_licences.contains(&class) {
-                driving_licences.push(class);
-            }
-        }
+        let driving_licences = licence_classes(
+            &mut e,
+            input.driving_licences.as_deref().unwrap_or_default(),
+        );
         let email = optional_text(
             &mut e,
             "email",
@@ -482,6 +416,34 @@ pub fn name_keys(first: &str, last: &str) -> (String, String) {
         fold_for_search(&format!("{last} {first}")),
         fold_for_search(&format!("{first} {last}")),
     )
+}
+
+/// Driving licence classes ([`LICENCE_CLASSES`]), upper case, each once in
+/// the order given; blank ones are skipped. An unknown class is
+/// `invalid_choice` on `driving_licences`, naming the classes.
+pub(crate) fn licence_classes(e: &mut ValidationErrors, raw: &[String]) -> Vec<String> {
+    let mut classes = Vec::new();
+    for raw in raw {
+        let class = raw.trim().to_ascii_uppercase();
+        if class.is_empty() {
+            continue;
+        }
+        if !LICENCE_CLASSES.contains(&class.as_str()) {
+            e.add(
+                "driving_licences",
+                "invalid_choice",
+                format!(
+                    "driving_licences may contain only: {}",
+                    LICENCE_CLASSES.join(", ")
+                ),
+            );
+            break;
+        }
+        if !classes.contains(&class) {
+            classes.push(class);
+        }
+    }
+    classes
 }
 
 pub(crate) fn looks_like_email(s: &str) -> bool {

@@ -63,14 +63,13 @@ impl PlanAccess {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::testing::actor;
 
     #[test]
     fn consent_reaches_the_plan_only_when_it_covers_action_plans() {
         let partner = Actor {
-            user_id: 1,
-            username: "p".into(),
-            role: Role::Partner,
             organisation_id: 9,
+            ..actor(Role::Partner)
         };
         let by_consent = Rule {
             role: Role::Partner,

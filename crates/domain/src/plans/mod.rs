@@ -20,8 +20,8 @@
 //! keeps as append-only history.
 
 use crate::org::code_enum;
-use crate::validation::{optional_text, required_text, ValidationErrors};
-use chrono::NaiveDate;
+use crate::validation::{choice, optional_text, required_text, Dates, ValidationErrors, ANY_YEAR};
+use chrono::{Datelike, NaiveDate};
 
 pub mod access;
 
@@ -99,63 +99,20 @@ const MIN_YEAR: i32 = 2000;
 const MAX_YEAR: i32 = 2100;
 
 fn date(e: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
-        e.add(field, "required", format!("{field} is required"));
-        return None;
+    const DATES: Dates = Dates {
+        years: ANY_YEAR,
+        wording: "must be a date as YYYY-MM-DD",
     };
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) if (MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(&d)) => Some(d),
-        Ok(_) => {
-            e.add(
-                field,
-                "out_of_range",
-                format!("{field} must be between {MIN_YEAR} and {MAX_YEAR}"),
-            );
-            None
-        }
-        Err(_) => {
-            e.add(
-                field,
-                "invalid_date",
-                format!("{field} must be a date as YYYY-MM-DD"),
-            );
-            None
-        }
+    let d = DATES.required(e, field, v)?;
+    if !(MIN_YEAR..=MAX_YEAR).contains(&d.year()) {
+        e.add(
+            field,
+            "out_of_range",
+            format!("{field} must be between {MIN_YEAR} and {MAX_YEAR}"),
+        );
+        return None;
     }
-}
-
-fn choice<T: Copy>(
-    e: &mut ValidationErrors,
-    field: &str,
-    v: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    all: &[&str],
-) -> Option<T> {
-    match v.map(str::trim) {
-        None | Some("") => {
-            e.add(
-                field,
-                "required",
-                format!("{field} is required: {}", all.join(", ")),
-            );
-            None
-        }
-        Some(s) => {
-            let r = parse(s);
-            if r.is_none() {
-                e.add(
-                    field,
-                    "invalid_choice",
-                    format!("{field} must be one of: {}", all.join(", ")),
-                );
-            }
-            r
-        }
-    }
-}
-
-fn codes<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
-    all.iter().map(|v| f(*v)).collect()
+    Some(d)
 }
 
 /// One changed field, as the history keeps it. Values are text; `None` is empty.
@@ -209,13 +166,7 @@ pub struct Goal {
 impl Goal {
     pub fn from_input(input: &GoalInput) -> Result<Goal, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let kind = choice(
-            &mut e,
-            "goal_kind",
-            input.goal_kind.as_deref(),
-            GoalKind::parse,
-            &codes(GoalKind::ALL, GoalKind::as_str),
-        );
+        let kind = choice::<GoalKind>(&mut e, "goal_kind", input.goal_kind.as_deref(), true);
         let ssyk = input
             .ssyk_code
             .clone()
@@ -233,7 +184,7 @@ impl Goal {
             }
             (Some(GoalKind::Occupation), Some(s)) => {
                 // Four digits; the armed forces' unit groups start with 0 (0110).
-                if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+                if crate::taxonomy::is_ssyk4(&s) {
                     Some(s)
                 } else {
                     e.add(
@@ -378,13 +329,8 @@ impl StepData {
             .activity_type
             .clone()
             .or(cur_text(|c| c.activity_type.as_str().into()));
-        let activity_type = choice(
-            e,
-            "activity_type",
-            activity_type_raw.as_deref(),
-            ActivityType::parse,
-            &codes(ActivityType::ALL, ActivityType::as_str),
-        );
+        let activity_type =
+            choice::<ActivityType>(e, "activity_type", activity_type_raw.as_deref(), true);
         let activity_text = match &input.activity_text {
             Some(v) => optional_text(e, "activity_text", v.as_deref(), 200),
             None => current.and_then(|c| c.activity_text.clone()),
@@ -432,13 +378,7 @@ impl StepData {
             .clone()
             .or(cur_text(|c| c.status.as_str().into()))
             .or(Some("planned".into()));
-        let status = choice(
-            e,
-            "status",
-            status_raw.as_deref(),
-            StepStatus::parse,
-            &codes(StepStatus::ALL, StepStatus::as_str),
-        );
+        let status = choice::<StepStatus>(e, "status", status_raw.as_deref(), true);
         let result_note = match &input.result_note {
             Some(v) => optional_text(e, "result_note", v.as_deref(), 2000),
             None => current.and_then(|c| c.result_note.clone()),
@@ -521,13 +461,7 @@ impl ContactData {
                 "contact_date cannot be in the future: record contacts that took place",
             );
         }
-        let kind = choice(
-            &mut e,
-            "kind",
-            input.kind.as_deref(),
-            ContactKind::parse,
-            &codes(ContactKind::ALL, ContactKind::as_str),
-        );
+        let kind = choice::<ContactKind>(&mut e, "kind", input.kind.as_deref(), true);
         let note = optional_text(
             &mut e,
             "note",

@@ -4,80 +4,33 @@
 
 pub mod access;
 
-use crate::validation::{optional_text, required_text};
+use crate::org::code_enum;
+use crate::validation::{optional_text, required_text, REGISTER_DATES};
 use crate::ValidationErrors;
 use chrono::NaiveDate;
 
-/// A case referred to the group: open until the group decides, then closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseStatus {
-    Open,
-    Decided,
-    Closed,
-}
+code_enum!(
+    /// A case referred to the group: open until the group decides, then closed.
+    CaseStatus {
+        Open = "open",
+        Decided = "decided",
+        Closed = "closed",
+    }
+);
 
-impl CaseStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStatus::Open => "open",
-            CaseStatus::Decided => "decided",
-            CaseStatus::Closed => "closed",
-        }
+code_enum!(
+    /// A decision's follow-up status.
+    DecisionStatus {
+        Open = "open",
+        InProgress = "in_progress",
+        Done = "done",
+        Cancelled = "cancelled",
     }
-    pub fn parse(s: &str) -> Option<CaseStatus> {
-        [CaseStatus::Open, CaseStatus::Decided, CaseStatus::Closed]
-            .into_iter()
-            .find(|c| c.as_str() == s)
-    }
-}
-
-/// A decision's follow-up status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecisionStatus {
-    Open,
-    InProgress,
-    Done,
-    Cancelled,
-}
-
-impl DecisionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DecisionStatus::Open => "open",
-            DecisionStatus::InProgress => "in_progress",
-            DecisionStatus::Done => "done",
-            DecisionStatus::Cancelled => "cancelled",
-        }
-    }
-    pub fn parse(s: &str) -> Option<DecisionStatus> {
-        [
-            DecisionStatus::Open,
-            DecisionStatus::InProgress,
-            DecisionStatus::Done,
-            DecisionStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s.trim())
-    }
-}
-
-fn date(e: &mut ValidationErrors, field: &str, v: &str) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
-        Ok(d) if (2000..=2100).contains(&chrono::Datelike::year(&d)) => Some(d),
-        _ => {
-            e.add(
-                field,
-                "invalid_date",
-                format!("{field} must be a date YYYY-MM-DD between 2000 and 2100"),
-            );
-            None
-        }
-    }
-}
+);
 
 fn status(e: &mut ValidationErrors, v: Option<&str>) -> Option<DecisionStatus> {
     let v = v?;
-    let s = DecisionStatus::parse(v);
+    let s = DecisionStatus::parse(v.trim());
     if s.is_none() {
         e.add(
             "status",
@@ -149,7 +102,7 @@ impl MeetingData {
                 e.add("meeting_date", "required", "meeting_date is required");
                 None
             }
-            Some(v) => date(&mut e, "meeting_date", v),
+            Some(v) => REGISTER_DATES.parse(&mut e, "meeting_date", v),
         };
         let notes = optional_text(
             &mut e,
@@ -224,7 +177,7 @@ impl DecisionData {
         let organisation_ids = ids(&mut e, "organisation_ids", &i.organisation_ids);
         let participant_ids = ids(&mut e, "participant_ids", &i.participant_ids);
         let follow_up_date = match i.follow_up_date.clone().flatten() {
-            Some(v) => date(&mut e, "follow_up_date", &v),
+            Some(v) => REGISTER_DATES.parse(&mut e, "follow_up_date", &v),
             None => None,
         };
         let status = status(&mut e, i.status.as_deref()).unwrap_or(DecisionStatus::Open);
@@ -274,7 +227,7 @@ impl DecisionPatch {
         let fu = match &self.follow_up_date {
             None => follow_up_now,
             Some(None) => None,
-            Some(Some(v)) => date(&mut e, "follow_up_date", v),
+            Some(Some(v)) => REGISTER_DATES.parse(&mut e, "follow_up_date", v),
         };
         let mut changes = vec![];
         if st != status_now {

@@ -11,6 +11,13 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::participants::fold_for_search;
 
+/// Whether `code` has the shape of an SSYK 2012 unit group (level 4): four
+/// digits (the armed forces' groups start with 0, e.g. 0110). Whether it
+/// exists is the taxonomy's question, asked by the store.
+pub fn is_ssyk4(code: &str) -> bool {
+    code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The export files a taxonomy is read from, in the order the version hashes them.
 pub const FILES: [&str; 12] = [
     "ssyk-level-1-groups.json",

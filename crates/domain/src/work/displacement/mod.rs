@@ -21,6 +21,7 @@ pub mod reductions;
 
 pub use reductions::{Reduction, ReductionInput, ReductionKind};
 
+use crate::org::code_enum;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -42,36 +43,15 @@ pub fn share_limit_from(text: Option<&str>) -> i64 {
         .unwrap_or(DEFAULT_SHARE_LIMIT_PERCENT)
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskLevel {
-    Low,
-    Medium,
-    High,
-    Blocked,
-}
-
-impl RiskLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RiskLevel::Low => "low",
-            RiskLevel::Medium => "medium",
-            RiskLevel::High => "high",
-            RiskLevel::Blocked => "blocked",
-        }
+code_enum!(
+    /// How likely a placement is to displace ordinary staff, lowest first.
+    RiskLevel {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Blocked = "blocked",
     }
-    pub fn parse(s: &str) -> Option<RiskLevel> {
-        match s {
-            "low" => Some(RiskLevel::Low),
-            "medium" => Some(RiskLevel::Medium),
-            "high" => Some(RiskLevel::High),
-            "blocked" => Some(RiskLevel::Blocked),
-            _ => None,
-        }
-    }
-}
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -396,11 +376,8 @@ pub fn assess(f: &Facts) -> Assessment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::ymd as d;
     use proptest::prelude::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
 
     fn base() -> Facts {
         Facts {

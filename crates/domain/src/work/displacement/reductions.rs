@@ -4,9 +4,9 @@
 //! above).
 
 use crate::org::code_enum;
+use crate::taxonomy::is_ssyk4;
 use crate::validation::{choice, optional_text, ValidationErrors};
 use crate::work::interventions::{DATES, TEXT_MAX};
-use crate::work::placements::is_ssyk4;
 use chrono::NaiveDate;
 
 code_enum!(

@@ -28,15 +28,17 @@ use chrono::NaiveDate;
 #[doc(hidden)] // ALIAS(issue10)
 pub use super::displacement::{Reduction, ReductionInput, ReductionKind}; // ALIAS(issue10)
 #[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{age_on, check_enrolment, check_exit, check_override_reason}; // ALIAS(issue10)
+pub use super::placements::{check_enrolment, check_exit, check_override_reason}; // ALIAS(issue10)
 #[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{is_ssyk4, longer_than_months, EnrolmentFacts, ExitInput}; // ALIAS(issue10)
+pub use super::placements::{longer_than_months, EnrolmentFacts, ExitInput}; // ALIAS(issue10)
 #[doc(hidden)] // ALIAS(issue10)
 pub use super::placements::{EmploymentForm, ExitOutcome, PlacementStatus}; // ALIAS(issue10)
 #[doc(hidden)] // ALIAS(issue10)
 pub use super::placements::{PlacementInput, PlacementTerms}; // ALIAS(issue10)
 #[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{MAX_MONTHLY_ORE, MAX_WEEK_MINUTES}; // ALIAS(issue10)
+pub use super::placements::{MAX_MONTHLY_ORE, MAX_WEEK_MINUTES};
+#[doc(hidden)] // ALIAS(issue10)
+pub use crate::{taxonomy::is_ssyk4, time::age_on}; // ALIAS(issue10) // ALIAS(issue10)
 
 code_enum!(
     /// The four work models of the report (SPEC.md, "The four work models").

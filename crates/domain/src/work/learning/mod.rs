@@ -20,7 +20,7 @@
 
 pub mod access;
 
-use crate::validation::{optional_text, ValidationErrors};
+use crate::validation::{optional_text, Dates, ValidationErrors, ANY_YEAR};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
@@ -238,26 +238,11 @@ pub fn plan_weeks(
     out
 }
 
-/// A date typed as `YYYY-MM-DD`, named by `field` when it is not one.
-pub fn parse_date(e: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            e.add(field, "required", format!("{field} is required"));
-            None
-        }
-        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                e.add(
-                    field,
-                    "invalid_date",
-                    format!("{field} must be a date (YYYY-MM-DD)"),
-                );
-                None
-            }
-        },
-    }
-}
+/// Dates of learning employments and recorded weeks (any year).
+pub(crate) const DATES: Dates = Dates {
+    years: ANY_YEAR,
+    wording: "must be a date (YYYY-MM-DD)",
+};
 
 /// The week of a placement a change is aimed at: a Monday inside the plan.
 pub fn check_week(
@@ -545,7 +530,7 @@ pub fn check_completion(
             c
         }
     };
-    let d = parse_date(&mut e, "completed_on", completed_on);
+    let d = DATES.required(&mut e, "completed_on", completed_on);
     if let Some(d) = d {
         if d < placement_start {
             e.add(
@@ -601,7 +586,7 @@ pub fn check_hire(
             h
         }
     };
-    let d = parse_date(&mut e, "hired_on", hired_on);
+    let d = DATES.required(&mut e, "hired_on", hired_on);
     if let Some(d) = d {
         if d < completed_on {
             e.add(

@@ -12,8 +12,10 @@ pub mod shares;
 use super::interventions::{InterventionStatus, ProgrammeType, DATES, NAME_MAX, TEXT_MAX};
 use crate::org::code_enum;
 use crate::participants::TargetGroup;
+use crate::taxonomy::is_ssyk4;
+use crate::time::age_on;
 use crate::validation::{choice, codes, optional_text, required_text, ValidationErrors};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 code_enum!(
     /// Who employs the participant during the placement.
@@ -107,10 +109,6 @@ pub struct PlacementTerms {
 pub const MAX_WEEK_MINUTES: i64 = 60 * 60;
 /// 1 000 000 kr a month, in öre.
 pub const MAX_MONTHLY_ORE: i64 = 100_000_000;
-
-pub fn is_ssyk4(s: &str) -> bool {
-    s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
-}
 
 impl PlacementTerms {
     pub fn from_input(i: &PlacementInput) -> Result<PlacementTerms, ValidationErrors> {
@@ -296,18 +294,6 @@ pub struct EnrolmentFacts {
     pub participant_groups: Vec<TargetGroup>,
 }
 
-/// Age in completed years on `date`.
-pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
-    if date < birth {
-        return 0;
-    }
-    let mut age = date.year() - birth.year();
-    if (date.month(), date.day()) < (birth.month(), birth.day()) {
-        age -= 1;
-    }
-    age as u32
-}
-
 /// Whether a period from `start` to `end` (inclusive) is longer than `months`.
 pub fn longer_than_months(start: NaiveDate, end: NaiveDate, months: u32) -> bool {
     match start.checked_add_months(Months::new(months)) {
@@ -487,11 +473,8 @@ pub fn check_override_reason(reason: Option<&str>) -> Result<String, ValidationE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::ymd as d;
     use proptest::prelude::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
 
     fn terms(start: &str, end: &str, study: i64, form: EmploymentForm) -> PlacementTerms {
         PlacementTerms {

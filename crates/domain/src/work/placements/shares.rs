@@ -11,8 +11,8 @@
 
 use crate::validation::ValidationErrors;
 use crate::work::learning::{
-    check_minutes, check_not_future, check_week, follow_up, parse_date, plan_weeks, Shares, Split,
-    WeekMinutes,
+    check_minutes, check_not_future, check_week, follow_up, plan_weeks, Shares, Split, WeekMinutes,
+    DATES,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -51,7 +51,7 @@ pub fn check_record(
         ("work_minutes", work_minutes),
         ("study_minutes", study_minutes),
     );
-    let week = parse_date(&mut e, "week_start", week_start);
+    let week = DATES.required(&mut e, "week_start", week_start);
     if let Some(w) = week {
         if check_week(&mut e, w, start, last_day) {
             check_not_future(&mut e, w, today);
@@ -132,10 +132,7 @@ pub fn summarise(weeks: Vec<WeekMinutes>, work_percent: i64, study_percent: i64)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
+    use crate::time::ymd as d;
 
     fn fields(e: &ValidationErrors) -> Vec<String> {
         let mut v: Vec<String> = e.0.iter().map(|x| x.field.clone()).collect();

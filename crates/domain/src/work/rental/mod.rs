@@ -15,7 +15,7 @@
 
 pub mod access;
 
-use crate::validation::ValidationErrors;
+use crate::validation::{required_int, ValidationErrors, ISO_DATES};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
@@ -129,44 +129,6 @@ impl Period {
     }
 }
 
-fn required_date(e: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            e.add(field, "required", format!("{field} is required"));
-            None
-        }
-        Some(s) => {
-            let d = parse_date(s);
-            if d.is_none() {
-                e.add(
-                    field,
-                    "invalid_date",
-                    format!("{field} must be a date YYYY-MM-DD"),
-                );
-            }
-            d
-        }
-    }
-}
-
-fn ranged(e: &mut ValidationErrors, field: &str, v: Option<i64>, min: i64, max: i64) -> i64 {
-    match v {
-        None => {
-            e.add(field, "required", format!("{field} is required"));
-            0
-        }
-        Some(n) if !(min..=max).contains(&n) => {
-            e.add(
-                field,
-                "out_of_range",
-                format!("{field} must be from {min} to {max}"),
-            );
-            0
-        }
-        Some(n) => n,
-    }
-}
-
 /// An employment contract as entered.
 #[derive(Debug, Clone, Default)]
 pub struct ContractInput {
@@ -193,10 +155,11 @@ pub struct ContractData {
 impl ContractData {
     pub fn from_input(i: &ContractInput) -> Result<ContractData, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let participant_id = ranged(&mut e, "participant_id", i.participant_id, 1, i64::MAX);
-        let intervention_id = ranged(&mut e, "intervention_id", i.intervention_id, 1, i64::MAX);
-        let from = required_date(&mut e, "period_from", i.period_from.as_deref());
-        let to = required_date(&mut e, "period_to", i.period_to.as_deref());
+        let participant_id = required_int(&mut e, "participant_id", i.participant_id, 1, i64::MAX);
+        let intervention_id =
+            required_int(&mut e, "intervention_id", i.intervention_id, 1, i64::MAX);
+        let from = ISO_DATES.required(&mut e, "period_from", i.period_from.as_deref());
+        let to = ISO_DATES.required(&mut e, "period_to", i.period_to.as_deref());
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
                 e.add(
@@ -213,15 +176,15 @@ impl ContractData {
             }
         }
         // Up to 60 hours a week; a wage up to 2 000 kr an hour.
-        let hours = ranged(
+        let hours = required_int(
             &mut e,
             "hours_per_week_minutes",
             i.hours_per_week_minutes,
             60,
             3600,
         );
-        let wage = ranged(&mut e, "hourly_wage_ore", i.hourly_wage_ore, 1, 200_000);
-        let fee = ranged(
+        let wage = required_int(&mut e, "hourly_wage_ore", i.hourly_wage_ore, 1, 200_000);
+        let fee = required_int(
             &mut e,
             "employer_fee_permille",
             i.employer_fee_permille,
@@ -402,7 +365,7 @@ const WEEKDAYS_EN: [&str; 7] = [
 
 /// The week starting on `week_start` (a Monday).
 pub fn parse_week_start(e: &mut ValidationErrors, v: Option<&str>) -> Option<NaiveDate> {
-    let d = required_date(e, "week_start", v)?;
+    let d = ISO_DATES.required(e, "week_start", v)?;
     if d.weekday() != Weekday::Mon {
         e.add("week_start", "not_monday", "week_start must be a Monday");
         return None;
@@ -689,10 +652,7 @@ pub fn economic_result(months: &[(Month, MonthInput)]) -> EconomicResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        parse_date(s).unwrap()
-    }
+    use crate::time::ymd as d;
 
     #[test]
     fn amounts_round_half_up_to_whole_ore() {
@@ -1020,7 +980,7 @@ pub fn check_ledger(
             k
         }
     };
-    let amount = ranged(&mut e, "amount_ore", amount_ore, 1, 100_000_000_000);
+    let amount = required_int(&mut e, "amount_ore", amount_ore, 1, 100_000_000_000);
     let note = crate::validation::optional_text(&mut e, "note", note, 500);
     e.into_result(())?;
     Ok(LedgerData {

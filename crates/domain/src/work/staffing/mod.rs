@@ -7,7 +7,8 @@
 
 pub mod access;
 
-use crate::validation::{optional_text, required_text};
+use crate::taxonomy::is_ssyk4;
+use crate::validation::{optional_text, required_int, required_text, ISO_DATES};
 use crate::ValidationErrors;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
@@ -55,7 +56,7 @@ pub struct Ssyk4(String);
 impl Ssyk4 {
     pub fn parse(s: &str) -> Option<Ssyk4> {
         let s = s.trim();
-        (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())).then(|| Ssyk4(s.to_string()))
+        is_ssyk4(s).then(|| Ssyk4(s.to_string()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -63,51 +64,6 @@ impl Ssyk4 {
     /// The SSYK level-3 group (first three digits).
     pub fn group3(&self) -> &str {
         &self.0[..3]
-    }
-}
-
-fn date(
-    errors: &mut ValidationErrors,
-    field: &str,
-    v: Option<&str>,
-    required: bool,
-) -> Option<NaiveDate> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            if required {
-                errors.add(field, "required", format!("{field} is required"));
-            }
-            None
-        }
-        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.add(
-                    field,
-                    "invalid_date",
-                    format!("{field} must be a date YYYY-MM-DD"),
-                );
-                None
-            }
-        },
-    }
-}
-
-fn int(errors: &mut ValidationErrors, field: &str, v: Option<i64>, min: i64, max: i64) -> i64 {
-    match v {
-        None => {
-            errors.add(field, "required", format!("{field} is required"));
-            0
-        }
-        Some(n) if n < min || n > max => {
-            errors.add(
-                field,
-                "out_of_range",
-                format!("{field} must be from {min} to {max}"),
-            );
-            0
-        }
-        Some(n) => n,
     }
 }
 
@@ -186,15 +142,16 @@ impl PoolData {
     pub fn from_input(i: &PoolInput) -> Result<PoolData, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let name = required_text(&mut e, "name", i.name.as_deref(), 200);
-        let organisation_id = int(&mut e, "organisation_id", i.organisation_id, 1, i64::MAX);
-        let hourly_price_ore = int(
+        let organisation_id =
+            required_int(&mut e, "organisation_id", i.organisation_id, 1, i64::MAX);
+        let hourly_price_ore = required_int(
             &mut e,
             "hourly_price_ore",
             i.hourly_price_ore,
             0,
             100_000_000,
         );
-        let cap = int(
+        let cap = required_int(
             &mut e,
             "hourly_week_cap_minutes",
             Some(
@@ -282,9 +239,9 @@ fn staff_terms(e: &mut ValidationErrors, i: &StaffInput) -> Terms {
         }
     };
     let occupation = ssyk(e, "occupation", i.occupation.as_deref());
-    let wage = int(e, "hourly_wage_ore", i.hourly_wage_ore, 0, 10_000_000);
-    let from = date(e, "active_from", i.active_from.as_deref(), true);
-    let to = date(e, "active_to", i.active_to.as_deref(), false);
+    let wage = required_int(e, "hourly_wage_ore", i.hourly_wage_ore, 0, 10_000_000);
+    let from = ISO_DATES.required(e, "active_from", i.active_from.as_deref());
+    let to = ISO_DATES.optional(e, "active_to", i.active_to.as_deref());
     if let (Some(f), Some(t)) = (from, to) {
         if t < f {
             e.add(
@@ -396,8 +353,8 @@ pub struct RequestData {
 impl RequestData {
     pub fn from_input(i: &RequestInput) -> Result<RequestData, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let unit_id = int(&mut e, "unit_id", i.unit_id, 1, i64::MAX);
-        let d = date(&mut e, "work_date", i.work_date.as_deref(), true);
+        let unit_id = required_int(&mut e, "unit_id", i.unit_id, 1, i64::MAX);
+        let d = ISO_DATES.required(&mut e, "work_date", i.work_date.as_deref());
         let mut time =
             |field: &str, v: Option<&str>| match v.map(str::trim).filter(|s| !s.is_empty()) {
                 None => {
@@ -419,7 +376,7 @@ impl RequestData {
         let start = time("start_time", i.start_time.as_deref());
         let end = time("end_time", i.end_time.as_deref());
         let occupation = ssyk(&mut e, "occupation", i.occupation.as_deref());
-        let count = int(&mut e, "staff_count", i.staff_count, 1, 50);
+        let count = required_int(&mut e, "staff_count", i.staff_count, 1, 50);
         let note = optional_text(&mut e, "note", i.note.as_deref(), 1000);
         let shift = match (d, start, end) {
             (Some(d), Some(s), Some(en)) => {
@@ -811,7 +768,7 @@ pub fn check_assignment(
 pub fn check_worked_minutes(booked: &Shift, worked: Option<i64>) -> Result<i64, ValidationErrors> {
     let mut e = ValidationErrors::new();
     let max = booked.minutes() + 240;
-    let v = int(&mut e, "worked_minutes", worked, 0, max);
+    let v = required_int(&mut e, "worked_minutes", worked, 0, max);
     e.into_result(v)
 }
 
@@ -837,7 +794,7 @@ pub struct UnitHoursData {
 impl UnitHoursData {
     pub fn from_input(i: &UnitHoursInput) -> Result<UnitHoursData, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let unit_id = int(&mut e, "unit_id", i.unit_id, 1, i64::MAX);
+        let unit_id = required_int(&mut e, "unit_id", i.unit_id, 1, i64::MAX);
         let month = match i.month.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => {
                 e.add("month", "required", "month is required");
@@ -852,8 +809,8 @@ impl UnitHoursData {
             },
         };
         // A unit of 1 000 full-time staff works about 10 million minutes a month.
-        let total = int(&mut e, "total_minutes", i.total_minutes, 0, 100_000_000);
-        let hourly = int(&mut e, "hourly_minutes", i.hourly_minutes, 0, 100_000_000);
+        let total = required_int(&mut e, "total_minutes", i.total_minutes, 0, 100_000_000);
+        let hourly = required_int(&mut e, "hourly_minutes", i.hourly_minutes, 0, 100_000_000);
         if e.for_field("hourly_minutes").is_none()
             && e.for_field("total_minutes").is_none()
             && hourly > total
@@ -980,8 +937,8 @@ impl TrainingData {
             None => None,
             Some(_) => ssyk(&mut e, "occupation", i.occupation.as_deref()),
         };
-        let total = int(&mut e, "credits_total", i.credits_total, 1, 5000);
-        let done = int(
+        let total = required_int(&mut e, "credits_total", i.credits_total, 1, 5000);
+        let done = required_int(
             &mut e,
             "credits_done",
             Some(i.credits_done.unwrap_or(0)),
@@ -995,8 +952,8 @@ impl TrainingData {
                 "credits_done must not exceed credits_total",
             );
         }
-        let started = date(&mut e, "started_on", i.started_on.as_deref(), true);
-        let completed = date(&mut e, "completed_on", i.completed_on.as_deref(), false);
+        let started = ISO_DATES.required(&mut e, "started_on", i.started_on.as_deref());
+        let completed = ISO_DATES.optional(&mut e, "completed_on", i.completed_on.as_deref());
         if let (Some(s), Some(c)) = (started, completed) {
             if c < s {
                 e.add(
@@ -1096,11 +1053,9 @@ pub struct StaffingPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::ymd as d;
     use proptest::prelude::*;
 
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
     fn shift(date: &str, s: &str, e: &str) -> Shift {
         Shift::from_times(d(date), parse_time(s).unwrap(), parse_time(e).unwrap())
     }
