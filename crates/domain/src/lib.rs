@@ -2,27 +2,46 @@
 //!
 //! Nothing here does I/O. Storage, web and CLI depend on this crate, never the
 //! other way round, so every rule can be tested without a database.
+//!
+//! One folder per feature (`participants`, `consent`, `assessments`, `plans`,
+//! `steering`, `between_chairs`, `employers`, `needs`, `competence`,
+//! `taxonomy`, `matching`, `imports`, and under `work/` the work models),
+//! each with its access rules beside it (`<feature>/access.rs`); `kernel`
+//! holds what every feature shares; `access` holds the parts of the one
+//! policy that every feature shares.
 
 pub mod access;
-pub mod assessment;
+pub mod assessments;
 pub mod between_chairs;
 pub mod competence;
-pub mod competence_need;
 pub mod consent;
-pub mod employer;
-pub mod geo;
-pub mod identity;
+pub mod employers;
 pub mod imports;
-pub mod org;
-pub mod participant;
-pub mod plan;
-pub mod scoring;
+pub mod kernel;
+pub mod matching;
+pub mod needs;
+pub mod participants;
+pub mod plans;
 pub mod steering;
 pub mod taxonomy;
-pub mod time;
-pub mod validation;
 pub mod work;
+
+pub use kernel::{geo, identity, org, time, validation};
 
 pub use identity::{IdentityError, IdentityKind, IdentityNumber, OrganisationNumber};
 pub use org::{OrgKind, Role};
 pub use validation::{FieldError, ValidationErrors};
+
+// ALIAS(issue10): old module paths, kept until the other crates use the feature names.
+#[doc(hidden)] // ALIAS(issue10)
+pub use assessments as assessment; // ALIAS(issue10)
+#[doc(hidden)] // ALIAS(issue10)
+pub use employers as employer; // ALIAS(issue10)
+#[doc(hidden)] // ALIAS(issue10)
+pub use matching as scoring; // ALIAS(issue10)
+#[doc(hidden)] // ALIAS(issue10)
+pub use needs as competence_need; // ALIAS(issue10)
+#[doc(hidden)] // ALIAS(issue10)
+pub use participants as participant; // ALIAS(issue10)
+#[doc(hidden)] // ALIAS(issue10)
+pub use plans as plan; // ALIAS(issue10)

@@ -1,7 +1,10 @@
-//! The work models' part of the one access policy: who may do what with
-//! interventions, placements, timesheets, staffing and learning employments.
+//! ALIAS(issue10): the old paths of the work models' rules.
 
-pub mod interventions;
-pub mod learning;
-pub mod rental;
-pub mod staffing;
+pub mod interventions {
+    // ALIAS(issue10)
+    pub use crate::work::interventions::access::*; // ALIAS(issue10)
+    pub use crate::work::placements::access::*; // ALIAS(issue10)
+} // ALIAS(issue10)
+pub use crate::work::learning::access as learning; // ALIAS(issue10)
+pub use crate::work::rental::access as rental; // ALIAS(issue10)
+pub use crate::work::staffing::access as staffing; // ALIAS(issue10)

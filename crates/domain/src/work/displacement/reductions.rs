@@ -1,0 +1,96 @@
+//! Staff reductions at a host: a notice (varsel) or a dismissal
+//! (uppsägning) in an occupation, recorded by the employer coordinators.
+//! A recent one blocks a placement in that occupation (see the module
+//! above).
+
+use crate::org::code_enum;
+use crate::taxonomy::is_ssyk4;
+use crate::validation::{choice, optional_text, ValidationErrors};
+use crate::work::interventions::{DATES, TEXT_MAX};
+use chrono::NaiveDate;
+
+code_enum!(
+    /// A staff reduction at a host: notice (varsel) or dismissal (uppsägning).
+    ReductionKind {
+        Notice = "notice",
+        Dismissal = "dismissal",
+    }
+);
+
+/// Raw input for a staff reduction at a host.
+#[derive(Debug, Clone, Default)]
+pub struct ReductionInput {
+    pub workplace_id: Option<i64>,
+    pub occupation_ssyk: Option<String>,
+    pub kind: Option<String>,
+    pub occurred_on: Option<String>,
+    pub persons: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reduction {
+    pub workplace_id: Option<i64>,
+    pub occupation_ssyk: String,
+    pub kind: ReductionKind,
+    pub occurred_on: NaiveDate,
+    pub persons: i64,
+    pub note: Option<String>,
+}
+
+impl Reduction {
+    pub fn from_input(i: &ReductionInput, today: NaiveDate) -> Result<Reduction, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let ssyk = match i.occupation_ssyk.as_deref().map(str::trim) {
+            Some(s) if is_ssyk4(s) => s.to_string(),
+            None | Some("") => {
+                e.add("occupation_ssyk", "required", "occupation_ssyk is required");
+                String::new()
+            }
+            Some(_) => {
+                e.add(
+                    "occupation_ssyk",
+                    "invalid",
+                    "occupation_ssyk must be an SSYK level-4 code (4 digits)",
+                );
+                String::new()
+            }
+        };
+        let kind = choice::<ReductionKind>(&mut e, "kind", i.kind.as_deref(), true);
+        let date = DATES.required(&mut e, "occurred_on", i.occurred_on.as_deref());
+        if date.is_some_and(|d| d > today) {
+            e.add(
+                "occurred_on",
+                "in_future",
+                "occurred_on must not be in the future",
+            );
+        }
+        let persons = match i.persons {
+            Some(p) if (1..=100_000).contains(&p) => p,
+            Some(_) => {
+                e.add(
+                    "persons",
+                    "out_of_range",
+                    "persons must be from 1 to 100000",
+                );
+                0
+            }
+            None => {
+                e.add("persons", "required", "persons is required");
+                0
+            }
+        };
+        let note = optional_text(&mut e, "note", i.note.as_deref(), TEXT_MAX);
+        match (kind, date) {
+            (Some(kind), Some(occurred_on)) if e.is_empty() => Ok(Reduction {
+                workplace_id: i.workplace_id,
+                occupation_ssyk: ssyk,
+                kind,
+                occurred_on,
+                persons,
+                note,
+            }),
+            _ => Err(e),
+        }
+    }
+}
