@@ -865,8 +865,8 @@ async fn a_host_approves_a_timesheet_on_a_phone() {
             .await
             .expect("sqlite app"),
     );
-    let s = crate::work_rental_api::setup(&app, "2120001355", 18_000).await;
-    let week = crate::work_rental_api::submitted(
+    let s = crate::work::rental::api::setup(&app, "2120001355", 18_000).await;
+    let week = crate::work::rental::api::submitted(
         &app,
         s.placement,
         "2026-03-09",

@@ -1,0 +1,4 @@
+//! Competence needs: the public form, the queue and the API.
+
+pub mod api;
+mod ui;

@@ -1,0 +1,4 @@
+//! Shared action plans, steps and contacts.
+
+mod api;
+mod ui;

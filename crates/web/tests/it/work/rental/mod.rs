@@ -1,0 +1,4 @@
+//! The rental model: contracts, assignments, timesheets and invoices.
+
+pub mod api;
+mod ui;
