@@ -6,7 +6,12 @@
 //! message, except under `CI=true`, where a skip is a failure.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod browser;
+pub mod form;
 pub mod work;
+
+pub use api::{day, monday, participant_path, person};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -226,20 +231,8 @@ impl TestApp {
 
     /// A browser-like client with a cookie store, logged in as `user`.
     pub async fn login(&self, user: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let page = client
-            .get(self.url("/logga-in"))
-            .send()
-            .await
-            .expect("login page")
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden_csrf(&page);
+        let client = form::browser();
+        let csrf = form::page_csrf(&client, self, "/logga-in").await;
         let res = client
             .post(self.url("/logga-in"))
             .form(&[
@@ -257,10 +250,7 @@ impl TestApp {
 
 /// The value of the first `name="csrf"` hidden field on a page.
 pub fn hidden_csrf(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("page has a csrf field") + marker.len();
-    let end = html[start..].find('"').expect("csrf value ends") + start;
-    html[start..end].to_string()
+    form::hidden_value(html, "csrf")
 }
 
 /// Valid identity numbers for tests (fictitious; Luhn-correct).

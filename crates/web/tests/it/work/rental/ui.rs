@@ -5,7 +5,7 @@
 
 use crate::common::work::{insert_host, insert_intervention, insert_placement};
 use crate::common::{self, hidden_csrf, TestApp};
-use crate::work_rental_api::{approve, setup, submitted};
+use crate::work::rental::api::{approve, setup, submitted};
 use reqwest::Method;
 
 async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -107,8 +107,8 @@ both_engines!(
     |app: TestApp| async move {
         let s = setup(&app, "2120001355", 18_000).await;
         let other = insert_host(&app, "5566778899", "Annan AB", false).await;
-        let p2 = crate::work_rental_api::participant(&app, 7, "Gustav", "Främling").await;
-        let c2 = crate::work_rental_api::contract(&app, p2, s.intervention, 13_000, 314).await;
+        let p2 = crate::work::rental::api::participant(&app, 7, "Gustav", "Främling").await;
+        let c2 = crate::work::rental::api::contract(&app, p2, s.intervention, 13_000, 314).await;
         let pl2 = insert_placement(
             &app,
             p2,
@@ -119,7 +119,7 @@ both_engines!(
             "municipality",
         )
         .await;
-        crate::work_rental_api::assign(&app, pl2, c2, 20_000).await;
+        crate::work::rental::api::assign(&app, pl2, c2, 20_000).await;
         let own = submitted(&app, s.placement, "2026-03-09", [480, 480, 450, 0, 0, 0, 0]).await;
         submitted(&app, pl2, "2026-03-09", [480, 0, 0, 0, 0, 0, 0]).await;
         let host = app.login("employer").await;
@@ -274,7 +274,7 @@ both_engines!(
     |app: TestApp| async move {
         let intervention = insert_intervention(&app, "Unga i jobb", "rental").await;
         let host = insert_host(&app, "2120001355", "Värdbolaget", true).await;
-        let person = crate::work_rental_api::participant(&app, 2, "Amina", "Hyrén").await;
+        let person = crate::work::rental::api::participant(&app, 2, "Amina", "Hyrén").await;
         let inside = insert_placement(
             &app,
             person,

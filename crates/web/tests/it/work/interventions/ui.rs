@@ -8,7 +8,7 @@
 
 use crate::common::work::{insert_host, insert_placement};
 use crate::common::{self, hidden_csrf, TestApp};
-use crate::work_interventions_api::{count, day, participant, today};
+use crate::work::interventions::api::{count, day, participant, today};
 use chrono::Duration;
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {

@@ -56,7 +56,7 @@ both_engines!(
         assert_eq!(status, 403);
 
         // A wrong check digit: inline error and summary, values kept.
-        let good = crate::api_employers::org_number(42);
+        let good = crate::employers::api::org_number(42);
         let mut bad = good.clone().into_bytes();
         bad[9] = b'0' + (bad[9] - b'0' + 1) % 10;
         let bad = String::from_utf8(bad).unwrap();
@@ -308,7 +308,7 @@ both_engines!(
     |app: TestApp| async move {
         // Arrange: an employer registered through the API.
         app.load_taxonomy().await;
-        let created = crate::api_employers::employer(&app, 7, "Gamla Namnet AB").await["id"]
+        let created = crate::employers::api::employer(&app, 7, "Gamla Namnet AB").await["id"]
             .as_i64()
             .unwrap();
         let path = format!("/arbetsgivarregister/{created}");

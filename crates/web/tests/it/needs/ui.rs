@@ -5,8 +5,8 @@
 //! stores nothing, the rate limit answers 429, CSRF is checked; then a
 //! coordinator finds the need in the queue, adds a workplace and takes it.
 
-use crate::api_needs::{audit_count, count, org_number};
 use crate::common::{self, hidden_csrf, TestApp};
+use crate::needs::api::{audit_count, count, org_number};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()

@@ -5,7 +5,7 @@
 //! and others' views, completion and hire forms, Swedish and English.
 
 use crate::common::{self, hidden_csrf, TestApp};
-use crate::work_learning_api::{arrange, count, monday, stored_weeks, today, ymd};
+use crate::work::learning::api::{arrange, count, monday, stored_weeks, today, ymd};
 use chrono::Duration;
 
 async fn get(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
@@ -375,7 +375,7 @@ both_engines!(
             )
             .await
             .unwrap();
-        let r = crate::work_learning_api::create(
+        let r = crate::work::learning::api::create(
             &app,
             "coordinator",
             serde_json::json!({

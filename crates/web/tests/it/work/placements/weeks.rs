@@ -8,7 +8,7 @@
 //! Arrange writes the intervention, host and placement with SQL fixtures.
 
 use crate::common::{self, hidden_csrf, TestApp};
-use crate::work_learning_api::{arrange, count, monday, stored_weeks, today, ymd};
+use crate::work::learning::api::{arrange, count, monday, stored_weeks, today, ymd};
 use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -469,7 +469,7 @@ both_engines!(
         let start = monday(t - Duration::days(35));
         let end = monday(t + Duration::days(35)) + Duration::days(4);
         let a = arrange(&app, start, end).await;
-        let r = crate::work_learning_api::create(
+        let r = crate::work::learning::api::create(
             &app,
             "coordinator",
             json!({"placement_id": a.placement, "school_name": "Komvux Syd",

@@ -1,0 +1,3 @@
+//! The joint assessment (kartläggning).
+
+mod api;

@@ -1,0 +1,3 @@
+//! The audit trail.
+
+mod api;

@@ -1,0 +1,3 @@
+//! Nobody between chairs: who is flagged, for which reasons, and who sees it.
+
+mod api;

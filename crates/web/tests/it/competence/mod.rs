@@ -1,0 +1,3 @@
+//! Competence profiles and the competence search.
+
+mod api;

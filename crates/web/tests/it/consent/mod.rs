@@ -1,0 +1,3 @@
+//! Consent: who sees a participant under which consent.
+
+mod api;

@@ -1,0 +1,4 @@
+//! The employer register.
+
+pub mod api;
+mod ui;

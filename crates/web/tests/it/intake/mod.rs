@@ -1,0 +1,3 @@
+//! The common entry and handover.
+
+mod api;

@@ -1,0 +1,4 @@
+//! Matching participants and competence needs.
+
+mod api;
+mod ui;

@@ -1,0 +1,4 @@
+//! The participant register.
+
+mod api;
+mod browser;

@@ -1,0 +1,5 @@
+//! Shared action plans, steps and contacts.
+
+mod api;
+mod browser;
+mod ui;

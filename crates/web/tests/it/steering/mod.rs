@@ -1,0 +1,4 @@
+//! Steering groups: meetings, cases and decisions.
+
+mod api;
+mod ui;

@@ -1,0 +1,3 @@
+//! The classification data (occupations, skills, languages, code lists).
+
+mod api;

@@ -1,0 +1,4 @@
+//! Interventions and enrolment.
+
+pub mod api;
+mod ui;

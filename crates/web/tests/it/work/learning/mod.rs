@@ -1,0 +1,4 @@
+//! Learning employments (the employer model).
+
+pub mod api;
+mod ui;

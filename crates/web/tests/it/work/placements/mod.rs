@@ -1,0 +1,3 @@
+//! Placements: the weeks of work and study recorded, and their shares.
+
+mod weeks;
