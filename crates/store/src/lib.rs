@@ -7,26 +7,38 @@
 //! [`access`], which decides and audits in the same transaction as the work.
 
 pub mod access;
-pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod between_chairs;
 pub mod competence;
-pub mod consents;
+pub mod consent;
 pub mod employers;
 pub mod imports;
+pub mod intake;
+pub(crate) mod kernel;
 pub mod matching;
 pub mod needs;
 pub mod participants;
 pub mod plans;
-pub mod seed_data;
-pub mod seed_employers;
-pub mod seed_needs;
-pub mod seed_steering;
-mod sql;
 pub mod steering;
 pub mod taxonomy;
 pub mod work;
+
+// The modules' names before the feature folders (issue 10), for callers
+// not yet moved.
+#[doc(hidden)]
+pub use between_chairs as alerts; // ALIAS(issue10)
+#[doc(hidden)]
+pub use consent as consents; // ALIAS(issue10)
+#[doc(hidden)]
+pub use employers::seed as seed_employers; // ALIAS(issue10)
+#[doc(hidden)]
+pub use needs::seed as seed_needs; // ALIAS(issue10)
+#[doc(hidden)]
+pub use plans::seed as seed_data; // ALIAS(issue10)
+#[doc(hidden)]
+pub use steering::seed as seed_steering; // ALIAS(issue10)
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
