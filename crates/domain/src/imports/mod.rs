@@ -126,7 +126,7 @@ pub fn parse_shortage(json: &str) -> Result<(Vec<ShortageRow>, Vec<RowProblem>),
             reasons.push("yb_concept_id is missing".into());
         }
         let ssyk = text(r, "ssyk");
-        let ssyk_ok = ssyk.as_deref().is_some_and(|s| is_ssyk4(s));
+        let ssyk_ok = ssyk.as_deref().is_some_and(is_ssyk4);
         if !ssyk_ok {
             reasons.push("ssyk must be a 4-digit SSYK 2012 code".into());
         }

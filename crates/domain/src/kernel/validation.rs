@@ -137,6 +137,34 @@ pub fn choice<T: Code>(
     parsed
 }
 
+/// Codes from a closed list, sorted, each once. An unknown code is
+/// `invalid_choice` (`{field} {among}: a, b, c`, naming the list) and ends
+/// the list there: the codes before it are kept.
+pub fn code_list<'a, T: Code + Ord>(
+    errors: &mut ValidationErrors,
+    field: &str,
+    values: impl IntoIterator<Item = &'a str>,
+    among: &str,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for v in values {
+        match T::from_code(v.trim()) {
+            Some(c) => out.push(c),
+            None => {
+                errors.add(
+                    field,
+                    "invalid_choice",
+                    format!("{field} {among}: {}", T::CODES.join(", ")),
+                );
+                break;
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The codes of some values of a list, e.g. to name the groups a rule allows.
 pub fn codes<T: Copy>(values: &[T], as_str: fn(T) -> &'static str) -> Vec<&'static str> {
     values.iter().map(|v| as_str(*v)).collect()

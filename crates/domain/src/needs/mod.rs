@@ -13,8 +13,8 @@ use crate::identity::OrganisationNumber;
 use crate::org::code_enum;
 use crate::participants::{licence_classes, looks_like_email, EducationLevel, SwedishLevel};
 use crate::validation::{
-    choice, optional_int, optional_text, required_int, required_text, Code, ValidationErrors,
-    REGISTER_DATES,
+    choice, code_list, optional_int, optional_text, required_int, required_text, Code,
+    ValidationErrors, REGISTER_DATES,
 };
 use chrono::NaiveDate;
 
@@ -144,26 +144,10 @@ pub struct NeedData {
     pub contact_phone: Option<String>,
 }
 
-/// Codes from a closed list, sorted, each once; blank ones are skipped. An
-/// unknown code is `invalid_choice` naming the list (and no codes).
+/// Codes from a closed list, sorted, each once; blank ones are skipped.
 fn codes<T: Code + Ord>(e: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T> {
-    let mut out = Vec::new();
-    for v in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-        match T::from_code(v) {
-            Some(c) => out.push(c),
-            None => {
-                e.add(
-                    field,
-                    "invalid_choice",
-                    format!("{field} may contain only: {}", T::CODES.join(", ")),
-                );
-                return vec![];
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
+    let given = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty());
+    code_list(e, field, given, "may contain only")
 }
 
 /// Contact fields of the person who stated the need.

@@ -9,7 +9,7 @@ pub mod access;
 use crate::geo;
 use crate::identity::IdentityNumber;
 use crate::org::code_enum;
-use crate::validation::{choice, optional_text, required_text, ValidationErrors};
+use crate::validation::{choice, code_list, optional_text, required_text, ValidationErrors};
 use chrono::NaiveDate;
 
 code_enum!(Gender {
@@ -183,25 +183,12 @@ impl ParticipantData {
             false,
         )
         .unwrap_or(EducationLevel::Unknown);
-        let mut target_groups = Vec::new();
-        for raw in input.target_groups.iter().flatten() {
-            match TargetGroup::parse(raw.trim()) {
-                Some(g) if !target_groups.contains(&g) => target_groups.push(g),
-                Some(_) => {}
-                None => {
-                    e.add(
-                        "target_groups",
-                        "invalid_choice",
-                        format!(
-                            "target_groups may contain only: {}",
-                            TargetGroup::CODES.join(", ")
-                        ),
-                    );
-                    break;
-                }
-            }
-        }
-        target_groups.sort();
+        let target_groups = code_list::<TargetGroup>(
+            &mut e,
+            "target_groups",
+            input.target_groups.iter().flatten().map(String::as_str),
+            "may contain only",
+        );
         let municipality_code = match input.municipality_code.as_deref().map(str::trim) {
             None | Some("") => geo::STOCKHOLM.to_string(),
             Some(code) if geo::municipality(code).is_some() => code.to_string(),

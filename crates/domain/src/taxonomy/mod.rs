@@ -18,6 +18,30 @@ pub fn is_ssyk4(code: &str) -> bool {
     code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A required SSYK level-4 code field, trimmed: blank is `required`, any
+/// other shape `invalid`.
+pub fn ssyk4_field(
+    errors: &mut crate::ValidationErrors,
+    field: &str,
+    value: Option<&str>,
+) -> Option<String> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.add(field, "required", format!("{field} is required"));
+            None
+        }
+        Some(s) if is_ssyk4(s) => Some(s.to_string()),
+        Some(_) => {
+            errors.add(
+                field,
+                "invalid",
+                format!("{field} must be an SSYK level-4 code (4 digits)"),
+            );
+            None
+        }
+    }
+}
+
 /// The export files a taxonomy is read from, in the order the version hashes them.
 pub const FILES: [&str; 12] = [
     "ssyk-level-1-groups.json",

@@ -14,6 +14,7 @@
 //! - Competition neutrality (konkurrensneutralitet): sales to private
 //!   buyers on a competitive market are flagged, naming them.
 
+use crate::org::code_enum;
 use serde::Serialize;
 
 /// Whether a buyer counts as one of the owners (a public legal person).
@@ -39,41 +40,17 @@ pub struct YearCosts {
     pub other_costs_ore: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckKind {
-    SelfCost,
-    InHouse,
-    CompetitionNeutrality,
-}
+code_enum!(CheckKind {
+    SelfCost = "self_cost",
+    InHouse = "in_house",
+    CompetitionNeutrality = "competition_neutrality",
+});
 
-impl CheckKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckKind::SelfCost => "self_cost",
-            CheckKind::InHouse => "in_house",
-            CheckKind::CompetitionNeutrality => "competition_neutrality",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckStatus {
-    Ok,
-    Flagged,
-    NotApplicable,
-}
-
-impl CheckStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckStatus::Ok => "ok",
-            CheckStatus::Flagged => "flagged",
-            CheckStatus::NotApplicable => "not_applicable",
-        }
-    }
-}
+code_enum!(CheckStatus {
+    Ok = "ok",
+    Flagged = "flagged",
+    NotApplicable = "not_applicable",
+});
 
 /// One reason: a stable code with its figures (translated by the UI), and
 /// an English sentence for the API.
@@ -109,6 +86,31 @@ pub struct LegalCheck {
     pub kind: CheckKind,
     pub status: CheckStatus,
     pub reasons: Vec<Reason>,
+}
+
+impl LegalCheck {
+    /// A check judged year by year: flagged when any year was, not
+    /// applicable (with `no_sales` saying why) when there was no year.
+    fn judged(
+        kind: CheckKind,
+        mut reasons: Vec<Reason>,
+        flagged: bool,
+        no_sales: &str,
+    ) -> LegalCheck {
+        let status = if reasons.is_empty() {
+            reasons.push(Reason::new("no_sales", no_sales.into()));
+            CheckStatus::NotApplicable
+        } else if flagged {
+            CheckStatus::Flagged
+        } else {
+            CheckStatus::Ok
+        };
+        LegalCheck {
+            kind,
+            status,
+            reasons,
+        }
+    }
 }
 
 fn kr(ore: i64) -> String {
@@ -169,19 +171,12 @@ pub fn self_cost(sales: &[Sale], costs: &[YearCosts]) -> LegalCheck {
         r.compared_ore = Some(cost);
         reasons.push(r);
     }
-    let status = if reasons.is_empty() {
-        reasons.push(Reason::new("no_sales", "no sales or costs recorded".into()));
-        CheckStatus::NotApplicable
-    } else if flagged {
-        CheckStatus::Flagged
-    } else {
-        CheckStatus::Ok
-    };
-    LegalCheck {
-        kind: CheckKind::SelfCost,
-        status,
+    LegalCheck::judged(
+        CheckKind::SelfCost,
         reasons,
-    }
+        flagged,
+        "no sales or costs recorded",
+    )
 }
 
 /// For a municipal company: the owners' share of turnover per calendar
@@ -245,19 +240,7 @@ pub fn in_house(operator_kind: &str, sales: &[Sale]) -> LegalCheck {
         r.share_permille = Some(share);
         reasons.push(r);
     }
-    let status = if reasons.is_empty() {
-        reasons.push(Reason::new("no_sales", "no sales recorded".into()));
-        CheckStatus::NotApplicable
-    } else if flagged {
-        CheckStatus::Flagged
-    } else {
-        CheckStatus::Ok
-    };
-    LegalCheck {
-        kind: CheckKind::InHouse,
-        status,
-        reasons,
-    }
+    LegalCheck::judged(CheckKind::InHouse, reasons, flagged, "no sales recorded")
 }
 
 /// Sales to private buyers are flagged, one reason per buyer and year.

@@ -4,8 +4,8 @@
 //! above).
 
 use crate::org::code_enum;
-use crate::taxonomy::is_ssyk4;
-use crate::validation::{choice, optional_text, ValidationErrors};
+use crate::taxonomy::ssyk4_field;
+use crate::validation::{choice, optional_text, required_int, ValidationErrors};
 use crate::work::interventions::{DATES, TEXT_MAX};
 use chrono::NaiveDate;
 
@@ -41,21 +41,8 @@ pub struct Reduction {
 impl Reduction {
     pub fn from_input(i: &ReductionInput, today: NaiveDate) -> Result<Reduction, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let ssyk = match i.occupation_ssyk.as_deref().map(str::trim) {
-            Some(s) if is_ssyk4(s) => s.to_string(),
-            None | Some("") => {
-                e.add("occupation_ssyk", "required", "occupation_ssyk is required");
-                String::new()
-            }
-            Some(_) => {
-                e.add(
-                    "occupation_ssyk",
-                    "invalid",
-                    "occupation_ssyk must be an SSYK level-4 code (4 digits)",
-                );
-                String::new()
-            }
-        };
+        let ssyk = ssyk4_field(&mut e, "occupation_ssyk", i.occupation_ssyk.as_deref())
+            .unwrap_or_default();
         let kind = choice::<ReductionKind>(&mut e, "kind", i.kind.as_deref(), true);
         let date = DATES.required(&mut e, "occurred_on", i.occurred_on.as_deref());
         if date.is_some_and(|d| d > today) {
@@ -65,21 +52,7 @@ impl Reduction {
                 "occurred_on must not be in the future",
             );
         }
-        let persons = match i.persons {
-            Some(p) if (1..=100_000).contains(&p) => p,
-            Some(_) => {
-                e.add(
-                    "persons",
-                    "out_of_range",
-                    "persons must be from 1 to 100000",
-                );
-                0
-            }
-            None => {
-                e.add("persons", "required", "persons is required");
-                0
-            }
-        };
+        let persons = required_int(&mut e, "persons", i.persons, 1, 100_000);
         let note = optional_text(&mut e, "note", i.note.as_deref(), TEXT_MAX);
         match (kind, date) {
             (Some(kind), Some(occurred_on)) if e.is_empty() => Ok(Reduction {

@@ -20,7 +20,9 @@ pub use programmes::{ProgrammeRules, ProgrammeType};
 
 use crate::org::code_enum;
 use crate::participants::TargetGroup;
-use crate::validation::{choice, codes, optional_text, required_text, Dates, ValidationErrors};
+use crate::validation::{
+    choice, code_list, codes, optional_text, required_int, required_text, Dates, ValidationErrors,
+};
 use chrono::NaiveDate;
 
 // ALIAS(issue10): the placement rules moved to `work::placements`, the staff
@@ -151,25 +153,12 @@ impl InterventionData {
             );
         }
         let description = optional_text(&mut e, "description", i.description.as_deref(), TEXT_MAX);
-        let mut target_groups = Vec::new();
-        for g in &i.target_groups {
-            match TargetGroup::parse(g.trim()) {
-                Some(t) if !target_groups.contains(&t) => target_groups.push(t),
-                Some(_) => {}
-                None => {
-                    e.add(
-                        "target_groups",
-                        "invalid_choice",
-                        format!(
-                            "target_groups must be among: {}",
-                            TargetGroup::CODES.join(", ")
-                        ),
-                    );
-                    break;
-                }
-            }
-        }
-        target_groups.sort();
+        let target_groups = code_list::<TargetGroup>(
+            &mut e,
+            "target_groups",
+            i.target_groups.iter().map(String::as_str),
+            "must be among",
+        );
         if let Some(t) = programme_type {
             let needed = t.rules().target_groups;
             if !needed.is_empty() && !target_groups.iter().any(|g| needed.contains(g)) {
@@ -184,21 +173,7 @@ impl InterventionData {
                 );
             }
         }
-        let capacity = match i.capacity {
-            None => {
-                e.add("capacity", "required", "capacity is required");
-                0
-            }
-            Some(c) if (1..=MAX_CAPACITY).contains(&c) => c,
-            Some(_) => {
-                e.add(
-                    "capacity",
-                    "out_of_range",
-                    format!("capacity must be from 1 to {MAX_CAPACITY}"),
-                );
-                0
-            }
-        };
+        let capacity = required_int(&mut e, "capacity", i.capacity, 1, MAX_CAPACITY);
         let from = DATES.required(&mut e, "period_from", i.period_from.as_deref());
         let to = DATES.optional(&mut e, "period_to", i.period_to.as_deref());
         if let (Some(f), Some(t)) = (from, to) {
@@ -277,40 +252,14 @@ impl Indicator {
     pub fn from_input(i: &IndicatorInput) -> Result<Indicator, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let outcome = choice::<IndicatorOutcome>(&mut e, "outcome", i.outcome.as_deref(), true);
-        let days = match i.measured_after_days {
-            Some(d) if (0..=MAX_MEASURED_AFTER_DAYS).contains(&d) => d,
-            Some(_) => {
-                e.add(
-                    "measured_after_days",
-                    "out_of_range",
-                    format!("measured_after_days must be from 0 to {MAX_MEASURED_AFTER_DAYS}"),
-                );
-                0
-            }
-            None => {
-                e.add(
-                    "measured_after_days",
-                    "required",
-                    "measured_after_days is required",
-                );
-                0
-            }
-        };
-        let target = match i.target_percent {
-            Some(t) if (0..=100).contains(&t) => t,
-            Some(_) => {
-                e.add(
-                    "target_percent",
-                    "out_of_range",
-                    "target_percent must be from 0 to 100",
-                );
-                0
-            }
-            None => {
-                e.add("target_percent", "required", "target_percent is required");
-                0
-            }
-        };
+        let days = required_int(
+            &mut e,
+            "measured_after_days",
+            i.measured_after_days,
+            0,
+            MAX_MEASURED_AFTER_DAYS,
+        );
+        let target = required_int(&mut e, "target_percent", i.target_percent, 0, 100);
         let description = optional_text(&mut e, "description", i.description.as_deref(), TEXT_MAX);
         match outcome {
             Some(outcome) if e.is_empty() => Ok(Indicator {

@@ -12,7 +12,7 @@ pub mod shares;
 use super::interventions::{InterventionStatus, ProgrammeType, DATES, NAME_MAX, TEXT_MAX};
 use crate::org::code_enum;
 use crate::participants::TargetGroup;
-use crate::taxonomy::is_ssyk4;
+use crate::taxonomy::ssyk4_field;
 use crate::time::age_on;
 use crate::validation::{choice, codes, optional_text, required_text, ValidationErrors};
 use chrono::{Months, NaiveDate};
@@ -233,18 +233,9 @@ impl PlacementTerms {
         let ssyk = match i
             .occupation_ssyk
             .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .filter(|s| !s.trim().is_empty())
         {
-            Some(s) if is_ssyk4(s) => s.to_string(),
-            Some(_) => {
-                e.add(
-                    "occupation_ssyk",
-                    "invalid",
-                    "occupation_ssyk must be an SSYK level-4 code (4 digits)",
-                );
-                String::new()
-            }
+            Some(s) => ssyk4_field(&mut e, "occupation_ssyk", Some(s)).unwrap_or_default(),
             None => {
                 e.add(
                     "occupation_ssyk",

@@ -15,6 +15,7 @@
 
 pub mod access;
 
+use crate::org::code_enum;
 use crate::validation::{required_int, ValidationErrors, ISO_DATES};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
@@ -284,32 +285,14 @@ pub fn check_assignment(f: &AssignmentFacts, hourly_rate_ore: i64) -> Result<(),
     e.into_result(())
 }
 
-/// The status of a week's timesheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimesheetStatus {
-    Submitted,
-    Approved,
-    Rejected,
-}
-
-impl TimesheetStatus {
-    pub const ALL: &'static [TimesheetStatus] = &[
-        TimesheetStatus::Submitted,
-        TimesheetStatus::Approved,
-        TimesheetStatus::Rejected,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TimesheetStatus::Submitted => "submitted",
-            TimesheetStatus::Approved => "approved",
-            TimesheetStatus::Rejected => "rejected",
-        }
+code_enum!(
+    /// The status of a week's timesheet.
+    TimesheetStatus {
+        Submitted = "submitted",
+        Approved = "approved",
+        Rejected = "rejected",
     }
-    pub fn parse(s: &str) -> Option<TimesheetStatus> {
-        Self::ALL.iter().copied().find(|t| t.as_str() == s)
-    }
-}
+);
 
 /// Whether a week may be (re)entered over what is stored: a new week, a
 /// submitted one (a correction before the host decides) or a rejected one
@@ -913,26 +896,13 @@ mod tests {
     }
 }
 
-/// A ledger entry's kind: another cost or a subsidy of the intervention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LedgerKind {
-    OtherCost,
-    Subsidy,
-}
-
-impl LedgerKind {
-    pub const ALL: &'static [LedgerKind] = &[LedgerKind::OtherCost, LedgerKind::Subsidy];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LedgerKind::OtherCost => "other_cost",
-            LedgerKind::Subsidy => "subsidy",
-        }
+code_enum!(
+    /// A ledger entry's kind: another cost or a subsidy of the intervention.
+    LedgerKind {
+        OtherCost = "other_cost",
+        Subsidy = "subsidy",
     }
-    pub fn parse(s: &str) -> Option<LedgerKind> {
-        Self::ALL.iter().copied().find(|k| k.as_str() == s)
-    }
-}
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerData {

@@ -14,7 +14,8 @@ pub use assignment::{
     Limits, Refusal, RequestFacts, Shift, StaffFacts,
 };
 
-use crate::taxonomy::is_ssyk4;
+use crate::org::code_enum;
+use crate::taxonomy::{is_ssyk4, ssyk4_field};
 use crate::validation::{optional_text, required_int, required_text, ISO_DATES};
 use crate::ValidationErrors;
 use chrono::NaiveDate;
@@ -32,28 +33,13 @@ pub const DEFAULT_HOURLY_WEEK_CAP_MINUTES: i64 = 40 * 60;
 /// The longest shift accepted (a night shift passing midnight included).
 pub const MAX_SHIFT_MINUTES: i64 = 16 * 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EmploymentForm {
-    FullTime,
-    Hourly,
-}
-
-impl EmploymentForm {
-    pub const ALL: &'static [EmploymentForm] = &[EmploymentForm::FullTime, EmploymentForm::Hourly];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmploymentForm::FullTime => "full_time",
-            EmploymentForm::Hourly => "hourly",
-        }
+code_enum!(
+    /// How a member of the pool's staff is employed.
+    EmploymentForm {
+        FullTime = "full_time",
+        Hourly = "hourly",
     }
-    pub fn parse(s: &str) -> Option<EmploymentForm> {
-        match s {
-            "full_time" => Some(EmploymentForm::FullTime),
-            "hourly" => Some(EmploymentForm::Hourly),
-            _ => None,
-        }
-    }
-}
+);
 
 /// An SSYK 2012 level-4 code (four digits). Whether it exists is the
 /// taxonomy's question, asked by the store.
@@ -75,23 +61,7 @@ impl Ssyk4 {
 }
 
 fn ssyk(errors: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<Ssyk4> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.add(field, "required", format!("{field} is required"));
-            None
-        }
-        Some(s) => {
-            let p = Ssyk4::parse(s);
-            if p.is_none() {
-                errors.add(
-                    field,
-                    "invalid",
-                    format!("{field} must be an SSYK level-4 code (4 digits)"),
-                );
-            }
-            p
-        }
-    }
+    ssyk4_field(errors, field, v).and_then(|s| Ssyk4::parse(&s))
 }
 
 /// "HH:MM" (00:00–24:00) as minutes since midnight.
