@@ -1,5 +1,6 @@
-//! Bulk inserts for seeding and loading open data: multi-row statements of
-//! about 800 bound values (SQLite binds parameters quadratically), and ids
+//! Inserts from a list of columns and values: one row returning its id, and
+//! bulk inserts for seeding and loading open data — multi-row statements of
+//! about 800 bound values (SQLite binds parameters quadratically), with ids
 //! allocated in the transaction so child rows can name their parents
 //! without a round trip per row.
 
@@ -38,6 +39,42 @@ pub(crate) async fn insert_rows(
         n += sql.query().execute(&mut **tx).await?.rows_affected();
     }
     Ok(n)
+}
+
+/// `INSERT INTO table (columns) VALUES (…)`, a value a column, all bound.
+fn insert_sql(table: &str, columns: &[&str], values: Vec<Arg>) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO {table} ({}) VALUES (",
+        columns.join(", ")
+    ));
+    sql.bind_list(values).push(")");
+    sql
+}
+
+/// Insert one row and return its id.
+pub(crate) async fn insert_returning_id(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    values: Vec<Arg>,
+) -> Result<i64> {
+    let mut sql = insert_sql(table, columns, values);
+    sql.push(" RETURNING id");
+    get(&sql.query().fetch_one(&mut **tx).await?, "id")
+}
+
+/// Insert one row (of a table without an id of its own).
+pub(crate) async fn insert_row(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    values: Vec<Arg>,
+) -> Result<()> {
+    insert_sql(table, columns, values)
+        .query()
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// The next free id of `table`, for rows inserted with explicit ids.

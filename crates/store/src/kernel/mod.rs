@@ -5,6 +5,7 @@
 pub(crate) mod bulk;
 pub(crate) mod sql;
 
+use crate::audit::Tx;
 use crate::{get, Result, StoreError};
 use chrono::NaiveDate;
 use sqlx::any::AnyRow;
@@ -63,4 +64,24 @@ pub(crate) fn one_error(field: &str, code: &str, message: impl Into<String>) -> 
 /// Stored data that does not parse: `what` the record is, `field` the value.
 pub(crate) fn corrupt(what: &str, field: &str) -> StoreError {
     StoreError::Other(format!("stored {what} has an invalid {field}"))
+}
+
+/// The one row a query for one id returned (`NotFound` when none).
+pub(crate) fn the_one<T>(mut rows: Vec<T>) -> Result<T> {
+    rows.pop().ok_or(StoreError::NotFound)
+}
+
+/// Commit the work's transaction and answer `value`.
+pub(crate) async fn commit<T>(tx: Tx, value: T) -> Result<T> {
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// Whether `table` has a row with this id.
+pub(crate) async fn exists(tx: &mut Tx, table: &str, id: i64) -> Result<bool> {
+    let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(get::<i64>(&row, "n")? > 0)
 }

@@ -13,6 +13,42 @@ pub enum Arg {
     OptText(Option<String>),
 }
 
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::I64(v)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Arg {
+        Arg::OptI64(v)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(v.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(v)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Arg {
+        Arg::OptText(v.map(str::to_string))
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Arg {
+        Arg::OptText(v)
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Sql {
     pub text: String,
@@ -43,6 +79,16 @@ impl Sql {
                 self.text.push(',');
             }
             self.bind(a);
+        }
+        self
+    }
+    /// `a = $n, b = $m, …`: each column set to its value, for `UPDATE … SET`.
+    pub fn bind_assignments(&mut self, columns: &[&str], values: Vec<Arg>) -> &mut Self {
+        for (i, (c, v)) in columns.iter().zip(values).enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.push(c).push(" = ").bind(v);
         }
         self
     }

@@ -10,16 +10,9 @@ use vagar_domain::scoring::{Candidate, Need, OccupationSource, ParticipantOccupa
 
 use crate::access::matching::{record_confirm, record_run};
 use crate::audit::Tx;
+use crate::kernel::split_list;
 use crate::kernel::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store};
-
-fn list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 fn candidate(by_id: &mut HashMap<i64, Candidate>, id: i64) -> &mut Candidate {
     by_id.entry(id).or_insert_with(|| Candidate {
@@ -52,8 +45,8 @@ impl Store {
         for r in &rows {
             let id: i64 = get(r, "id")?;
             let premises: Option<String> = get(r, "premises")?;
-            let mut accessibility = list(&premises.unwrap_or_default());
-            accessibility.extend(list(&get::<String>(r, "accessibility")?));
+            let mut accessibility = split_list(&premises.unwrap_or_default());
+            accessibility.extend(split_list(&get::<String>(r, "accessibility")?));
             pos.insert(id, needs.len());
             needs.push(Need {
                 need_id: id,
@@ -62,14 +55,14 @@ impl Store {
                 occupation_label: get(r, "occupation_label")?,
                 swedish_level: get::<Option<String>>(r, "swedish_level")?
                     .and_then(|s| SwedishLevel::parse(&s)),
-                driving_licences: list(&get::<String>(r, "driving_licences")?),
+                driving_licences: split_list(&get::<String>(r, "driving_licences")?),
                 education_level: get::<Option<String>>(r, "education_level")?
                     .and_then(|s| EducationLevel::parse(&s)),
                 municipality_code: get::<Option<String>>(r, "municipality_code")?
                     .unwrap_or_else(|| vagar_domain::geo::STOCKHOLM.to_string()),
                 district: get(r, "district")?,
                 accessibility,
-                forms: list(&get::<String>(r, "forms")?),
+                forms: split_list(&get::<String>(r, "forms")?),
                 capacity: (get::<i64>(r, "positions")? - get::<i64>(r, "filled")?).max(0) as u32,
                 ..Need::default()
             });
@@ -160,7 +153,7 @@ impl Store {
                     c.swedish_level = get::<Option<String>>(&r, "swedish_level")?
                         .and_then(|s| SwedishLevel::parse(&s));
                 }
-                for l in list(&get::<String>(&r, "driving_licences")?) {
+                for l in split_list(&get::<String>(&r, "driving_licences")?) {
                     if !c.driving_licences.contains(&l) {
                         c.driving_licences.push(l);
                     }

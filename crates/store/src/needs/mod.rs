@@ -7,10 +7,11 @@
 
 pub mod seed;
 
-use crate::access::needs::need_filter;
+use crate::access::needs::{need_filter, NeedPermit};
 use crate::access::{record_system, Permit};
 use crate::audit::Tx;
 use crate::kernel::sql::{Arg, Sql};
+use crate::kernel::{commit, exists, one_error, split_list};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
@@ -143,20 +144,6 @@ pub struct WorkplaceInput {
     pub postal_code: Option<String>,
     pub city: Option<String>,
     pub municipality_code: Option<String>,
-}
-
-fn one_error(field: &str, code: &str, message: &str) -> StoreError {
-    let mut e = ValidationErrors::new();
-    e.add(field, code, message);
-    StoreError::Validation(e)
-}
-
-fn list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn need_reference(id: i64, created_at: i64) -> String {
@@ -361,7 +348,7 @@ fn row_to_need(r: &sqlx::any::AnyRow) -> Result<Need> {
         filled: get(r, "filled")?,
         skills: vec![],
         swedish_level: get(r, "swedish_level")?,
-        driving_licences: list(&get::<String>(r, "driving_licences")?),
+        driving_licences: split_list(&get::<String>(r, "driving_licences")?),
         education_level: get(r, "education_level")?,
         start_date: start
             .as_deref()
@@ -370,8 +357,8 @@ fn row_to_need(r: &sqlx::any::AnyRow) -> Result<Need> {
         duration_months: get(r, "duration_months")?,
         working_time: get(r, "working_time")?,
         hours_per_week: get(r, "hours_per_week")?,
-        accessibility: list(&get::<String>(r, "accessibility")?),
-        forms: list(&get::<String>(r, "forms")?),
+        accessibility: split_list(&get::<String>(r, "accessibility")?),
+        forms: split_list(&get::<String>(r, "forms")?),
         description: get(r, "description")?,
         status: get(r, "status")?,
         source: get(r, "source")?,
@@ -419,6 +406,36 @@ async fn load_need(tx: &mut Tx, id: i64) -> Result<Need> {
     Ok(n)
 }
 
+/// The end of a coordinator's new need: written (taken by its author at
+/// once), its event recorded, read back and committed.
+async fn created(
+    mut tx: Tx,
+    ctx: &Ctx,
+    permit: &NeedPermit,
+    employer_id: i64,
+    data: &NeedData,
+    resolved: &Resolved,
+) -> Result<Need> {
+    let id = insert_need(
+        &mut tx,
+        employer_id,
+        data,
+        resolved,
+        &data.title,
+        NeedSource::Coordinator,
+        Some(ctx.actor.user_id),
+        true,
+        ctx.now,
+    )
+    .await?;
+    let detail = format!("need {id}");
+    permit
+        .record(&mut tx, ctx, "competence_need.created", &detail, &[])
+        .await?;
+    let n = load_need(&mut tx, id).await?;
+    commit(tx, n).await
+}
+
 impl Store {
     /// A coordinator states a need for an existing employer. It is taken
     /// (triaged) by its author at once: it never waits in the queue.
@@ -438,11 +455,7 @@ impl Store {
             }
         }
         let data = data?;
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM employers WHERE id = $1")
-            .bind(employer_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if get::<i64>(&row, "n")? == 0 {
+        if !exists(&mut tx, "employers", employer_id).await? {
             return Err(one_error(
                 "employer_id",
                 "unknown_employer",
@@ -451,29 +464,7 @@ impl Store {
         }
         check_workplace(&mut tx, data.workplace_id, employer_id).await?;
         let resolved = self.resolve_need(&data).await?;
-        let id = insert_need(
-            &mut tx,
-            employer_id,
-            &data,
-            &resolved,
-            &data.title,
-            NeedSource::Coordinator,
-            Some(ctx.actor.user_id),
-            true,
-            ctx.now,
-        )
-        .await?;
-        permit
-            .record(
-                &mut tx,
-                ctx,
-                "competence_need.created",
-                &format!("need {id}"),
-                &[],
-            )
-            .await?;
-        let n = load_need(&mut tx, id).await?;
-        tx.commit().await?;
+        let n = created(tx, ctx, &permit, employer_id, &data, &resolved).await?;
         let mut one = [n];
         self.mark_shortage(&mut one).await?;
         let [n] = one;
@@ -521,30 +512,7 @@ impl Store {
         )
         .await?;
         check_workplace(&mut tx, data.workplace_id, employer_id).await?;
-        let id = insert_need(
-            &mut tx,
-            employer_id,
-            &data,
-            &resolved,
-            &data.title,
-            NeedSource::Coordinator,
-            Some(ctx.actor.user_id),
-            true,
-            ctx.now,
-        )
-        .await?;
-        permit
-            .record(
-                &mut tx,
-                ctx,
-                "competence_need.created",
-                &format!("need {id}"),
-                &[],
-            )
-            .await?;
-        let n = load_need(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(n)
+        created(tx, ctx, &permit, employer_id, &data, &resolved).await
     }
 
     /// The needs the actor may read, filtered; the queue newest first,
@@ -718,13 +686,9 @@ impl Store {
 
     /// The workplaces of a need's employer (for attaching one).
     pub async fn need_workplaces(&self, ctx: &Ctx, need_id: i64) -> Result<Vec<Workplace>> {
+        let event = "competence_need.workplaces";
         let (mut tx, _permit) = self
-            .authorize_need(
-                ctx,
-                NeedAction::Read,
-                Some(need_id),
-                "competence_need.workplaces",
-            )
+            .authorize_need(ctx, NeedAction::Read, Some(need_id), event)
             .await?;
         let rows = sqlx::query(
             "SELECT w.id, w.employer_id, w.name, w.street_address, w.postal_code, w.city, w.municipality_code \
@@ -750,13 +714,9 @@ impl Store {
         need_id: i64,
         input: &WorkplaceInput,
     ) -> Result<Workplace> {
+        let event = "competence_need.workplace.add";
         let (mut tx, _permit) = self
-            .authorize_need(
-                ctx,
-                NeedAction::Manage,
-                Some(need_id),
-                "competence_need.workplace.add",
-            )
+            .authorize_need(ctx, NeedAction::Manage, Some(need_id), event)
             .await?;
         let mut e = ValidationErrors::new();
         let name = required_text(&mut e, "name", input.name.as_deref(), 200);

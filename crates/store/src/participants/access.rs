@@ -204,32 +204,49 @@ impl Store {
 permit_by_rule!(ParticipantPermit);
 
 /// Whether a consent in force at the request's time names the actor's
-/// organisation and covers `category` (the conditions of
-/// `ConsentState::covers`, as in the list filter below).
+/// organisation and covers `category`.
 pub(crate) async fn consent_covers(
     tx: &mut Tx,
     ctx: &Ctx,
     participant_id: i64,
     category: DataCategory,
 ) -> Result<bool> {
-    let today = date_text(ctx.today());
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM consents c \
-         JOIN consent_organisations co ON co.consent_id = c.id \
-         JOIN consent_categories cc ON cc.consent_id = c.id \
-         WHERE c.participant_id = $1 AND co.organisation_id = $2 AND cc.category = $3 \
-         AND c.valid_from <= $4 AND (c.valid_to IS NULL OR c.valid_to >= $5) \
-         AND (c.revoked_at IS NULL OR c.revoked_at > $6)",
-    )
-    .bind(participant_id)
-    .bind(ctx.actor.organisation_id)
-    .bind(category.as_str())
-    .bind(today.clone())
-    .bind(today)
-    .bind(micros(ctx.now))
-    .fetch_one(&mut **tx)
-    .await?;
+    let mut sql = Sql::new("SELECT COUNT(*) AS n");
+    push_consents_in_force(&mut sql, ctx, ctx.actor.organisation_id, Some(category));
+    sql.push(" AND c.participant_id = ")
+        .bind(Arg::I64(participant_id));
+    let row = sql.query().fetch_one(&mut **tx).await?;
     Ok(get::<i64>(&row, "n")? > 0)
+}
+
+/// ` FROM consents c … WHERE …`: the consents in force at the request's
+/// time that name `organisation_id` (and cover `category`, when given) —
+/// the conditions of `ConsentState::covers`: started on or before today,
+/// last day today or later, not revoked by now.
+pub(crate) fn push_consents_in_force(
+    sql: &mut Sql,
+    ctx: &Ctx,
+    organisation_id: i64,
+    category: Option<DataCategory>,
+) {
+    let today = date_text(ctx.today());
+    sql.push(" FROM consents c JOIN consent_organisations co ON co.consent_id = c.id");
+    if category.is_some() {
+        sql.push(" JOIN consent_categories cc ON cc.consent_id = c.id");
+    }
+    sql.push(" WHERE co.organisation_id = ")
+        .bind(Arg::I64(organisation_id))
+        .push(" AND c.valid_from <= ")
+        .bind(Arg::Text(today.clone()))
+        .push(" AND (c.valid_to IS NULL OR c.valid_to >= ")
+        .bind(Arg::Text(today))
+        .push(") AND (c.revoked_at IS NULL OR c.revoked_at > ")
+        .bind(Arg::I64(micros(ctx.now)))
+        .push(")");
+    if let Some(c) = category {
+        sql.push(" AND cc.category = ")
+            .bind(Arg::Text(c.as_str().into()));
+    }
 }
 
 /// The rule a consent-based reader of `category` is allowed by, as the
@@ -380,29 +397,9 @@ pub(crate) fn participant_filter_with_category(
                     .push(")");
             }
             Scope::Consent(category) => {
-                // The same conditions as `ConsentState::covers`: started on or
-                // before today, last day today or later, not revoked by now.
-                let today = ctx.today().format("%Y-%m-%d").to_string();
-                sql.push(plus).push(
-                    "p.id IN (SELECT c.participant_id FROM consents c \
-                 JOIN consent_organisations co ON co.consent_id = c.id",
-                );
-                if category.is_some() {
-                    sql.push(" JOIN consent_categories cc ON cc.consent_id = c.id");
-                }
-                sql.push(" WHERE co.organisation_id = ")
-                    .bind(Arg::I64(ctx.actor.organisation_id))
-                    .push(" AND c.valid_from <= ")
-                    .bind(Arg::Text(today.clone()))
-                    .push(" AND (c.valid_to IS NULL OR c.valid_to >= ")
-                    .bind(Arg::Text(today))
-                    .push(") AND (c.revoked_at IS NULL OR c.revoked_at > ")
-                    .bind(Arg::I64(micros(ctx.now)))
-                    .push(")");
-                if let Some(c) = category {
-                    sql.push(" AND cc.category = ")
-                        .bind(Arg::Text(c.as_str().into()));
-                }
+                sql.push(plus).push("p.id IN (SELECT c.participant_id");
+                let org = ctx.actor.organisation_id;
+                push_consents_in_force(sql, ctx, org, category);
                 sql.push(")");
             }
         },

@@ -7,6 +7,7 @@ use crate::access::participants::{
     check_participants, participant_filter, record_decision, ParticipantPermit,
 };
 use crate::audit::{AuditEvent, Tx};
+use crate::kernel::split_list;
 use crate::kernel::sql::{Arg, Sql};
 use crate::{conflict_on, from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -124,13 +125,6 @@ const COLUMNS: &str = "p.id, p.identity_number, p.first_name, p.last_name, p.gen
     p.education_level, p.disability, p.target_mask, p.municipality_code, p.district, p.swedish_level, \
     p.languages, p.driving_licences, p.email, p.phone, p.registered_on, p.responsible_caseworker_id, \
     p.organisation_id, p.version, p.created_at, p.updated_at";
-
-fn split_list(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Other(format!("stored participant has an invalid {what}"))

@@ -7,7 +7,7 @@
 
 use super::{check_references, load_plan, load_steps, record_history, record_history_from, Step};
 use crate::audit::Tx;
-use crate::kernel::date_text;
+use crate::kernel::{date_text, the_one};
 use crate::{get, micros, Ctx, Result, StoreError};
 use vagar_domain::plan::{FieldChange, StepData, StepInput};
 use vagar_domain::work::interventions::{EmploymentForm, PlacementStatus, PlacementTerms};
@@ -94,10 +94,22 @@ pub(crate) async fn update_step_for_decision(
     let plan = load_plan(tx, participant_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let current = load_steps(tx, plan.id, Some(step_id))
-        .await?
-        .pop()
-        .ok_or(StoreError::NotFound)?;
+    let current = the_one(load_steps(tx, plan.id, Some(step_id)).await?)?;
+    change_step(tx, ctx, participant_id, &current, input, Some(decision_id)).await
+}
+
+/// Apply `input` to the stored step `current`: the whole step validated
+/// again, the changed fields written (409 stale if it changed meanwhile)
+/// with their history, naming the steering decision if one made the
+/// change; the step as stored after.
+pub(super) async fn change_step(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    participant_id: i64,
+    current: &Step,
+    input: &StepInput,
+    decision_id: Option<i64>,
+) -> Result<Step> {
     let data = current
         .data
         .changed_by(input)
@@ -120,29 +132,27 @@ pub(crate) async fn update_step_for_decision(
         .bind(data.result_note.as_deref())
         .bind(ctx.actor.user_id)
         .bind(micros(ctx.now))
-        .bind(step_id)
+        .bind(current.id)
         .bind(current.version)
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::StaleVersion);
         }
+        let (plan, step) = (current.plan_id, Some(current.id));
         record_history_from(
             tx,
             ctx,
             participant_id,
-            plan.id,
-            Some(step_id),
+            plan,
+            step,
             "updated",
             &changes,
-            Some(decision_id),
+            decision_id,
         )
         .await?;
     }
-    load_steps(tx, plan.id, Some(step_id))
-        .await?
-        .pop()
-        .ok_or(StoreError::NotFound)
+    the_one(load_steps(tx, current.plan_id, Some(current.id)).await?)
 }
 
 /// Write the placement's step into the participant's action plan (making

@@ -15,7 +15,7 @@
 pub(crate) mod linked;
 pub mod seed;
 
-use linked::insert_step;
+use linked::{change_step, insert_step};
 
 use crate::access::plans::PlanPermit;
 use crate::audit::Tx;
@@ -243,50 +243,7 @@ impl Store {
         if version.is_some_and(|v| v != current.version) {
             return Err(StoreError::StaleVersion);
         }
-        let data = current
-            .data
-            .changed_by(input)
-            .map_err(StoreError::Validation)?;
-        let changes = data.changes_from(Some(&current.data));
-        if !changes.is_empty() {
-            check_references(&mut tx, &data).await?;
-            let done = sqlx::query(
-                "UPDATE plan_steps SET activity_type = $1, activity_text = $2, organisation_id = $3, \
-                 responsible_user_id = $4, start_date = $5, due_date = $6, status = $7, result_note = $8, \
-                 version = version + 1, updated_by = $9, updated_at = $10 WHERE id = $11 AND version = $12",
-            )
-            .bind(data.activity_type.as_str())
-            .bind(data.activity_text.as_deref())
-            .bind(data.organisation_id)
-            .bind(data.responsible_user_id)
-            .bind(date_text(data.start_date))
-            .bind(date_text(data.due_date))
-            .bind(data.status.as_str())
-            .bind(data.result_note.as_deref())
-            .bind(ctx.actor.user_id)
-            .bind(micros(ctx.now))
-            .bind(step_id)
-            .bind(current.version)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::StaleVersion);
-            }
-            record_history(
-                &mut tx,
-                ctx,
-                pid,
-                plan.id,
-                Some(step_id),
-                "updated",
-                &changes,
-            )
-            .await?;
-        }
-        let step = load_steps(&mut tx, plan.id, Some(step_id))
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound)?;
+        let step = change_step(&mut tx, ctx, pid, &current, input, None).await?;
         tx.commit().await?;
         Ok(step)
     }

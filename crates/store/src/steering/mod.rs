@@ -13,7 +13,7 @@
 pub mod seed;
 
 use crate::access::participants::{check_participants, record_decision};
-use crate::access::steering::steering_filter;
+use crate::access::steering::{steering_filter, SteeringPermit};
 use crate::access::Permit;
 use crate::audit::Tx;
 use crate::kernel::sql::Sql;
@@ -468,6 +468,18 @@ async fn decision_history(
 }
 
 impl Store {
+    /// Decide `action` on one steering group, audited as `event`.
+    async fn on_group(
+        &self,
+        ctx: &Ctx,
+        action: SteeringAction,
+        group_id: i64,
+        event: &str,
+    ) -> Result<(Tx, SteeringPermit)> {
+        self.authorize_steering(ctx, action, Some(group_id), event)
+            .await
+    }
+
     /// Create a steering group with its member organisations.
     pub async fn create_steering_group(&self, ctx: &Ctx, input: &GroupInput) -> Result<Group> {
         let data = GroupData::from_input(input).map_err(StoreError::Validation)?;
@@ -530,13 +542,9 @@ impl Store {
 
     /// One group with its members.
     pub async fn read_steering_group(&self, ctx: &Ctx, group_id: i64) -> Result<Group> {
-        let (mut tx, _permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Read,
-                Some(group_id),
-                "steering.group.read",
-            )
+        let event = "steering.group.read";
+        let (mut tx, _) = self
+            .on_group(ctx, SteeringAction::Read, group_id, event)
             .await?;
         let g = load_group(&mut tx, group_id)
             .await?
@@ -546,13 +554,9 @@ impl Store {
     }
 
     pub async fn list_steering_meetings(&self, ctx: &Ctx, group_id: i64) -> Result<Vec<Meeting>> {
-        let (mut tx, _permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Read,
-                Some(group_id),
-                "steering.meeting.list",
-            )
+        let event = "steering.meeting.list";
+        let (mut tx, _) = self
+            .on_group(ctx, SteeringAction::Read, group_id, event)
             .await?;
         let m = load_meetings(&mut tx, group_id, None).await?;
         tx.commit().await?;
@@ -566,13 +570,9 @@ impl Store {
         input: &MeetingInput,
     ) -> Result<Meeting> {
         let data = MeetingData::from_input(input).map_err(StoreError::Validation)?;
-        let (mut tx, _permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Manage,
-                Some(group_id),
-                "steering.meeting.create",
-            )
+        let event = "steering.meeting.create";
+        let (mut tx, _) = self
+            .on_group(ctx, SteeringAction::Manage, group_id, event)
             .await?;
         let row = sqlx::query(
             "INSERT INTO steering_meetings (group_id, meeting_date, notes, recorded_by, recorded_at) \
@@ -597,13 +597,9 @@ impl Store {
     /// The group's cases; participants the reader may not see are hidden
     /// (with the question), each shown participant's read audited.
     pub async fn list_steering_cases(&self, ctx: &Ctx, group_id: i64) -> Result<Vec<Case>> {
+        let event = "steering.case.list";
         let (mut tx, permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Read,
-                Some(group_id),
-                "steering.case.list",
-            )
+            .on_group(ctx, SteeringAction::Read, group_id, event)
             .await?;
         let (cases, _shown) = load_cases(&mut tx, ctx, group_id, None).await?;
         let _ = permit.group_id();
@@ -619,13 +615,9 @@ impl Store {
         input: &CaseInput,
     ) -> Result<Case> {
         let data = CaseData::from_input(input).map_err(StoreError::Validation)?;
+        let event = "steering.case.create";
         let (mut tx, permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Manage,
-                Some(group_id),
-                "steering.case.create",
-            )
+            .on_group(ctx, SteeringAction::Manage, group_id, event)
             .await?;
         let d = check_participants(
             &mut tx,
@@ -677,13 +669,9 @@ impl Store {
     }
 
     pub async fn list_steering_decisions(&self, ctx: &Ctx, group_id: i64) -> Result<Vec<Decision>> {
-        let (mut tx, _permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Read,
-                Some(group_id),
-                "steering.decision.list",
-            )
+        let event = "steering.decision.list";
+        let (mut tx, _) = self
+            .on_group(ctx, SteeringAction::Read, group_id, event)
             .await?;
         let (d, _) = load_decisions(&mut tx, ctx, group_id, None).await?;
         tx.commit().await?;
@@ -723,13 +711,9 @@ impl Store {
         let Some(data) = data.filter(|_| errors.is_empty()) else {
             return Err(StoreError::Validation(errors));
         };
+        let event = "steering.decision.create";
         let (mut tx, permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Manage,
-                Some(group_id),
-                "steering.decision.create",
-            )
+            .on_group(ctx, SteeringAction::Manage, group_id, event)
             .await?;
         let detail = format!("steering group {group_id}");
         // The participants whose plans change: Update; all concerned: Read.
@@ -955,13 +939,9 @@ impl Store {
         patch: &DecisionPatch,
         version: Option<i64>,
     ) -> Result<Decision> {
-        let (mut tx, _permit) = self
-            .authorize_steering(
-                ctx,
-                SteeringAction::Manage,
-                Some(group_id),
-                "steering.decision.update",
-            )
+        let event = "steering.decision.update";
+        let (mut tx, _) = self
+            .on_group(ctx, SteeringAction::Manage, group_id, event)
             .await?;
         let row = sqlx::query(
             "SELECT status, follow_up_date, version FROM steering_decisions WHERE id = $1 AND group_id = $2",

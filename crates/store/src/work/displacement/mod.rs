@@ -268,13 +268,9 @@ impl Store {
         employer_id: i64,
         input: &ReductionInput,
     ) -> Result<StaffReduction> {
+        let event = "employer.staff_reduction.create";
         let (mut tx, permit) = self
-            .authorize_employer(
-                ctx,
-                EmployerAction::Manage,
-                Some(employer_id),
-                "employer.staff_reduction.create",
-            )
+            .on_employer(ctx, EmployerAction::Manage, employer_id, event)
             .await?;
         let r = Reduction::from_input(input, ctx.today()).map_err(StoreError::Validation)?;
         if let Some(w) = r.workplace_id {
@@ -327,13 +323,9 @@ impl Store {
         workplace_id: i64,
         staff_count: Option<i64>,
     ) -> Result<WorkplaceStaff> {
-        let (mut tx, _permit) = self
-            .authorize_employer(
-                ctx,
-                EmployerAction::Manage,
-                Some(employer_id),
-                "employer.workplace.staff_count",
-            )
+        let event = "employer.workplace.staff_count";
+        let (mut tx, _) = self
+            .on_employer(ctx, EmployerAction::Manage, employer_id, event)
             .await?;
         if staff_count.is_some_and(|n| !(1..=1_000_000).contains(&n)) {
             return Err(one_error(
@@ -368,13 +360,9 @@ impl Store {
         ctx: &Ctx,
         employer_id: i64,
     ) -> Result<Vec<WorkplaceStaff>> {
-        let (mut tx, _permit) = self
-            .authorize_employer(
-                ctx,
-                EmployerAction::Read,
-                Some(employer_id),
-                "employer.workplace.list",
-            )
+        let event = "employer.workplace.list";
+        let (mut tx, _) = self
+            .on_employer(ctx, EmployerAction::Read, employer_id, event)
             .await?;
         let out = load_workplace_staff(&mut tx, employer_id).await?;
         tx.commit().await?;
@@ -386,13 +374,9 @@ impl Store {
         ctx: &Ctx,
         employer_id: i64,
     ) -> Result<Vec<StaffReduction>> {
-        let (mut tx, _permit) = self
-            .authorize_employer(
-                ctx,
-                EmployerAction::Read,
-                Some(employer_id),
-                "employer.staff_reduction.list",
-            )
+        let event = "employer.staff_reduction.list";
+        let (mut tx, _) = self
+            .on_employer(ctx, EmployerAction::Read, employer_id, event)
             .await?;
         let out = load_reductions(&mut tx, employer_id, None).await?;
         tx.commit().await?;

@@ -6,6 +6,7 @@
 //! [`crate::work::displacement`].
 
 use crate::audit::Tx;
+use crate::kernel::bulk::insert_returning_id;
 use crate::kernel::sql::{Arg, Sql};
 use crate::kernel::{corrupt, date_at, one_error, opt_date_at, split_list};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
@@ -202,12 +203,37 @@ pub(crate) async fn write_organisations(
     Ok(())
 }
 
-fn groups_text(d: &InterventionData) -> String {
-    d.target_groups
-        .iter()
-        .map(|g| g.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+/// The columns an intervention's data is stored in, in the order of
+/// [`data_args`].
+const DATA_COLUMNS: &[&str] = &[
+    "name",
+    "model",
+    "programme_type",
+    "description",
+    "target_groups",
+    "capacity",
+    "period_from",
+    "period_to",
+    "funding",
+    "operator_kind",
+    "follow_up_plan",
+];
+
+fn data_args(d: &InterventionData) -> Vec<Arg> {
+    let groups: Vec<&str> = d.target_groups.iter().map(|g| g.as_str()).collect();
+    vec![
+        d.name.as_str().into(),
+        d.model.map(|m| m.as_str()).into(),
+        d.programme_type.map(|p| p.as_str()).into(),
+        d.description.as_deref().into(),
+        groups.join(",").into(),
+        d.capacity.into(),
+        d.period_from.to_string().into(),
+        d.period_to.map(|t| t.to_string()).into(),
+        d.funding.as_deref().into(),
+        d.operator_kind.as_str().into(),
+        d.follow_up_plan.as_deref().into(),
+    ]
 }
 
 impl Store {
@@ -227,28 +253,18 @@ impl Store {
         }
         check_organisations(&mut tx, &orgs).await?;
         let now = micros(ctx.now);
-        let row = sqlx::query(
-            "INSERT INTO interventions (name, model, programme_type, description, target_groups, capacity, \
-             period_from, period_to, funding, operator_kind, follow_up_plan, status, version, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'draft', 1, $12, $13, $14) RETURNING id",
-        )
-        .bind(data.name.as_str())
-        .bind(data.model.map(|m| m.as_str()))
-        .bind(data.programme_type.map(|p| p.as_str()))
-        .bind(data.description.as_deref())
-        .bind(groups_text(data))
-        .bind(data.capacity)
-        .bind(data.period_from.to_string())
-        .bind(data.period_to.map(|d| d.to_string()))
-        .bind(data.funding.as_deref())
-        .bind(data.operator_kind.as_str())
-        .bind(data.follow_up_plan.as_deref())
-        .bind(ctx.actor.user_id)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = get(&row, "id")?;
+        let mut columns = DATA_COLUMNS.to_vec();
+        columns.extend([
+            "status",
+            "version",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]);
+        let mut values = data_args(data);
+        let by = ctx.actor.user_id;
+        values.extend(["draft".into(), 1.into(), by.into(), now.into(), now.into()]);
+        let id = insert_returning_id(&mut tx, "interventions", &columns, values).await?;
         write_organisations(&mut tx, id, &orgs, data.organisation_ids.first().copied()).await?;
         let i = load_intervention(&mut tx, id).await?;
         tx.commit().await?;
@@ -298,13 +314,9 @@ impl Store {
         data: &InterventionData,
         version: i64,
     ) -> Result<Intervention> {
+        let event = "intervention.update";
         let (mut tx, _permit) = self
-            .authorize_intervention(
-                ctx,
-                InterventionAction::Manage,
-                Some(id),
-                "intervention.update",
-            )
+            .authorize_intervention(ctx, InterventionAction::Manage, Some(id), event)
             .await?;
         let current = load_intervention(&mut tx, id).await?;
         if current.version != version {
@@ -323,27 +335,15 @@ impl Store {
                 .collect();
         }
         check_organisations(&mut tx, &orgs).await?;
-        let done = sqlx::query(
-            "UPDATE interventions SET name = $1, model = $2, programme_type = $3, description = $4, target_groups = $5, \
-             capacity = $6, period_from = $7, period_to = $8, funding = $9, operator_kind = $10, follow_up_plan = $11, \
-             version = version + 1, updated_at = $12 WHERE id = $13 AND version = $14",
-        )
-        .bind(data.name.as_str())
-        .bind(data.model.map(|m| m.as_str()))
-        .bind(data.programme_type.map(|p| p.as_str()))
-        .bind(data.description.as_deref())
-        .bind(groups_text(data))
-        .bind(data.capacity)
-        .bind(data.period_from.to_string())
-        .bind(data.period_to.map(|d| d.to_string()))
-        .bind(data.funding.as_deref())
-        .bind(data.operator_kind.as_str())
-        .bind(data.follow_up_plan.as_deref())
-        .bind(micros(ctx.now))
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
+        let mut sql = Sql::new("UPDATE interventions SET ");
+        sql.bind_assignments(DATA_COLUMNS, data_args(data))
+            .push(", version = version + 1, updated_at = ")
+            .bind(Arg::I64(micros(ctx.now)))
+            .push(" WHERE id = ")
+            .bind(Arg::I64(id))
+            .push(" AND version = ")
+            .bind(Arg::I64(version));
+        let done = sql.query().execute(&mut *tx).await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::StaleVersion);
         }
@@ -366,13 +366,9 @@ impl Store {
 
     /// Plan an indicator (outcome, when measured, target level).
     pub async fn add_indicator(&self, ctx: &Ctx, id: i64, ind: &Indicator) -> Result<Intervention> {
+        let event = "intervention.indicator.create";
         let (mut tx, _permit) = self
-            .authorize_intervention(
-                ctx,
-                InterventionAction::Manage,
-                Some(id),
-                "intervention.indicator.create",
-            )
+            .authorize_intervention(ctx, InterventionAction::Manage, Some(id), event)
             .await?;
         let current = load_intervention(&mut tx, id).await?;
         if current.status == "closed" {

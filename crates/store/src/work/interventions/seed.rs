@@ -6,7 +6,7 @@ use super::write_organisations;
 use crate::kernel::date_at;
 use crate::plans::linked::{add_plan_step, close_plan_step};
 use crate::work::displacement::assess_in;
-use crate::work::placements::{host_name, Host};
+use crate::work::placements::{host_name, insert_placement, Host, NewRow};
 use crate::{get, micros, Ctx, Result, Store};
 use vagar_domain::participant::TargetGroup;
 use vagar_domain::work::displacement::RiskLevel;
@@ -211,46 +211,22 @@ impl Store {
             let over = blocked && !overridden && p.exit.is_none() && coordinator.is_some();
             overridden |= over;
             counts.blocked += u64::from(blocked);
-            sqlx::query(
-                "INSERT INTO placements (participant_id, intervention_id, employer_id, workplace_id, occupation_ssyk, role_title, \
-                 start_date, end_date, employment_form, hours_per_week_minutes, planned_work_percent, planned_study_percent, \
-                 monthly_wage_ore, monthly_subsidy_ore, subsidy_kind, supervisor_name, supervisor_phone, extra_task, risk_level, \
-                 risk_explanation, override_reason, override_by, override_at, status, exit_date, exit_outcome, plan_step_id, version, \
-                 created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, 1, $28, $29, $30)",
-            )
-            .bind(p.participant_id)
-            .bind(intervention_id)
-            .bind(employer)
-            .bind(workplace)
-            .bind(t.occupation_ssyk.as_str())
-            .bind(t.role_title.as_deref())
-            .bind(t.start_date.to_string())
-            .bind(t.end_date.to_string())
-            .bind(t.employment_form.as_str())
-            .bind(t.hours_per_week_minutes)
-            .bind(t.planned_work_percent)
-            .bind(t.planned_study_percent)
-            .bind(t.monthly_wage_ore)
-            .bind(t.monthly_subsidy_ore)
-            .bind(t.subsidy_kind.as_deref())
-            .bind(t.supervisor_name.as_deref())
-            .bind(t.supervisor_phone.as_deref())
-            .bind(i64::from(t.extra_task))
-            .bind(a.level.as_str())
-            .bind(serde_json::to_string(&a.factors).unwrap_or_else(|_| "[]".into()))
-            .bind(over.then_some("Varslet gällde en annan enhet hos arbetsgivaren; placeringen är ett extra inslag som bestämdes innan."))
-            .bind(if over { coordinator } else { None })
-            .bind(over.then_some(stamp))
-            .bind(status.as_str())
-            .bind(p.exit.map(|(d, _)| d.to_string()))
-            .bind(p.exit.map(|(_, o)| o.as_str()))
-            .bind(step)
-            .bind(recorder)
-            .bind(stamp)
-            .bind(stamp)
-            .execute(&mut *tx)
-            .await?;
+            const OVERRIDE: &str = "Varslet gällde en annan enhet hos arbetsgivaren; placeringen är ett extra inslag som bestämdes innan.";
+            let row = NewRow {
+                participant_id: p.participant_id,
+                intervention_id,
+                host,
+                need_id: None,
+                terms: t,
+                risk: &a,
+                override_by: coordinator.filter(|_| over).map(|c| (OVERRIDE, c)),
+                status: status.as_str(),
+                exit: p.exit.map(|(d, o)| (d, o.as_str())),
+                plan_step_id: step,
+                created_by: recorder,
+                at: stamp,
+            };
+            insert_placement(&mut tx, &row).await?;
             if let Some((d, o)) = p.exit {
                 close_plan_step(
                     &mut tx,

@@ -3,7 +3,8 @@
 //! override of a block.
 
 use super::create::{enrolment_facts, refresh_need};
-use super::{load_placement, load_shares, Host, Placement};
+use super::{load_placement, load_shares, terms_args, Host, Placement, TERMS_COLUMNS};
+use crate::kernel::sql::{Arg, Sql};
 use crate::kernel::{one_error, opt_date_at};
 use crate::plans::linked::close_plan_step;
 use crate::work::displacement::{assess_in, blocked_error};
@@ -189,35 +190,15 @@ impl Store {
         if a.level == RiskLevel::Blocked && current.override_reason.is_none() {
             return Err(blocked_error(&a));
         }
-        let done = sqlx::query(
-            "UPDATE placements SET start_date = $1, end_date = $2, employment_form = $3, hours_per_week_minutes = $4, \
-             planned_work_percent = $5, planned_study_percent = $6, monthly_wage_ore = $7, monthly_subsidy_ore = $8, \
-             subsidy_kind = $9, supervisor_name = $10, supervisor_phone = $11, supervisor_email = $12, role_title = $13, \
-             occupation_ssyk = $14, extra_task = $15, risk_level = $16, risk_explanation = $17, version = version + 1, \
-             updated_at = $18 WHERE id = $19 AND version = $20",
-        )
-        .bind(terms.start_date.to_string())
-        .bind(terms.end_date.to_string())
-        .bind(terms.employment_form.as_str())
-        .bind(terms.hours_per_week_minutes)
-        .bind(terms.planned_work_percent)
-        .bind(terms.planned_study_percent)
-        .bind(terms.monthly_wage_ore)
-        .bind(terms.monthly_subsidy_ore)
-        .bind(terms.subsidy_kind.as_deref())
-        .bind(terms.supervisor_name.as_deref())
-        .bind(terms.supervisor_phone.as_deref())
-        .bind(terms.supervisor_email.as_deref())
-        .bind(terms.role_title.as_deref())
-        .bind(terms.occupation_ssyk.as_str())
-        .bind(i64::from(terms.extra_task))
-        .bind(a.level.as_str())
-        .bind(serde_json::to_string(&a.factors).unwrap_or_else(|_| "[]".into()))
-        .bind(micros(ctx.now))
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
+        let mut sql = Sql::new("UPDATE placements SET ");
+        sql.bind_assignments(TERMS_COLUMNS, terms_args(&terms, &a))
+            .push(", version = version + 1, updated_at = ")
+            .bind(Arg::I64(micros(ctx.now)))
+            .push(" WHERE id = ")
+            .bind(Arg::I64(id))
+            .push(" AND version = ")
+            .bind(Arg::I64(version));
+        let done = sql.query().execute(&mut *tx).await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::StaleVersion);
         }

@@ -2,7 +2,7 @@
 //! the displacement assessment checked, then the placement, the need's
 //! slot and the plan step written in one transaction.
 
-use super::{load_placement, Host, NewPlacement, Placement};
+use super::{insert_placement, load_placement, Host, NewPlacement, NewRow, Placement};
 use crate::audit::Tx;
 use crate::kernel::{corrupt, date_at, one_error, opt_date_at};
 use crate::plans::linked::add_plan_step;
@@ -386,49 +386,21 @@ impl Store {
         )
         .await?;
         let now = micros(ctx.now);
-        let row = sqlx::query(
-            "INSERT INTO placements (participant_id, intervention_id, employer_id, workplace_id, host_organisation_id, need_id, \
-             occupation_ssyk, role_title, start_date, end_date, employment_form, hours_per_week_minutes, planned_work_percent, \
-             planned_study_percent, monthly_wage_ore, monthly_subsidy_ore, subsidy_kind, supervisor_name, supervisor_phone, \
-             supervisor_email, extra_task, risk_level, risk_explanation, override_reason, override_by, override_at, status, \
-             plan_step_id, version, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-             $24, $25, $26, $27, $28, 1, $29, $30, $31) RETURNING id",
-        )
-        .bind(new.participant_id)
-        .bind(new.intervention_id)
-        .bind(host.employer_id)
-        .bind(host.workplace_id)
-        .bind(host.host_organisation_id)
-        .bind(new.need_id)
-        .bind(terms.occupation_ssyk.as_str())
-        .bind(terms.role_title.as_deref())
-        .bind(terms.start_date.to_string())
-        .bind(terms.end_date.to_string())
-        .bind(terms.employment_form.as_str())
-        .bind(terms.hours_per_week_minutes)
-        .bind(terms.planned_work_percent)
-        .bind(terms.planned_study_percent)
-        .bind(terms.monthly_wage_ore)
-        .bind(terms.monthly_subsidy_ore)
-        .bind(terms.subsidy_kind.as_deref())
-        .bind(terms.supervisor_name.as_deref())
-        .bind(terms.supervisor_phone.as_deref())
-        .bind(terms.supervisor_email.as_deref())
-        .bind(i64::from(terms.extra_task))
-        .bind(assessment.level.as_str())
-        .bind(serde_json::to_string(&assessment.factors).unwrap_or_else(|_| "[]".into()))
-        .bind(override_reason.as_deref())
-        .bind(override_reason.as_ref().map(|_| ctx.actor.user_id))
-        .bind(override_reason.as_ref().map(|_| now))
-        .bind(status.as_str())
-        .bind(step_id)
-        .bind(ctx.actor.user_id)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = get(&row, "id")?;
+        let row = NewRow {
+            participant_id: new.participant_id,
+            intervention_id: new.intervention_id,
+            host,
+            need_id: new.need_id,
+            terms: &terms,
+            risk: &assessment,
+            override_by: override_reason.as_deref().map(|r| (r, ctx.actor.user_id)),
+            status: status.as_str(),
+            exit: None,
+            plan_step_id: step_id,
+            created_by: ctx.actor.user_id,
+            at: now,
+        };
+        let id = insert_placement(&mut tx, &row).await?;
         if let Some(n) = new.need_id {
             refresh_need(&mut tx, n, now).await?;
         }

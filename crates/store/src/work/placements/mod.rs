@@ -10,6 +10,7 @@ pub(crate) mod create;
 
 use crate::access::placements::{placement_filter, PlacementPermit};
 use crate::audit::Tx;
+use crate::kernel::bulk::insert_returning_id;
 use crate::kernel::sql::{Arg, Sql};
 use crate::kernel::{corrupt, date_at, opt_date_at};
 use crate::{from_micros, get, Ctx, Result, Store, StoreError};
@@ -18,7 +19,7 @@ use sqlx::any::AnyRow;
 use vagar_domain::access::work::interventions::PlacementAction;
 use vagar_domain::access::EmployerAction;
 use vagar_domain::work::displacement::{Assessment, RiskLevel};
-use vagar_domain::work::interventions::{PlacementInput, PlacementStatus};
+use vagar_domain::work::interventions::{PlacementInput, PlacementStatus, PlacementTerms};
 use vagar_domain::work::learning::WeekMinutes;
 use vagar_domain::work::shares::{summarise, ShareSummary};
 
@@ -234,25 +235,144 @@ async fn load_placement(tx: &mut Tx, id: i64) -> Result<Placement> {
     placement_from_row(&row)
 }
 
-/// The placement's stored weeks, summarised against its planned shares.
-async fn load_shares(tx: &mut Tx, p: &Placement) -> Result<ShareSummary> {
+/// The columns a placement's terms and assessment are stored in, in the
+/// order of [`terms_args`].
+pub(crate) const TERMS_COLUMNS: &[&str] = &[
+    "occupation_ssyk",
+    "role_title",
+    "start_date",
+    "end_date",
+    "employment_form",
+    "hours_per_week_minutes",
+    "planned_work_percent",
+    "planned_study_percent",
+    "monthly_wage_ore",
+    "monthly_subsidy_ore",
+    "subsidy_kind",
+    "supervisor_name",
+    "supervisor_phone",
+    "supervisor_email",
+    "extra_task",
+    "risk_level",
+    "risk_explanation",
+];
+
+/// The values of [`TERMS_COLUMNS`]: the terms and the assessment they got.
+pub(crate) fn terms_args(t: &PlacementTerms, risk: &Assessment) -> Vec<Arg> {
+    vec![
+        t.occupation_ssyk.as_str().into(),
+        t.role_title.as_deref().into(),
+        t.start_date.to_string().into(),
+        t.end_date.to_string().into(),
+        t.employment_form.as_str().into(),
+        t.hours_per_week_minutes.into(),
+        t.planned_work_percent.into(),
+        t.planned_study_percent.into(),
+        t.monthly_wage_ore.into(),
+        t.monthly_subsidy_ore.into(),
+        t.subsidy_kind.as_deref().into(),
+        t.supervisor_name.as_deref().into(),
+        t.supervisor_phone.as_deref().into(),
+        t.supervisor_email.as_deref().into(),
+        i64::from(t.extra_task).into(),
+        risk.level.as_str().into(),
+        serde_json::to_string(&risk.factors)
+            .unwrap_or_else(|_| "[]".into())
+            .into(),
+    ]
+}
+
+/// A placement to insert: a new one, or the seed's.
+pub(crate) struct NewRow<'a> {
+    pub participant_id: i64,
+    pub intervention_id: i64,
+    pub host: Host,
+    pub need_id: Option<i64>,
+    pub terms: &'a PlacementTerms,
+    pub risk: &'a Assessment,
+    /// The override of a block: reason, by whom.
+    pub override_by: Option<(&'a str, i64)>,
+    pub status: &'a str,
+    pub exit: Option<(NaiveDate, &'a str)>,
+    pub plan_step_id: i64,
+    pub created_by: i64,
+    pub at: i64,
+}
+
+/// Insert a placement; its id.
+pub(crate) async fn insert_placement(tx: &mut Tx, r: &NewRow<'_>) -> Result<i64> {
+    let mut columns = vec![
+        "participant_id",
+        "intervention_id",
+        "employer_id",
+        "workplace_id",
+        "host_organisation_id",
+        "need_id",
+    ];
+    columns.extend(TERMS_COLUMNS);
+    columns.extend([
+        "override_reason",
+        "override_by",
+        "override_at",
+        "status",
+        "exit_date",
+        "exit_outcome",
+        "plan_step_id",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]);
+    let mut values: Vec<Arg> = vec![
+        r.participant_id.into(),
+        r.intervention_id.into(),
+        r.host.employer_id.into(),
+        r.host.workplace_id.into(),
+        r.host.host_organisation_id.into(),
+        r.need_id.into(),
+    ];
+    values.extend(terms_args(r.terms, r.risk));
+    values.extend([
+        r.override_by.map(|o| o.0).into(),
+        r.override_by.map(|o| o.1).into(),
+        r.override_by.map(|_| r.at).into(),
+        r.status.into(),
+        r.exit.map(|e| e.0.to_string()).into(),
+        r.exit.map(|e| e.1).into(),
+        r.plan_step_id.into(),
+        1.into(),
+        r.created_by.into(),
+        r.at.into(),
+        r.at.into(),
+    ]);
+    insert_returning_id(tx, "placements", &columns, values).await
+}
+
+/// A placement's stored weeks, planned and done, oldest first.
+pub(crate) async fn load_weeks(tx: &mut Tx, placement_id: i64) -> Result<Vec<WeekMinutes>> {
     let rows = sqlx::query(
         "SELECT week_start, planned_work_minutes, planned_study_minutes, done_work_minutes, \
          done_study_minutes FROM placement_weeks WHERE placement_id = $1 ORDER BY week_start",
     )
-    .bind(p.id)
+    .bind(placement_id)
     .fetch_all(&mut **tx)
     .await?;
-    let mut weeks = Vec::with_capacity(rows.len());
-    for r in &rows {
-        weeks.push(WeekMinutes {
-            week_start: date_at(r, "week_start")?,
-            planned_work: get(r, "planned_work_minutes")?,
-            planned_study: get(r, "planned_study_minutes")?,
-            done_work: get(r, "done_work_minutes")?,
-            done_study: get(r, "done_study_minutes")?,
-        });
-    }
+    rows.iter()
+        .map(|r| {
+            Ok(WeekMinutes {
+                week_start: date_at(r, "week_start")?,
+                planned_work: get(r, "planned_work_minutes")?,
+                planned_study: get(r, "planned_study_minutes")?,
+                done_work: get(r, "done_work_minutes")?,
+                done_study: get(r, "done_study_minutes")?,
+            })
+        })
+        .collect()
+}
+
+/// The placement's stored weeks, summarised against its planned shares.
+async fn load_shares(tx: &mut Tx, p: &Placement) -> Result<ShareSummary> {
+    let weeks = load_weeks(tx, p.id).await?;
     Ok(summarise(
         weeks,
         p.planned_work_percent,
@@ -284,13 +404,9 @@ impl Store {
     /// The placement for a reader of the whole record only (the
     /// displacement explanation): the host's minimal view does not open it.
     pub async fn read_placement_full(&self, ctx: &Ctx, id: i64) -> Result<Placement> {
+        let event = "placement.displacement.read";
         let (mut tx, _permit) = self
-            .authorize_placement(
-                ctx,
-                PlacementAction::Read,
-                id,
-                "placement.displacement.read",
-            )
+            .authorize_placement(ctx, PlacementAction::Read, id, event)
             .await?;
         let p = load_placement(&mut tx, id).await?;
         tx.commit().await?;

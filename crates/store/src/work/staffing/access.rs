@@ -206,3 +206,18 @@ impl Store {
         }
     }
 }
+
+impl StaffingPermit {
+    /// The allowed attempt that the domain refused (nothing written), with
+    /// the refusal in the detail.
+    pub async fn record_refused(
+        self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        refusal: &str,
+        ids: &[i64],
+    ) -> Result<()> {
+        self.record_with_detail(tx, ctx, &format!("refused: {refusal}"), ids)
+            .await
+    }
+}
