@@ -11,6 +11,7 @@
 //! are ignored.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::CsrfForm;
 use crate::kernel::i18n::t;
 use crate::kernel::session::UiUser;
 use crate::participants::ui::parse_id;
@@ -21,7 +22,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use axum_extra::extract::Form;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use vagar_domain::assessment::{
@@ -326,14 +326,11 @@ async fn save(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let (input, rows) = input_from(&form);
     match state.store.create_assessment(&user.ctx, id, &input).await {
         Ok(_) => Redirect::to(&format!("/deltagare/{id}/kartlaggning?sparad=1")).into_response(),

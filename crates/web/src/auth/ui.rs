@@ -1,11 +1,12 @@
 //! Logging in and out. Sessions are renewed at login (a new id, the old one
 //! deleted) so a planted session id is worthless.
 
+use crate::kernel::forms::{CsrfForm, NoFields};
 use crate::kernel::i18n::Lang;
 use crate::kernel::session::{
-    constant_time_eq, cookie, is_secure, PageLang, UiUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+    cookie, csrf_matches, is_secure, PageLang, UiUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
-use crate::ui::{base_context, error_page, render, user_error_page};
+use crate::ui::{base_context, error_page, render};
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -122,7 +123,7 @@ async fn login(
         .map(|c| c.value().to_string())
         .unwrap_or_default();
     let fresh = random_token(32);
-    if expected.is_empty() || !constant_time_eq(&expected, &form.csrf) {
+    if !csrf_matches(&form.csrf, &expected) {
         let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, fresh.clone(), secure));
         return (
             jar,
@@ -193,21 +194,12 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(state): State<AppState>,
-    user: UiUser,
+    _user: UiUser,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, crate::kernel::error::Problem::forbidden());
-    }
     if let Some(raw) = jar.get(SESSION_COOKIE) {
         let _ = state.store.delete_session(raw.value()).await;
     }

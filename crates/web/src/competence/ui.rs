@@ -10,6 +10,7 @@
 //! so an error at `experiences[i]` belongs to row `i`.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::CsrfForm;
 use crate::kernel::i18n::t;
 use crate::kernel::session::UiUser;
 use crate::participants::ui::parse_id;
@@ -20,7 +21,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use axum_extra::extract::Form;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use vagar_domain::competence::{
@@ -365,14 +365,11 @@ async fn save(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let failed = |e: ValidationErrors| {
         let mut out = ValidationErrors::new();
         for fe in e.0 {
@@ -517,10 +514,7 @@ async fn search_page(State(state): State<AppState>, user: UiUser) -> Response {
 async fn search_submit(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    if !user.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     search_view(&state, &user, Some(form)).await
 }

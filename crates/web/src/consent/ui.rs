@@ -7,15 +7,16 @@
 //! partner sees what the participant rules give them and no more.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::CsrfForm;
+use crate::kernel::forms::Failed;
 use crate::kernel::session::UiUser;
-use crate::participants::ui::{parse_id, participant_page, Failed};
+use crate::participants::ui::{parse_id, participant_page};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -53,8 +54,6 @@ fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 pub(crate) struct ConsentForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     organisation_ids: Vec<String>,
     #[serde(default)]
     categories: Vec<String>,
@@ -66,15 +65,11 @@ pub(crate) struct ConsentForm {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 pub(crate) struct RevokeForm {
-    #[serde(default)]
-    csrf: String,
     reason: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 pub(crate) struct HandoverForm {
-    #[serde(default)]
-    csrf: String,
     to_user_id: Option<String>,
 }
 
@@ -216,11 +211,7 @@ async fn again(
         }
         other => return crate::ui::user_error_page(user, other.into()),
     };
-    let failed = Failed {
-        form: form.into(),
-        values,
-        errors,
-    };
+    let failed = Failed::new(form, values, errors);
     participant_page(
         state,
         user,
@@ -236,14 +227,11 @@ async fn record(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<ConsentForm>,
+    CsrfForm(form): CsrfForm<ConsentForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return crate::ui::user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return crate::ui::user_error_page(&user, Problem::forbidden());
-    }
     let mut ids = Vec::new();
     let mut e = ValidationErrors::new();
     for raw in &form.organisation_ids {
@@ -290,14 +278,11 @@ async fn revoke(
     State(state): State<AppState>,
     user: UiUser,
     Path((id, cid)): Path<(String, String)>,
-    Form(form): Form<RevokeForm>,
+    CsrfForm(form): CsrfForm<RevokeForm>,
 ) -> Response {
     let (Some(id), Some(cid)) = (parse_id(&id), parse_id(&cid)) else {
         return crate::ui::user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return crate::ui::user_error_page(&user, Problem::forbidden());
-    }
     let reason = form.reason.clone().unwrap_or_default();
     match state
         .store
@@ -315,14 +300,11 @@ async fn handover(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<HandoverForm>,
+    CsrfForm(form): CsrfForm<HandoverForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return crate::ui::user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return crate::ui::user_error_page(&user, Problem::forbidden());
-    }
     let to = form
         .to_user_id
         .as_deref()

@@ -9,7 +9,8 @@
 //! error summary and inline messages; field ids carry the form's name.
 
 use crate::kernel::error::Problem;
-use crate::kernel::forms::{errors_context, parse_id};
+use crate::kernel::forms::parse_id;
+use crate::kernel::forms::{put_failed, unversioned_refusal, CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
@@ -18,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -45,8 +45,6 @@ pub fn router() -> Router<AppState> {
 /// Every form's fields, as posted (all text; the domain validates).
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct AnyForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(flatten)]
     fields: HashMap<String, String>,
     #[serde(default)]
@@ -79,34 +77,6 @@ impl AnyForm {
         m.insert("accessibility".into(), json!(self.accessibility));
         Value::Object(m)
     }
-}
-
-struct Failed {
-    form: String,
-    values: Value,
-    errors: ValidationErrors,
-}
-
-fn form_errors(e: StoreError) -> Result<ValidationErrors, StoreError> {
-    match e {
-        StoreError::Validation(v) => Ok(v),
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            Ok(v)
-        }
-        other => Err(other),
-    }
-}
-
-fn failed_context(ctx: &mut Map<String, Value>, failed: Option<Failed>) {
-    let (form, values, errors) = match failed {
-        Some(f) => (Some(f.form), f.values, f.errors),
-        None => (None, json!({}), ValidationErrors::new()),
-    };
-    ctx.insert("failed_form".into(), json!(form));
-    ctx.insert("values".into(), values);
-    errors_context(ctx, &errors);
 }
 
 const SIZE_CLASSES: [&str; 5] = ["micro", "small", "medium", "large", "unknown"];
@@ -185,7 +155,7 @@ async fn list_page(
         "may_create".into(),
         json!(may(user, EmployerAction::Create)),
     );
-    failed_context(&mut ctx, failed);
+    put_failed(&mut ctx, failed);
     render(&state.templates, "employers/list.html", ctx, status)
 }
 
@@ -200,9 +170,9 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<AnyForm>,
+    CsrfForm(form): CsrfForm<AnyForm>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) || !may(&user, EmployerAction::Create) {
+    if !may(&user, EmployerAction::Create) {
         return user_error_page(&user, Problem::forbidden());
     }
     let input = EmployerInput {
@@ -217,12 +187,13 @@ async fn create(
             e.id
         ))
         .into_response(),
-        Err(e) => match form_errors(e) {
+        Err(e) => match unversioned_refusal(e) {
             Ok(errors) => {
                 let failed = Failed {
                     form: "employer".into(),
                     values: form.values(),
                     errors,
+                    stale: false,
                 };
                 list_page(
                     &state,
@@ -353,7 +324,7 @@ async fn employer_page(
         json!(may(user, EmployerAction::Manage)),
     );
     ctx.insert("flash".into(), json!(flash));
-    failed_context(&mut ctx, failed);
+    put_failed(&mut ctx, failed);
     render(&state.templates, "employers/detail.html", ctx, status)
 }
 
@@ -388,14 +359,11 @@ async fn add(
     State(state): State<AppState>,
     user: UiUser,
     Path((id, which)): Path<(String, String)>,
-    Form(form): Form<AnyForm>,
+    CsrfForm(form): CsrfForm<AnyForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let store = &state.store;
     let ctx = &user.ctx;
     let mut pre = ValidationErrors::new();
@@ -586,6 +554,7 @@ async fn add(
                 form: which.clone(),
                 values: form.values(),
                 errors: e,
+                stale: false,
             };
             employer_page(
                 &state,
@@ -598,12 +567,13 @@ async fn add(
             )
             .await
         }
-        Err(e) => match form_errors(e) {
+        Err(e) => match unversioned_refusal(e) {
             Ok(errors) => {
                 let failed = Failed {
                     form: which.clone(),
                     values: form.values(),
                     errors,
+                    stale: false,
                 };
                 employer_page(
                     &state,

@@ -6,6 +6,7 @@
 //! registered — what a duplicate registration already tells.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::CsrfForm;
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
@@ -14,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use vagar_domain::access::{global_allowed, GlobalAction};
@@ -28,8 +28,6 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct IntakeForm {
-    #[serde(default)]
-    csrf: String,
     identity_number: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -107,11 +105,8 @@ async fn form(State(state): State<AppState>, user: UiUser) -> Response {
 async fn submit(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<IntakeForm>,
+    CsrfForm(f): CsrfForm<IntakeForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     if !may_intake(&user) {
         return user_error_page(&user, Problem::forbidden());
     }

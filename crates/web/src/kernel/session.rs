@@ -35,6 +35,13 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// The one CSRF check: the token `sent` with a form or header against the
+/// one `expected` (the session's, or a pre-session cookie's), in constant
+/// time. No expected token means no match.
+pub fn csrf_matches(sent: &str, expected: &str) -> bool {
+    !expected.is_empty() && constant_time_eq(sent, expected)
+}
+
 /// Whether cookies get `Secure`: behind a TLS proxy, or when configured.
 pub fn is_secure(parts: &Parts, state: &AppState) -> bool {
     state.force_secure_cookies
@@ -102,7 +109,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !constant_time_eq(sent, &session.csrf_token) {
+            if !csrf_matches(sent, &session.csrf_token) {
                 return Err(Problem::new(
                     axum::http::StatusCode::FORBIDDEN,
                     "csrf",
@@ -147,17 +154,11 @@ impl FromRequestParts<AppState> for PageLang {
 }
 
 /// A logged-in user of the HTML interface.
+#[derive(Clone)]
 pub struct UiUser {
     pub ctx: Ctx,
     pub session: Session,
     pub lang: Lang,
-}
-
-impl UiUser {
-    /// Check a submitted form's CSRF token against the session's.
-    pub fn csrf_ok(&self, sent: &str) -> bool {
-        constant_time_eq(sent, &self.session.csrf_token)
-    }
 }
 
 pub struct ToLogin {
@@ -179,6 +180,11 @@ impl FromRequestParts<AppState> for UiUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        // Read once per request: a handler's `UiUser` and its `CsrfForm`
+        // share the session.
+        if let Some(user) = parts.extensions.get::<UiUser>() {
+            return Ok(user.clone());
+        }
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(raw) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
             return Err(ToLogin { expired: false }.into_response());
@@ -189,10 +195,12 @@ impl FromRequestParts<AppState> for UiUser {
             Err(e) => return Err(crate::ui::error_page(lang_from(parts), e.into()).into_response()),
         };
         let ctx = ctx_for(&session.user, parts, state);
-        Ok(UiUser {
+        let user = UiUser {
             ctx,
             session,
             lang: lang_from(parts),
-        })
+        };
+        parts.extensions.insert(user.clone());
+        Ok(user)
     }
 }

@@ -10,6 +10,7 @@
 //! `lang="en"` so that screen readers pronounce it right.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::CsrfForm;
 use crate::kernel::session::UiUser;
 use crate::matching::api::{
     confirm_pairs, needs_for_participant, parse_run, run_batch, RateOut, RunIn,
@@ -22,7 +23,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -46,16 +46,12 @@ pub(crate) fn may_run(role: vagar_domain::org::Role) -> bool {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct RunForm {
-    #[serde(default)]
-    csrf: String,
     district: Option<String>,
     ssyk: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct ConfirmForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     participant_ids: Vec<String>,
 }
@@ -148,10 +144,11 @@ fn parse_form(form: &RunForm) -> Result<RunIn, ValidationErrors> {
     }
 }
 
-async fn run(State(state): State<AppState>, user: UiUser, Form(form): Form<RunForm>) -> Response {
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
+async fn run(
+    State(state): State<AppState>,
+    user: UiUser,
+    CsrfForm(form): CsrfForm<RunForm>,
+) -> Response {
     if !may_run(user.session.user.role) {
         return user_error_page(&user, Problem::forbidden());
     }
@@ -205,11 +202,8 @@ async fn confirm(
     State(state): State<AppState>,
     user: UiUser,
     Path(run_id): Path<String>,
-    Form(form): Form<ConfirmForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let Some(run_id) = parse_id(&run_id) else {
         return user_error_page(&user, Problem::not_found());
     };

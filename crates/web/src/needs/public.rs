@@ -10,7 +10,7 @@
 
 use crate::auth::ui::{ClientAddr, Secure};
 use crate::kernel::i18n::Lang;
-use crate::kernel::session::{constant_time_eq, cookie, PageLang};
+use crate::kernel::session::{cookie, csrf_matches, PageLang};
 use crate::ui::{base_context, error_page, render};
 use crate::AppState;
 use axum::extract::State;
@@ -152,7 +152,7 @@ async fn submit(
     let mut values = json!(form);
     values["csrf"] = json!(null);
     values["website"] = json!(null);
-    if expected.is_empty() || !constant_time_eq(&expected, &form.csrf) {
+    if !csrf_matches(&form.csrf, &expected) {
         return (
             jar,
             form_page(

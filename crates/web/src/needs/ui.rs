@@ -7,9 +7,8 @@
 //! the same.
 
 use crate::kernel::error::Problem;
-use crate::kernel::forms::{
-    blank, errors_context, failed_context, number, parse_id, refusal_errors,
-};
+use crate::kernel::forms::{blank, errors_context, number, parse_id};
+use crate::kernel::forms::{put_failed, refusal_errors, CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
@@ -18,7 +17,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -126,8 +124,6 @@ async fn list(State(state): State<AppState>, user: UiUser, Query(q): Query<ListQ
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct NeedFormIn {
-    #[serde(default)]
-    csrf: String,
     organisation_number: Option<String>,
     employer_name: Option<String>,
     title: Option<String>,
@@ -234,9 +230,9 @@ async fn skill_lines(
 async fn create(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<NeedFormIn>,
+    CsrfForm(form): CsrfForm<NeedFormIn>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) || !may(&user, NeedAction::Create) {
+    if !may(&user, NeedAction::Create) {
         return user_error_page(&user, Problem::forbidden());
     }
     let mut e = ValidationErrors::new();
@@ -310,8 +306,7 @@ async fn create(
             }
         }
     }
-    let mut values = json!(form);
-    values["csrf"] = json!(null);
+    let values = json!(form);
     if !e.is_empty() {
         return new_form(&state, &user, values, &e, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -333,13 +328,6 @@ async fn create(
         ),
         Err(e) => user_error_page(&user, e.into()),
     }
-}
-
-struct Failed {
-    form: &'static str,
-    values: Value,
-    errors: ValidationErrors,
-    stale: bool,
 }
 
 async fn detail_page(
@@ -378,11 +366,7 @@ async fn detail_page(
     );
     ctx.insert("may_manage".into(), json!(may(user, NeedAction::Manage)));
     ctx.insert("may_triage".into(), json!(may(user, NeedAction::Triage)));
-    let (form, values, errors, stale) = match failed {
-        Some(f) => (Some(f.form), f.values, f.errors, f.stale),
-        None => (None, json!({}), ValidationErrors::new(), false),
-    };
-    failed_context(&mut ctx, form, values, stale, &errors);
+    put_failed(&mut ctx, failed);
     if let Some(f) = flash {
         ctx.insert("flash".into(), json!(f));
     }
@@ -410,8 +394,6 @@ async fn show(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct StatusFormIn {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     status: Option<String>,
 }
@@ -420,14 +402,11 @@ async fn change_status(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<StatusFormIn>,
+    CsrfForm(form): CsrfForm<StatusFormIn>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let version = blank(&form.version)
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(0);
@@ -447,7 +426,7 @@ async fn change_status(
         Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
-                    form: "status",
+                    form: "status".into(),
                     values: json!(form),
                     errors,
                     stale,
@@ -469,8 +448,6 @@ async fn change_status(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct TriageFormIn {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     workplace_id: Option<String>,
 }
@@ -479,14 +456,11 @@ async fn triage(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<TriageFormIn>,
+    CsrfForm(form): CsrfForm<TriageFormIn>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let version = blank(&form.version).and_then(|v| v.parse::<i64>().ok());
     // A value that is no id is refused by the store (not silently dropped).
     let workplace_id = blank(&form.workplace_id).map(|w| parse_id(&w).unwrap_or(-1));
@@ -499,7 +473,7 @@ async fn triage(
         Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
-                    form: "triage",
+                    form: "triage".into(),
                     values: json!(form),
                     errors,
                     stale,
@@ -521,8 +495,6 @@ async fn triage(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct WorkplaceFormIn {
-    #[serde(default)]
-    csrf: String,
     name: Option<String>,
     street_address: Option<String>,
     postal_code: Option<String>,
@@ -533,14 +505,11 @@ async fn add_workplace(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<WorkplaceFormIn>,
+    CsrfForm(form): CsrfForm<WorkplaceFormIn>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let input = WorkplaceInput {
         name: form.name.clone(),
         street_address: form.street_address.clone(),
@@ -553,7 +522,7 @@ async fn add_workplace(
         Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
-                    form: "workplace",
+                    form: "workplace".into(),
                     values: json!(form),
                     errors,
                     stale,

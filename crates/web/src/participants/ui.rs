@@ -1,6 +1,7 @@
 //! Participant pages: list and search, one participant, create and edit.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::{errors_map, CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
@@ -9,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
@@ -37,8 +37,6 @@ fn codes<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 struct SearchForm {
-    #[serde(default)]
-    csrf: String,
     q: Option<String>,
     district: Option<String>,
     target_group: Option<String>,
@@ -74,11 +72,8 @@ async fn list_get(
 async fn list_post(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<SearchForm>,
+    CsrfForm(form): CsrfForm<SearchForm>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     list(state, user, form).await
 }
 
@@ -141,20 +136,10 @@ async fn list(state: AppState, user: UiUser, form: SearchForm) -> Response {
     render(&state.templates, "participants/list.html", ctx, status)
 }
 
-fn errors_map(e: &ValidationErrors) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for fe in &e.0 {
-        m.entry(fe.field.clone()).or_insert(json!(fe.code));
-    }
-    serde_json::Value::Object(m)
-}
-
 /// The participant form as submitted; every value kept as typed so a page
 /// with errors shows exactly what the user entered.
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct ParticipantForm {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     identity_number: Option<String>,
     first_name: Option<String>,
@@ -187,7 +172,6 @@ impl ParticipantForm {
     fn from_participant(p: &Participant) -> ParticipantForm {
         let d = &p.data;
         ParticipantForm {
-            csrf: String::new(),
             version: Some(p.version.to_string()),
             identity_number: Some(d.identity_number.formatted()),
             first_name: Some(d.first_name.clone()),
@@ -396,11 +380,8 @@ async fn new_form(State(state): State<AppState>, user: UiUser) -> Response {
 async fn create(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<ParticipantForm>,
+    CsrfForm(form): CsrfForm<ParticipantForm>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let input = match form.to_input() {
         Ok(i) => i,
         Err(e) => {
@@ -447,14 +428,6 @@ pub(crate) fn may_update(user: &UiUser, p: &Participant) -> bool {
 
 pub(crate) fn parse_id(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|v| *v > 0)
-}
-
-/// A form of the participant page that failed, to show the page again around it.
-pub(crate) struct Failed {
-    /// `consent`, `r{consent id}` (a revocation) or `handover`.
-    pub form: String,
-    pub values: serde_json::Value,
-    pub errors: ValidationErrors,
 }
 
 async fn show(
@@ -598,14 +571,11 @@ async fn update(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<ParticipantForm>,
+    CsrfForm(form): CsrfForm<ParticipantForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let name = format!(
         "{} {}",
         form.first_name.clone().unwrap_or_default(),

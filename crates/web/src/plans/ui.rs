@@ -10,6 +10,7 @@
 //! `contact-`) so the forms on one page never share an id.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::{errors_map, refusal_errors, CsrfForm, Failed};
 use crate::kernel::i18n::t;
 use crate::kernel::session::UiUser;
 use crate::participants::ui::{may_update, parse_id};
@@ -20,9 +21,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use vagar_domain::plan::{
     ActivityType, ContactInput, ContactKind, GoalInput, GoalKind, PlanAccess, StepInput, StepStatus,
@@ -52,8 +52,6 @@ fn blank_to_none(v: &Option<String>) -> Option<String> {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct GoalForm {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     goal_kind: Option<String>,
     ssyk_code: Option<String>,
@@ -62,8 +60,6 @@ struct GoalForm {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct StepForm {
-    #[serde(default)]
-    csrf: String,
     activity_type: Option<String>,
     activity_text: Option<String>,
     organisation_id: Option<String>,
@@ -75,8 +71,6 @@ struct StepForm {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct StepEditForm {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     status: Option<String>,
     result_note: Option<String>,
@@ -84,8 +78,6 @@ struct StepEditForm {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct ContactForm {
-    #[serde(default)]
-    csrf: String,
     contact_date: Option<String>,
     organisation_id: Option<String>,
     kind: Option<String>,
@@ -105,37 +97,6 @@ fn id_field(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option
             );
             None
         }
-    }
-}
-
-/// The form that failed and why, to show the page again around it.
-struct Failed {
-    /// `goal`, `step`, `contact` or `s{step id}`.
-    form: String,
-    values: Value,
-    errors: ValidationErrors,
-    stale: bool,
-}
-
-fn errors_map(e: &ValidationErrors) -> Value {
-    let mut m = Map::new();
-    for fe in &e.0 {
-        m.entry(fe.field.clone()).or_insert(json!(fe.code));
-    }
-    Value::Object(m)
-}
-
-/// Store errors a form can show; anything else is an error page.
-fn form_errors(e: StoreError) -> Result<(ValidationErrors, bool), StoreError> {
-    match e {
-        StoreError::Validation(v) => Ok((v, false)),
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            Ok((v, false))
-        }
-        StoreError::StaleVersion => Ok((ValidationErrors::new(), true)),
-        other => Err(other),
     }
 }
 
@@ -443,7 +404,7 @@ async fn again(
     values: Value,
     e: StoreError,
 ) -> Response {
-    match form_errors(e) {
+    match refusal_errors(e) {
         Ok((errors, stale)) => {
             let status = if stale {
                 StatusCode::CONFLICT
@@ -470,14 +431,11 @@ async fn save_goal(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<GoalForm>,
+    CsrfForm(form): CsrfForm<GoalForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let input = GoalInput {
         goal_kind: blank_to_none(&form.goal_kind),
         ssyk_code: Some(blank_to_none(&form.ssyk_code)),
@@ -494,14 +452,11 @@ async fn add_step(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<StepForm>,
+    CsrfForm(form): CsrfForm<StepForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let organisation_id = id_field(&mut e, "organisation_id", &form.organisation_id);
     let responsible = id_field(&mut e, "responsible_user_id", &form.responsible_user_id);
@@ -536,14 +491,11 @@ async fn update_step(
     State(state): State<AppState>,
     user: UiUser,
     Path((id, step_id)): Path<(String, String)>,
-    Form(form): Form<StepEditForm>,
+    CsrfForm(form): CsrfForm<StepEditForm>,
 ) -> Response {
     let (Some(id), Some(step_id)) = (parse_id(&id), parse_id(&step_id)) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let input = StepInput {
         status: blank_to_none(&form.status),
         result_note: Some(blank_to_none(&form.result_note)),
@@ -564,14 +516,11 @@ async fn add_contact(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<ContactForm>,
+    CsrfForm(form): CsrfForm<ContactForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let organisation_id = id_field(&mut e, "organisation_id", &form.organisation_id);
     if !e.is_empty() {

@@ -15,6 +15,7 @@
 //! error summary and inline messages; field ids carry the form's name.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::{put_failed, refusal_errors, CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::participants::ui::parse_id;
 use crate::ui::{base_context, render, user_error_page};
@@ -24,9 +25,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{steering_role_may, SteeringAction};
 use vagar_domain::plan::{ActivityType, StepInput, StepStatus};
@@ -73,8 +73,6 @@ fn id_field(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct GroupForm {
-    #[serde(default)]
-    csrf: String,
     name: Option<String>,
     #[serde(default)]
     organisation_ids: Vec<String>,
@@ -82,24 +80,18 @@ struct GroupForm {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct MeetingForm {
-    #[serde(default)]
-    csrf: String,
     meeting_date: Option<String>,
     notes: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct CaseForm {
-    #[serde(default)]
-    csrf: String,
     participant_id: Option<String>,
     question: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct DecisionForm {
-    #[serde(default)]
-    csrf: String,
     text: Option<String>,
     case_id: Option<String>,
     meeting_id: Option<String>,
@@ -176,51 +168,9 @@ fn decision_field(field: &str, code: &str) -> (String, String) {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct StatusForm {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     status: Option<String>,
     follow_up_date: Option<String>,
-}
-
-struct Failed {
-    form: String,
-    values: Value,
-    errors: ValidationErrors,
-    stale: bool,
-}
-
-fn form_errors(e: StoreError) -> Result<(ValidationErrors, bool), StoreError> {
-    match e {
-        StoreError::Validation(v) => Ok((v, false)),
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            Ok((v, false))
-        }
-        StoreError::StaleVersion => Ok((ValidationErrors::new(), true)),
-        other => Err(other),
-    }
-}
-
-fn failed_context(ctx: &mut Map<String, Value>, failed: Option<Failed>) {
-    let (form, values, errors, stale) = match failed {
-        Some(f) => (Some(f.form), f.values, f.errors, f.stale),
-        None => (None, json!({}), ValidationErrors::new(), false),
-    };
-    let mut m = Map::new();
-    let mut list = vec![];
-    for fe in &errors.0 {
-        if !m.contains_key(&fe.field) {
-            m.insert(fe.field.clone(), json!(fe.code));
-            list.push(json!({"field": fe.field, "code": fe.code}));
-        }
-    }
-    ctx.insert("failed_form".into(), json!(form));
-    ctx.insert("values".into(), values);
-    ctx.insert("errors".into(), Value::Object(m));
-    ctx.insert("error_list".into(), json!(list));
-    ctx.insert("stale".into(), json!(stale));
 }
 
 fn may(user: &UiUser, a: SteeringAction) -> bool {
@@ -265,7 +215,7 @@ async fn list_page(
         "may_create".into(),
         json!(may(user, SteeringAction::Create)),
     );
-    failed_context(&mut ctx, failed);
+    put_failed(&mut ctx, failed);
     render(&state.templates, "steering/groups.html", ctx, status)
 }
 
@@ -283,11 +233,8 @@ fn ids_of(v: &[String]) -> Result<Vec<i64>, ()> {
 async fn create(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<GroupForm>,
+    CsrfForm(form): CsrfForm<GroupForm>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     if !may(&user, SteeringAction::Create) {
         return user_error_page(&user, Problem::forbidden());
     }
@@ -298,7 +245,7 @@ async fn create(
     };
     match state.store.create_steering_group(&user.ctx, &input).await {
         Ok(g) => Redirect::to(&format!("/styrgrupper/{}?sparad=grupp", g.id)).into_response(),
-        Err(e) => match form_errors(e) {
+        Err(e) => match refusal_errors(e) {
             Ok((errors, stale)) => {
                 let failed = Failed {
                     form: "group".into(),
@@ -436,7 +383,7 @@ async fn group_page(
         );
     }
     ctx.insert("flash".into(), json!(flash));
-    failed_context(&mut ctx, failed);
+    put_failed(&mut ctx, failed);
     render(&state.templates, "steering/group.html", ctx, status)
 }
 
@@ -513,7 +460,7 @@ async fn again(
     values: Value,
     e: StoreError,
 ) -> Response {
-    match form_errors(e) {
+    match refusal_errors(e) {
         Ok((errors, stale)) => {
             let status = if stale {
                 StatusCode::CONFLICT
@@ -540,14 +487,11 @@ async fn add_meeting(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<MeetingForm>,
+    CsrfForm(form): CsrfForm<MeetingForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let input = MeetingInput {
         meeting_date: Some(form.meeting_date.clone().unwrap_or_default()),
         notes: Some(blank_to_none(&form.notes)),
@@ -566,14 +510,11 @@ async fn add_case(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<CaseForm>,
+    CsrfForm(form): CsrfForm<CaseForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let participant_id = id_field(&mut e, "participant_id", &form.participant_id);
     if !e.is_empty() {
@@ -648,14 +589,11 @@ async fn add_decision(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<DecisionForm>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let case_id = id_field(&mut e, "case_id", &form.case_id);
     let meeting_id = id_field(&mut e, "meeting_id", &form.meeting_id);
@@ -784,14 +722,11 @@ async fn update_decision(
     State(state): State<AppState>,
     user: UiUser,
     Path((id, decision_id)): Path<(String, String)>,
-    Form(form): Form<StatusForm>,
+    CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Response {
     let (Some(id), Some(decision_id)) = (parse_id(&id), parse_id(&decision_id)) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let patch = DecisionPatch {
         status: blank_to_none(&form.status),
         follow_up_date: Some(blank_to_none(&form.follow_up_date)),

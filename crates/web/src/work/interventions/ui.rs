@@ -9,6 +9,7 @@
 //! dismissals). All through the same store functions as the API.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::{CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::participants::ui::parse_id;
 use crate::ui::{base_context, render, user_error_page};
@@ -18,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use vagar_domain::access::work::interventions::{
@@ -271,8 +271,6 @@ async fn list_page(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct InterventionForm {
-    #[serde(default)]
-    csrf: String,
     name: Option<String>,
     /// `model:rental` or `programme:youth_employment`
     kind: Option<String>,
@@ -290,11 +288,8 @@ struct InterventionForm {
 async fn create(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<InterventionForm>,
+    CsrfForm(form): CsrfForm<InterventionForm>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let kind = blank(&form.kind).unwrap_or_default();
     let (model, programme_type) = match kind.split_once(':') {
@@ -319,8 +314,7 @@ async fn create(
         follow_up_plan: form.follow_up_plan.clone(),
         organisation_ids: vec![],
     };
-    let mut values = json!(form);
-    values["csrf"] = Value::Null;
+    let values = json!(form);
     let data = match InterventionData::from_input(&input) {
         Ok(d) if e.is_empty() => d,
         Ok(_) => {
@@ -358,12 +352,6 @@ async fn create(
 }
 
 // ------------------------------------------------------------ one intervention
-
-struct Failed {
-    form: &'static str,
-    values: Value,
-    errors: ValidationErrors,
-}
 
 async fn detail_page(
     state: &AppState,
@@ -466,8 +454,6 @@ async fn show(State(state): State<AppState>, user: UiUser, Path(raw): Path<Strin
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct IndicatorForm {
-    #[serde(default)]
-    csrf: String,
     outcome: Option<String>,
     measured_after_days: Option<String>,
     target_percent: Option<String>,
@@ -478,14 +464,11 @@ async fn add_indicator(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<IndicatorForm>,
+    CsrfForm(form): CsrfForm<IndicatorForm>,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let input = IndicatorInput {
         outcome: form.outcome.clone(),
@@ -493,12 +476,12 @@ async fn add_indicator(
         target_percent: number(&mut e, "target_percent", &form.target_percent),
         description: form.description.clone(),
     };
-    let mut values = json!(form);
-    values["csrf"] = Value::Null;
+    let values = json!(form);
     let failed = |errors| Failed {
-        form: "indicator",
+        form: "indicator".into(),
         values: values.clone(),
         errors,
+        stale: false,
     };
     let ind = match Indicator::from_input(&input) {
         Ok(i) if e.is_empty() => i,
@@ -546,8 +529,6 @@ async fn add_indicator(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct PlanForm {
-    #[serde(default)]
-    csrf: String,
     follow_up_plan: Option<String>,
     version: Option<String>,
 }
@@ -556,14 +537,11 @@ async fn save_plan(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<PlanForm>,
+    CsrfForm(form): CsrfForm<PlanForm>,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let current = match state.store.read_intervention(&user.ctx, id).await {
         Ok(i) => i,
         Err(e) => return user_error_page(&user, e.into()),
@@ -572,9 +550,10 @@ async fn save_plan(
     input.follow_up_plan = form.follow_up_plan.clone();
     let values = json!({"follow_up_plan": form.follow_up_plan});
     let failed = |errors| Failed {
-        form: "plan",
+        form: "plan".into(),
         values: values.clone(),
         errors,
+        stale: false,
     };
     let data = match InterventionData::from_input(&input) {
         Ok(d) => d,
@@ -630,9 +609,7 @@ async fn save_plan(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+struct VersionForm {
     version: Option<String>,
 }
 
@@ -640,15 +617,12 @@ async fn set_status(
     state: AppState,
     user: UiUser,
     raw: String,
-    form: CsrfForm,
+    form: VersionForm,
     to: InterventionStatus,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
     match state
         .store
@@ -658,9 +632,10 @@ async fn set_status(
         Ok(_) => Redirect::to(&format!("/insatser/{id}")).into_response(),
         Err(StoreError::Validation(errs)) => {
             let f = Failed {
-                form: "status",
+                form: "status".into(),
                 values: json!({}),
                 errors: errs,
+                stale: false,
             };
             detail_page(
                 &state,
@@ -680,9 +655,10 @@ async fn set_status(
                 &user,
                 id,
                 Some(Failed {
-                    form: "status",
+                    form: "status".into(),
                     values: json!({}),
                     errors: e,
+                    stale: false,
                 }),
                 None,
                 StatusCode::CONFLICT,
@@ -697,9 +673,10 @@ async fn set_status(
                 &user,
                 id,
                 Some(Failed {
-                    form: "status",
+                    form: "status".into(),
                     values: json!({}),
                     errors: e,
+                    stale: false,
                 }),
                 None,
                 StatusCode::CONFLICT,
@@ -714,7 +691,7 @@ async fn open(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Response {
     set_status(state, user, raw, form, InterventionStatus::Open).await
 }
@@ -723,15 +700,13 @@ async fn close(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Response {
     set_status(state, user, raw, form, InterventionStatus::Closed).await
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct PlaceForm {
-    #[serde(default)]
-    csrf: String,
     /// `assess` (the dry run) or `place`.
     action: Option<String>,
     participant_id: Option<String>,
@@ -779,26 +754,24 @@ async fn place(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<PlaceForm>,
+    CsrfForm(form): CsrfForm<PlaceForm>,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf)
-        || !placement_role_may(user.session.user.role, PlacementAction::Create)
-    {
+    if !placement_role_may(user.session.user.role, PlacementAction::Create) {
         return user_error_page(&user, Problem::forbidden());
     }
     let mut e = ValidationErrors::new();
     let host = parse_host(&mut e, &form.host);
     let need_id = number(&mut e, "need_id", &form.need_id);
     let extra_task = form.extra_task.is_some();
-    let mut values = json!(form);
-    values["csrf"] = Value::Null;
+    let values = json!(form);
     let failed = |errors| Failed {
-        form: "place",
+        form: "place".into(),
         values: values.clone(),
         errors,
+        stale: false,
     };
     if form.action.as_deref() == Some("assess") {
         let q = RiskQuery {
@@ -1005,8 +978,6 @@ async fn placement_page(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct ExitForm {
-    #[serde(default)]
-    csrf: String,
     exit_date: Option<String>,
     exit_outcome: Option<String>,
     override_reason: Option<String>,
@@ -1017,21 +988,17 @@ async fn exit(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<ExitForm>,
+    CsrfForm(form): CsrfForm<ExitForm>,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let input = ExitInput {
         exit_date: form.exit_date.clone(),
         exit_outcome: form.exit_outcome.clone(),
     };
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
-    let mut values = json!(form);
-    values["csrf"] = Value::Null;
+    let values = json!(form);
     let result = state
         .store
         .exit_placement(&user.ctx, id, &input, version)
@@ -1079,8 +1046,6 @@ fn shares_json(p: &Placement) -> Value {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct WeekForm {
-    #[serde(default)]
-    csrf: String,
     week_start: Option<String>,
     work_hours: Option<String>,
     study_hours: Option<String>,
@@ -1092,16 +1057,12 @@ async fn record_week(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<WeekForm>,
+    CsrfForm(form): CsrfForm<WeekForm>,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let mut values = json!(form);
-    values["csrf"] = Value::Null;
+    let values = json!(form);
     let mut shape = ValidationErrors::new();
     let mut minutes = |field: &str, v: &Option<String>| -> Option<i64> {
         let v = blank(v)?;
@@ -1162,9 +1123,10 @@ async fn answer_form(
         (Err(err), None) => return user_error_page(user, err.into()),
     };
     let failed = Failed {
-        form,
+        form: form.into(),
         values,
         errors,
+        stale: false,
     };
     placement_view(state, user, id, Some(failed), status).await
 }
@@ -1173,14 +1135,11 @@ async fn override_block(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<ExitForm>,
+    CsrfForm(form): CsrfForm<ExitForm>,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
     let values = json!({"override_reason": form.override_reason});
     let result = state
@@ -1231,8 +1190,6 @@ async fn my_placements(State(state): State<AppState>, user: UiUser) -> Response 
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct ReductionForm {
-    #[serde(default)]
-    csrf: String,
     occupation_ssyk: Option<String>,
     kind: Option<String>,
     occurred_on: Option<String>,
@@ -1319,14 +1276,11 @@ async fn add_reduction(
     State(state): State<AppState>,
     user: UiUser,
     Path(raw): Path<String>,
-    Form(form): Form<ReductionForm>,
+    CsrfForm(form): CsrfForm<ReductionForm>,
 ) -> Response {
     let Some(id) = id_of(&raw) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let input = ReductionInput {
         workplace_id: None,
@@ -1336,8 +1290,7 @@ async fn add_reduction(
         persons: number(&mut e, "persons", &form.persons),
         note: form.note.clone(),
     };
-    let mut values = json!(form);
-    values["csrf"] = Value::Null;
+    let values = json!(form);
     if !e.is_empty() {
         return reductions_page(
             &state,
@@ -1372,8 +1325,6 @@ async fn add_reduction(
 
 #[derive(Debug, Default, Deserialize)]
 struct StaffForm {
-    #[serde(default)]
-    csrf: String,
     staff_count: Option<String>,
 }
 
@@ -1381,14 +1332,11 @@ async fn set_staff(
     State(state): State<AppState>,
     user: UiUser,
     Path((raw, wraw)): Path<(String, String)>,
-    Form(form): Form<StaffForm>,
+    CsrfForm(form): CsrfForm<StaffForm>,
 ) -> Response {
     let (Some(id), Some(workplace)) = (id_of(&raw), id_of(&wraw)) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let mut e = ValidationErrors::new();
     let count = number(&mut e, "staff_count", &form.staff_count);
     let values = json!({"staff_count": form.staff_count, "workplace": workplace});

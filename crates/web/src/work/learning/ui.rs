@@ -10,8 +10,9 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::{
-    blank, errors_context, failed_context, merge_missing, parse_id, refusal_errors, whole_number,
+    blank, errors_context, failed_context, merge_missing, parse_id, whole_number,
 };
+use crate::kernel::forms::{refusal_errors, CsrfForm, Failed};
 use crate::kernel::i18n::Lang;
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
@@ -21,7 +22,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -108,8 +108,6 @@ struct ListQuery {
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct CreateFormIn {
-    #[serde(default)]
-    csrf: String,
     placement_id: Option<String>,
     school_organisation_id: Option<String>,
     school_name: Option<String>,
@@ -243,9 +241,9 @@ fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i
 async fn create(
     State(state): State<AppState>,
     user: UiUser,
-    Form(form): Form<CreateFormIn>,
+    CsrfForm(form): CsrfForm<CreateFormIn>,
 ) -> Response {
-    if !user.csrf_ok(&form.csrf) || !may(&user, LearningAction::Create) {
+    if !may(&user, LearningAction::Create) {
         return user_error_page(&user, Problem::forbidden());
     }
     let mut e = ValidationErrors::new();
@@ -269,8 +267,7 @@ async fn create(
     if let Err(more) = vagar_domain::work::learning::LearningData::from_input(&input) {
         merge_missing(&mut e, more);
     }
-    let mut values = json!(form);
-    values["csrf"] = json!(null);
+    let values = json!(form);
     if !e.is_empty() {
         return list_page(
             &state,
@@ -301,13 +298,6 @@ async fn create(
             Err(err) => user_error_page(&user, err.into()),
         },
     }
-}
-
-struct Failed {
-    form: String,
-    values: Value,
-    errors: ValidationErrors,
-    stale: bool,
 }
 
 /// Points of a polyline: x by week index, y by share (0–100 %).
@@ -470,7 +460,7 @@ async fn refused(
                 user,
                 id,
                 Some(Failed {
-                    form,
+                    form: form.into(),
                     values,
                     errors,
                     stale,
@@ -508,8 +498,6 @@ fn hours(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i6
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct DoneFormIn {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     week_start: Option<String>,
     done_work: Option<String>,
@@ -520,17 +508,16 @@ async fn record_done(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<DoneFormIn>,
+    CsrfForm(form): CsrfForm<DoneFormIn>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) || !may(&user, LearningAction::RecordDone) {
+    if !may(&user, LearningAction::RecordDone) {
         return user_error_page(&user, Problem::forbidden());
     }
     let week_text = blank(&form.week_start).unwrap_or_default();
-    let mut values = json!(form);
-    values["csrf"] = json!(null);
+    let values = json!(form);
     let failed_form = format!("done-{week_text}");
     let Ok(week) = NaiveDate::parse_from_str(&week_text, "%Y-%m-%d") else {
         return user_error_page(&user, Problem::not_found());
@@ -571,8 +558,6 @@ async fn record_done(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct PlanFormIn {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     week_start: Option<String>,
     planned_work: Option<String>,
@@ -583,16 +568,15 @@ async fn plan_week(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<PlanFormIn>,
+    CsrfForm(form): CsrfForm<PlanFormIn>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) || !may(&user, LearningAction::Plan) {
+    if !may(&user, LearningAction::Plan) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let mut values = json!(form);
-    values["csrf"] = json!(null);
+    let values = json!(form);
     let mut e = ValidationErrors::new();
     let week = match blank(&form.week_start)
         .and_then(|w| NaiveDate::parse_from_str(&w, "%Y-%m-%d").ok())
@@ -628,8 +612,6 @@ async fn plan_week(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct CompleteFormIn {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     completion: Option<String>,
     completed_on: Option<String>,
@@ -639,16 +621,15 @@ async fn complete(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<CompleteFormIn>,
+    CsrfForm(form): CsrfForm<CompleteFormIn>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) || !may(&user, LearningAction::Complete) {
+    if !may(&user, LearningAction::Complete) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let mut values = json!(form);
-    values["csrf"] = json!(null);
+    let values = json!(form);
     match state
         .store
         .complete_learning(
@@ -667,8 +648,6 @@ async fn complete(
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
 struct HireFormIn {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     hired_after: Option<String>,
     hired_on: Option<String>,
@@ -678,16 +657,15 @@ async fn hire(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<HireFormIn>,
+    CsrfForm(form): CsrfForm<HireFormIn>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) || !may(&user, LearningAction::RecordHire) {
+    if !may(&user, LearningAction::RecordHire) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let mut values = json!(form);
-    values["csrf"] = json!(null);
+    let values = json!(form);
     match state
         .store
         .record_learning_hire(

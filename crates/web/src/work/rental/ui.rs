@@ -8,6 +8,7 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::parse_id;
+use crate::kernel::forms::CsrfForm;
 use crate::kernel::i18n::{t, Lang};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
@@ -17,7 +18,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -510,8 +510,6 @@ async fn overview_page(
 
 #[derive(Debug, Default, Deserialize)]
 struct InvoiceForm {
-    #[serde(default)]
-    csrf: String,
     employer_id: Option<String>,
     month: Option<String>,
 }
@@ -520,14 +518,11 @@ async fn invoice_create(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<InvoiceForm>,
+    CsrfForm(form): CsrfForm<InvoiceForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let employer = form.employer_id.as_deref().and_then(parse_id);
     let values = json!({"employer_id": form.employer_id, "month": form.month});
     match state
@@ -567,8 +562,6 @@ async fn invoice_create(
 
 #[derive(Debug, Default, Deserialize)]
 struct LedgerForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(rename = "ledger_month")]
     month: Option<String>,
     kind: Option<String>,
@@ -600,14 +593,11 @@ async fn ledger_add(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<LedgerForm>,
+    CsrfForm(form): CsrfForm<LedgerForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let amount = form.amount.as_deref().filter(|s| !s.trim().is_empty());
     let ore = amount.and_then(kronor);
     let mut data = check_ledger(
@@ -635,8 +625,6 @@ async fn ledger_add(
 
 #[derive(Debug, Default, Deserialize)]
 struct ContractForm {
-    #[serde(default)]
-    csrf: String,
     participant_id: Option<String>,
     period_from: Option<String>,
     period_to: Option<String>,
@@ -653,14 +641,11 @@ async fn contract_create(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<ContractForm>,
+    CsrfForm(form): CsrfForm<ContractForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let values = json!({"participant_id": form.participant_id, "period_from": form.period_from,
         "period_to": form.period_to, "hours_per_week": form.hours_per_week, "wage": form.wage,
         "fee": form.fee});
@@ -728,8 +713,6 @@ async fn contract_create(
 
 #[derive(Debug, Default, Deserialize)]
 struct AssignmentForm {
-    #[serde(default)]
-    csrf: String,
     placement_id: Option<String>,
     contract_id: Option<String>,
     rate: Option<String>,
@@ -739,14 +722,11 @@ async fn assignment_create(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<AssignmentForm>,
+    CsrfForm(form): CsrfForm<AssignmentForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let values = json!({"placement_id": form.placement_id, "contract_id": form.contract_id,
         "rate": form.rate});
     let rate = blank(&form.rate).map(kronor);
@@ -859,8 +839,6 @@ async fn timesheet_form(
 
 #[derive(Debug, Default, Deserialize)]
 struct WeekForm {
-    #[serde(default)]
-    csrf: String,
     placement_id: Option<String>,
     week_start: Option<String>,
     d0: Option<String>,
@@ -898,14 +876,11 @@ async fn timesheet_submit(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<WeekForm>,
+    CsrfForm(form): CsrfForm<WeekForm>,
 ) -> Response {
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let days = [
         &form.d0, &form.d1, &form.d2, &form.d3, &form.d4, &form.d5, &form.d6,
     ];
@@ -1033,8 +1008,6 @@ async fn host_render(
 
 #[derive(Debug, Default, Deserialize)]
 struct DecisionForm {
-    #[serde(default)]
-    csrf: String,
     version: Option<String>,
     reason: Option<String>,
 }
@@ -1049,9 +1022,6 @@ async fn host_decide(
     let Some(id) = parse_id(id) else {
         return user_error_page(user, Problem::not_found());
     };
-    if !user.csrf_ok(&form.csrf) {
-        return user_error_page(user, Problem::forbidden());
-    }
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
     match state
         .store
@@ -1090,7 +1060,7 @@ async fn host_approve(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<DecisionForm>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Response {
     host_decide(&state, &user, &id, &form, true).await
 }
@@ -1099,7 +1069,7 @@ async fn host_reject(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(form): Form<DecisionForm>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Response {
     host_decide(&state, &user, &id, &form, false).await
 }

@@ -10,6 +10,7 @@
 //! extend the shared `base.html`).
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::CsrfForm;
 use crate::kernel::forms::{blank, number, parse_id, with_rules};
 use crate::kernel::i18n::{t, Lang};
 use crate::kernel::session::UiUser;
@@ -21,7 +22,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::Form;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -56,10 +56,10 @@ fn may(user: &UiUser, a: StaffingAction) -> bool {
     staffing_role_may(user.session.user.role, a)
 }
 
-/// The target of a managing form: its token and the role first (403),
-/// then the id in the path (404).
-fn managed_target(user: &UiUser, csrf: &str, id: &str) -> Result<i64, Problem> {
-    if !user.csrf_ok(csrf) || !may(user, StaffingAction::Manage) {
+/// The target of a managing form (its token checked by [`CsrfForm`]): the
+/// role first (403), then the id in the path (404).
+fn managed_target(user: &UiUser, id: &str) -> Result<i64, Problem> {
+    if !may(user, StaffingAction::Manage) {
         return Err(Problem::forbidden());
     }
     parse_id(id).ok_or_else(Problem::not_found)
@@ -394,8 +394,6 @@ fn back(pool: &Option<String>, day: &Option<String>, vy: &Option<String>) -> Str
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct OrderForm {
-    #[serde(default)]
-    csrf: String,
     pool: Option<String>,
     datum: Option<String>,
     vy: Option<String>,
@@ -411,9 +409,9 @@ struct OrderForm {
 async fn create_request(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<OrderForm>,
+    CsrfForm(f): CsrfForm<OrderForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Order) {
+    if !may(&user, StaffingAction::Order) {
         return user_error_page(&user, Problem::forbidden());
     }
     let q = BoardQuery {
@@ -479,8 +477,6 @@ async fn create_request(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct PoolForm {
-    #[serde(default)]
-    csrf: String,
     name: Option<String>,
     organisation_id: Option<String>,
     intervention_id: Option<String>,
@@ -493,9 +489,9 @@ struct PoolForm {
 async fn create_pool(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<PoolForm>,
+    CsrfForm(f): CsrfForm<PoolForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Manage) {
+    if !may(&user, StaffingAction::Manage) {
         return user_error_page(&user, Problem::forbidden());
     }
     let mut e = ValidationErrors::new();
@@ -539,8 +535,6 @@ async fn create_pool(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct AssignForm {
-    #[serde(default)]
-    csrf: String,
     pool: Option<String>,
     datum: Option<String>,
     vy: Option<String>,
@@ -551,9 +545,9 @@ async fn assign(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<AssignForm>,
+    CsrfForm(f): CsrfForm<AssignForm>,
 ) -> Response {
-    let id = match managed_target(&user, &f.csrf, &id) {
+    let id = match managed_target(&user, &id) {
         Ok(id) => id,
         Err(p) => return user_error_page(&user, p),
     };
@@ -607,8 +601,6 @@ async fn assign(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct BackForm {
-    #[serde(default)]
-    csrf: String,
     pool: Option<String>,
     datum: Option<String>,
     vy: Option<String>,
@@ -618,11 +610,8 @@ async fn cancel(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<BackForm>,
+    CsrfForm(f): CsrfForm<BackForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
@@ -638,11 +627,8 @@ async fn unassign(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<BackForm>,
+    CsrfForm(f): CsrfForm<BackForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) {
-        return user_error_page(&user, Problem::forbidden());
-    }
     let Some(id) = parse_id(&id) else {
         return user_error_page(&user, Problem::not_found());
     };
@@ -654,8 +640,6 @@ async fn unassign(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct WorkedForm {
-    #[serde(default)]
-    csrf: String,
     pool: Option<String>,
     datum: Option<String>,
     vy: Option<String>,
@@ -682,9 +666,9 @@ async fn report_worked(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<WorkedForm>,
+    CsrfForm(f): CsrfForm<WorkedForm>,
 ) -> Response {
-    let id = match managed_target(&user, &f.csrf, &id) {
+    let id = match managed_target(&user, &id) {
         Ok(id) => id,
         Err(p) => return user_error_page(&user, p),
     };
@@ -817,8 +801,6 @@ async fn pool_page_with(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct StaffForm {
-    #[serde(default)]
-    csrf: String,
     participant_id: Option<String>,
     name: Option<String>,
     employment_form: Option<String>,
@@ -844,9 +826,9 @@ async fn add_staff(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<StaffForm>,
+    CsrfForm(f): CsrfForm<StaffForm>,
 ) -> Response {
-    let id = match managed_target(&user, &f.csrf, &id) {
+    let id = match managed_target(&user, &id) {
         Ok(id) => id,
         Err(p) => return user_error_page(&user, p),
     };
@@ -875,8 +857,6 @@ async fn add_staff(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct TrainingForm {
-    #[serde(default)]
-    csrf: String,
     staff_id: Option<String>,
     course: Option<String>,
     occupation: Option<String>,
@@ -890,9 +870,9 @@ async fn add_training(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
-    Form(f): Form<TrainingForm>,
+    CsrfForm(f): CsrfForm<TrainingForm>,
 ) -> Response {
-    let id = match managed_target(&user, &f.csrf, &id) {
+    let id = match managed_target(&user, &id) {
         Ok(id) => id,
         Err(p) => return user_error_page(&user, p),
     };
@@ -1153,8 +1133,6 @@ async fn stats(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct HoursForm {
-    #[serde(default)]
-    csrf: String,
     unit_id: Option<String>,
     month: Option<String>,
     total_hours: Option<String>,
@@ -1180,9 +1158,9 @@ fn hours_field(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Opt
 async fn report_hours(
     State(state): State<AppState>,
     user: UiUser,
-    Form(f): Form<HoursForm>,
+    CsrfForm(f): CsrfForm<HoursForm>,
 ) -> Response {
-    if !user.csrf_ok(&f.csrf) || !may(&user, StaffingAction::Order) {
+    if !may(&user, StaffingAction::Order) {
         return user_error_page(&user, Problem::forbidden());
     }
     let mut e = ValidationErrors::new();
