@@ -251,7 +251,6 @@ async fn employer_page(
                 .collect::<Vec<_>>()),
         );
     }
-    ctx.insert("stale".into(), json!(stale));
     ctx.insert(
         "workplaces".into(),
         json!(o.workplaces.iter().map(|w| json!({
@@ -325,6 +324,8 @@ async fn employer_page(
     );
     ctx.insert("flash".into(), json!(flash));
     put_failed(&mut ctx, failed);
+    // After the failed form: a stale version is this page's own flag.
+    ctx.insert("stale".into(), json!(stale));
     render(&state.templates, "employers/detail.html", ctx, status)
 }
 

@@ -11,7 +11,7 @@ pub mod browser;
 pub mod form;
 pub mod work;
 
-pub use api::{day, monday, participant_path, person};
+pub use api::day;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
