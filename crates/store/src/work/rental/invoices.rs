@@ -457,10 +457,6 @@ async fn load_invoice(tx: &mut Tx, id: i64) -> Result<Invoice> {
     })
 }
 
-/// A host of the rental seed: found or registered by organisation number,
-/// linked to the organisation named `link_organisation` when that
-/// organisation has no employer linked yet.
-
 /// An invoice's lines, each week marked with the newest invoice it is on
 /// (a week across two months is on two); shared by invoicing and the seed.
 pub(super) async fn insert_invoice_lines(

@@ -291,7 +291,7 @@ impl Store {
             _ => Err(one_error(
                 field,
                 "unknown_occupation",
-                &format!("{field} must be an SSYK level-4 group of the taxonomy"),
+                format!("{field} must be an SSYK level-4 group of the taxonomy"),
             )),
         }
     }

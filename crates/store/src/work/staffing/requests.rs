@@ -233,7 +233,7 @@ impl Store {
             let err = one_error(
                 "staff_ids",
                 "unknown",
-                &format!(
+                format!(
                     "staff_ids name no staff of this pool: {}",
                     unknown.join(", ")
                 ),

@@ -460,7 +460,7 @@ async fn refused(
                 user,
                 id,
                 Some(Failed {
-                    form: form.into(),
+                    form,
                     values,
                     errors,
                     stale,
