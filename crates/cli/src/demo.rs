@@ -13,10 +13,10 @@ fn collaboration_rows(
     people: &[(u64, i64, chrono::NaiveDate)],
     as_of: chrono::NaiveDate,
     orgs: &std::collections::HashMap<&'static str, i64>,
-) -> vagar_store::seed_data::CollabRows {
-    use vagar_store::seed_data::{ConsentRow, ContactRow, PlanRow, StepRow};
+) -> vagar_store::plans::seed::CollabRows {
+    use vagar_store::plans::seed::{ConsentRow, ContactRow, PlanRow, StepRow};
     let org = |p: vagar_seed::Party| orgs.get(p.organisation_name()).copied().unwrap_or_default();
-    let mut out = vagar_store::seed_data::CollabRows::default();
+    let mut out = vagar_store::plans::seed::CollabRows::default();
     for &(index, id, registered_on) in people {
         let c = vagar_seed::collaboration(seed, index, registered_on, as_of);
         for k in c.consents {
@@ -73,8 +73,8 @@ async fn seed_steering(
     orgs: &std::collections::HashMap<&'static str, i64>,
     recorder: i64,
     home_id: i64,
-) -> Result<vagar_store::seed_steering::SteeringCounts> {
-    use vagar_store::seed_steering::{SteeringCaseRow, SteeringDecisionRow, SteeringGroupRow};
+) -> Result<vagar_store::steering::seed::SteeringCounts> {
+    use vagar_store::steering::seed::{SteeringCaseRow, SteeringDecisionRow, SteeringGroupRow};
     let org = |p: vagar_seed::Party| orgs.get(p.organisation_name()).copied().unwrap_or_default();
     let mut rows = vec![];
     for (g, group) in vagar_seed::steering_groups(as_of).into_iter().enumerate() {
@@ -129,7 +129,7 @@ async fn seed_employers(
     size: u64,
     seed: u64,
     as_of: chrono::NaiveDate,
-) -> Result<vagar_store::seed_employers::EmployerSeedCounts> {
+) -> Result<vagar_store::employers::seed::EmployerSeedCounts> {
     let recorder = vagar_seed::demo_users()
         .into_iter()
         .find(|u| u.role == vagar_domain::Role::EmployerCoordinator)
@@ -192,7 +192,7 @@ pub(crate) async fn seed(
     );
     bar.set_message("participants, consents, plans, contacts");
     let recorder = *caseworkers.first().context("a demo caseworker")?;
-    let mut collab = vagar_store::seed_data::CollabCounts::default();
+    let mut collab = vagar_store::plans::seed::CollabCounts::default();
     let now = chrono::Utc::now();
     let chunk = 10_000u64;
     let mut inserted = 0;
@@ -286,10 +286,10 @@ pub(crate) async fn seed(
         let employers = store.employers_with_workplace().await?.len();
         let taxonomy = vagar_domain::taxonomy::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
         let count = (size / 20).clamp(50, 50_000) as usize;
-        let rows: Vec<vagar_store::seed_needs::NeedRow> =
+        let rows: Vec<vagar_store::needs::seed::NeedRow> =
             vagar_seed::needs::needs(seed, count, employers, as_of, &taxonomy)
                 .into_iter()
-                .map(|n| vagar_store::seed_needs::NeedRow {
+                .map(|n| vagar_store::needs::seed::NeedRow {
                     employer_index: n.employer_index,
                     title: n.title,
                     ssyk_code: n.ssyk_code,

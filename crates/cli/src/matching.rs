@@ -14,11 +14,11 @@ pub(crate) async fn match_run(
     use std::collections::HashSet;
     use vagar_matching::batch::{placement_rates, propose};
     let weights = match weights {
-        None => vagar_domain::scoring::Weights::default(),
+        None => vagar_domain::matching::Weights::default(),
         Some(path) => {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("could not read {}", path.display()))?;
-            vagar_domain::scoring::Weights::from_json(&text)
+            vagar_domain::matching::Weights::from_json(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
         }
     };

@@ -492,7 +492,10 @@ async fn seeded_collaboration_and_the_between_chairs_job_match_an_independent_co
                 .with_timezone(&chrono::Utc),
         };
         let page = store
-            .between_chairs(&ctx, &vagar_store::alerts::BetweenChairsQuery::default())
+            .between_chairs(
+                &ctx,
+                &vagar_store::between_chairs::BetweenChairsQuery::default(),
+            )
             .await
             .unwrap();
         assert_eq!(page.total as i64, flagged);

@@ -31,17 +31,3 @@ pub use kernel::{geo, identity, org, time, validation};
 pub use identity::{IdentityError, IdentityKind, IdentityNumber, OrganisationNumber};
 pub use org::{OrgKind, Role};
 pub use validation::{FieldError, ValidationErrors};
-
-// ALIAS(issue10): old module paths, kept until the other crates use the feature names.
-#[doc(hidden)] // ALIAS(issue10)
-pub use assessments as assessment; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use employers as employer; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use matching as scoring; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use needs as competence_need; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use participants as participant; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use plans as plan; // ALIAS(issue10)

@@ -11,8 +11,8 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
-use vagar_domain::participant::{EducationLevel, SwedishLevel};
-use vagar_domain::scoring::{Candidate, Need, OccupationSource, ParticipantOccupation, Weights};
+use vagar_domain::matching::{Candidate, Need, OccupationSource, ParticipantOccupation, Weights};
+use vagar_domain::participants::{EducationLevel, SwedishLevel};
 use vagar_matching::suggest::Index;
 
 fn main() {

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use vagar_domain::scoring::{self, Scored};
+use vagar_domain::matching::{self, Scored};
 
 use crate::suggest::Index;
 use crate::{solve, Instance};
@@ -56,12 +56,12 @@ pub fn propose(index: &Index, participant_ids: &[i64], need_ids: &[i64]) -> Prop
             .into_iter()
             .filter_map(|n| {
                 let pos = *need_pos.get(&n.need_id)?;
-                if scoring::block(c, n).is_some() {
+                if matching::block(c, n).is_some() {
                     return None;
                 }
                 Some((
                     pos,
-                    scoring::cost_only(c, n, index.substitutes(), index.weights()),
+                    matching::cost_only(c, n, index.substitutes(), index.weights()),
                 ))
             })
             .collect();
@@ -83,7 +83,7 @@ pub fn propose(index: &Index, participant_ids: &[i64], need_ids: &[i64]) -> Prop
         .filter_map(|(p, n)| {
             let n = needs[(*n)? as usize];
             let c = index.candidate(people[p])?;
-            let scored = scoring::score(c, n, index.substitutes(), index.weights());
+            let scored = matching::score(c, n, index.substitutes(), index.weights());
             Some(ProposedPair {
                 participant_id: people[p],
                 need_id: n.need_id,
@@ -143,7 +143,7 @@ pub fn placement_rates<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vagar_domain::scoring::{
+    use vagar_domain::matching::{
         Candidate, Need, OccupationSource, ParticipantOccupation, Weights,
     };
 

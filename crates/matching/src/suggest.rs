@@ -5,7 +5,7 @@
 //! only the top k are explained. Hard constraints never let a pair through.
 
 use std::collections::{HashMap, HashSet};
-use vagar_domain::scoring::{self, Candidate, Need, Scored, Substitutes, Weights};
+use vagar_domain::matching::{self, Candidate, Need, Scored, Substitutes, Weights};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion {
@@ -191,13 +191,13 @@ impl Index {
             let c = &self.candidates[pos as usize];
             // Only people with a related occupation are suggested.
             if !allowed(c.participant_id)
-                || scoring::block(c, need).is_some()
-                || scoring::occupation_score(c, need, &self.subs) <= 0.0
+                || matching::block(c, need).is_some()
+                || matching::occupation_score(c, need, &self.subs) <= 0.0
             {
                 return;
             }
             top.offer(
-                scoring::cost_only(c, need, &self.subs, &self.weights),
+                matching::cost_only(c, need, &self.subs, &self.weights),
                 c.participant_id,
                 pos,
             );
@@ -230,7 +230,7 @@ impl Index {
                 .into_iter()
                 .map(|(_, id, pos)| Suggestion {
                     id,
-                    scored: scoring::score(
+                    scored: matching::score(
                         &self.candidates[pos as usize],
                         need,
                         &self.subs,
@@ -266,7 +266,7 @@ impl Index {
         if no_required_skill && !need.required_skills.is_empty() {
             best -= w.required_skills;
         }
-        scoring::cost(best / total)
+        matching::cost(best / total)
     }
 
     /// The needs related to a participant's occupations (each once).
@@ -317,11 +317,11 @@ impl Index {
         let mut top = TopK::new(k);
         for pos in pool {
             let n = &self.needs[pos as usize];
-            if scoring::block(c, n).is_some() {
+            if matching::block(c, n).is_some() {
                 continue;
             }
             top.offer(
-                scoring::cost_only(c, n, &self.subs, &self.weights),
+                matching::cost_only(c, n, &self.subs, &self.weights),
                 n.need_id,
                 pos,
             );
@@ -331,7 +331,12 @@ impl Index {
                 .into_iter()
                 .map(|(_, id, pos)| Suggestion {
                     id,
-                    scored: scoring::score(c, &self.needs[pos as usize], &self.subs, &self.weights),
+                    scored: matching::score(
+                        c,
+                        &self.needs[pos as usize],
+                        &self.subs,
+                        &self.weights,
+                    ),
                 })
                 .collect(),
         )
@@ -403,7 +408,7 @@ impl TopK {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vagar_domain::scoring::{OccupationSource, ParticipantOccupation};
+    use vagar_domain::matching::{OccupationSource, ParticipantOccupation};
 
     fn person(id: i64, ssyk: &str, occupation: Option<&str>, licences: &[&str]) -> Candidate {
         Candidate {
@@ -516,7 +521,7 @@ mod tests {
                 .filter_map(|p| {
                     let c = ix.candidate(p).unwrap();
                     let scored =
-                        scoring::evaluate(c, &need, ix.substitutes(), ix.weights()).ok()?;
+                        matching::evaluate(c, &need, ix.substitutes(), ix.weights()).ok()?;
                     let fit = scored.factors[0].score;
                     (fit > 0.0).then_some((scored.cost, p))
                 })
@@ -558,7 +563,7 @@ mod tests {
             let subs = vec![("barnskotare".to_string(), "elevassistent".to_string(), 75), ("larare".to_string(), "elevassistent".to_string(), 25)];
             let ix = Index::new(candidates.clone(), vec![n.clone()], subs, Weights::default());
             let mut all: Vec<(i64, i64)> = candidates.iter().filter_map(|c| {
-                let s = scoring::evaluate(c, &n, ix.substitutes(), ix.weights()).ok()?;
+                let s = matching::evaluate(c, &n, ix.substitutes(), ix.weights()).ok()?;
                 (s.factors[0].score > 0.0).then_some((s.cost, c.participant_id))
             }).collect();
             all.sort();

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use vagar_domain::geo::STOCKHOLM_DISTRICTS;
 use vagar_domain::identity::{IdentityKind, IdentityNumber};
-use vagar_domain::participant::{
+use vagar_domain::participants::{
     BirthRegion, EducationLevel, Gender, ParticipantData, SwedishLevel, TargetGroup,
 };
 use vagar_domain::{OrgKind, Role};

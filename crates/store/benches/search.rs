@@ -8,7 +8,7 @@
 //! `scripts/bench-registry` does both and prints the table for the README.
 
 use std::time::{Duration, Instant};
-use vagar_domain::participant::TargetGroup;
+use vagar_domain::participants::TargetGroup;
 use vagar_store::participants::ParticipantQuery;
 use vagar_store::{Ctx, Store};
 

@@ -25,21 +25,6 @@ pub mod steering;
 pub mod taxonomy;
 pub mod work;
 
-// The modules' names before the feature folders (issue 10), for callers
-// not yet moved.
-#[doc(hidden)]
-pub use between_chairs as alerts; // ALIAS(issue10)
-#[doc(hidden)]
-pub use consent as consents; // ALIAS(issue10)
-#[doc(hidden)]
-pub use employers::seed as seed_employers; // ALIAS(issue10)
-#[doc(hidden)]
-pub use needs::seed as seed_needs; // ALIAS(issue10)
-#[doc(hidden)]
-pub use plans::seed as seed_data; // ALIAS(issue10)
-#[doc(hidden)]
-pub use steering::seed as seed_steering; // ALIAS(issue10)
-
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};

@@ -194,7 +194,7 @@ impl Modify for Security {
         crate::competence::api::HitLanguageOut,
         crate::matching::api::SuggestionsOut, crate::matching::api::NeedSuggestionOut, crate::matching::api::ParticipantSuggestionOut,
         crate::matching::api::RunOut, crate::matching::api::PairOut, crate::matching::api::RatesOut, crate::matching::api::RateOut, crate::matching::api::RunIn,
-        crate::matching::api::ConfirmIn, crate::matching::api::ConfirmOut, vagar_domain::scoring::Factor,
+        crate::matching::api::ConfirmIn, crate::matching::api::ConfirmOut, vagar_domain::matching::Factor,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),

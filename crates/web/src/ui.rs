@@ -280,21 +280,17 @@ pub(crate) fn base_context(
         );
         m.insert(
             "can_interventions".into(),
-            json!(
-                vagar_domain::access::work::interventions::intervention_role_may(
-                    s.role,
-                    vagar_domain::access::work::interventions::InterventionAction::Read
-                )
-            ),
+            json!(vagar_domain::access::intervention_role_may(
+                s.role,
+                vagar_domain::access::InterventionAction::Read
+            )),
         );
         m.insert(
             "can_my_placements".into(),
-            json!(
-                vagar_domain::access::work::interventions::placement_role_may(
-                    s.role,
-                    vagar_domain::access::work::interventions::PlacementAction::ReadMinimal
-                )
-            ),
+            json!(vagar_domain::access::placement_role_may(
+                s.role,
+                vagar_domain::access::PlacementAction::ReadMinimal
+            )),
         );
         m.insert(
             "can_list".into(),
@@ -304,9 +300,9 @@ pub(crate) fn base_context(
             )),
         );
         {
-            use vagar_domain::access::work::learning::{learning_role_may, LearningAction};
-            use vagar_domain::access::work::rental::{rental_role_may, RentalAction};
-            use vagar_domain::access::work::staffing::{staffing_role_may, StaffingAction};
+            use vagar_domain::work::learning::access::{learning_role_may, LearningAction};
+            use vagar_domain::work::rental::access::{rental_role_may, RentalAction};
+            use vagar_domain::work::staffing::access::{staffing_role_may, StaffingAction};
             // Analysts see only the statistics, not the board.
             let board = staffing_role_may(s.role, StaffingAction::Read)
                 || staffing_role_may(s.role, StaffingAction::ReadOrders);

@@ -9,7 +9,7 @@ use vagar_domain::competence::{
     profile_code, Concept, Experience, LanguageLevel, LanguageSkill, Occupation, ProfileData,
     ValidationStatus,
 };
-use vagar_domain::participant::{BirthRegion, ParticipantData, TargetGroup};
+use vagar_domain::participants::{BirthRegion, ParticipantData, TargetGroup};
 use vagar_domain::taxonomy::Taxonomy;
 
 const STREAM_TAG: [u8; 16] = *b"vagar-seed/k/v1\0";

@@ -10,7 +10,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use vagar_domain::employer::{
+use vagar_domain::employers::{
     AccessibilityFeature, ContactData, EmployerData, EmployerRecord, FulfilmentRow,
     InteractionData, InteractionKind, OutcomeKind, PartnershipData, ProcurementData, Requirement,
     SizeClass, WorkplaceData,
@@ -374,15 +374,15 @@ mod tests {
             for w in &e.workplaces {
                 assert!(vagar_domain::geo::municipality(&w.municipality_code).is_some());
                 assert!(
-                    vagar_domain::employer::postal_code(w.postal_code.as_deref().unwrap())
+                    vagar_domain::employers::postal_code(w.postal_code.as_deref().unwrap())
                         .is_some()
                 );
             }
             for c in &e.contacts {
-                assert!(vagar_domain::employer::email_ok(
+                assert!(vagar_domain::employers::email_ok(
                     c.email.as_deref().unwrap()
                 ));
-                assert!(vagar_domain::employer::phone_ok(
+                assert!(vagar_domain::employers::phone_ok(
                     c.phone.as_deref().unwrap()
                 ));
             }

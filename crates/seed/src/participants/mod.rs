@@ -12,7 +12,7 @@ use chrono::{Days, Months, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vagar_domain::geo::{STOCKHOLM, STOCKHOLM_DISTRICTS};
-use vagar_domain::participant::{
+use vagar_domain::participants::{
     fold_for_search, BirthRegion, EducationLevel, Gender, ParticipantData, SwedishLevel,
     TargetGroup,
 };

@@ -9,7 +9,7 @@
 use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use vagar_domain::participant::TargetGroup;
+use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::interventions::{
     check_enrolment, EmploymentForm, EnrolmentFacts, ExitOutcome, InterventionStatus,
     PlacementTerms, ProgrammeType,

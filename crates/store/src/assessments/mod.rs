@@ -1,5 +1,5 @@
 //! The joint assessment (kartläggning), versioned: every save is a new
-//! version, never an overwrite. Rules live in `vagar_domain::assessment`.
+//! version, never an overwrite. Rules live in `vagar_domain::assessments`.
 //!
 //! Access is the participant policy: reading needs `ParticipantAction::Read`,
 //! saving needs `ParticipantAction::Update` (caseworkers who may update),
@@ -21,7 +21,7 @@ use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use vagar_domain::access::ParticipantAction;
-use vagar_domain::assessment::{AssessmentData, AssessmentInput, Barrier, BarrierLevel};
+use vagar_domain::assessments::{AssessmentData, AssessmentInput, Barrier, BarrierLevel};
 use vagar_domain::consent::DataCategory;
 
 /// One version of a participant's assessment.

@@ -29,7 +29,7 @@ use vagar_domain::competence::{
     LanguageSkill, Occupation, ProfileData, ProfileInput, Resolved, Target, ValidationStatus,
 };
 use vagar_domain::consent::DataCategory;
-use vagar_domain::participant::SwedishLevel;
+use vagar_domain::participants::SwedishLevel;
 use vagar_domain::ValidationErrors;
 
 /// A stored profile.

@@ -89,7 +89,7 @@ impl Store {
             .filter(|t| !t.is_empty())
         {
             None => None,
-            Some(l) if vagar_domain::participant::LICENCE_CLASSES.contains(&l.as_str()) => Some(l),
+            Some(l) if vagar_domain::participants::LICENCE_CLASSES.contains(&l.as_str()) => Some(l),
             Some(_) => {
                 errors.add(
                     "driving_licence",

@@ -11,7 +11,7 @@ use crate::kernel::{commit, date_at, date_text, opt_date_at, the_one};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
 use vagar_domain::access::EmployerAction;
-use vagar_domain::employer::{
+use vagar_domain::employers::{
     fulfilment, month_text, parse_month, partnership_progress, FulfilmentInput, FulfilmentRow,
     OutcomeData, OutcomeInput, OutcomeKind, PartnershipData, PartnershipInput, ProcurementData,
     ProcurementInput, Requirement, RequirementKind,

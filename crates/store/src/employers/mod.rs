@@ -21,12 +21,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use records::{load_contacts, load_interactions, load_workplaces};
 use sqlx::any::AnyRow;
 use vagar_domain::access::EmployerAction;
-use vagar_domain::employer::{
+use vagar_domain::employers::{
     AccessibilityFeature, EmployerChange, EmployerData, EmployerInput, EmployerPatch,
     EmployerSource, Fulfilment, FulfilmentRow, InteractionKind, OutcomeKind, Requirement,
     SizeClass, YearProgress,
 };
-use vagar_domain::participant::fold_for_search;
+use vagar_domain::participants::fold_for_search;
 use vagar_domain::OrganisationNumber;
 
 impl Store {

@@ -9,7 +9,7 @@ use crate::kernel::bulk::insert_returning_id;
 use crate::kernel::{commit, date_at, date_text, the_one};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use vagar_domain::access::EmployerAction;
-use vagar_domain::employer::{
+use vagar_domain::employers::{
     accessibility_text, parse_accessibility, ContactData, ContactInput, InteractionData,
     InteractionInput, InteractionKind, WorkplaceData, WorkplaceInput,
 };

@@ -9,7 +9,7 @@ use super::records::{insert_contact, insert_interaction, insert_workplace};
 use super::register_employer;
 use crate::{micros, Result, Store};
 use chrono::{DateTime, Utc};
-use vagar_domain::employer::{EmployerRecord, EmployerSource, OutcomeData};
+use vagar_domain::employers::{EmployerRecord, EmployerSource, OutcomeData};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EmployerSeedCounts {

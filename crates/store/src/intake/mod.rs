@@ -7,7 +7,7 @@ use crate::participants::{fetch, insert_participant, Participant};
 use crate::{get, micros, Ctx, Result, Store, StoreError};
 use chrono::Duration;
 use vagar_domain::access::{GlobalAction, ParticipantAction};
-use vagar_domain::participant::{ParticipantData, ParticipantInput};
+use vagar_domain::participants::{ParticipantData, ParticipantInput};
 use vagar_domain::ValidationErrors;
 
 /// How long the former caseworker keeps read access after a handover.

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use std::collections::HashMap;
-use vagar_domain::participant::{EducationLevel, SwedishLevel, TargetGroup};
-use vagar_domain::scoring::{Candidate, Need, OccupationSource, ParticipantOccupation};
+use vagar_domain::matching::{Candidate, Need, OccupationSource, ParticipantOccupation};
+use vagar_domain::participants::{EducationLevel, SwedishLevel, TargetGroup};
 
 use crate::access::matching::{record_confirm, record_run};
 use crate::audit::Tx;

@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use vagar_domain::access::NeedAction;
-use vagar_domain::competence_need::{
+use vagar_domain::needs::{
     reference, NeedData, NeedInput, NeedSource, NeedStatus, PublicNeedData, SkillInput,
 };
 use vagar_domain::validation::{optional_text, required_text};

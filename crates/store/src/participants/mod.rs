@@ -13,7 +13,7 @@ use crate::{conflict_on, from_micros, get, micros, Ctx, Result, Store, StoreErro
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use vagar_domain::access::{decide, GlobalAction, ParticipantAction, ParticipantFacts, Scope};
-use vagar_domain::participant::{
+use vagar_domain::participants::{
     fold_for_search, BirthRegion, EducationLevel, Gender, ParticipantData, ParticipantInput,
     SwedishLevel, TargetGroup,
 };

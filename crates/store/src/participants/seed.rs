@@ -6,7 +6,7 @@ use crate::kernel::sql::{Arg, Sql};
 use crate::{get, micros, Result, Store};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use vagar_domain::participant::ParticipantData;
+use vagar_domain::participants::ParticipantData;
 
 impl Store {
     /// Bulk insert for the synthetic seed: no actor, one audit event per call.

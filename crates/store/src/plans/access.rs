@@ -1,7 +1,7 @@
 //! The plan's decisions: plan work rests on the participant policy, with
 //! a consent rule narrowed to consents covering `action_plan` and a
 //! partner's writes limited to their organisation's steps
-//! (`vagar_domain::plan::plan_access`). Part of [`crate::access`] (included
+//! (`vagar_domain::plans::plan_access`). Part of [`crate::access`] (included
 //! there by `#[path]`): only it makes a `PlanPermit`.
 
 use super::append_decision;
@@ -12,7 +12,7 @@ use crate::audit::Tx;
 use crate::{Ctx, Result, Store, StoreError};
 use vagar_domain::access::{ParticipantAction, Scope};
 use vagar_domain::consent::DataCategory;
-use vagar_domain::plan::{plan_access, PlanAccess};
+use vagar_domain::plans::{plan_access, PlanAccess};
 use vagar_domain::Role;
 
 /// Permission for plan work on one participant: the participant permit it

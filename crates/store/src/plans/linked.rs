@@ -9,7 +9,7 @@ use super::{check_references, load_plan, load_steps, record_history, record_hist
 use crate::audit::Tx;
 use crate::kernel::{date_text, the_one};
 use crate::{get, micros, Ctx, Result, StoreError};
-use vagar_domain::plan::{FieldChange, StepData, StepInput};
+use vagar_domain::plans::{FieldChange, StepData, StepInput};
 use vagar_domain::work::interventions::{EmploymentForm, PlacementStatus, PlacementTerms};
 
 /// Add a step to the participant's active plan on behalf of a steering

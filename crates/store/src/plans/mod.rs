@@ -1,5 +1,5 @@
 //! Shared action plans, their steps, the history of every change, and
-//! contacts. Rules live in `vagar_domain::plan`; access is the participant
+//! contacts. Rules live in `vagar_domain::plans`; access is the participant
 //! policy (`access`): reading needs `ParticipantAction::Read`, changing needs
 //! `ParticipantAction::Update`, both decided and audited by
 //! [`Store::authorize_participant`] in the transaction that does the work.
@@ -22,7 +22,7 @@ use crate::audit::Tx;
 use crate::{conflict_on, from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
-use vagar_domain::plan::{
+use vagar_domain::plans::{
     ActivityType, ContactData, ContactInput, ContactKind, FieldChange, Goal, GoalInput, GoalKind,
     PlanAccess, StepData, StepInput, StepStatus,
 };

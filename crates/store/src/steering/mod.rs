@@ -22,7 +22,7 @@ use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeSet, HashMap};
 use vagar_domain::access::{role_may, ParticipantAction, SteeringAction};
-use vagar_domain::plan::{StepData, StepInput};
+use vagar_domain::plans::{StepData, StepInput};
 use vagar_domain::steering::{
     CaseData, CaseInput, CaseStatus, DecisionData, DecisionInput, DecisionPatch, DecisionStatus,
     GroupData, GroupInput, MeetingData, MeetingInput,

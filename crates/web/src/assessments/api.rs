@@ -24,7 +24,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use vagar_domain::assessment::{AssessmentInput, Barrier, BarrierInput, WorkInput};
+use vagar_domain::assessments::{AssessmentInput, Barrier, BarrierInput, WorkInput};
 use vagar_store::assessments::{AssessmentView, VersionInfo};
 
 pub fn router() -> Router<AppState> {

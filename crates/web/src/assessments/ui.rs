@@ -24,10 +24,10 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use vagar_domain::assessment::{
+use vagar_domain::assessments::{
     AssessmentInput, Barrier, BarrierInput, BarrierLevel, WorkInput, AREAS, MAX_WORK_ENTRIES,
 };
-use vagar_domain::participant::{EducationLevel, SwedishLevel};
+use vagar_domain::participants::{EducationLevel, SwedishLevel};
 use vagar_domain::ValidationErrors;
 use vagar_store::StoreError;
 

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 use vagar_domain::between_chairs::{parse_reasons, DEFAULT_DAYS, MAX_DAYS};
-use vagar_store::alerts::{BetweenChairsQuery, FlaggedParticipant, MAX_PER_PAGE};
+use vagar_store::between_chairs::{BetweenChairsQuery, FlaggedParticipant, MAX_PER_PAGE};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/alerts/between-chairs", get(between_chairs))

@@ -16,7 +16,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use vagar_domain::between_chairs::{Reason, DEFAULT_DAYS, MAX_DAYS};
 use vagar_domain::geo;
-use vagar_store::alerts::BetweenChairsQuery;
+use vagar_store::between_chairs::BetweenChairsQuery;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/mellan-stolarna", get(list))

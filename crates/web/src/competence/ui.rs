@@ -27,7 +27,7 @@ use vagar_domain::competence::{
     ExperienceInput, LanguageInput, LanguageLevel, ProfileInput, ValidationStatus, MAX_EXPERIENCES,
     MAX_LANGUAGES, MAX_SKILLS, MAX_WISHES,
 };
-use vagar_domain::participant::{SwedishLevel, LICENCE_CLASSES};
+use vagar_domain::participants::{SwedishLevel, LICENCE_CLASSES};
 use vagar_domain::ValidationErrors;
 use vagar_store::competence::SearchInput;
 use vagar_store::StoreError;

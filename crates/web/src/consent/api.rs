@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use vagar_domain::consent::ConsentInput;
-use vagar_store::consents::{ConsentEvent, ConsentHistory, StoredConsent};
+use vagar_store::consent::{ConsentEvent, ConsentHistory, StoredConsent};
 
 pub fn router() -> Router<AppState> {
     Router::new()

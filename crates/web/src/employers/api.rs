@@ -21,7 +21,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
-use vagar_domain::employer::{
+use vagar_domain::employers::{
     month_text, ContactInput, EmployerInput, EmployerPatch, FulfilmentInput, InteractionInput,
     OutcomeInput, PartnershipInput, ProcurementInput, Requirement, WorkplaceInput,
 };

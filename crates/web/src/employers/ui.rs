@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{employer_role_may, EmployerAction};
-use vagar_domain::employer::EmployerPatch;
-use vagar_domain::employer::{
+use vagar_domain::employers::EmployerPatch;
+use vagar_domain::employers::{
     month_text, AccessibilityFeature, ContactInput, EmployerInput, FulfilmentInput,
     InteractionInput, OutcomeInput, PartnershipInput, ProcurementInput, Requirement,
     WorkplaceInput,

@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Serialize;
-use vagar_domain::participant::ParticipantData;
+use vagar_domain::participants::ParticipantData;
 use vagar_domain::ValidationErrors;
 
 pub fn router() -> Router<AppState> {

@@ -18,7 +18,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use vagar_domain::access::{global_allowed, GlobalAction};
-use vagar_domain::participant::{ParticipantInput, TargetGroup};
+use vagar_domain::participants::{ParticipantInput, TargetGroup};
 use vagar_domain::ValidationErrors;
 use vagar_store::StoreError;
 

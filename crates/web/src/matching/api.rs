@@ -26,8 +26,8 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use vagar_domain::access::{need_role_may, role_may, NeedAction, ParticipantAction};
+use vagar_domain::matching::Factor;
 use vagar_domain::org::Role;
-use vagar_domain::scoring::Factor;
 use vagar_domain::ValidationErrors;
 use vagar_matching::batch::{placement_rates, propose, Rate};
 use vagar_matching::suggest::Index;
@@ -294,7 +294,7 @@ pub async fn participants_for_need(
         return Err(Problem::not_found());
     }
     let index = index(state, ctx).await?;
-    let out: Vec<(i64, vagar_domain::scoring::Scored)>;
+    let out: Vec<(i64, vagar_domain::matching::Scored)>;
     let rule: String;
     if named {
         // A larger slice of the ranking, bulk-decided; the first k the

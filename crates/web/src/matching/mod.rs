@@ -10,7 +10,7 @@ pub(crate) mod ui;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
-use vagar_domain::scoring::Weights;
+use vagar_domain::matching::Weights;
 use vagar_matching::suggest::Index;
 use vagar_store::Store;
 

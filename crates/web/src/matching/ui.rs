@@ -28,7 +28,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{need_role_may, role_may, NeedAction, ParticipantAction};
 use vagar_domain::geo::STOCKHOLM_DISTRICTS;
-use vagar_domain::scoring::Factor;
+use vagar_domain::matching::Factor;
 use vagar_domain::ValidationErrors;
 
 pub fn router() -> Router<AppState> {

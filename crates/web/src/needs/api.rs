@@ -20,7 +20,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use vagar_domain::competence_need::{NeedData, NeedInput, NeedStatus, SkillInput};
+use vagar_domain::needs::{NeedData, NeedInput, NeedStatus, SkillInput};
 use vagar_store::needs::{Need, NeedFilter};
 
 pub fn router() -> Router<AppState> {

@@ -22,8 +22,8 @@ use axum_extra::extract::cookie::CookieJar;
 use axum_extra::extract::Form;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use vagar_domain::competence_need::{NeedForm, PublicNeedData, PublicNeedInput};
-use vagar_domain::participant::SwedishLevel;
+use vagar_domain::needs::{NeedForm, PublicNeedData, PublicNeedInput};
+use vagar_domain::participants::SwedishLevel;
 use vagar_domain::ValidationErrors;
 use vagar_store::auth::{random_token, sha256_hex};
 use vagar_store::StoreError;
@@ -195,7 +195,7 @@ async fn submit(
             return error_page(lang, e.into());
         }
         // The same page a person gets, with a reference that names nothing.
-        let fake = vagar_domain::competence_need::reference(random_token(8).as_bytes());
+        let fake = vagar_domain::needs::reference(random_token(8).as_bytes());
         return (jar, thanks(&state, lang, &fake)).into_response();
     }
     let input = PublicNeedInput {

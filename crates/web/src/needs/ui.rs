@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{need_role_may, NeedAction};
-use vagar_domain::competence_need::{NeedForm, NeedInput, NeedStatus, SkillInput, WorkingTime};
-use vagar_domain::participant::{EducationLevel, SwedishLevel};
+use vagar_domain::needs::{NeedForm, NeedInput, NeedStatus, SkillInput, WorkingTime};
+use vagar_domain::participants::{EducationLevel, SwedishLevel};
 use vagar_domain::{OrganisationNumber, ValidationErrors};
 use vagar_store::needs::{Need, NeedFilter, WorkplaceInput};
 use vagar_store::StoreError;
@@ -299,7 +299,7 @@ async fn create(
         description: form.description.clone(),
         ..NeedInput::default()
     };
-    if let Err(errs) = vagar_domain::competence_need::NeedData::from_input(&input) {
+    if let Err(errs) = vagar_domain::needs::NeedData::from_input(&input) {
         for fe in errs.0 {
             if e.for_field(&fe.field).is_none() {
                 e.0.push(fe);

@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
-use vagar_domain::participant::{ParticipantInput, TargetGroup};
+use vagar_domain::participants::{ParticipantInput, TargetGroup};
 use vagar_domain::ValidationErrors;
 use vagar_store::participants::{
     parse_search_term, Page, Participant, ParticipantQuery, SearchTerm, MAX_PER_PAGE,

@@ -15,7 +15,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use vagar_domain::access::{decide, ParticipantAction, ParticipantFacts};
 use vagar_domain::geo;
-use vagar_domain::participant::{
+use vagar_domain::participants::{
     BirthRegion, EducationLevel, Gender, ParticipantInput, SwedishLevel, TargetGroup,
     LICENCE_CLASSES,
 };

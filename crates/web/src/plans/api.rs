@@ -23,7 +23,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use vagar_domain::plan::{ContactInput, GoalInput, PlanAccess, StepInput};
+use vagar_domain::plans::{ContactInput, GoalInput, PlanAccess, StepInput};
 use vagar_store::plans::{Contact, HistoryEntry, PlanView, Step};
 
 pub fn router() -> Router<AppState> {

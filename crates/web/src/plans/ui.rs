@@ -24,7 +24,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use vagar_domain::plan::{
+use vagar_domain::plans::{
     ActivityType, ContactInput, ContactKind, GoalInput, GoalKind, PlanAccess, StepInput, StepStatus,
 };
 use vagar_domain::ValidationErrors;

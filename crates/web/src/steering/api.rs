@@ -27,7 +27,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use vagar_domain::plan::{StepData, StepInput};
+use vagar_domain::plans::{StepData, StepInput};
 use vagar_domain::steering::{
     CaseInput, DecisionData, DecisionInput, DecisionPatch, GroupInput, MeetingInput,
 };

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use vagar_domain::access::{steering_role_may, SteeringAction};
-use vagar_domain::plan::{ActivityType, StepInput, StepStatus};
+use vagar_domain::plans::{ActivityType, StepInput, StepStatus};
 use vagar_domain::steering::{CaseInput, DecisionInput, DecisionPatch, GroupInput, MeetingInput};
 use vagar_domain::ValidationErrors;
 use vagar_store::steering::{StepCreate, StepUpdate};

@@ -5,7 +5,7 @@
 
 use crate::audit::Tx;
 use crate::{get, Ctx, Result, Store, StoreError};
-use vagar_domain::access::work::interventions::{intervention_role_may, InterventionAction};
+use vagar_domain::access::{intervention_role_may, InterventionAction};
 
 /// Permission for an intervention action (decided by role).
 #[derive(Debug)]

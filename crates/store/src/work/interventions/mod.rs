@@ -12,7 +12,7 @@ use crate::kernel::{corrupt, date_at, one_error, opt_date_at, split_list};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
-use vagar_domain::access::work::interventions::InterventionAction;
+use vagar_domain::access::InterventionAction;
 use vagar_domain::work::interventions::{
     check_open, Indicator, InterventionData, InterventionStatus,
 };

@@ -8,7 +8,7 @@ use crate::plans::linked::{add_plan_step, close_plan_step};
 use crate::work::displacement::assess_in;
 use crate::work::placements::{host_name, insert_placement, Host, NewRow};
 use crate::{get, micros, Ctx, Result, Store};
-use vagar_domain::participant::TargetGroup;
+use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::RiskLevel;
 use vagar_domain::work::interventions::PlacementStatus;
 

@@ -1,4 +1,4 @@
-//! Decisions on learning employments (`vagar_domain::access::work::learning`)
+//! Decisions on learning employments (`vagar_domain::work::learning::access`)
 //! against the database, audited in the work's transaction with the
 //! participant's id and the placement named in the detail.
 
@@ -6,10 +6,10 @@ use super::append_decision;
 use super::participants::check_participants;
 use crate::audit::Tx;
 use crate::{get, Ctx, Result, Store};
-use vagar_domain::access::work::learning::{
+use vagar_domain::access::ParticipantAction;
+use vagar_domain::work::learning::access::{
     decide_learning, learning_role_may, learning_rules, LearningAction, LearningFacts, LearningRule,
 };
-use vagar_domain::access::ParticipantAction;
 use vagar_domain::Role;
 
 /// Permission for a learning action on one placement (or, for lists and
@@ -87,7 +87,7 @@ pub async fn check_learning(
         .filter(|r| r.role == ctx.actor.role)
         .map(|r| r.scope)
         .collect();
-    use vagar_domain::access::work::learning::LearningScope as S;
+    use vagar_domain::work::learning::access::LearningScope as S;
     let read = if scopes
         .iter()
         .any(|s| matches!(s, S::ParticipantRead | S::SchoolWithConsent))

@@ -9,7 +9,7 @@ use crate::audit::Tx;
 use crate::kernel::{commit, date_at, date_text, one_error};
 use crate::{get, micros, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
-use vagar_domain::access::work::learning::LearningAction;
+use vagar_domain::work::learning::access::LearningAction;
 use vagar_domain::work::learning::{
     check_completion, check_hire, check_minutes, check_not_future, check_week, monday_of,
     plan_weeks, Completion, HireOutcome, LearningData, LearningInput,
@@ -62,7 +62,7 @@ impl Store {
         ctx: &Ctx,
         input: &LearningInput,
     ) -> Result<LearningEmployment> {
-        if !vagar_domain::access::work::learning::learning_role_may(
+        if !vagar_domain::work::learning::access::learning_role_may(
             ctx.actor.role,
             LearningAction::Create,
         ) {

@@ -16,7 +16,7 @@ use crate::work::placements::load_weeks;
 use crate::{get, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
-use vagar_domain::access::work::learning::LearningAction;
+use vagar_domain::work::learning::access::LearningAction;
 use vagar_domain::work::learning::{
     follow_up, summarise, Completion, FollowUp, HireOutcome, Summary, SummaryItem, WeekMinutes,
 };

@@ -8,11 +8,11 @@ use super::{append_decision, push_any_scope};
 use crate::audit::Tx;
 use crate::kernel::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store, StoreError};
-use vagar_domain::access::work::interventions::{
+use vagar_domain::access::ParticipantAction;
+use vagar_domain::access::{
     decide_placement, placement_role_may, placement_rules, PlacementAction, PlacementFacts,
     PlacementRule, PlacementScope,
 };
-use vagar_domain::access::ParticipantAction;
 
 /// Permission for a placement action on one placement, or (for `Create`)
 /// on one participant, or (for `Assess` and lists) on none.

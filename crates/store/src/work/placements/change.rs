@@ -10,7 +10,7 @@ use crate::plans::linked::close_plan_step;
 use crate::work::displacement::{assess_in, blocked_error};
 use crate::{micros, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
-use vagar_domain::access::work::interventions::PlacementAction;
+use vagar_domain::access::PlacementAction;
 use vagar_domain::work::displacement::RiskLevel;
 use vagar_domain::work::interventions::{
     check_enrolment, check_exit, check_override_reason, ExitInput, InterventionStatus,

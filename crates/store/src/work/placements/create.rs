@@ -8,8 +8,8 @@ use crate::kernel::{corrupt, date_at, one_error, opt_date_at};
 use crate::plans::linked::add_plan_step;
 use crate::work::displacement::{assess_in, blocked_error};
 use crate::{get, micros, Ctx, Result, Store, StoreError};
-use vagar_domain::access::work::interventions::PlacementAction;
-use vagar_domain::participant::TargetGroup;
+use vagar_domain::access::PlacementAction;
+use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::RiskLevel;
 use vagar_domain::work::interventions::{
     check_enrolment, check_override_reason, EnrolmentFacts, InterventionStatus, PlacementInput,
@@ -272,10 +272,7 @@ impl Store {
 
     async fn place(&self, ctx: &Ctx, new: &NewPlacement) -> Result<Placement> {
         // A role that may never place hears 403 whatever it sent.
-        if !vagar_domain::access::work::interventions::placement_role_may(
-            ctx.actor.role,
-            PlacementAction::Create,
-        ) {
+        if !vagar_domain::access::placement_role_may(ctx.actor.role, PlacementAction::Create) {
             let ids: Vec<i64> = (new.participant_id > 0)
                 .then_some(new.participant_id)
                 .into_iter()
@@ -296,10 +293,7 @@ impl Store {
             .as_deref()
             .is_some_and(|r| !r.trim().is_empty());
         if wants_override
-            && !vagar_domain::access::work::interventions::placement_role_may(
-                ctx.actor.role,
-                PlacementAction::Override,
-            )
+            && !vagar_domain::access::placement_role_may(ctx.actor.role, PlacementAction::Override)
         {
             self.audit_refusal(ctx, "placement.override", "", &[new.participant_id])
                 .await?;

@@ -1,4 +1,4 @@
-//! The rental model's decisions (`vagar_domain::access::work::rental`)
+//! The rental model's decisions (`vagar_domain::work::rental::access`)
 //! against the database, with the audit event written in the work's
 //! transaction. Only this module builds a `RentalPermit`.
 
@@ -6,7 +6,7 @@ use super::{append_decision, push_any_scope};
 use crate::audit::Tx;
 use crate::kernel::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store};
-use vagar_domain::access::work::rental::{
+use vagar_domain::work::rental::access::{
     decide_rental, rental_role_may, rental_rules, RentalAction, RentalRule, RentalScope,
 };
 

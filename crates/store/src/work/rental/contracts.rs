@@ -5,7 +5,7 @@ use super::{Assignment, Contract};
 use crate::access::rental::RentalTarget;
 use crate::kernel::{date_at, date_text};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
-use vagar_domain::access::work::rental::RentalAction;
+use vagar_domain::work::rental::access::RentalAction;
 use vagar_domain::work::rental::{
     check_assignment, AssignmentFacts, ContractData, ContractInput, Period,
 };

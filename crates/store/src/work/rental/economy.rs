@@ -10,8 +10,8 @@ use crate::kernel::{date_at, date_text};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::Datelike;
 use std::collections::{BTreeMap, HashSet};
-use vagar_domain::access::work::rental::RentalAction;
 use vagar_domain::work::legal::{self, LegalCheck, Sale, YearCosts};
+use vagar_domain::work::rental::access::RentalAction;
 use vagar_domain::work::rental::{
     self as rules, amount_ore, EconomicResult, LedgerData, Month, MonthInput,
 };

@@ -8,7 +8,7 @@ use crate::kernel::{date_at, date_text};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
-use vagar_domain::access::work::rental::RentalAction;
+use vagar_domain::work::rental::access::RentalAction;
 use vagar_domain::work::rental::{
     amount_ore, invoice_lines, wage_cost_ore, ApprovedWeek, Month, PendingWeek, TimesheetStatus,
 };

@@ -17,7 +17,7 @@ use crate::audit::Tx;
 use crate::kernel::{date_at, opt_date};
 use crate::{get, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use vagar_domain::access::work::rental::RentalAction;
+use vagar_domain::work::rental::access::RentalAction;
 use vagar_domain::work::rental::{Period, TimesheetStatus};
 
 // The seed's types lived here before the feature folders (issue 10).

@@ -9,7 +9,7 @@ use crate::kernel::sql::{Arg, Sql};
 use crate::kernel::{date_at, date_text};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use std::collections::{HashMap, HashSet};
-use vagar_domain::access::work::rental::RentalAction;
+use vagar_domain::work::rental::access::RentalAction;
 use vagar_domain::work::rental::{
     self as rules, check_decision, check_week, may_enter_over, Month, Period, TimesheetStatus,
 };

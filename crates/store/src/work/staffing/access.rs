@@ -8,10 +8,10 @@ use crate::audit::Tx;
 use crate::kernel::sql::{Arg, Sql};
 use crate::{get, Ctx, Result, Store, StoreError};
 use std::collections::HashMap;
-use vagar_domain::access::work::staffing::{
+use vagar_domain::access::ParticipantAction;
+use vagar_domain::work::staffing::access::{
     decide_staffing, staffing_role_may, staffing_rules, StaffingAction, StaffingRule, StaffingScope,
 };
-use vagar_domain::access::ParticipantAction;
 
 /// What a staffing decision is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::kernel::{date_at, date_text, one_error, parse_date};
 use crate::{from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
-use vagar_domain::access::work::staffing::{staffing_role_may, StaffingAction};
+use vagar_domain::work::staffing::access::{staffing_role_may, StaffingAction};
 use vagar_domain::work::staffing::{
     check_assignment, check_worked_minutes, hourly_share_series, month_of, Booked, EmploymentForm,
     Fill, Limits, PoolData, Refusal, RequestData, RequestFacts, SharePoint, Shift, Ssyk4,

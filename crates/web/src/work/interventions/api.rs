@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use vagar_domain::access::work::interventions::{placement_role_may, PlacementAction};
+use vagar_domain::access::{placement_role_may, PlacementAction};
 use vagar_domain::work::displacement::{Assessment, Factor, RiskLevel};
 use vagar_domain::work::interventions::{
     ExitInput, Indicator, IndicatorInput, InterventionData, InterventionInput, InterventionStatus,

@@ -21,10 +21,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use vagar_domain::access::work::interventions::{
+use vagar_domain::access::{
     intervention_role_may, placement_role_may, InterventionAction, PlacementAction,
 };
-use vagar_domain::participant::TargetGroup;
+use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::Assessment;
 use vagar_domain::work::interventions::{
     EmploymentForm, ExitInput, ExitOutcome, Indicator, IndicatorInput, IndicatorOutcome,

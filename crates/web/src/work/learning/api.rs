@@ -5,7 +5,7 @@
 //! the hours actually done; then completion and whether the employer hired.
 //! `/api/v1/learning-summaries/{intervention_id}` sums an intervention up.
 //!
-//! Access (`vagar_domain::access::work::learning`): employer coordinators do
+//! Access (`vagar_domain::work::learning::access`): employer coordinators do
 //! everything; caseworkers read where they may read the participant and
 //! change where they may change the participant; admins read; the host
 //! (`employer`) reads its own with minimal fields and records hours done;
@@ -312,9 +312,9 @@ pub struct ListQuery {
 async fn refuse_role(
     state: &AppState,
     caller: &ApiCaller,
-    action: vagar_domain::access::work::learning::LearningAction,
+    action: vagar_domain::work::learning::access::LearningAction,
 ) -> Result<(), Problem> {
-    if vagar_domain::access::work::learning::learning_role_may(caller.ctx.actor.role, action) {
+    if vagar_domain::work::learning::access::learning_role_may(caller.ctx.actor.role, action) {
         return Ok(());
     }
     let (_tx, _permit) = state
@@ -445,9 +445,9 @@ pub async fn create(
         }
     }
     if !f.errors.is_empty()
-        && vagar_domain::access::work::learning::learning_role_may(
+        && vagar_domain::work::learning::access::learning_role_may(
             caller.ctx.actor.role,
-            vagar_domain::access::work::learning::LearningAction::Create,
+            vagar_domain::work::learning::access::LearningAction::Create,
         )
     {
         return Err(validation(f.errors));
@@ -493,7 +493,7 @@ pub async fn plan_week(
     refuse_role(
         &state,
         &caller,
-        vagar_domain::access::work::learning::LearningAction::Plan,
+        vagar_domain::work::learning::access::LearningAction::Plan,
     )
     .await?;
     let (id, week) = week_and_id(path)?;
@@ -532,7 +532,7 @@ pub async fn record_done(
     refuse_role(
         &state,
         &caller,
-        vagar_domain::access::work::learning::LearningAction::RecordDone,
+        vagar_domain::work::learning::access::LearningAction::RecordDone,
     )
     .await?;
     let (id, week) = week_and_id(path)?;
@@ -572,7 +572,7 @@ pub async fn complete(
     refuse_role(
         &state,
         &caller,
-        vagar_domain::access::work::learning::LearningAction::Complete,
+        vagar_domain::work::learning::access::LearningAction::Complete,
     )
     .await?;
     let id = parse_id(id)?;
@@ -606,7 +606,7 @@ pub async fn hire_outcome(
     refuse_role(
         &state,
         &caller,
-        vagar_domain::access::work::learning::LearningAction::RecordHire,
+        vagar_domain::work::learning::access::LearningAction::RecordHire,
     )
     .await?;
     let id = parse_id(id)?;

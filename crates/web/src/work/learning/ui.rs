@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use vagar_domain::access::work::learning::{learning_role_may, LearningAction};
+use vagar_domain::work::learning::access::{learning_role_may, LearningAction};
 use vagar_domain::work::learning::{format_hours, monday_of, parse_hours, LearningInput};
 use vagar_domain::ValidationErrors;
 use vagar_store::work::learning::{DoneInput, LearningEmployment, LearningFilter};

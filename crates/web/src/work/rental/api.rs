@@ -3,7 +3,7 @@
 //! exports, the ledger of other costs and subsidies, the economic result)
 //! and `/api/v1/interventions/{id}/legal-checks`.
 //!
-//! Access (`vagar_domain::access::work::rental`): employer coordinators run
+//! Access (`vagar_domain::work::rental::access`): employer coordinators run
 //! it (and enter timesheets as supervisors); admins read; the host's
 //! `employer` users see and decide their own placements' weeks with minimal
 //! fields. Others: 403; another host's week: 404. Every call is audited

@@ -26,7 +26,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use vagar_domain::access::work::staffing::{staffing_role_may, StaffingAction};
+use vagar_domain::work::staffing::access::{staffing_role_may, StaffingAction};
 use vagar_domain::work::staffing::{
     format_time, occupation_fits, Conflict, PoolData, PoolInput, Refusal, RequestData,
     RequestInput, Ssyk4, StaffData, StaffInput, TrainingData, TrainingInput, UnitHoursData,
