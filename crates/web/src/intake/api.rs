@@ -61,7 +61,7 @@ pub async fn intake(
     let referred_by = extra.nullable_i64("referred_by_organisation_id").flatten();
     let note = extra.nullable_string("note").flatten();
     let mut errors: ValidationErrors = extra.errors;
-    let input = match parse_input(&participant_map) {
+    let input = match parse_input(participant_map) {
         Ok((input, None)) => Some(input),
         Ok((_, Some(_))) => {
             errors.add("version", "read_only", "version is set by the server");

@@ -1,7 +1,7 @@
 //! `/api/v1/participants`: the participant registry.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{null_as_empty, nullable, properties, read_body, Body};
 use crate::kernel::session::ApiCaller;
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use vagar_domain::participants::{ParticipantInput, TargetGroup};
 use vagar_domain::ValidationErrors;
@@ -110,93 +110,97 @@ impl ParticipantOut {
 /// The writable fields. On POST `identity_number`, `first_name` and
 /// `last_name` are required; on PATCH every field is optional and `null`
 /// clears a nullable one.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ParticipantIn {
     /// Personnummer or samordningsnummer: 10 or 12 digits, with or without '-' or '+'.
-    identity_number: String,
-    first_name: String,
-    last_name: String,
-    gender: Option<String>,
-    birth_region: Option<String>,
-    education_level: Option<String>,
-    disability: Option<bool>,
-    target_groups: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub identity_number: Option<String>,
+    #[schema(nullable = false)]
+    pub first_name: Option<String>,
+    #[schema(nullable = false)]
+    pub last_name: Option<String>,
+    #[schema(nullable = false)]
+    pub gender: Option<String>,
+    #[schema(nullable = false)]
+    pub birth_region: Option<String>,
+    #[schema(nullable = false)]
+    pub education_level: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub disability: Option<Option<bool>>,
+    #[serde(deserialize_with = "null_as_empty")]
+    #[schema(max_items = 50)]
+    pub target_groups: Option<Vec<String>>,
     /// Four-digit kommunkod; default 0180 (Stockholm).
-    municipality_code: Option<String>,
-    district: Option<String>,
-    swedish_level: Option<String>,
-    languages: Option<Vec<String>>,
-    driving_licences: Option<Vec<String>>,
-    email: Option<String>,
-    phone: Option<String>,
+    #[schema(nullable = false)]
+    pub municipality_code: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub district: Option<Option<String>>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub swedish_level: Option<Option<String>>,
+    #[serde(deserialize_with = "null_as_empty")]
+    #[schema(max_items = 50)]
+    pub languages: Option<Vec<String>>,
+    #[serde(deserialize_with = "null_as_empty")]
+    #[schema(max_items = 50)]
+    pub driving_licences: Option<Vec<String>>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
     /// YYYY-MM-DD; default today.
-    registered_on: Option<String>,
-    responsible_caseworker_id: Option<i64>,
+    #[schema(nullable = false)]
+    pub registered_on: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub responsible_caseworker_id: Option<Option<i64>>,
     /// PATCH only: the version you read; a mismatch gives 409.
-    version: Option<i64>,
+    #[schema(nullable = false, minimum = 1)]
+    pub version: Option<i64>,
 }
 
-pub(crate) const WRITABLE: &[&str] = &[
-    "identity_number",
-    "first_name",
-    "last_name",
-    "gender",
-    "birth_region",
-    "education_level",
-    "disability",
-    "target_groups",
-    "municipality_code",
-    "district",
-    "swedish_level",
-    "languages",
-    "driving_licences",
-    "email",
-    "phone",
-    "registered_on",
-    "responsible_caseworker_id",
-    "version",
-];
-pub(crate) const READ_ONLY: &[&str] = &[
-    "id",
-    "organisation_id",
-    "birth_date",
-    "age",
-    "created_at",
-    "updated_at",
-    "education_sun_levels",
-    "contact_details_withheld",
-];
+/// A participant body: what the answer has and the body does not take is read-only.
+pub type ParticipantBody = Body<ParticipantIn, ParticipantOut>;
 
-pub(crate) fn parse_input(
-    map: &serde_json::Map<String, serde_json::Value>,
-) -> Result<(ParticipantInput, Option<i64>), Problem> {
-    let mut f = Fields::new(map, WRITABLE, READ_ONLY);
-    let input = ParticipantInput {
-        identity_number: f.string("identity_number"),
-        first_name: f.string("first_name"),
-        last_name: f.string("last_name"),
-        gender: f.string("gender"),
-        birth_region: f.string("birth_region"),
-        education_level: f.string("education_level"),
-        disability: f.nullable_bool("disability"),
-        target_groups: f.strings("target_groups"),
-        municipality_code: f.string("municipality_code"),
-        district: f.nullable_string("district"),
-        swedish_level: f.nullable_string("swedish_level"),
-        languages: f.strings("languages"),
-        driving_licences: f.strings("driving_licences"),
-        email: f.nullable_string("email"),
-        phone: f.nullable_string("phone"),
-        registered_on: f.string("registered_on"),
-        responsible_caseworker_id: f.nullable_i64("responsible_caseworker_id"),
-    };
-    let version = f.integer("version", 1, i64::MAX);
-    if f.errors.is_empty() {
-        Ok((input, version))
-    } else {
-        Err(Problem::validation(f.errors))
+impl ParticipantIn {
+    /// The domain's input and the version sent.
+    pub(crate) fn into_input(self) -> (ParticipantInput, Option<i64>) {
+        let input = ParticipantInput {
+            identity_number: self.identity_number,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            gender: self.gender,
+            birth_region: self.birth_region,
+            education_level: self.education_level,
+            disability: self.disability,
+            target_groups: self.target_groups,
+            municipality_code: self.municipality_code,
+            district: self.district,
+            swedish_level: self.swedish_level,
+            languages: self.languages,
+            driving_licences: self.driving_licences,
+            email: self.email,
+            phone: self.phone,
+            registered_on: self.registered_on,
+            responsible_caseworker_id: self.responsible_caseworker_id,
+        };
+        (input, self.version)
     }
+}
+
+/// Read a participant object (also nested in an intake body).
+pub(crate) fn parse_input(
+    map: serde_json::Map<String, serde_json::Value>,
+) -> Result<(ParticipantInput, Option<i64>), Problem> {
+    let (value, errors) = read_body::<ParticipantIn>(map, &properties::<ParticipantOut>())?;
+    Body::<_, ParticipantOut>::new(value, errors)
+        .into_result()
+        .map(ParticipantIn::into_input)
 }
 
 /// Any id that is not a positive integer (or not even UTF-8) names nothing.
@@ -341,14 +345,15 @@ pub async fn list(
     Ok(Json(page_out(page, caller.ctx.today())))
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SearchIn {
     /// Name prefix, identity number (10 or 12 digits) or birth date YYYYMMDD.
     q: Option<String>,
     district: Option<String>,
     target_group: Option<String>,
+    #[schema(nullable = false, minimum = 1, maximum = 100_000)]
     page: Option<u32>,
+    #[schema(nullable = false, minimum = 1, maximum = 100)]
     per_page: Option<u32>,
 }
 
@@ -360,23 +365,16 @@ pub struct SearchIn {
 pub async fn search(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<SearchIn>,
 ) -> Result<Json<ParticipantPage>, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &["q", "district", "target_group", "page", "per_page"],
-        &[],
-    );
-    let q = f.nullable_string("q").flatten();
-    let district = f.nullable_string("district").flatten();
-    let target_group = f.nullable_string("target_group").flatten();
-    let page = f.integer("page", 1, 100_000).map(|v| v.to_string());
-    let per_page = f
-        .integer("per_page", 1, MAX_PER_PAGE as i64)
-        .map(|v| v.to_string());
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
+    let SearchIn {
+        q,
+        district,
+        target_group,
+        page,
+        per_page,
+    } = body.into_result()?;
+    let (page, per_page) = (page.map(|v| v.to_string()), per_page.map(|v| v.to_string()));
     let query = query_from(q, district, target_group, page, per_page)?;
     let page = state.store.search_participants(&caller.ctx, &query).await?;
     Ok(Json(page_out(page, caller.ctx.today())))
@@ -392,9 +390,9 @@ pub async fn search(
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: ParticipantBody,
 ) -> Result<impl IntoResponse, Problem> {
-    let (input, version) = parse_input(&map)?;
+    let (input, version) = body.into_result()?.into_input();
     if version.is_some() {
         return Err(Problem::field(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -439,10 +437,10 @@ pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: ParticipantBody,
 ) -> Result<Json<ParticipantOut>, Problem> {
     let id = parse_id(id)?;
-    let (input, version) = parse_input(&map)?;
+    let (input, version) = body.into_result()?.into_input();
     let p = state
         .store
         .update_participant(&caller.ctx, id, &input, version)

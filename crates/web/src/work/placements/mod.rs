@@ -1,0 +1,3 @@
+//! Placements (deltagande): the JSON API (`api`).
+
+pub mod api;
