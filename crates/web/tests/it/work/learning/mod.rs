@@ -1,4 +1,5 @@
 //! Learning employments (the employer model).
 
 pub mod api;
+mod refusals;
 mod ui;

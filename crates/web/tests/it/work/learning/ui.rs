@@ -4,8 +4,10 @@
 //! hours and a future week refused inline), the shares and chart, the host's
 //! and others' views, completion and hire forms, Swedish and English.
 
+use crate::common::api::monday;
+use crate::common::day;
 use crate::common::{self, hidden_csrf, TestApp};
-use crate::work::learning::api::{arrange, count, monday, stored_weeks, today, ymd};
+use crate::work::learning::api::{arrange, count, stored_weeks};
 use chrono::Duration;
 
 async fn get(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
@@ -45,7 +47,7 @@ fn version(html: &str) -> String {
 both_engines!(
     a_coordinator_creates_records_and_ends_a_learning_employment_in_the_pages,
     |app: TestApp| async move {
-        let t = today(&app);
+        let t = app.today();
         let start = monday(t - Duration::days(21));
         let end = monday(t + Duration::days(56)) + Duration::days(4);
         let a = arrange(&app, start, end).await;
@@ -129,7 +131,7 @@ both_engines!(
         );
 
         // Record this week: hours that are not hours, then a future week.
-        let this = ymd(monday(t));
+        let this = day(monday(t));
         let action = format!("{page}/utfort");
         let v = version(&html);
         let (status, _, html) = post(
@@ -155,7 +157,7 @@ both_engines!(
             html.contains("value=\"trettio\""),
             "the typed value is kept"
         );
-        let next = ymd(monday(t) + Duration::days(7));
+        let next = day(monday(t) + Duration::days(7));
         let (status, _, html) = post(
             &app,
             &c,
@@ -257,7 +259,7 @@ both_engines!(
             &[
                 ("version", v.clone()),
                 ("hired_after", "hired".into()),
-                ("hired_on", ymd(t)),
+                ("hired_on", day(t)),
             ],
         )
         .await;
@@ -270,7 +272,7 @@ both_engines!(
             &format!("{page}/avslut"),
             &[
                 ("version", v.clone()),
-                ("completed_on", ymd(t + Duration::days(3))),
+                ("completed_on", day(t + Duration::days(3))),
             ],
         )
         .await;
@@ -285,7 +287,7 @@ both_engines!(
             &[
                 ("version", v.clone()),
                 ("completion", "completed".into()),
-                ("completed_on", ymd(t)),
+                ("completed_on", day(t)),
             ],
         )
         .await;
@@ -301,7 +303,7 @@ both_engines!(
             &[
                 ("version", v),
                 ("hired_after", "hired".into()),
-                ("hired_on", ymd(t)),
+                ("hired_on", day(t)),
             ],
         )
         .await;
@@ -310,8 +312,8 @@ both_engines!(
         assert!(
             html.contains(&format!(
                 "Fullföljd {}; anställd av arbetsgivaren {}",
-                ymd(t),
-                ymd(t)
+                day(t),
+                day(t)
             )),
             "{html}"
         );
@@ -355,7 +357,7 @@ both_engines!(
 both_engines!(
     the_school_records_study_only_in_the_page_while_a_consent_names_it,
     |app: TestApp| async move {
-        let t = today(&app);
+        let t = app.today();
         let start = monday(t - Duration::days(14));
         let end = monday(t + Duration::days(28)) + Duration::days(4);
         let a = arrange(&app, start, end).await;
@@ -395,7 +397,7 @@ both_engines!(
         assert_eq!(r.status, 201, "{}", r.text);
         let (status, html) = get(&app, &c, &page).await;
         assert_eq!(status, 200);
-        let week = ymd(monday(t) - Duration::days(7));
+        let week = day(monday(t) - Duration::days(7));
         assert!(
             html.contains(&format!("id=\"done-{week}-done_study_minutes\"")),
             "{html}"

@@ -7,8 +7,10 @@
 //! test recorded; a learning employment's own plan rows are the ones used.
 //! Arrange writes the intervention, host and placement with SQL fixtures.
 
+use crate::common::api::monday;
+use crate::common::day;
 use crate::common::{self, hidden_csrf, TestApp};
-use crate::work::learning::api::{arrange, count, monday, stored_weeks, today, ymd};
+use crate::work::learning::api::{arrange, count, stored_weeks};
 use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -71,18 +73,18 @@ fn planned(week: NaiveDate, start: NaiveDate, end: NaiveDate) -> (i64, i64) {
 both_engines!(
     recording_outside_the_placement_or_ahead_is_refused_and_nothing_is_written,
     |app: TestApp| async move {
-        let t = today(&app);
+        let t = app.today();
         // From a Wednesday five weeks ago to a Friday five weeks ahead.
         let start = monday(t - Duration::days(35)) + Duration::days(2);
         let end = monday(t + Duration::days(35)) + Duration::days(4);
         let a = arrange(&app, start, end).await;
         plan_80_20(&app, a.placement).await;
         let ok = json!({"work_minutes": 1800, "study_minutes": 600});
-        let before = ymd(monday(start) - Duration::days(7));
-        let after = ymd(monday(end) + Duration::days(7));
-        let ahead = ymd(monday(t) + Duration::days(7));
-        let not_monday = ymd(monday(t) - Duration::days(6));
-        let past = ymd(monday(t) - Duration::days(14));
+        let before = day(monday(start) - Duration::days(7));
+        let after = day(monday(end) + Duration::days(7));
+        let ahead = day(monday(t) + Duration::days(7));
+        let not_monday = day(monday(t) - Duration::days(6));
+        let past = day(monday(t) - Duration::days(14));
         let cases: Vec<(&str, &str, Value, Vec<&str>, &str)> = vec![
             (
                 "a week before the start",
@@ -157,14 +159,14 @@ both_engines!(
             );
         }
         // The exit date ends the weeks that can be recorded.
-        let exited = ymd(monday(t) - Duration::days(14));
+        let exited = day(monday(t) - Duration::days(14));
         sqlx::query("UPDATE placements SET status = 'ended', exit_date = $1 WHERE id = $2")
-            .bind(ymd(monday(t) - Duration::days(10)))
+            .bind(day(monday(t) - Duration::days(10)))
             .bind(a.placement)
             .execute(app.store.pool())
             .await
             .unwrap();
-        let r = record(&app, "cw_a", a.placement, &ymd(monday(t)), ok.clone()).await;
+        let r = record(&app, "cw_a", a.placement, &day(monday(t)), ok.clone()).await;
         r.assert_problem(422, &["week_start"]);
         assert_eq!(
             count(&app, "SELECT COUNT(*) AS n FROM placement_weeks").await,
@@ -200,7 +202,7 @@ both_engines!(
 both_engines!(
     the_recorded_shares_agree_with_an_independent_computation,
     |app: TestApp| async move {
-        let t = today(&app);
+        let t = app.today();
         let start = monday(t - Duration::days(70)) + Duration::days(2);
         let end = monday(t + Duration::days(70)) + Duration::days(4);
         let a = arrange(&app, start, end).await;
@@ -235,7 +237,7 @@ both_engines!(
                 &app,
                 user,
                 a.placement,
-                &ymd(*week),
+                &day(*week),
                 json!({"work_minutes": work, "study_minutes": study}),
             )
             .await;
@@ -266,7 +268,7 @@ both_engines!(
             .iter()
             .map(|(k, (w, s))| {
                 let (a, b) = planned(*k, start, end);
-                (ymd(*k), a, b, Some(*w), Some(*s))
+                (day(*k), a, b, Some(*w), Some(*s))
             })
             .collect();
         assert_eq!(rows, expected_rows);
@@ -288,7 +290,7 @@ both_engines!(
         assert_eq!(s["planned_for_recorded_weeks"]["work_minutes"], pw);
         assert_eq!(s["planned_for_recorded_weeks"]["study_minutes"], ps);
         assert_eq!(s["weeks"].as_array().unwrap().len(), by_week.len());
-        assert_eq!(s["weeks"][2]["week_start"], ymd(w(2)));
+        assert_eq!(s["weeks"][2]["week_start"], day(w(2)));
         assert_eq!(s["weeks"][2]["work_minutes"], 1700);
         assert_eq!(s["weeks"][2]["study_minutes"], 700);
 
@@ -351,7 +353,7 @@ both_engines!(
 both_engines!(
     the_page_form_records_a_week_and_refuses_inline_keeping_the_values,
     |app: TestApp| async move {
-        let t = today(&app);
+        let t = app.today();
         let start = monday(t - Duration::days(28));
         let end = monday(t + Duration::days(28)) + Duration::days(4);
         let a = arrange(&app, start, end).await;
@@ -369,7 +371,7 @@ both_engines!(
             .unwrap();
         assert!(html.contains("Registrera en vecka"));
         assert!(
-            html.contains(&format!("value=\"{}\"", ymd(monday(t)))),
+            html.contains(&format!("value=\"{}\"", day(monday(t)))),
             "this week's Monday is offered"
         );
         let csrf = hidden_csrf(&html);
@@ -389,7 +391,7 @@ both_engines!(
             }
         };
         // Ahead of today: inline, values kept, nothing written.
-        let (status, html) = post(ymd(monday(t) + Duration::days(7)), "31,5", "8").await;
+        let (status, html) = post(day(monday(t) + Duration::days(7)), "31,5", "8").await;
         assert_eq!(status, 422);
         assert!(html.contains("error-summary"));
         assert!(
@@ -398,7 +400,7 @@ both_engines!(
         assert!(html.contains("value=\"31,5\""), "the values are kept");
         assert!(html.contains("aria-invalid=\"true\""));
         // Not hours and before the start.
-        let (status, html) = post(ymd(monday(start) - Duration::days(7)), "tre", "-2").await;
+        let (status, html) = post(day(monday(start) - Duration::days(7)), "tre", "-2").await;
         assert_eq!(status, 422);
         assert!(html.contains("href=\"#work_hours\""), "{html}");
         assert!(html.contains("value=\"tre\""));
@@ -408,10 +410,10 @@ both_engines!(
         );
         // A past week in hours: 31,5 h work and 7:30 study.
         let week = monday(t) - Duration::days(7);
-        let (status, _) = post(ymd(week), "31,5", "7:30").await;
+        let (status, _) = post(day(week), "31,5", "7:30").await;
         assert_eq!(status, 303);
         let rows = stored_weeks(&app, a.placement).await;
-        assert_eq!(rows, vec![(ymd(week), 1920, 480, Some(1890), Some(450))]);
+        assert_eq!(rows, vec![(day(week), 1920, 480, Some(1890), Some(450))]);
         let html = c
             .get(app.url(&page))
             .send()
@@ -465,7 +467,7 @@ both_engines!(
 both_engines!(
     a_learning_employment_keeps_its_own_plan_rows,
     |app: TestApp| async move {
-        let t = today(&app);
+        let t = app.today();
         let start = monday(t - Duration::days(35));
         let end = monday(t + Duration::days(35)) + Duration::days(4);
         let a = arrange(&app, start, end).await;
@@ -484,7 +486,7 @@ both_engines!(
             &app,
             "cw_a",
             a.placement,
-            &ymd(week),
+            &day(week),
             json!({"work_minutes": 1700, "study_minutes": 700}),
         )
         .await;
@@ -497,7 +499,7 @@ both_engines!(
                 (&before.0, before.1, before.2),
                 (&after.0, after.1, after.2)
             );
-            let done = if after.0 == ymd(week) {
+            let done = if after.0 == day(week) {
                 (Some(1700), Some(700))
             } else {
                 (None, None)
@@ -521,7 +523,7 @@ both_engines!(
             &app,
             "cw_a",
             a.placement,
-            &ymd(monday(start) - Duration::days(7)),
+            &day(monday(start) - Duration::days(7)),
             json!({"work_minutes": 1, "study_minutes": 1}),
         )
         .await;
