@@ -7,20 +7,12 @@
 use crate::common;
 
 use chrono::{Duration, NaiveDate};
-use common::TestApp;
+use common::{day, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 
 const LIST: &str = "/api/v1/alerts/between-chairs";
-
-fn today(app: &TestApp) -> NaiveDate {
-    vagar_domain::time::swedish_date(app.clock.now())
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 /// A participant registered today by `user` (unit A or B).
 async fn register(
@@ -55,7 +47,7 @@ async fn plan(app: &TestApp, user: &str, id: i64) {
 }
 
 async fn step(app: &TestApp, user: &str, id: i64, org: i64, status: &str, due_in: i64) -> i64 {
-    let t = today(app);
+    let t = app.today();
     let r = app
         .call(
             user,
@@ -80,7 +72,7 @@ async fn contact(app: &TestApp, user: &str, id: i64) {
             user,
             Method::POST,
             &format!("/api/v1/participants/{id}/contacts"),
-            Some(&json!({ "contact_date": day(today(app)), "kind": "meeting" })),
+            Some(&json!({ "contact_date": day(app.today()), "kind": "meeting" })),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -134,7 +126,7 @@ async fn carried(app: &TestApp, i: u32, due_in: i64) -> i64 {
 both_engines!(
     each_reason_exactly_when_its_rule_holds,
     |app: TestApp| async move {
-        let t0 = today(&app);
+        let t0 = app.today();
         let a = carried(&app, 1, 60).await;
         // No caseworker, otherwise carried.
         let b = register(&app, "cw_a", 2, None, "Farsta").await;
@@ -539,7 +531,7 @@ both_engines!(
             }
             app.clock.advance(Duration::days(3));
         }
-        let today = today(&app);
+        let today = app.today();
         let (flagged, per, by_district) = independent_counts(&app.store, today, 30).await;
         assert!(
             flagged > 0 && per.len() == 4,

@@ -48,9 +48,20 @@ pub async fn post(
 ) -> (u16, String, String) {
     let mut body: Vec<(&str, &str)> = vec![("csrf", csrf)];
     body.extend_from_slice(fields);
+    send_form(client, app, path, &body).await
+}
+
+/// Post `fields` as they are (the caller brings the CSRF token); returns
+/// status, Location ("" if none) and body.
+pub async fn send_form(
+    client: &Client,
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
     let res = client
         .post(app.url(path))
-        .form(&body)
+        .form(fields)
         .send()
         .await
         .expect("post");

@@ -6,8 +6,8 @@
 
 use crate::common;
 
-use chrono::{Duration, NaiveDate};
-use common::{pnr, Reply, TestApp};
+use chrono::Duration;
+use common::{day, pnr, Reply, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -26,14 +26,6 @@ async fn af(app: &TestApp) -> i64 {
         .unwrap()
         .expect("AF exists")
         .id
-}
-
-fn today(app: &TestApp) -> NaiveDate {
-    vagar_domain::time::swedish_date(app.clock.now())
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// A participant of unit A with contact details; returns (id, canonical number).
@@ -205,7 +197,7 @@ both_engines!(
     expired_not_yet_valid_and_other_organisations_consents_open_nothing,
     |app: TestApp| async move {
         let af = af(&app).await;
-        let today = today(&app);
+        let today = app.today();
         let (id, number) = register(&app, 3, "Elin").await;
 
         // Names another organisation only.
@@ -702,7 +694,7 @@ both_engines!(
         app.clock.advance(Duration::days(31));
         world.push((HandedOver, handed_over(&app, 41).await));
 
-        let today = today(&app);
+        let today = app.today();
         let (own, _) = register(&app, 42, "Egen").await;
         world.push((Own, own));
         let plain =

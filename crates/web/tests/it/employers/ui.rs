@@ -5,36 +5,8 @@
 
 use crate::common;
 
+use crate::common::form::{page, post};
 use common::{hidden_csrf, TestApp};
-
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.expect("get");
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post(
-    client: &reqwest::Client,
-    app: &TestApp,
-    csrf: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let mut body: Vec<(&str, &str)> = vec![("csrf", csrf)];
-    body.extend_from_slice(fields);
-    let res = client
-        .post(app.url(path))
-        .form(&body)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, res.text().await.unwrap())
-}
 
 both_engines!(
     coordinator_registers_an_employer_and_a_workplace,

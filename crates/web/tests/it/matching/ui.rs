@@ -8,6 +8,7 @@
 
 use crate::common;
 
+use crate::common::form::{page, send_form};
 use common::{hidden_csrf, TestApp};
 use reqwest::Method;
 use serde_json::json;
@@ -67,32 +68,6 @@ async fn count(app: &TestApp, table: &str) -> i64 {
         .get::<i64, _>("n")
 }
 
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.expect("get");
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    body: &[(&str, &str)],
-) -> (u16, String, String) {
-    let res = client
-        .post(app.url(path))
-        .form(body)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, res.text().await.unwrap())
-}
-
 both_engines!(
     a_caseworker_runs_matching_and_confirms_a_pair,
     |app: TestApp| async move {
@@ -124,7 +99,7 @@ both_engines!(
         let csrf = hidden_csrf(&html);
 
         // A bad SSYK prefix: inline error with the value kept, no run stored.
-        let (status, _, html) = post(
+        let (status, _, html) = send_form(
             &cw,
             &app,
             "/matchning",
@@ -139,7 +114,7 @@ both_engines!(
         assert_eq!(count(&app, "match_runs").await, 0);
 
         // Without the token nothing runs.
-        let (status, _, _) = post(
+        let (status, _, _) = send_form(
             &cw,
             &app,
             "/matchning",
@@ -150,7 +125,7 @@ both_engines!(
         assert_eq!(count(&app, "match_runs").await, 0);
 
         // A run: her two people paired, ten factors each, the rate tables.
-        let (status, _, html) = post(
+        let (status, _, html) = send_form(
             &cw,
             &app,
             "/matchning",
@@ -196,7 +171,7 @@ both_engines!(
         let confirm = format!("/matchning/{run_id}/bekrafta");
 
         // Someone not in the run: refused inline, nothing written.
-        let (status, _, html) = post(
+        let (status, _, html) = send_form(
             &cw,
             &app,
             &confirm,
@@ -212,7 +187,7 @@ both_engines!(
         assert_eq!(count(&app, "proposed_placements").await, 0);
 
         // One pair confirmed: one proposed placement, and a message saying so.
-        let (status, location, _) = post(
+        let (status, location, _) = send_form(
             &cw,
             &app,
             &confirm,

@@ -7,8 +7,8 @@
 
 use crate::common;
 
-use chrono::{Duration, NaiveDate};
-use common::TestApp;
+use chrono::Duration;
+use common::{day, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -22,14 +22,6 @@ fn steps(id: i64) -> String {
 
 fn contacts(id: i64) -> String {
     format!("/api/v1/participants/{id}/contacts")
-}
-
-fn today(app: &TestApp) -> NaiveDate {
-    vagar_domain::time::swedish_date(app.clock.now())
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 async fn af(app: &TestApp) -> i64 {
@@ -64,7 +56,7 @@ async fn plan_with_steps(app: &TestApp, i: u32, other_org: i64) -> (i64, i64, i6
         .call("cw_a", Method::PUT, &plan(id), Some(&goal()))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let t = today(app);
+    let t = app.today();
     let r = app
         .call(
             "cw_a",
@@ -117,7 +109,7 @@ both_engines!(
             app.call("cw_a", Method::GET, &plan(id), None).await.status,
             404
         );
-        let t = today(&app);
+        let t = app.today();
         let early = app
             .call(
                 "cw_a",
@@ -385,7 +377,7 @@ both_engines!(
                 .status,
             201
         );
-        let t = today(&app);
+        let t = app.today();
         let r = app
             .call(
                 "cw_a",
@@ -530,7 +522,7 @@ both_engines!(
                 "cw_a",
                 Method::POST,
                 &contacts(id),
-                Some(&json!({ "contact_date": day(today(&app)), "kind": "call" })),
+                Some(&json!({ "contact_date": day(app.today()), "kind": "call" })),
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
@@ -555,7 +547,7 @@ both_engines!(
             (
                 Method::POST,
                 contacts(id),
-                Some(json!({ "contact_date": day(today(&app)), "kind": "call" })),
+                Some(json!({ "contact_date": day(app.today()), "kind": "call" })),
             ),
         ] {
             let r = app.call("cw_b", m.clone(), &p, body.as_ref()).await;
@@ -631,7 +623,7 @@ both_engines!(
     contacts_are_listed_newest_first,
     |app: TestApp| async move {
         let id = register(&app, 5).await;
-        let t = today(&app);
+        let t = app.today();
         let af = af(&app).await;
         for (d, kind, org, note) in [
             (t - Duration::days(20), "meeting", app.org_a, "Första mötet"),
@@ -741,7 +733,7 @@ both_engines!(
             "cw_a",
             Method::POST,
             &contacts(id),
-            Some(&json!({ "contact_date": day(today(&app)), "kind": "meeting" })),
+            Some(&json!({ "contact_date": day(app.today()), "kind": "meeting" })),
         )
         .await;
         app.call("cw_a", Method::GET, &contacts(id), None).await;
@@ -867,7 +859,7 @@ both_engines!(
         app.call("partner", Method::PUT, &plan(id), Some(&goal()))
             .await
             .assert_problem(403, &[]);
-        let t = today(&app);
+        let t = app.today();
         let r = app
             .call(
                 "partner",

@@ -8,17 +8,10 @@
 
 use crate::common;
 
-use chrono::{Duration, NaiveDate};
-use common::{hidden_csrf, TestApp};
+use crate::common::form::{page, post};
+use chrono::Duration;
+use common::{day, hidden_csrf, TestApp};
 use serde_json::json;
-
-fn today(app: &TestApp) -> NaiveDate {
-    vagar_domain::time::swedish_date(app.clock.now())
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 async fn af(app: &TestApp) -> i64 {
     app.store
@@ -37,36 +30,6 @@ async fn register(app: &TestApp, i: u32) -> i64 {
     .await["id"]
         .as_i64()
         .unwrap()
-}
-
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.expect("get");
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-/// Post a form with the page's CSRF token; returns status, Location and body.
-async fn post(
-    client: &reqwest::Client,
-    app: &TestApp,
-    csrf: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let mut body: Vec<(&str, &str)> = vec![("csrf", csrf)];
-    body.extend_from_slice(fields);
-    let res = client
-        .post(app.url(path))
-        .form(&body)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, res.text().await.unwrap())
 }
 
 /// The text of the `<tbody>` of the table with this id, tags stripped.
@@ -161,7 +124,7 @@ both_engines!(
             assert!(html.contains(&format!(">{name}</option>")), "org {name}");
         }
 
-        let t = today(&app);
+        let t = app.today();
         let a = app.org_a.to_string();
         let cw_a2 = app.user_ids["cw_a2"].to_string();
         let (status, location, body) = post(
@@ -334,7 +297,7 @@ both_engines!(
         assert_eq!(status, 303);
 
         // A step that ends before it starts, for a person of another organisation.
-        let t = today(&app);
+        let t = app.today();
         let a = app.org_a.to_string();
         let cw_b = app.user_ids["cw_b"].to_string();
         let (status, _, html) = post(
@@ -490,7 +453,7 @@ both_engines!(
         let plan = format!("/deltagare/{id}/plan");
         let (_, html) = page(&cw, &app, &plan).await;
         let csrf = hidden_csrf(&html);
-        let t = today(&app);
+        let t = app.today();
         post(
             &cw,
             &app,
@@ -633,7 +596,7 @@ both_engines!(
         assert!(html.contains("Inga samtycken är registrerade."));
         assert!(html.contains("id=\"consent-form\""));
         let csrf = hidden_csrf(&html);
-        let t = today(&app);
+        let t = app.today();
 
         // Wrong token: refused.
         let (status, _, _) = post(
@@ -1000,7 +963,7 @@ both_engines!(
     |app: TestApp| async move {
         let id = register(&app, 12).await;
         let af = af(&app).await;
-        let t = today(&app);
+        let t = app.today();
         for (path, body) in [(
             format!("/api/v1/participants/{id}/plan"),
             json!({"goal_kind": "education", "goal_title": "Komvux"}),

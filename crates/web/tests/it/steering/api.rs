@@ -9,18 +9,10 @@
 
 use crate::common;
 
-use chrono::{Duration, NaiveDate};
-use common::TestApp;
+use chrono::Duration;
+use common::{day, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn today(app: &TestApp) -> NaiveDate {
-    vagar_domain::time::swedish_date(app.clock.now())
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 async fn af(app: &TestApp) -> i64 {
     app.store
@@ -51,7 +43,7 @@ async fn participant_with_plan(app: &TestApp, user: &str, i: u32, org: i64) -> (
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let t = today(app);
+    let t = app.today();
     let r = app
         .call(
             user,
@@ -128,7 +120,7 @@ both_engines!(
         let af = af(&app).await;
         let gid = group(&app).await;
         let (pid, step) = participant_with_plan(&app, "cw_a", 1, app.org_a).await;
-        let t = today(&app);
+        let t = app.today();
 
         let r = app
             .call(
@@ -295,7 +287,7 @@ both_engines!(
         let gid = group(&app).await;
         let (pid, step) = participant_with_plan(&app, "cw_a", 2, app.org_a).await;
         let (pid_b, step_b) = participant_with_plan(&app, "cw_b", 3, app.org_b).await;
-        let t = today(&app);
+        let t = app.today();
         let good = json!({
             "participant_id": pid, "activity_type": "sfi", "organisation_id": af,
             "start_date": day(t), "due_date": day(t + Duration::days(30)),

@@ -10,38 +10,10 @@
 
 use crate::common;
 
-use common::{hidden_csrf, TestApp};
+use crate::common::form::{page, post};
+use common::{day, hidden_csrf, TestApp};
 use reqwest::Method;
 use serde_json::json;
-
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.expect("get");
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post(
-    client: &reqwest::Client,
-    app: &TestApp,
-    csrf: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let mut body: Vec<(&str, &str)> = vec![("csrf", csrf)];
-    body.extend_from_slice(fields);
-    let res = client
-        .post(app.url(path))
-        .form(&body)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, res.text().await.unwrap())
-}
 
 both_engines!(
     a_caseworker_runs_a_steering_group_through_the_forms,
@@ -270,10 +242,6 @@ both_engines!(
         assert!(!html.contains("href=\"/styrgrupper\""), "no nav link");
     }
 );
-
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 /// How many decisions the group has and how many steps the plan has, with
 /// the plan's first step's status, through the API.

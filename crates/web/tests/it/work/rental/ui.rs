@@ -3,16 +3,11 @@
 //! `/tidrapporter` (own weeks only, minimal fields, approve and reject),
 //! and the overview with its invoice refusal, chart and legal checks.
 
+use crate::common::form::page;
 use crate::common::work::{insert_host, insert_intervention, insert_placement};
 use crate::common::{self, hidden_csrf, TestApp};
 use crate::work::rental::api::{approve, setup, submitted};
 use reqwest::Method;
-
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.expect("page");
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
 
 both_engines!(
     the_supervisor_form_refuses_a_day_outside_the_placement_and_keeps_the_values,

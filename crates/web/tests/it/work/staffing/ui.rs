@@ -3,36 +3,10 @@
 //! the order form's inline errors, the pool page, and the statistics page
 //! with the hourly-share chart and its table.
 
+use crate::common::form::{page, send_form};
 use crate::common::{self, hidden_csrf, TestApp};
 use reqwest::Method;
 use serde_json::json;
-
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.expect("page");
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String, String) {
-    let res = client
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .expect("post");
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (status, location, res.text().await.unwrap())
-}
 
 both_engines!(
     the_board_shows_fill_state_and_refuses_a_double_booking_inline,
@@ -86,7 +60,7 @@ both_engines!(
         assert!(html.contains("Ej tillsatt") && html.contains("0 av 1 tillsatta"));
         let csrf = hidden_csrf(&html);
         let (anna, bo) = (staff[0].to_string(), staff[1].to_string());
-        let (s, loc, _) = post(
+        let (s, loc, _) = send_form(
             &c,
             &app,
             &format!("/bemanning/bestallningar/{}/tilldela", reqs[0]),
@@ -127,7 +101,7 @@ both_engines!(
         let aid = j["assignments"][0]["id"].as_i64().unwrap();
         let worked = format!("/bemanning/tilldelningar/{aid}/arbetat");
         let night = reqs[0].to_string();
-        let (s, _, html) = post(
+        let (s, _, html) = send_form(
             &c,
             &app,
             &worked,
@@ -142,7 +116,7 @@ both_engines!(
         .await;
         assert_eq!(s, 422);
         assert!(html.contains("Ange arbetade timmar"), "{html}");
-        let (s, _, _) = post(
+        let (s, _, _) = send_form(
             &c,
             &app,
             &worked,
@@ -172,7 +146,7 @@ both_engines!(
         assert!(html.contains("value=\"7.5\""), "{html}");
 
         // Anna again on the overlapping morning: refused inline, nothing written.
-        let (s, _, html) = post(
+        let (s, _, html) = send_form(
             &c,
             &app,
             &format!("/bemanning/bestallningar/{}/tilldela", reqs[1]),
@@ -205,7 +179,7 @@ both_engines!(
             .await;
         assert_eq!(j["assigned"], 0);
         // Bo may take it; the week view shows both requests filled.
-        let (s, _, _) = post(
+        let (s, _, _) = send_form(
             &c,
             &app,
             &format!("/bemanning/bestallningar/{}/tilldela", reqs[1]),
@@ -236,7 +210,7 @@ both_engines!(
         );
 
         // The order form: inline errors with a summary, values kept; then a valid order.
-        let (s, _, html) = post(
+        let (s, _, html) = send_form(
             &c,
             &app,
             "/bemanning/bestallningar",
@@ -261,7 +235,7 @@ both_engines!(
             "{html}"
         );
         assert!(html.contains("value=\"Avd 3\""), "values kept");
-        let (s, loc, _) = post(
+        let (s, loc, _) = send_form(
             &c,
             &app,
             "/bemanning/bestallningar",
@@ -302,7 +276,7 @@ both_engines!(
 
         // Staff and training added on the pool page; errors inline, values kept.
         let pool_path = format!("/bemanning/pool/{pool}");
-        let (s, _, html) = post(
+        let (s, _, html) = send_form(
             &c,
             &app,
             &format!("{pool_path}/personal"),
@@ -322,7 +296,7 @@ both_engines!(
             "{html}"
         );
         assert!(html.contains("value=\"Cecilia Ceder\""), "values kept");
-        let (s, loc, _) = post(
+        let (s, loc, _) = send_form(
             &c,
             &app,
             &format!("{pool_path}/personal"),
@@ -356,7 +330,7 @@ both_engines!(
             ),
             (Some(17850), Some("hourly"))
         );
-        let (s, _, html) = post(
+        let (s, _, html) = send_form(
             &c,
             &app,
             &format!("{pool_path}/utbildning"),
@@ -373,7 +347,7 @@ both_engines!(
         .await;
         assert_eq!(s, 422);
         assert!(html.contains("href=\"#t-credits_done\""), "{html}");
-        let (s, _, _) = post(
+        let (s, _, _) = send_form(
             &c,
             &app,
             &format!("{pool_path}/utbildning"),
@@ -415,7 +389,7 @@ both_engines!(
             ("2026-02", "1000", "300"),
             ("2026-03", "1000,5", "200"),
         ] {
-            let (s, loc, _) = post(
+            let (s, loc, _) = send_form(
                 &c,
                 &app,
                 "/bemanning/timmar",
@@ -433,7 +407,7 @@ both_engines!(
                 (303, "/bemanning/statistik?enhet=sparad")
             );
         }
-        let (s, _, html) = post(
+        let (s, _, html) = send_form(
             &c,
             &app,
             "/bemanning/timmar",
@@ -518,7 +492,7 @@ both_engines!(
         let intervention = staffing.to_string();
 
         // A blank name and a negative price: refused inline, values kept, nothing written.
-        let (s, _, html) = post(
+        let (s, _, html) = send_form(
             &c,
             &app,
             "/bemanning/pooler",
@@ -551,7 +525,7 @@ both_engines!(
         assert_eq!(pools.as_array().map(|a| a.len()), Some(0), "{pools}");
 
         // Valid: the new pool's page.
-        let (s, loc, _) = post(
+        let (s, loc, _) = send_form(
             &c,
             &app,
             "/bemanning/pooler",
