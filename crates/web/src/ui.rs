@@ -29,7 +29,7 @@ pub fn templates() -> Environment<'static> {
     let mut env = Environment::new();
     for (name, src) in templates![
         "kernel/base.html",
-        "kernel/macros.html",
+        "kernel/forms.html",
         "kernel/error.html",
         "auth/login.html",
         "participants/list.html",
