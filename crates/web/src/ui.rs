@@ -42,7 +42,6 @@ pub fn templates() -> Environment<'static> {
         "between_chairs/list.html",
         "steering/groups.html",
         "steering/group.html",
-        "employers/macros.html",
         "employers/list.html",
         "employers/detail.html",
         "needs/macros.html",
