@@ -60,7 +60,6 @@ pub fn templates() -> Environment<'static> {
         "work/placements/detail.html",
         "work/placements/mine.html",
         "work/displacement/reductions.html",
-        "work/rental/macros.html",
         "work/rental/index.html",
         "work/rental/overview.html",
         "work/rental/timesheet_form.html",
