@@ -451,7 +451,7 @@ async fn seed_rental(
     as_of: chrono::NaiveDate,
     home_id: i64,
 ) -> Result<()> {
-    use vagar_store::work::rental::{
+    use vagar_store::work::rental::seed::{
         RentalSeed, RentalSeedContract, RentalSeedHost, RentalSeedWeek,
     };
     let plan_name = vagar_seed::work::rental::INTERVENTION_NAME;

@@ -26,7 +26,7 @@ pub mod steering;
 pub mod taxonomy;
 pub mod work;
 
-pub use kernel::{geo, identity, org, time, validation};
+pub use kernel::{geo, identity, input, org, time, validation};
 
 pub use identity::{IdentityError, IdentityKind, IdentityNumber, OrganisationNumber};
 pub use org::{OrgKind, Role};

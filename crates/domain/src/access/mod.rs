@@ -224,10 +224,6 @@ pub fn first_granting<S: Copy>(
         .find(|r| holds(r.scope))
 }
 
-/// The old paths `access::work::{interventions, learning, rental, staffing}`.
-#[doc(hidden)] // ALIAS(issue10)
-pub mod work; // ALIAS(issue10)
-
 /// The actors the feature's policy tests ask as.
 #[cfg(test)]
 pub(crate) mod testing {

@@ -65,9 +65,13 @@ pub struct WorkInput {
     pub years: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// A barrier as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct BarrierInput {
+    /// none, some or major (required when a note is given)
     pub level: Option<String>,
+    /// At most 1 000 characters.
     pub note: Option<String>,
 }
 

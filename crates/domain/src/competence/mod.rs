@@ -79,15 +79,23 @@ pub struct ProfileInput {
     pub wished_occupations: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// An experience as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct ExperienceInput {
+    /// An occupation name or SSYK level-4 group: concept id, code or label.
     pub occupation: Option<String>,
+    /// 0–60.
     pub years: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// A language as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct LanguageInput {
+    /// Concept id or label.
     pub language: Option<String>,
+    /// basic, good, fluent or native
     pub level: Option<String>,
 }
 

@@ -28,14 +28,28 @@ code_enum!(
     }
 );
 
-/// Raw input for a new consent.
-#[derive(Debug, Clone, Default)]
+/// Raw input for a new consent: the body of `POST …/consents`.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ConsentInput {
+    /// At least one organisation id.
+    #[schema(max_items = 50)]
     pub organisation_ids: Option<Vec<i64>>,
+    /// At least one of contact_details, action_plan, assessment, health.
+    #[serde(deserialize_with = "crate::input::null_as_empty")]
+    #[schema(max_items = 50)]
     pub categories: Option<Vec<String>>,
+    /// YYYY-MM-DD; default today (in Sweden).
     pub valid_from: Option<String>,
+    /// YYYY-MM-DD, inclusive; null or absent means until revoked.
+    #[serde(deserialize_with = "crate::input::nullable")]
+    #[schema(value_type = Option<String>)]
     pub valid_to: Option<Option<String>>,
+    /// written, verbal or digital
+    #[schema(nullable = false)]
     pub method: Option<String>,
+    #[serde(deserialize_with = "crate::input::nullable")]
+    #[schema(value_type = Option<String>)]
     pub note: Option<Option<String>>,
 }
 

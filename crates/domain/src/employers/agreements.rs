@@ -29,9 +29,14 @@ code_enum!(
     }
 );
 
-#[derive(Debug, Clone, Default)]
+/// A partnership agreement as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct PartnershipInput {
+    #[schema(nullable = false)]
     pub name: Option<String>,
+    /// YYYY-MM-DD
+    #[schema(nullable = false)]
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
     pub target_placements_per_year: Option<i64>,
@@ -95,9 +100,15 @@ impl PartnershipData {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// An outcome under an agreement as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct OutcomeInput {
+    /// YYYY-MM-DD, inside the agreement and not after today.
+    #[schema(nullable = false)]
     pub occurred_on: Option<String>,
+    /// placement or hire
+    #[schema(nullable = false)]
     pub kind: Option<String>,
     pub note: Option<String>,
 }
@@ -150,15 +161,25 @@ impl OutcomeData {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// A social-procurement contract as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ProcurementInput {
+    #[schema(nullable = false)]
     pub contract_name: Option<String>,
     pub contract_reference: Option<String>,
+    #[schema(nullable = false)]
     pub procuring_unit: Option<String>,
+    #[schema(nullable = false)]
     pub period_from: Option<String>,
+    #[schema(nullable = false)]
     pub period_to: Option<String>,
+    /// placements or hours_share
+    #[schema(nullable = false)]
     pub requirement_kind: Option<String>,
+    /// For placements: 1–100000.
     pub required_placements: Option<i64>,
+    /// For hours_share: 1–1000 per mille of contract hours.
     pub required_hours_share_permille: Option<i64>,
     pub note: Option<String>,
 }

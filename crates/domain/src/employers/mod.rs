@@ -127,11 +127,18 @@ fn organisation_number(e: &mut ValidationErrors, v: Option<&str>) -> Option<Orga
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// An employer as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct EmployerInput {
+    /// NNNNNN-NNNN, 10 digits or 16NNNNNNNNNN; stored as 10 digits. Unique (409).
+    #[schema(nullable = false)]
     pub organisation_number: Option<String>,
+    #[schema(nullable = false)]
     pub name: Option<String>,
+    /// An SNI 2007 division or section of the taxonomy.
     pub sni_code: Option<String>,
+    /// micro, small, medium, large or unknown (default)
     pub size_class: Option<String>,
 }
 
@@ -166,13 +173,24 @@ impl EmployerData {
 /// A partial change of an employer. Absent fields stay; `Some(None)` clears
 /// a nullable one. The organisation number is the employer's identity and
 /// is not changed (register a new employer instead).
-#[derive(Debug, Clone, Default)]
+/// A change of an employer (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct EmployerPatch {
+    #[schema(nullable = false)]
     pub name: Option<String>,
+    #[serde(deserialize_with = "crate::input::nullable")]
+    #[schema(value_type = Option<String>)]
     pub sni_code: Option<Option<String>>,
+    #[schema(nullable = false)]
     pub size_class: Option<String>,
     /// The organisation whose `employer` users act for this employer.
+    /// (null clears)
+    #[serde(deserialize_with = "crate::input::nullable")]
+    #[schema(value_type = Option<i64>)]
     pub organisation_id: Option<Option<i64>>,
+    /// The version you read; a mismatch gives 409.
+    #[schema(nullable = false, minimum = 1)]
     pub version: Option<i64>,
 }
 
@@ -233,14 +251,23 @@ impl EmployerChange {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// A workplace as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct WorkplaceInput {
+    #[schema(nullable = false)]
     pub name: Option<String>,
     pub street_address: Option<String>,
+    /// Five digits (NNN NN).
     pub postal_code: Option<String>,
     pub city: Option<String>,
+    /// A Swedish municipality code (e.g. 0180).
+    #[schema(nullable = false)]
     pub municipality_code: Option<String>,
     pub district: Option<String>,
+    /// step_free_entrance, lift, accessible_toilet, hearing_loop, quiet_room, adjustable_workstation
+    #[serde(deserialize_with = "crate::input::null_as_default")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
     pub accessibility: Vec<String>,
     pub accessibility_note: Option<String>,
 }
@@ -360,8 +387,12 @@ impl WorkplaceData {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// A contact person as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+#[schema(as = EmployerContactInput)]
 pub struct ContactInput {
+    #[schema(nullable = false)]
     pub name: Option<String>,
     pub title: Option<String>,
     pub email: Option<String>,
@@ -422,10 +453,17 @@ impl ContactData {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// An interaction as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct InteractionInput {
+    /// YYYY-MM-DD, not after today.
+    #[schema(nullable = false)]
     pub occurred_on: Option<String>,
+    /// call, visit, meeting, email or offer
+    #[schema(nullable = false)]
     pub kind: Option<String>,
+    #[schema(nullable = false)]
     pub note: Option<String>,
 }
 

@@ -5,6 +5,7 @@
 
 pub mod geo;
 pub mod identity;
+pub mod input;
 pub mod org;
 pub mod time;
 pub mod validation;

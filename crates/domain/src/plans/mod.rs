@@ -25,9 +25,6 @@ use chrono::{Datelike, NaiveDate};
 
 pub mod access;
 
-#[doc(hidden)] // ALIAS(issue10)
-pub use access::{plan_access, PlanAccess}; // ALIAS(issue10)
-
 code_enum!(
     /// What the long-term goal is.
     GoalKind {
@@ -428,11 +425,21 @@ impl StepData {
 
 // ---------------------------------------------------------------- contacts
 
-#[derive(Debug, Clone, Default)]
+/// A contact as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ContactInput {
+    /// YYYY-MM-DD, not in the future.
+    #[schema(nullable = false)]
     pub contact_date: Option<String>,
+    /// Default: the caller's organisation.
+    #[schema(minimum = 1)]
     pub organisation_id: Option<i64>,
+    /// meeting, call, message, home_visit or other
+    #[schema(nullable = false)]
     pub kind: Option<String>,
+    #[serde(deserialize_with = "crate::input::nullable")]
+    #[schema(value_type = Option<String>)]
     pub note: Option<Option<String>>,
 }
 

@@ -51,9 +51,16 @@ fn ids(e: &mut ValidationErrors, field: &str, v: &[i64]) -> Vec<i64> {
     out
 }
 
-#[derive(Debug, Clone, Default)]
+/// A steering group as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct GroupInput {
+    /// At most 200 characters.
+    #[schema(nullable = false)]
     pub name: Option<String>,
+    /// The member organisations (at least one, existing).
+    #[serde(deserialize_with = "crate::input::null_as_default")]
+    #[schema(value_type = Option<Vec<i64>>, max_items = 200)]
     pub organisation_ids: Vec<i64>,
 }
 
@@ -82,9 +89,15 @@ impl GroupData {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// A meeting as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct MeetingInput {
+    /// YYYY-MM-DD
+    #[schema(nullable = false)]
     pub meeting_date: Option<String>,
+    #[serde(deserialize_with = "crate::input::nullable")]
+    #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
 }
 
@@ -120,9 +133,15 @@ impl MeetingData {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// A case as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct CaseInput {
+    /// A participant the caller may read (otherwise 404).
+    #[schema(nullable = false, minimum = 1)]
     pub participant_id: Option<i64>,
+    /// What the group is asked to decide (at most 4000 characters).
+    #[schema(nullable = false)]
     pub question: Option<String>,
 }
 

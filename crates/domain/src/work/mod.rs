@@ -12,6 +12,3 @@ pub mod legal;
 pub mod placements;
 pub mod rental;
 pub mod staffing;
-
-#[doc(hidden)] // ALIAS(issue10)
-pub use placements::shares; // ALIAS(issue10)

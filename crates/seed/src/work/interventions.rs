@@ -10,9 +10,9 @@ use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use vagar_domain::participants::TargetGroup;
-use vagar_domain::work::interventions::{
-    check_enrolment, EmploymentForm, EnrolmentFacts, ExitOutcome, InterventionStatus,
-    PlacementTerms, ProgrammeType,
+use vagar_domain::work::interventions::{InterventionStatus, ProgrammeType};
+use vagar_domain::work::placements::{
+    check_enrolment, EmploymentForm, EnrolmentFacts, ExitOutcome, PlacementTerms,
 };
 
 pub use vagar_domain::work::interventions::seed_rows::{

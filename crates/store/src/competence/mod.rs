@@ -63,18 +63,31 @@ pub enum SkillMode {
     Any,
 }
 
-/// What a competence search asks for; texts are resolved like the profile's.
-#[derive(Debug, Clone, Default)]
+/// What a competence search asks for (also the API body's shape; every
+/// criterion optional); texts are resolved like the profile's.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct SearchInput {
+    /// Occupation name or SSYK level-4 group (concept id, code or label).
+    /// Matches the same occupation, the same SSYK 3 group, occupations the
+    /// taxonomy calls substitutable, and the same SSYK 2 group, in that order.
     pub occupation: Option<String>,
+    /// Skill concept ids or labels, at most 20.
+    #[serde(deserialize_with = "vagar_domain::input::null_as_default")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
     pub skills: Vec<String>,
+    /// all (default) or any
     pub skill_mode: Option<String>,
+    /// At least this Swedish level: sfi_a … sfi_d, a1 … c2 or native.
     pub min_swedish_level: Option<String>,
+    /// Stockholm district (stadsdelsområde).
     pub district: Option<String>,
+    /// A licence class the person must hold, e.g. B.
     pub driving_licence: Option<String>,
-    /// Search on behalf of this employer: identifies hits under consents
-    /// naming its organisation.
+    /// Search on behalf of this employer: hits whose participant has a
+    /// consent in force naming the employer's organisation carry the name.
     pub employer_id: Option<i64>,
+    /// 1–200, default 50.
     pub limit: Option<i64>,
 }
 

@@ -12,7 +12,7 @@ use crate::audit::Tx;
 use crate::{Ctx, Result, Store, StoreError};
 use vagar_domain::access::{ParticipantAction, Scope};
 use vagar_domain::consent::DataCategory;
-use vagar_domain::plans::{plan_access, PlanAccess};
+use vagar_domain::plans::access::{plan_access, PlanAccess};
 use vagar_domain::Role;
 
 /// Permission for plan work on one participant: the participant permit it

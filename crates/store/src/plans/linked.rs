@@ -10,7 +10,7 @@ use crate::audit::Tx;
 use crate::kernel::{date_text, the_one};
 use crate::{get, micros, Ctx, Result, StoreError};
 use vagar_domain::plans::{FieldChange, StepData, StepInput};
-use vagar_domain::work::interventions::{EmploymentForm, PlacementStatus, PlacementTerms};
+use vagar_domain::work::placements::{EmploymentForm, PlacementStatus, PlacementTerms};
 
 /// Add a step to the participant's active plan on behalf of a steering
 /// decision; the history rows name the decision.

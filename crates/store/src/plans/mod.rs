@@ -22,9 +22,10 @@ use crate::audit::Tx;
 use crate::{conflict_on, from_micros, get, micros, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
+use vagar_domain::plans::access::PlanAccess;
 use vagar_domain::plans::{
     ActivityType, ContactData, ContactInput, ContactKind, FieldChange, Goal, GoalInput, GoalKind,
-    PlanAccess, StepData, StepInput, StepStatus,
+    StepData, StepInput, StepStatus,
 };
 use vagar_domain::ValidationErrors;
 

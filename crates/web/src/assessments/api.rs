@@ -11,7 +11,7 @@
 //! Saving needs the participant's `Update` (their caseworkers).
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{null_as_empty, Body};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -22,8 +22,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
 use vagar_domain::assessments::{AssessmentInput, Barrier, BarrierInput, WorkInput};
 use vagar_store::assessments::{AssessmentView, VersionInfo};
 
@@ -151,31 +150,24 @@ impl From<VersionInfo> for VersionOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// A job the person has had.
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct WorkIn {
     /// SSYK 2012 unit group: four digits.
-    ssyk_code: String,
+    ssyk_code: Option<String>,
     /// At most 200 characters.
-    occupation: String,
+    occupation: Option<String>,
     /// 0–60.
-    years: i64,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct BarrierIn {
-    /// none, some or major (required when a note is given)
-    level: Option<String>,
-    /// At most 1 000 characters.
-    note: Option<String>,
+    years: Option<i64>,
 }
 
 /// A new version: the whole assessment (absent fields are empty).
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct AssessmentIn {
     /// At most 20 entries.
+    #[serde(deserialize_with = "null_as_empty")]
     work_experience: Option<Vec<WorkIn>>,
     /// primary, secondary, post_secondary_short, post_secondary_long or unknown (default)
     education_level: Option<String>,
@@ -183,139 +175,39 @@ pub struct AssessmentIn {
     education_text: Option<String>,
     /// sfi_a … sfi_d, a1 … c2 or native
     swedish_level: Option<String>,
-    childcare: Option<BarrierIn>,
-    housing: Option<BarrierIn>,
-    economy: Option<BarrierIn>,
-    health: Option<BarrierIn>,
+    childcare: Option<BarrierInput>,
+    housing: Option<BarrierInput>,
+    economy: Option<BarrierInput>,
+    health: Option<BarrierInput>,
     /// The person's own goals, at most 4 000 characters.
     own_goals: Option<String>,
     /// At most 4 000 characters.
     free_text: Option<String>,
 }
 
-const FIELDS: &[&str] = &[
-    "work_experience",
-    "education_level",
-    "education_text",
-    "swedish_level",
-    "childcare",
-    "housing",
-    "economy",
-    "health",
-    "own_goals",
-    "free_text",
-];
-
-const READ_ONLY: &[&str] = &[
-    "participant_id",
-    "version",
-    "health_visible",
-    "created_by",
-    "created_by_username",
-    "created_at",
-    "may_update",
-];
-
-fn text(f: &mut Fields<'_>, key: &str) -> Option<String> {
-    f.nullable_string(key).flatten()
-}
-
-fn barrier_in(f: &mut Fields<'_>, key: &str) -> BarrierInput {
-    match f.map.get(key) {
-        None | Some(Value::Null) => BarrierInput::default(),
-        Some(Value::Object(m)) => {
-            let mut inner = Fields::new(m, &["level", "note"], &[]);
-            let b = BarrierInput {
-                level: text(&mut inner, "level"),
-                note: text(&mut inner, "note"),
-            };
-            for mut e in inner.errors.0 {
-                e.field = format!("{key}.{}", e.field);
-                e.message = format!("{key}.{}", e.message);
-                f.errors.0.push(e);
-            }
-            b
+impl From<AssessmentIn> for AssessmentInput {
+    fn from(a: AssessmentIn) -> AssessmentInput {
+        AssessmentInput {
+            work_experience: a
+                .work_experience
+                .unwrap_or_default()
+                .into_iter()
+                .map(|w| WorkInput {
+                    ssyk_code: w.ssyk_code,
+                    occupation: w.occupation,
+                    years: w.years.map(|y| y.to_string()),
+                })
+                .collect(),
+            education_level: a.education_level,
+            education_text: a.education_text,
+            swedish_level: a.swedish_level,
+            childcare: a.childcare.unwrap_or_default(),
+            housing: a.housing.unwrap_or_default(),
+            economy: a.economy.unwrap_or_default(),
+            health: a.health.unwrap_or_default(),
+            own_goals: a.own_goals,
+            free_text: a.free_text,
         }
-        Some(_) => {
-            f.errors.add(
-                key,
-                "type",
-                format!("{key} must be an object with level and note"),
-            );
-            BarrierInput::default()
-        }
-    }
-}
-
-fn work_in(f: &mut Fields<'_>) -> Vec<WorkInput> {
-    let items = match f.map.get("work_experience") {
-        None | Some(Value::Null) => return vec![],
-        Some(Value::Array(items)) => items,
-        Some(_) => {
-            f.errors.add(
-                "work_experience",
-                "type",
-                "work_experience must be an array of objects",
-            );
-            return vec![];
-        }
-    };
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let name = format!("work_experience[{i}]");
-        let Value::Object(m) = item else {
-            f.errors
-                .add(&name, "type", format!("{name} must be an object"));
-            continue;
-        };
-        let mut inner = Fields::new(m, &["ssyk_code", "occupation", "years"], &[]);
-        let years = match inner.map.get("years") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().map(|v| v.to_string()),
-            Some(Value::Number(_)) => Some("-1".into()),
-            Some(_) => {
-                inner
-                    .errors
-                    .add("years", "type", "years must be an integer");
-                None
-            }
-        };
-        let w = WorkInput {
-            ssyk_code: text(&mut inner, "ssyk_code"),
-            occupation: text(&mut inner, "occupation"),
-            years,
-        };
-        let had_errors = !inner.errors.is_empty();
-        for mut e in inner.errors.0 {
-            e.field = format!("{name}.{}", e.field);
-            e.message = format!("{name}.{}", e.message);
-            f.errors.0.push(e);
-        }
-        if !had_errors {
-            out.push(w);
-        }
-    }
-    out
-}
-
-fn parse(map: &Map<String, Value>) -> Result<AssessmentInput, Problem> {
-    let mut f = Fields::new(map, FIELDS, READ_ONLY);
-    let input = AssessmentInput {
-        work_experience: work_in(&mut f),
-        education_level: text(&mut f, "education_level"),
-        education_text: text(&mut f, "education_text"),
-        swedish_level: text(&mut f, "swedish_level"),
-        childcare: barrier_in(&mut f, "childcare"),
-        housing: barrier_in(&mut f, "housing"),
-        economy: barrier_in(&mut f, "economy"),
-        health: barrier_in(&mut f, "health"),
-        own_goals: text(&mut f, "own_goals"),
-        free_text: text(&mut f, "free_text"),
-    };
-    if f.errors.is_empty() {
-        Ok(input)
-    } else {
-        Err(Problem::validation(f.errors))
     }
 }
 
@@ -387,10 +279,10 @@ pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<AssessmentIn, AssessmentOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let input = parse(&map)?;
+    let input = AssessmentInput::from(body.into_result()?);
     let v = state
         .store
         .create_assessment(&caller.ctx, id, &input)

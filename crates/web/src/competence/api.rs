@@ -12,7 +12,7 @@
 //! POST keeps the criteria out of URLs and logs.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{null_as_default, Body};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -21,10 +21,8 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
 use vagar_domain::competence::{ExperienceInput, LanguageInput, Occupation, ProfileInput};
-use vagar_domain::ValidationErrors;
 use vagar_store::competence::{Hit, Profile, ProfileView, SearchInput, SearchResult};
 
 pub fn router() -> Router<AppState> {
@@ -189,32 +187,17 @@ impl ProfileOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct ExperienceIn {
-    /// An occupation name or SSYK level-4 group: concept id, code or label.
-    occupation: String,
-    /// 0–60.
-    years: Option<i64>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct LanguageIn {
-    /// Concept id or label.
-    language: String,
-    /// basic, good, fluent or native
-    level: String,
-}
-
 /// The whole profile (absent fields are empty) and the version it replaces.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ProfileIn {
     /// The stored version; 0 to create the profile.
-    version: i64,
+    #[schema(nullable = false, minimum = 0)]
+    version: Option<i64>,
     /// At most 20.
-    experiences: Option<Vec<ExperienceIn>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<ExperienceInput>>, max_items = 50)]
+    experiences: Vec<ExperienceInput>,
     /// SUN 2020 level code.
     education_level: Option<String>,
     /// SUN 2020 field code.
@@ -223,124 +206,45 @@ pub struct ProfileIn {
     /// not_applicable, not_started, in_progress, validated or not_validated
     foreign_validation: Option<String>,
     /// Skill concept ids or labels, at most 50.
-    skills: Option<Vec<String>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    skills: Vec<String>,
     /// At most 20.
-    languages: Option<Vec<LanguageIn>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<LanguageInput>>, max_items = 50)]
+    languages: Vec<LanguageInput>,
     /// sfi_a … sfi_d, a1 … c2 or native
     swedish_level: Option<String>,
     /// Licence classes, e.g. B, C, CE, TAXI.
-    driving_licences: Option<Vec<String>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    driving_licences: Vec<String>,
     /// Free text, at most 20 of at most 200 characters.
-    certificates: Option<Vec<String>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    certificates: Vec<String>,
     /// Occupation names or SSYK groups, at most 10.
-    wished_occupations: Option<Vec<String>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
+    wished_occupations: Vec<String>,
 }
 
-const FIELDS: &[&str] = &[
-    "version",
-    "experiences",
-    "education_level",
-    "education_field",
-    "foreign_education",
-    "foreign_validation",
-    "skills",
-    "languages",
-    "swedish_level",
-    "driving_licences",
-    "certificates",
-    "wished_occupations",
-];
-
-const READ_ONLY: &[&str] = &[
-    "participant_id",
-    "profile_code",
-    "exists",
-    "shortage",
-    "shortage_occupations",
-    "updated_at",
-    "updated_by_username",
-    "may_update",
-];
-
-fn text(f: &mut Fields<'_>, key: &str) -> Option<String> {
-    f.nullable_string(key).flatten()
-}
-
-/// An array of objects, each read by `one` with its errors renamed `key[i].field`.
-fn objects<T>(
-    f: &mut Fields<'_>,
-    key: &str,
-    known: &[&str],
-    one: impl Fn(&mut Fields<'_>) -> T,
-) -> Vec<T> {
-    let items = match f.map.get(key) {
-        None | Some(Value::Null) => return vec![],
-        Some(Value::Array(items)) if items.len() <= 50 => items,
-        Some(_) => {
-            f.errors.add(
-                key,
-                "type",
-                format!("{key} must be an array of at most 50 objects"),
-            );
-            return vec![];
-        }
-    };
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let name = format!("{key}[{i}]");
-        let Value::Object(m) = item else {
-            f.errors
-                .add(&name, "type", format!("{name} must be an object"));
-            continue;
+impl ProfileIn {
+    fn into_input(self) -> (i64, ProfileInput) {
+        let input = ProfileInput {
+            experiences: self.experiences,
+            education_level: self.education_level,
+            education_field: self.education_field,
+            foreign_education: self.foreign_education,
+            foreign_validation: self.foreign_validation,
+            skills: self.skills,
+            languages: self.languages,
+            swedish_level: self.swedish_level,
+            driving_licences: self.driving_licences,
+            certificates: self.certificates,
+            wished_occupations: self.wished_occupations,
         };
-        let mut inner = Fields::new(m, known, &[]);
-        let v = one(&mut inner);
-        for mut e in inner.errors.0 {
-            e.field = format!("{name}.{}", e.field);
-            e.message = format!("{name}.{}", e.message);
-            f.errors.0.push(e);
-        }
-        out.push(v);
-    }
-    out
-}
-
-fn parse_profile(map: &Map<String, Value>) -> Result<(i64, ProfileInput), Problem> {
-    let mut f = Fields::new(map, FIELDS, READ_ONLY);
-    let version = f.integer("version", 0, i64::MAX);
-    if !f.map.contains_key("version") {
-        f.errors.add(
-            "version",
-            "required",
-            "version is required (0 to create the profile)",
-        );
-    }
-    let input = ProfileInput {
-        experiences: objects(&mut f, "experiences", &["occupation", "years"], |g| {
-            ExperienceInput {
-                occupation: text(g, "occupation"),
-                years: g.nullable_i64("years").flatten(),
-            }
-        }),
-        education_level: text(&mut f, "education_level"),
-        education_field: text(&mut f, "education_field"),
-        foreign_education: f.nullable_bool("foreign_education").flatten(),
-        foreign_validation: text(&mut f, "foreign_validation"),
-        skills: f.strings("skills").unwrap_or_default(),
-        languages: objects(&mut f, "languages", &["language", "level"], |g| {
-            LanguageInput {
-                language: text(g, "language"),
-                level: text(g, "level"),
-            }
-        }),
-        swedish_level: text(&mut f, "swedish_level"),
-        driving_licences: f.strings("driving_licences").unwrap_or_default(),
-        certificates: f.strings("certificates").unwrap_or_default(),
-        wished_occupations: f.strings("wished_occupations").unwrap_or_default(),
-    };
-    match (f.errors.is_empty(), version) {
-        (true, Some(v)) => Ok((v, input)),
-        _ => Err(Problem::validation(f.errors)),
+        (self.version.unwrap_or_default(), input)
     }
 }
 
@@ -373,40 +277,18 @@ pub async fn save(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ProfileIn, ProfileOut>,
 ) -> Result<Json<ProfileOut>, Problem> {
     let id = parse_id(id)?;
-    let (version, input) = parse_profile(&map)?;
+    let (version, input) = body
+        .require("version", |b| b.version.is_some())
+        .into_result()?
+        .into_input();
     let p = state
         .store
         .save_competence(&caller.ctx, id, version, &input)
         .await?;
     Ok(Json(ProfileOut::new(id, Some(&p), true)))
-}
-
-/// Competence search criteria; every one optional.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct SearchIn {
-    /// Occupation name or SSYK level-4 group (concept id, code or label).
-    /// Matches the same occupation, the same SSYK 3 group, occupations the
-    /// taxonomy calls substitutable, and the same SSYK 2 group, in that order.
-    occupation: Option<String>,
-    /// Skill concept ids or labels, at most 20.
-    skills: Option<Vec<String>>,
-    /// all (default) or any
-    skill_mode: Option<String>,
-    /// At least this Swedish level: sfi_a … sfi_d, a1 … c2 or native.
-    min_swedish_level: Option<String>,
-    /// Stockholm district (stadsdelsområde).
-    district: Option<String>,
-    /// A licence class the person must hold, e.g. B.
-    driving_licence: Option<String>,
-    /// Search on behalf of this employer: hits whose participant has a
-    /// consent in force naming the employer's organisation carry the name.
-    employer_id: Option<i64>,
-    /// 1–200, default 50.
-    limit: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -508,44 +390,18 @@ impl From<SearchResult> for SearchOut {
     }
 }
 
-const SEARCH_FIELDS: &[&str] = &[
-    "occupation",
-    "skills",
-    "skill_mode",
-    "min_swedish_level",
-    "district",
-    "driving_licence",
-    "employer_id",
-    "limit",
-];
-
-fn parse_search(map: &Map<String, Value>) -> Result<SearchInput, ValidationErrors> {
-    let mut f = Fields::new(map, SEARCH_FIELDS, &[]);
-    let input = SearchInput {
-        occupation: text(&mut f, "occupation"),
-        skills: f.strings("skills").unwrap_or_default(),
-        skill_mode: text(&mut f, "skill_mode"),
-        min_swedish_level: text(&mut f, "min_swedish_level"),
-        district: text(&mut f, "district"),
-        driving_licence: text(&mut f, "driving_licence"),
-        employer_id: f.nullable_i64("employer_id").flatten(),
-        limit: f.nullable_i64("limit").flatten(),
-    };
-    f.errors.into_result(input)
-}
-
 /// Search the competence database: ranked by occupation fit, then skill coverage.
 #[utoipa::path(post, path = "/api/v1/competence-search", tag = "competence",
-    request_body = SearchIn,
+    request_body = SearchInput,
     responses((status = 200, body = SearchOut), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn search(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<SearchInput>,
 ) -> Result<Json<SearchOut>, Problem> {
-    let input = parse_search(&map).map_err(Problem::validation)?;
+    let input = body.into_result()?;
     let r = state.store.search_competence(&caller.ctx, &input).await?;
     Ok(Json(r.into()))
 }

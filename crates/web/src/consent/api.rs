@@ -4,7 +4,7 @@
 //! and every change (created, revoked) with who and when.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::Body;
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -15,7 +15,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vagar_domain::consent::ConsentInput;
 use vagar_store::consent::{ConsentEvent, ConsentHistory, StoredConsent};
 
@@ -116,82 +116,13 @@ fn history_out(h: ConsentHistory, now: DateTime<Utc>) -> ConsentHistoryOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct ConsentIn {
-    /// At least one organisation id.
-    organisation_ids: Vec<i64>,
-    /// At least one of contact_details, action_plan, assessment, health.
-    categories: Vec<String>,
-    /// YYYY-MM-DD; default today (in Sweden).
-    valid_from: Option<String>,
-    /// YYYY-MM-DD, inclusive; null or absent means until revoked.
-    valid_to: Option<String>,
-    /// written, verbal or digital
-    method: String,
-    note: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// Why the consent is revoked: the body of `POST …/revoke`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct RevokeIn {
     /// Why the consent is revoked (required, at most 500 characters).
-    reason: String,
-}
-
-fn parse_consent(
-    map: &serde_json::Map<String, serde_json::Value>,
-) -> Result<ConsentInput, Problem> {
-    let mut f = Fields::new(
-        map,
-        &[
-            "organisation_ids",
-            "categories",
-            "valid_from",
-            "valid_to",
-            "method",
-            "note",
-        ],
-        &[
-            "id",
-            "participant_id",
-            "recorded_by",
-            "recorded_at",
-            "revoked_at",
-            "revoked_by",
-            "revoke_reason",
-            "in_force",
-        ],
-    );
-    let organisation_ids = match map.get("organisation_ids") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::Array(items))
-            if items.len() <= 50 && items.iter().all(|v| v.as_i64().is_some()) =>
-        {
-            Some(items.iter().filter_map(|v| v.as_i64()).collect())
-        }
-        Some(_) => {
-            f.errors.add(
-                "organisation_ids",
-                "type",
-                "organisation_ids must be an array of at most 50 integers",
-            );
-            Some(vec![1])
-        }
-    };
-    let input = ConsentInput {
-        organisation_ids,
-        categories: f.strings("categories"),
-        valid_from: f.nullable_string("valid_from").flatten(),
-        valid_to: f.nullable_string("valid_to"),
-        method: f.string("method"),
-        note: f.nullable_string("note"),
-    };
-    if f.errors.is_empty() {
-        Ok(input)
-    } else {
-        Err(Problem::validation(f.errors))
-    }
+    #[schema(nullable = false)]
+    reason: Option<String>,
 }
 
 /// The consents of a participant and their history. Caseworkers who may read
@@ -212,7 +143,7 @@ pub async fn list(
 
 /// Record a consent given by the participant (caseworkers who may change the participant).
 #[utoipa::path(post, path = "/api/v1/participants/{id}/consents", tag = "consents",
-    params(("id" = i64, Path)), request_body = ConsentIn,
+    params(("id" = i64, Path)), request_body = ConsentInput,
     responses((status = 201, body = ConsentOut, headers(("Location" = String))),
               (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -220,12 +151,12 @@ pub async fn record(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ConsentInput, ConsentOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
     // Type errors are answered before access is decided (as for PATCH): they
     // depend on the body alone and say nothing about the participant.
-    let input = parse_consent(&map)?;
+    let input = body.into_result()?;
     let c = state.store.record_consent(&caller.ctx, id, &input).await?;
     Ok((
         StatusCode::CREATED,
@@ -248,18 +179,14 @@ pub async fn revoke(
     State(state): State<AppState>,
     caller: ApiCaller,
     ids: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<RevokeIn>,
 ) -> Result<Json<ConsentOut>, Problem> {
     let (id, cid) = ids
         .ok()
         .and_then(|Path((a, b))| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
         .filter(|(a, b)| *a > 0 && *b > 0)
         .ok_or_else(Problem::not_found)?;
-    let mut f = Fields::new(&map, &["reason"], &[]);
-    let reason = f.string("reason").unwrap_or_default();
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
+    let reason = body.into_result()?.reason.unwrap_or_default();
     let c = state
         .store
         .revoke_consent(&caller.ctx, id, cid, &reason)

@@ -8,7 +8,7 @@
 //! are 404); partners and analysts get 403. Every read and write is audited.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::Body;
 use crate::kernel::params::{created, positive_id};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
@@ -19,7 +19,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use vagar_domain::employers::{
     month_text, ContactInput, EmployerInput, EmployerPatch, FulfilmentInput, InteractionInput,
@@ -384,121 +384,17 @@ impl From<ProcurementContract> for ProcurementContractOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct EmployerIn {
-    /// NNNNNN-NNNN, 10 digits or 16NNNNNNNNNN; stored as 10 digits. Unique (409).
-    organisation_number: String,
-    name: String,
-    /// An SNI 2007 division or section of the taxonomy.
-    sni_code: Option<String>,
-    /// micro, small, medium, large or unknown (default)
-    size_class: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct EmployerPatchIn {
-    name: Option<String>,
-    sni_code: Option<String>,
-    size_class: Option<String>,
-    /// The organisation whose `employer` users act for this employer (null clears).
-    organisation_id: Option<i64>,
-    /// The version you read; a mismatch gives 409.
-    version: i64,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct WorkplaceIn {
-    name: String,
-    street_address: Option<String>,
-    /// Five digits (NNN NN).
-    postal_code: Option<String>,
-    city: Option<String>,
-    /// A Swedish municipality code (e.g. 0180).
-    municipality_code: String,
-    district: Option<String>,
-    /// step_free_entrance, lift, accessible_toilet, hearing_loop, quiet_room, adjustable_workstation
-    accessibility: Option<Vec<String>>,
-    accessibility_note: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct EmployerContactIn {
-    name: String,
-    title: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct InteractionIn {
-    /// YYYY-MM-DD, not after today.
-    occurred_on: String,
-    /// call, visit, meeting, email or offer
-    kind: String,
-    note: String,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct PartnershipIn {
-    name: String,
-    /// YYYY-MM-DD
-    valid_from: String,
-    valid_to: Option<String>,
-    target_placements_per_year: Option<i64>,
-    target_hires_per_year: Option<i64>,
-    note: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct OutcomeIn {
-    /// YYYY-MM-DD, inside the agreement and not after today.
-    occurred_on: String,
-    /// placement or hire
-    kind: String,
-    note: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct ProcurementContractIn {
-    contract_name: String,
-    contract_reference: Option<String>,
-    procuring_unit: String,
-    period_from: String,
-    period_to: String,
-    /// placements or hours_share
-    requirement_kind: String,
-    /// For placements: 1–100000.
-    required_placements: Option<i64>,
-    /// For hours_share: 1–1000 per mille of contract hours.
-    required_hours_share_permille: Option<i64>,
-    note: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// One month's fulfilment of a social-procurement contract.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct FulfilmentIn {
     /// YYYY-MM inside the contract period (in the path for `/fulfilment/{month}`).
+    #[schema(nullable = false)]
     month: Option<String>,
     placements: Option<i64>,
     contract_hours: Option<i64>,
     /// At most contract_hours.
     target_group_hours: Option<i64>,
-}
-
-fn done<T>(f: Fields<'_>, v: T) -> Result<T, Problem> {
-    if f.errors.is_empty() {
-        Ok(v)
-    } else {
-        Err(Problem::validation(f.errors))
-    }
 }
 
 fn ids2(ids: Result<Path<(String, String)>, PathRejection>) -> Result<(i64, i64), Problem> {
@@ -557,27 +453,16 @@ pub async fn list(
 }
 
 /// Register an employer (employer coordinators).
-#[utoipa::path(post, path = "/api/v1/employers", tag = "employers", request_body = EmployerIn,
+#[utoipa::path(post, path = "/api/v1/employers", tag = "employers", request_body = EmployerInput,
     responses((status = 201, body = EmployerOut, headers(("Location" = String))), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<EmployerInput, EmployerOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &["organisation_number", "name", "sni_code", "size_class"],
-        &["id", "version", "source", "created_at", "updated_at"],
-    );
-    let input = EmployerInput {
-        organisation_number: f.string("organisation_number"),
-        name: f.string("name"),
-        sni_code: f.optional_string("sni_code"),
-        size_class: f.optional_string("size_class"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let e = state.store.create_employer(&caller.ctx, &input).await?;
     Ok(created(
         format!("/api/v1/employers/{}", e.id),
@@ -603,7 +488,7 @@ pub async fn read(
 
 /// Change an employer (optimistic locking by `version`).
 #[utoipa::path(patch, path = "/api/v1/employers/{id}", tag = "employers",
-    params(("id" = i64, Path)), request_body = EmployerPatchIn,
+    params(("id" = i64, Path)), request_body = EmployerPatch,
     responses((status = 200, body = EmployerOut), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -611,38 +496,14 @@ pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<EmployerPatch, EmployerOut>,
 ) -> Result<Json<EmployerOut>, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "name",
-            "sni_code",
-            "size_class",
-            "organisation_id",
-            "version",
-        ],
-        &[
-            "id",
-            "organisation_number",
-            "source",
-            "created_at",
-            "updated_at",
-        ],
-    );
-    let patch = EmployerPatch {
-        name: f.string("name"),
-        sni_code: f.nullable_string("sni_code"),
-        size_class: f.string("size_class"),
-        organisation_id: f.nullable_i64("organisation_id"),
-        version: f.integer("version", 1, i64::MAX),
-    };
-    let patch = done(f, patch)?;
+    let input = body.into_result()?;
     Ok(Json(
         state
             .store
-            .update_employer(&caller.ctx, id, &patch)
+            .update_employer(&caller.ctx, id, &input)
             .await?
             .into(),
     ))
@@ -666,41 +527,17 @@ pub async fn list_workplaces(
 }
 
 #[utoipa::path(post, path = "/api/v1/employers/{id}/workplaces", tag = "employers",
-    params(("id" = i64, Path)), request_body = WorkplaceIn,
+    params(("id" = i64, Path)), request_body = WorkplaceInput,
     responses((status = 201, body = WorkplaceOut), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_workplace(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<WorkplaceInput, WorkplaceOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "name",
-            "street_address",
-            "postal_code",
-            "city",
-            "municipality_code",
-            "district",
-            "accessibility",
-            "accessibility_note",
-        ],
-        &["id", "employer_id", "created_at"],
-    );
-    let input = WorkplaceInput {
-        name: f.string("name"),
-        street_address: f.optional_string("street_address"),
-        postal_code: f.optional_string("postal_code"),
-        city: f.optional_string("city"),
-        municipality_code: f.string("municipality_code"),
-        district: f.optional_string("district"),
-        accessibility: f.strings("accessibility").unwrap_or_default(),
-        accessibility_note: f.optional_string("accessibility_note"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let w = state
         .store
         .add_employer_workplace(&caller.ctx, id, &input)
@@ -726,28 +563,17 @@ pub async fn list_contacts(
 }
 
 #[utoipa::path(post, path = "/api/v1/employers/{id}/contacts", tag = "employers",
-    params(("id" = i64, Path)), request_body = EmployerContactIn,
+    params(("id" = i64, Path)), request_body = ContactInput,
     responses((status = 201, body = EmployerContactOut), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_contact(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ContactInput, EmployerContactOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &["name", "title", "email", "phone"],
-        &["id", "employer_id", "created_at"],
-    );
-    let input = ContactInput {
-        name: f.string("name"),
-        title: f.optional_string("title"),
-        email: f.optional_string("email"),
-        phone: f.optional_string("phone"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let c = state
         .store
         .add_employer_contact(&caller.ctx, id, &input)
@@ -778,27 +604,17 @@ pub async fn list_interactions(
 
 /// Append to the interaction log (append-only: no change or removal).
 #[utoipa::path(post, path = "/api/v1/employers/{id}/interactions", tag = "employers",
-    params(("id" = i64, Path)), request_body = InteractionIn,
+    params(("id" = i64, Path)), request_body = InteractionInput,
     responses((status = 201, body = InteractionOut), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_interaction(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<InteractionInput, InteractionOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &["occurred_on", "kind", "note"],
-        &["id", "employer_id", "created_by", "created_at"],
-    );
-    let input = InteractionInput {
-        occurred_on: f.string("occurred_on"),
-        kind: f.string("kind"),
-        note: f.string("note"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let i = state
         .store
         .add_employer_interaction(&caller.ctx, id, &input)
@@ -825,37 +641,17 @@ pub async fn list_partnerships(
 }
 
 #[utoipa::path(post, path = "/api/v1/employers/{id}/partnerships", tag = "employers",
-    params(("id" = i64, Path)), request_body = PartnershipIn,
+    params(("id" = i64, Path)), request_body = PartnershipInput,
     responses((status = 201, body = PartnershipOut), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_partnership(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<PartnershipInput, PartnershipOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "name",
-            "valid_from",
-            "valid_to",
-            "target_placements_per_year",
-            "target_hires_per_year",
-            "note",
-        ],
-        &["id", "employer_id", "outcomes", "progress"],
-    );
-    let input = PartnershipInput {
-        name: f.string("name"),
-        valid_from: f.string("valid_from"),
-        valid_to: f.optional_string("valid_to"),
-        target_placements_per_year: f.optional_i64("target_placements_per_year"),
-        target_hires_per_year: f.optional_i64("target_hires_per_year"),
-        note: f.optional_string("note"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let p = state.store.add_partnership(&caller.ctx, id, &input).await?;
     Ok(created(
         format!("/api/v1/employers/{id}/partnerships"),
@@ -865,23 +661,17 @@ pub async fn add_partnership(
 
 /// Record a placement or hire under the agreement; returns the agreement.
 #[utoipa::path(post, path = "/api/v1/employers/{id}/partnerships/{aid}/outcomes", tag = "employers",
-    params(("id" = i64, Path), ("aid" = i64, Path)), request_body = OutcomeIn,
+    params(("id" = i64, Path), ("aid" = i64, Path)), request_body = OutcomeInput,
     responses((status = 201, body = PartnershipOut), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_outcome(
     State(state): State<AppState>,
     caller: ApiCaller,
     ids: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<OutcomeInput>,
 ) -> Result<impl IntoResponse, Problem> {
     let (id, aid) = ids2(ids)?;
-    let mut f = Fields::new(&map, &["occurred_on", "kind", "note"], &["id"]);
-    let input = OutcomeInput {
-        occurred_on: f.string("occurred_on"),
-        kind: f.string("kind"),
-        note: f.optional_string("note"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let p = state
         .store
         .add_partnership_outcome(&caller.ctx, id, aid, &input)
@@ -911,43 +701,17 @@ pub async fn list_contracts(
 }
 
 #[utoipa::path(post, path = "/api/v1/employers/{id}/procurement-contracts", tag = "employers",
-    params(("id" = i64, Path)), request_body = ProcurementContractIn,
+    params(("id" = i64, Path)), request_body = ProcurementInput,
     responses((status = 201, body = ProcurementContractOut), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_contract(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ProcurementInput, ProcurementContractOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "contract_name",
-            "contract_reference",
-            "procuring_unit",
-            "period_from",
-            "period_to",
-            "requirement_kind",
-            "required_placements",
-            "required_hours_share_permille",
-            "note",
-        ],
-        &["id", "employer_id", "months", "fulfilment"],
-    );
-    let input = ProcurementInput {
-        contract_name: f.string("contract_name"),
-        contract_reference: f.optional_string("contract_reference"),
-        procuring_unit: f.string("procuring_unit"),
-        period_from: f.string("period_from"),
-        period_to: f.string("period_to"),
-        requirement_kind: f.string("requirement_kind"),
-        required_placements: f.optional_i64("required_placements"),
-        required_hours_share_permille: f.optional_i64("required_hours_share_permille"),
-        note: f.optional_string("note"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let c = state
         .store
         .add_procurement_contract(&caller.ctx, id, &input)
@@ -964,23 +728,19 @@ async fn fulfilment_common(
     id: i64,
     cid: i64,
     path_month: Option<String>,
-    map: serde_json::Map<String, serde_json::Value>,
+    body: Body<FulfilmentIn>,
 ) -> Result<Json<ProcurementContractOut>, Problem> {
-    let mut known = vec!["placements", "contract_hours", "target_group_hours"];
-    if path_month.is_none() {
-        known.push("month");
-    }
-    let mut f = Fields::new(&map, &known, &[]);
-    let month = path_month.or_else(|| f.string("month"));
-    if month.is_none() {
-        f.errors.add("month", "required", "month is required");
-    }
+    let in_path = path_month.is_some();
+    let body = body
+        .read_only("month", |b| in_path && b.month.is_some())
+        .require("month", |b| in_path || b.month.is_some());
+    let f = body.into_result()?;
+    let month = path_month.or(f.month);
     let input = FulfilmentInput {
-        placements: f.optional_i64("placements"),
-        contract_hours: f.optional_i64("contract_hours"),
-        target_group_hours: f.optional_i64("target_group_hours"),
+        placements: f.placements,
+        contract_hours: f.contract_hours,
+        target_group_hours: f.target_group_hours,
     };
-    let input = done(f, input)?;
     let c = state
         .store
         .put_procurement_fulfilment(&caller.ctx, id, cid, &month.unwrap_or_default(), &input)
@@ -998,10 +758,10 @@ pub async fn put_fulfilment(
     State(state): State<AppState>,
     caller: ApiCaller,
     ids: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<FulfilmentIn>,
 ) -> Result<Json<ProcurementContractOut>, Problem> {
     let (id, cid) = ids2(ids)?;
-    fulfilment_common(state, caller, id, cid, None, map).await
+    fulfilment_common(state, caller, id, cid, None, body).await
 }
 
 /// The same, with the month (YYYY-MM) in the path.
@@ -1013,7 +773,7 @@ pub async fn put_fulfilment_month(
     State(state): State<AppState>,
     caller: ApiCaller,
     ids: Result<Path<(String, String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<FulfilmentIn>,
 ) -> Result<Json<ProcurementContractOut>, Problem> {
     let Ok(Path((a, b, month))) = ids else {
         return Err(Problem::not_found());
@@ -1022,5 +782,5 @@ pub async fn put_fulfilment_month(
         (Ok(a), Ok(b)) if a > 0 && b > 0 => (a, b),
         _ => return Err(Problem::not_found()),
     };
-    fulfilment_common(state, caller, id, cid, Some(month), map).await
+    fulfilment_common(state, caller, id, cid, Some(month), body).await
 }

@@ -2,9 +2,9 @@
 //! `/api/v1/participants/{id}/handover`.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::Body;
 use crate::kernel::session::ApiCaller;
-use crate::participants::api::{parse_id, parse_input, ParticipantOut};
+use crate::participants::api::{parse_id, ParticipantIn, ParticipantOut};
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -12,9 +12,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vagar_domain::participants::ParticipantData;
-use vagar_domain::ValidationErrors;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,54 +34,48 @@ pub struct IntakeOut {
     pub participant: Option<ParticipantOut>,
 }
 
-const INTAKE_ONLY: &[&str] = &["referred_by_organisation_id", "note"];
+/// The common entry: the fields of `POST /api/v1/participants` and the
+/// intake's own.
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct IntakeIn {
+    /// The organisation that referred the person (required).
+    referred_by_organisation_id: Option<i64>,
+    note: Option<String>,
+    #[serde(flatten)]
+    #[schema(inline)]
+    participant: ParticipantIn,
+}
 
 /// The common entry: register a person, or attach the intake to their
 /// existing record when the identity number (any spelling) is registered.
 /// 201 when created, 200 when attached.
 #[utoipa::path(post, path = "/api/v1/intake", tag = "participants",
-    request_body(content = serde_json::Value, description = "The fields of POST /api/v1/participants plus referred_by_organisation_id (required) and note"),
+    request_body = IntakeIn,
     responses((status = 201, body = IntakeOut), (status = 200, body = IntakeOut),
               (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn intake(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<IntakeIn, ParticipantOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut participant_map = map.clone();
-    let mut extra_map = serde_json::Map::new();
-    for key in INTAKE_ONLY {
-        if let Some(v) = participant_map.remove(*key) {
-            extra_map.insert(key.to_string(), v);
-        }
-    }
-    let mut extra = Fields::new(&extra_map, INTAKE_ONLY, &[]);
-    let referred_by = extra.nullable_i64("referred_by_organisation_id").flatten();
-    let note = extra.nullable_string("note").flatten();
-    let mut errors: ValidationErrors = extra.errors;
-    let input = match parse_input(participant_map) {
-        Ok((input, None)) => Some(input),
-        Ok((_, Some(_))) => {
-            errors.add("version", "read_only", "version is set by the server");
-            None
-        }
-        Err(p) => {
-            for e in p.errors {
-                errors.0.push(e);
+    let Body {
+        value, mut errors, ..
+    } = body.read_only("version", |b| b.participant.version.is_some());
+    let (referred_by, note) = (value.referred_by_organisation_id, value.note);
+    let (input, _) = value.participant.into_input();
+    if !errors.is_empty() {
+        // Name every invalid field at once: the record's own rules too.
+        if let Err(e) = ParticipantData::from_input(&input, caller.ctx.today()) {
+            for e in e.0 {
+                if errors.for_field(&e.field).is_none() {
+                    errors.0.push(e);
+                }
             }
-            None
         }
-    };
-    // Name every invalid field at once: the record's own rules too.
-    if let Some(input) = input.as_ref().filter(|_| !errors.is_empty()) {
-        if let Err(e) = ParticipantData::from_input(input, caller.ctx.today()) {
-            errors.0.extend(e.0);
-        }
-    }
-    let Some(input) = input.filter(|_| errors.is_empty()) else {
         return Err(Problem::validation(errors));
-    };
+    }
     let out = state
         .store
         .intake(&caller.ctx, &input, referred_by, note)
@@ -107,11 +100,12 @@ pub async fn intake(
     ))
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct HandoverIn {
     /// The id of the active caseworker who becomes responsible.
-    to_user_id: i64,
+    #[schema(nullable = false, minimum = 1)]
+    to_user_id: Option<i64>,
 }
 
 /// Hand a participant over to another caseworker. The former responsible
@@ -125,18 +119,14 @@ pub async fn handover(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<HandoverIn>,
 ) -> Result<Json<ParticipantOut>, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["to_user_id"], &[]);
-    let to = f.integer("to_user_id", 1, i64::MAX);
-    if to.is_none() && f.errors.for_field("to_user_id").is_none() {
-        f.errors
-            .add("to_user_id", "required", "to_user_id is required");
-    }
-    let Some(to) = to.filter(|_| f.errors.is_empty()) else {
-        return Err(Problem::validation(f.errors));
-    };
+    let to = body
+        .require("to_user_id", |b| b.to_user_id.is_some())
+        .into_result()?
+        .to_user_id
+        .unwrap_or_default();
     let p = state.store.handover(&caller.ctx, id, to).await?;
     Ok(Json(ParticipantOut::new(&p, caller.ctx.today())))
 }

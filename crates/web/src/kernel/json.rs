@@ -12,7 +12,7 @@ use crate::AppState;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use utoipa::openapi::schema::{ArrayItems, Schema, SchemaType, Type};
@@ -99,131 +99,6 @@ fn looks_like_field_name(key: &str) -> bool {
         && key.chars().filter(char::is_ascii_digit).count() < 6
 }
 
-/// Typed access to a JSON object's fields, collecting one error per field.
-pub struct Fields<'a> {
-    pub map: &'a Map<String, Value>,
-    pub errors: ValidationErrors,
-}
-
-impl<'a> Fields<'a> {
-    pub fn new(map: &'a Map<String, Value>, known: &[&str], read_only: &[&str]) -> Fields<'a> {
-        let mut errors = ValidationErrors::new();
-        for key in map.keys() {
-            if read_only.contains(&key.as_str()) {
-                errors.add(key, "read_only", format!("{key} is read-only"));
-            } else if !known.contains(&key.as_str()) {
-                // A key is whatever the client sent, an identity number too:
-                // only something shaped like a field name is repeated.
-                let shown = if looks_like_field_name(key) {
-                    key.as_str()
-                } else {
-                    "(not shown)"
-                };
-                errors.add(
-                    shown,
-                    "unknown_field",
-                    format!("{shown} is not a known field"),
-                );
-            }
-        }
-        Fields { map, errors }
-    }
-
-    fn type_error(&mut self, key: &str, expected: &str) {
-        self.errors
-            .add(key, "type", format!("{key} must be {expected}"));
-    }
-
-    /// A string field; `null` is refused.
-    pub fn string(&mut self, key: &str) -> Option<String> {
-        match self.map.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            _ => {
-                self.type_error(key, "a string");
-                None
-            }
-        }
-    }
-
-    /// A string or `null` (which clears it).
-    pub fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
-        match self.map.get(key)? {
-            Value::String(s) => Some(Some(s.clone())),
-            Value::Null => Some(None),
-            _ => {
-                self.type_error(key, "a string or null");
-                None
-            }
-        }
-    }
-
-    pub fn nullable_bool(&mut self, key: &str) -> Option<Option<bool>> {
-        match self.map.get(key)? {
-            Value::Bool(b) => Some(Some(*b)),
-            Value::Null => Some(None),
-            _ => {
-                self.type_error(key, "true, false or null");
-                None
-            }
-        }
-    }
-
-    pub fn nullable_i64(&mut self, key: &str) -> Option<Option<i64>> {
-        match self.map.get(key)? {
-            Value::Number(n) if n.as_i64().is_some() => Some(n.as_i64()),
-            Value::Null => Some(None),
-            _ => {
-                self.type_error(key, "an integer or null");
-                None
-            }
-        }
-    }
-
-    /// A string where absent and `null` both mean none.
-    pub fn optional_string(&mut self, key: &str) -> Option<String> {
-        self.nullable_string(key).flatten()
-    }
-
-    /// An integer where absent and `null` both mean none.
-    pub fn optional_i64(&mut self, key: &str) -> Option<i64> {
-        self.nullable_i64(key).flatten()
-    }
-
-    pub fn integer(&mut self, key: &str, min: i64, max: i64) -> Option<i64> {
-        match self.map.get(key)? {
-            Value::Number(n) if n.as_i64().is_some_and(|v| (min..=max).contains(&v)) => n.as_i64(),
-            _ => {
-                self.type_error(key, &format!("an integer from {min} to {max}"));
-                None
-            }
-        }
-    }
-
-    /// An array of strings; `null` means empty.
-    pub fn strings(&mut self, key: &str) -> Option<Vec<String>> {
-        match self.map.get(key)? {
-            Value::Null => Some(vec![]),
-            Value::Array(items) if items.len() <= 50 => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Value::String(s) => out.push(s.clone()),
-                        _ => {
-                            self.type_error(key, "an array of strings");
-                            return None;
-                        }
-                    }
-                }
-                Some(out)
-            }
-            _ => {
-                self.type_error(key, "an array of at most 50 strings");
-                None
-            }
-        }
-    }
-}
-
 // ------------------------------------------------------------ typed bodies
 
 /// A body type with no answer shape: no field of it is read-only.
@@ -248,6 +123,8 @@ impl utoipa::ToSchema for NoOutput {}
 pub struct Body<T, O = NoOutput> {
     pub value: T,
     pub errors: ValidationErrors,
+    /// The fields sent and read well (for a PATCH's [`Body::over`]).
+    sent: Vec<String>,
     answer: PhantomData<O>,
 }
 
@@ -256,8 +133,93 @@ impl<T, O> Body<T, O> {
         Body {
             value,
             errors,
+            sent: vec![],
             answer: PhantomData,
         }
+    }
+
+    /// The body with its value made into another (the errors kept).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Body<U, O> {
+        Body {
+            value: f(self.value),
+            errors: self.errors,
+            sent: self.sent,
+            answer: PhantomData,
+        }
+    }
+
+    /// Was `key` sent (and read well)?
+    pub fn sent(&self, key: &str) -> bool {
+        self.sent.iter().any(|k| k == key)
+    }
+
+    /// A PATCH: the fields sent laid over `base`, the others kept (`null`
+    /// sent clears), as JSON Merge Patch (RFC 7386) does.
+    pub fn over(mut self, base: &T) -> Self
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        let (Ok(Value::Object(mut merged)), Ok(Value::Object(sent))) = (
+            serde_json::to_value(base),
+            serde_json::to_value(&self.value),
+        ) else {
+            return self;
+        };
+        for key in &self.sent {
+            if let Some(v) = sent.get(key) {
+                merged.insert(key.clone(), v.clone());
+            }
+        }
+        if let Ok(v) = serde_json::from_value(Value::Object(merged)) {
+            self.value = v;
+        }
+        self
+    }
+
+    /// Name `key` as required when `present` says it is missing (and it
+    /// is not named already, say for its type).
+    pub fn require(mut self, key: &str, present: impl FnOnce(&T) -> bool) -> Self {
+        if !present(&self.value) && self.errors.for_field(key).is_none() {
+            self.errors
+                .add(key, "required", format!("{key} is required"));
+        }
+        self
+    }
+
+    /// Name `key` as read-only when `present` says it was sent: a field
+    /// one operation takes and another does not (a PATCH's `version`).
+    pub fn read_only(mut self, key: &str, present: impl FnOnce(&T) -> bool) -> Self {
+        if present(&self.value) {
+            self.errors
+                .add(key, "read_only", format!("{key} is read-only"));
+        }
+        self
+    }
+
+    /// Add the rules' errors for the fields not named yet, so every bad
+    /// field is named at once; the value when there are none.
+    pub fn checked<R>(
+        mut self,
+        rules: impl FnOnce(&T) -> Result<R, ValidationErrors>,
+    ) -> Result<T, Problem> {
+        if let Err(e) = rules(&self.value) {
+            for e in e.0 {
+                if self.errors.for_field(&e.field).is_none() {
+                    self.errors.0.push(e);
+                }
+            }
+        }
+        self.into_result()
+    }
+
+    /// The rules' result for the value, with the shape's errors first and
+    /// the rules' errors for the fields not named yet.
+    pub fn into_rules<R>(
+        self,
+        rules: impl FnOnce(&T) -> Result<R, ValidationErrors>,
+    ) -> Result<R, Problem> {
+        let result = rules(&self.value);
+        crate::kernel::params::with_rules(self.errors, result).map_err(Problem::validation)
     }
 
     /// The value, or 422 naming every bad field.
@@ -279,10 +241,17 @@ where
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
         let JsonObject(map) = JsonObject::from_request(req, state).await?;
+        let known = known_fields::<T>();
+        let keys: Vec<String> = map.keys().filter(|k| known.contains(k)).cloned().collect();
         let (value, errors) = read_body::<T>(map, &properties::<O>())?;
+        let sent = keys
+            .into_iter()
+            .filter(|k| errors.for_field(k).is_none())
+            .collect();
         Ok(Body {
             value,
             errors,
+            sent,
             answer: PhantomData,
         })
     }
@@ -297,12 +266,12 @@ pub fn read_body<T>(
 where
     T: DeserializeOwned + utoipa::ToSchema,
 {
-    let fields = serde_fields::<T>();
+    let fields = known_fields::<T>();
     let schema = properties::<T>();
     let mut errors = ValidationErrors::new();
     let mut bad = Vec::new();
     for key in map.keys() {
-        if fields.contains(&key.as_str()) {
+        if fields.contains(key) {
             continue;
         }
         bad.push(key.clone());
@@ -330,12 +299,12 @@ where
             .map(|(_, s)| Kind::of(s))
             .unwrap_or(Kind::Any { nullable: true })
     };
-    for key in fields {
-        let Some(v) = map.get(*key) else { continue };
+    for key in &fields {
+        let Some(v) = map.get(key) else { continue };
         let kind = expected(key);
         if !kind.accepts(v) {
-            errors.add(*key, "type", format!("{key} must be {}", kind.describe()));
-            bad.push((*key).to_string());
+            errors.add(key, "type", format!("{key} must be {}", kind.describe()));
+            bad.push(key.clone());
         }
     }
     for key in &bad {
@@ -352,7 +321,11 @@ where
                     Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
                     _ => String::new(),
                 };
-                if map.remove(&key).is_none() {
+                // Inside an object of an array (`create_steps[1].colour`):
+                // drop just that field, so the element's other fields and
+                // the array's other elements are still read and checked.
+                let removed_inside = remove_at(&mut map, e.path());
+                if !removed_inside && map.remove(&key).is_none() {
                     return Err(Problem::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "validation-error",
@@ -360,11 +333,84 @@ where
                         "the body does not have the expected fields",
                     ));
                 }
-                let kind = expected(&key);
-                errors.add(&key, "type", format!("{key} must be {}", kind.describe()));
+                if e.path().iter().count() > 1 {
+                    // Inside an object or array: name the whole path
+                    // (`work_experience[0].years`), never the value.
+                    let shown = shown_path(e.path());
+                    if e.inner().to_string().starts_with("unknown field") {
+                        errors.add(
+                            &shown,
+                            "unknown_field",
+                            format!("{shown} is not a known field"),
+                        );
+                    } else {
+                        errors.add(&shown, "type", format!("{shown} is not valid here"));
+                    }
+                } else {
+                    let kind = expected(&key);
+                    errors.add(&key, "type", format!("{key} must be {}", kind.describe()));
+                }
             }
         }
     }
+}
+
+/// Remove the field a nested path ends in (`a[1].b`: the key `b` of the
+/// second object of `a`); false when the path is one key deep or does not
+/// end in an object's key.
+fn remove_at(map: &mut Map<String, Value>, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segs: Vec<&Segment> = path.iter().collect();
+    let [Segment::Map { key: first }, middle @ .., Segment::Map { key: last }] = segs.as_slice()
+    else {
+        return false;
+    };
+    if middle.is_empty() {
+        return false;
+    }
+    let mut at = match map.get_mut(first) {
+        Some(v) => v,
+        None => return false,
+    };
+    for seg in middle {
+        let next = match (seg, at) {
+            (Segment::Map { key }, Value::Object(o)) => o.get_mut(key),
+            (Segment::Seq { index }, Value::Array(a)) => a.get_mut(*index),
+            _ => None,
+        };
+        match next {
+            Some(v) => at = v,
+            None => return false,
+        }
+    }
+    match at {
+        Value::Object(o) => o.remove(last).is_some(),
+        _ => false,
+    }
+}
+
+/// `a.b[0].c`, with any key not shaped like a field name hidden: a key is
+/// whatever the client sent, an identity number too.
+fn shown_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(if looks_like_field_name(key) {
+                    key
+                } else {
+                    "(not shown)"
+                });
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
 }
 
 /// The names serde reads for `T`, in declaration order.
@@ -396,11 +442,40 @@ pub fn serde_fields<T: DeserializeOwned>() -> &'static [&'static str] {
     fields
 }
 
-/// The properties of `T`'s schema (empty when it is not an object).
+/// The properties of `T`'s schema (empty when it is not an object); a
+/// struct with `#[serde(flatten)] #[schema(inline)]` fields is `allOf`
+/// its own object and theirs, so those are walked too.
 pub fn properties<T: utoipa::ToSchema>() -> Vec<(String, RefOr<Schema>)> {
-    match T::schema() {
-        RefOr::T(Schema::Object(o)) => o.properties.into_iter().collect(),
-        _ => vec![],
+    fn walk(s: RefOr<Schema>, out: &mut Vec<(String, RefOr<Schema>)>) {
+        match s {
+            RefOr::T(Schema::Object(o)) => out.extend(o.properties),
+            RefOr::T(Schema::AllOf(a)) => {
+                for item in a.items {
+                    walk(item, out);
+                }
+            }
+            // An inlined part with a default is wrapped in a one-item `oneOf`.
+            RefOr::T(Schema::OneOf(o)) if o.items.len() == 1 => {
+                for item in o.items {
+                    walk(item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = vec![];
+    walk(T::schema(), &mut out);
+    out
+}
+
+/// The fields `T` reads: serde's own list, or for a struct that flattens
+/// another (serde then reads a map) its schema's properties.
+pub fn known_fields<T: DeserializeOwned + utoipa::ToSchema>() -> Vec<String> {
+    let fields = serde_fields::<T>();
+    if fields.is_empty() {
+        properties::<T>().into_iter().map(|(k, _)| k).collect()
+    } else {
+        fields.iter().map(|f| (*f).to_string()).collect()
     }
 }
 
@@ -559,21 +634,32 @@ impl Kind {
     }
 }
 
-/// `null` reads as `Some(None)`, absent as `None` (with `#[serde(default)]`):
-/// on PATCH `null` clears the field.
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
+pub use vagar_domain::input::{null_as_default, null_as_empty, nullable};
 
-/// An array where `null` means empty.
-pub fn null_as_empty<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<Vec<T>>::deserialize(d).map(|v| Some(v.unwrap_or_default()))
+#[cfg(test)]
+mod tests {
+    use super::known_fields;
+    use vagar_store::work::placements::NewPlacement;
+
+    /// A body that flattens parts (`#[serde(flatten)]`) reads a map, so
+    /// serde cannot list its fields: the schema's properties of every part
+    /// are its fields, and none of them is refused as unknown.
+    #[test]
+    fn a_flattened_body_knows_the_fields_of_each_part() {
+        let known = known_fields::<NewPlacement>();
+        for f in [
+            "participant_id",
+            "intervention_id",
+            "need_id",
+            "override_reason",
+            "employer_id",
+            "host_organisation_id",
+            "start_date",
+            "supervisor_name",
+            "extra_task",
+        ] {
+            assert!(known.iter().any(|k| k == f), "{f} not known: {known:?}");
+        }
+        assert!(!known.iter().any(|k| k == "terms" || k == "host"));
+    }
 }

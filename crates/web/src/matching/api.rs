@@ -12,7 +12,7 @@
 //! names are not theirs to see before a caseworker proposes someone).
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::Body;
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -22,7 +22,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use vagar_domain::access::{need_role_may, role_may, NeedAction, ParticipantAction};
@@ -418,7 +418,8 @@ pub struct RunOut {
 }
 
 /// What to run over.
-#[derive(Debug, Default, Clone, utoipa::ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct RunIn {
     /// Only the caller's participants in this district.
     pub district: Option<String>,
@@ -426,17 +427,11 @@ pub struct RunIn {
     pub ssyk: Option<String>,
 }
 
-pub fn parse_run(map: &serde_json::Map<String, serde_json::Value>) -> Result<RunIn, Problem> {
-    let mut f = Fields::new(map, &["district", "ssyk"], &[]);
-    let district = f
-        .nullable_string("district")
-        .flatten()
-        .filter(|d| !d.trim().is_empty());
-    let ssyk = f
-        .nullable_string("ssyk")
-        .flatten()
-        .filter(|s| !s.is_empty());
-    let mut e = f.errors;
+/// The criteria checked (blank is none): the same for the API and the page.
+pub fn check_run(input: RunIn) -> Result<RunIn, ValidationErrors> {
+    let district = input.district.filter(|d| !d.trim().is_empty());
+    let ssyk = input.ssyk.filter(|s| !s.is_empty());
+    let mut e = ValidationErrors::new();
     if let Some(s) = &ssyk {
         if s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
             e.add(
@@ -449,11 +444,7 @@ pub fn parse_run(map: &serde_json::Map<String, serde_json::Value>) -> Result<Run
     if district.as_ref().is_some_and(|d| d.chars().count() > 100) {
         e.add("district", "too_long", "district: at most 100 characters");
     }
-    if e.is_empty() {
-        Ok(RunIn { district, ssyk })
-    } else {
-        Err(Problem::validation(e))
-    }
+    e.into_result(RunIn { district, ssyk })
 }
 
 /// Run the batch assignment over the caller's readable participants and
@@ -616,18 +607,19 @@ pub async fn run_batch(state: &AppState, ctx: &Ctx, input: &RunIn) -> Result<Run
 pub async fn run(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<RunIn>,
 ) -> Result<impl IntoResponse, Problem> {
-    let input = parse_run(&map)?;
+    let input = check_run(body.into_result()?).map_err(Problem::validation)?;
     let out = run_batch(&state, &caller.ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
 /// The pairs to confirm, by participant.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ConfirmIn {
-    participant_ids: Vec<i64>,
+    #[schema(nullable = false)]
+    participant_ids: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -705,29 +697,21 @@ pub async fn confirm(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ConfirmIn>,
 ) -> Result<impl IntoResponse, Problem> {
     let run_id = parse_id(id)?;
-    let mut ids = Vec::new();
-    let mut bad = map.keys().any(|k| k != "participant_ids");
-    match map.get("participant_ids") {
-        Some(serde_json::Value::Array(a)) => {
-            for v in a {
-                match v.as_i64() {
-                    Some(i) if i > 0 => ids.push(i),
-                    _ => bad = true,
-                }
-            }
+    let ids = match body.into_result() {
+        Ok(ConfirmIn {
+            participant_ids: Some(ids),
+        }) if ids.iter().all(|i| *i > 0) => ids,
+        _ => {
+            return Err(invalid(
+                "participant_ids",
+                "invalid",
+                "send {\"participant_ids\": [ids]} and nothing else",
+            ))
         }
-        _ => bad = true,
-    }
-    if bad {
-        return Err(invalid(
-            "participant_ids",
-            "invalid",
-            "send {\"participant_ids\": [ids]} and nothing else",
-        ));
-    }
+    };
     let created = confirm_pairs(&state, &caller.ctx, run_id, &ids).await?;
     Ok((
         StatusCode::CREATED,

@@ -13,7 +13,7 @@ use crate::kernel::error::Problem;
 use crate::kernel::forms::CsrfForm;
 use crate::kernel::session::UiUser;
 use crate::matching::api::{
-    confirm_pairs, needs_for_participant, parse_run, run_batch, RateOut, RunIn,
+    check_run, confirm_pairs, needs_for_participant, run_batch, RateOut, RunIn,
 };
 use crate::participants::ui::parse_id;
 use crate::ui::{base_context, render, user_error_page};
@@ -117,17 +117,15 @@ async fn form_page(
 /// The form's fields checked the way the API checks them, plus the
 /// district being one of the city's.
 fn parse_form(form: &RunForm) -> Result<RunIn, ValidationErrors> {
-    let mut map = serde_json::Map::new();
     let trimmed = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
-    map.insert("district".into(), json!(trimmed(&form.district)));
-    map.insert("ssyk".into(), json!(trimmed(&form.ssyk)));
     let mut errors = ValidationErrors::new();
-    let parsed = match parse_run(&map) {
+    let parsed = match check_run(RunIn {
+        district: trimmed(&form.district),
+        ssyk: trimmed(&form.ssyk),
+    }) {
         Ok(input) => Some(input),
-        Err(p) => {
-            for fe in p.errors {
-                errors.add(&fe.field, &fe.code, fe.message);
-            }
+        Err(e) => {
+            errors = e;
             None
         }
     };

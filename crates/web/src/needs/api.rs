@@ -7,7 +7,7 @@
 //! is audited (a need from the public form names its contact person).
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{null_as_empty, nullable, Body};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -19,7 +19,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use vagar_domain::needs::{NeedData, NeedInput, NeedStatus, SkillInput};
 use vagar_store::needs::{Need, NeedFilter};
 
@@ -141,61 +140,148 @@ impl From<Need> for NeedOut {
     }
 }
 
-/// A skill of a need.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct NeedSkillIn {
-    /// Taxonomy skill concept id (unknown: 422 naming `skills`).
-    id: String,
-    /// Required (default) or meritorious.
-    required: Option<bool>,
+/// A skill of a need: `{id, required}` or a plain id (required).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum NeedSkillIn {
+    Id(String),
+    Skill {
+        /// Taxonomy skill concept id (unknown: 422 naming `skills`).
+        id: String,
+        /// Required (default) or meritorious.
+        required: Option<bool>,
+    },
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+impl From<NeedSkillIn> for SkillInput {
+    fn from(s: NeedSkillIn) -> SkillInput {
+        match s {
+            NeedSkillIn::Id(id) => SkillInput { id, required: true },
+            NeedSkillIn::Skill { id, required } => SkillInput {
+                id,
+                required: required.unwrap_or(true),
+            },
+        }
+    }
+}
+
+/// A need's body: on POST the fields of a new need, on PATCH the fields to
+/// change (absent: kept; `null`: cleared).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct NeedIn {
     /// The employer (POST only).
-    employer_id: i64,
+    #[schema(nullable = false, minimum = 1)]
+    employer_id: Option<i64>,
     /// A workplace of that employer.
-    workplace_id: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    workplace_id: Option<Option<i64>>,
     /// At most 200 characters.
-    title: String,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    title: Option<Option<String>>,
     /// Occupation name or SSYK level-4 group: concept id, code or exact label.
-    occupation: String,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    occupation: Option<Option<String>>,
     /// 1–500
-    positions: i64,
+    #[schema(nullable = false)]
+    positions: Option<i64>,
     /// At most 30.
+    #[serde(deserialize_with = "null_as_empty")]
+    #[schema(max_items = 100)]
     skills: Option<Vec<NeedSkillIn>>,
     /// sfi_a … sfi_d, a1 … c2, native
-    swedish_level: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    swedish_level: Option<Option<String>>,
+    #[serde(deserialize_with = "null_as_empty")]
+    #[schema(max_items = 50)]
     driving_licences: Option<Vec<String>>,
     /// primary, secondary, post_secondary_short, post_secondary_long, unknown
-    education_level: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    education_level: Option<Option<String>>,
     /// YYYY-MM-DD
-    start_date: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    start_date: Option<Option<String>>,
     /// 1–60
-    duration_months: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    duration_months: Option<Option<i64>>,
     /// full_time (default) or part_time
-    working_time: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    working_time: Option<Option<String>>,
     /// 1–40 (below 40 for part_time)
-    hours_per_week: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    hours_per_week: Option<Option<i64>>,
     /// step_free_entrance, lift, accessible_toilet, hearing_loop, quiet_room, adjustable_workstation
+    #[serde(deserialize_with = "null_as_empty")]
+    #[schema(max_items = 50)]
     accessibility: Option<Vec<String>>,
     /// At least one of work_practice, fixed_term_job, learning_employment, rental, staffing.
-    forms: Vec<String>,
+    #[serde(deserialize_with = "null_as_empty")]
+    #[schema(max_items = 50)]
+    forms: Option<Vec<String>>,
     /// At most 4000 characters.
-    description: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    description: Option<Option<String>>,
     /// open (new needs), filled, closed. Open ↔ filled; open/filled → closed; closed is final.
-    status: Option<String>,
-    contact_name: Option<String>,
-    contact_email: Option<String>,
-    contact_phone: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    status: Option<Option<String>>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    contact_name: Option<Option<String>>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    contact_email: Option<Option<String>>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    contact_phone: Option<Option<String>>,
     /// PATCH only: the version you read (required; a mismatch gives 409).
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+impl NeedIn {
+    /// The fields sent laid over `base` (absent: kept; `null`: cleared).
+    fn over(self, base: NeedInput) -> NeedInput {
+        NeedInput {
+            workplace_id: self.workplace_id.unwrap_or(base.workplace_id),
+            title: self.title.unwrap_or(base.title),
+            occupation: self.occupation.unwrap_or(base.occupation),
+            positions: self.positions.or(base.positions),
+            skills: self
+                .skills
+                .map(|s| s.into_iter().map(Into::into).collect())
+                .unwrap_or(base.skills),
+            swedish_level: self.swedish_level.unwrap_or(base.swedish_level),
+            driving_licences: self.driving_licences.unwrap_or(base.driving_licences),
+            education_level: self.education_level.unwrap_or(base.education_level),
+            start_date: self.start_date.unwrap_or(base.start_date),
+            duration_months: self.duration_months.unwrap_or(base.duration_months),
+            working_time: self.working_time.unwrap_or(base.working_time),
+            hours_per_week: self.hours_per_week.unwrap_or(base.hours_per_week),
+            accessibility: self.accessibility.unwrap_or(base.accessibility),
+            forms: self.forms.unwrap_or(base.forms),
+            description: self.description.unwrap_or(base.description),
+            status: self.status.unwrap_or(base.status),
+            contact_name: self.contact_name.unwrap_or(base.contact_name),
+            contact_email: self.contact_email.unwrap_or(base.contact_email),
+            contact_phone: self.contact_phone.unwrap_or(base.contact_phone),
+        }
+    }
+}
+
+/// Take a need from the queue.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct TriageIn {
     /// A workplace of the need's employer to attach.
     workplace_id: Option<i64>,
@@ -212,181 +298,6 @@ pub struct ListQuery {
     pub employer_id: Option<String>,
     /// true: only needs nobody has taken yet (the queue), newest first
     pub queue: Option<String>,
-}
-
-const FIELDS: &[&str] = &[
-    "workplace_id",
-    "title",
-    "occupation",
-    "positions",
-    "skills",
-    "swedish_level",
-    "driving_licences",
-    "education_level",
-    "start_date",
-    "duration_months",
-    "working_time",
-    "hours_per_week",
-    "accessibility",
-    "forms",
-    "description",
-    "status",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-];
-
-const READ_ONLY: &[&str] = &[
-    "id",
-    "reference",
-    "employer_name",
-    "organisation_number",
-    "workplace_name",
-    "ssyk_code",
-    "occupation_id",
-    "occupation_label",
-    "filled",
-    "source",
-    "triaged_at",
-    "triaged_by",
-    "created_by",
-    "created_at",
-    "updated_at",
-];
-
-/// `skills`: an array of `{id, required}` objects (or plain ids: required).
-fn skills(f: &mut Fields<'_>) -> Option<Vec<SkillInput>> {
-    match f.map.get("skills")? {
-        Value::Null => Some(vec![]),
-        Value::Array(items) if items.len() <= 100 => {
-            let mut out = vec![];
-            for item in items {
-                let s = match item {
-                    Value::String(id) => Some(SkillInput {
-                        id: id.clone(),
-                        required: true,
-                    }),
-                    Value::Object(o) => match (o.get("id"), o.get("required")) {
-                        (Some(Value::String(id)), None | Some(Value::Null)) => Some(SkillInput {
-                            id: id.clone(),
-                            required: true,
-                        }),
-                        (Some(Value::String(id)), Some(Value::Bool(r))) => Some(SkillInput {
-                            id: id.clone(),
-                            required: *r,
-                        }),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                match s {
-                    Some(s) => out.push(s),
-                    None => {
-                        f.errors.add(
-                            "skills",
-                            "type",
-                            "skills must be an array of {id, required} objects",
-                        );
-                        return None;
-                    }
-                }
-            }
-            Some(out)
-        }
-        _ => {
-            f.errors.add(
-                "skills",
-                "type",
-                "skills must be an array of at most 100 objects",
-            );
-            None
-        }
-    }
-}
-
-fn nullable_int(f: &mut Fields<'_>, key: &str, current: Option<i64>) -> Option<i64> {
-    match f.nullable_i64(key) {
-        Some(v) => v,
-        None => current,
-    }
-}
-
-fn text(f: &mut Fields<'_>, key: &str, current: Option<String>) -> Option<String> {
-    match f.nullable_string(key) {
-        Some(v) => v,
-        None if f.map.contains_key(key) => None,
-        None => current,
-    }
-}
-
-fn strings(f: &mut Fields<'_>, key: &str, current: Vec<String>) -> Vec<String> {
-    if f.map.contains_key(key) {
-        f.strings(key).unwrap_or_default()
-    } else {
-        current
-    }
-}
-
-/// Overlay the JSON fields present in `map` on `base` (absent: kept;
-/// `null`: cleared).
-fn overlay(f: &mut Fields<'_>, base: NeedInput) -> NeedInput {
-    let positions = if f.map.contains_key("positions") {
-        match f.map.get("positions") {
-            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-            _ => {
-                f.errors.add(
-                    "positions",
-                    "type",
-                    "positions must be an integer from 1 to 500",
-                );
-                None
-            }
-        }
-    } else {
-        base.positions
-    };
-    NeedInput {
-        workplace_id: nullable_int(f, "workplace_id", base.workplace_id),
-        title: text(f, "title", base.title),
-        occupation: text(f, "occupation", base.occupation),
-        positions,
-        skills: if f.map.contains_key("skills") {
-            skills(f).unwrap_or_default()
-        } else {
-            base.skills
-        },
-        swedish_level: text(f, "swedish_level", base.swedish_level),
-        driving_licences: strings(f, "driving_licences", base.driving_licences),
-        education_level: text(f, "education_level", base.education_level),
-        start_date: text(f, "start_date", base.start_date),
-        duration_months: nullable_int(f, "duration_months", base.duration_months),
-        working_time: text(f, "working_time", base.working_time),
-        hours_per_week: nullable_int(f, "hours_per_week", base.hours_per_week),
-        accessibility: strings(f, "accessibility", base.accessibility),
-        forms: strings(f, "forms", base.forms),
-        description: text(f, "description", base.description),
-        status: text(f, "status", base.status),
-        contact_name: text(f, "contact_name", base.contact_name),
-        contact_email: text(f, "contact_email", base.contact_email),
-        contact_phone: text(f, "contact_phone", base.contact_phone),
-    }
-}
-
-/// Shape errors first, then the rules' errors for the other fields, so
-/// every invalid field is named at once.
-fn checked(mut f: Fields<'_>, input: NeedInput) -> Result<NeedInput, Problem> {
-    if let Err(e) = NeedData::from_input(&input) {
-        for e in e.0 {
-            if f.errors.for_field(&e.field).is_none() {
-                f.errors.0.push(e);
-            }
-        }
-    }
-    if f.errors.is_empty() {
-        Ok(input)
-    } else {
-        Err(Problem::validation(f.errors))
-    }
 }
 
 /// The needs the caller may read (an employer user: its own employer's).
@@ -470,23 +381,19 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<NeedIn, NeedOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut known = FIELDS.to_vec();
-    known.push("employer_id");
-    let mut read_only = READ_ONLY.to_vec();
-    read_only.push("version");
-    let mut f = Fields::new(&map, &known, &read_only);
-    let employer_id = f.integer("employer_id", 1, i64::MAX);
-    if !map.contains_key("employer_id") {
-        f.errors
-            .add("employer_id", "required", "employer_id is required");
-    }
-    let input = overlay(&mut f, NeedInput::default());
-    let input = checked(f, input)?;
+    let body = body
+        .require("employer_id", |b| b.employer_id.is_some())
+        .read_only("version", |b| b.version.is_some());
+    let employer_id = body.value.employer_id.unwrap_or(0);
+    // The shape's errors first, then the rules' for the other fields.
+    let input = body
+        .map(|b| b.over(NeedInput::default()))
+        .checked(NeedData::from_input)?;
     let n = state
         .store
-        .create_need(&caller.ctx, employer_id.unwrap_or(0), &input)
+        .create_need(&caller.ctx, employer_id, &input)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -524,7 +431,7 @@ pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<NeedIn, NeedOut>,
 ) -> Result<Json<NeedOut>, Problem> {
     let id = parse_id(id)?;
     if !vagar_domain::access::need_role_may(
@@ -537,21 +444,17 @@ pub async fn update(
             .update_need(&caller.ctx, id, &NeedInput::default(), 0)
             .await?;
     }
-    let mut known = FIELDS.to_vec();
-    known.push("version");
-    let mut read_only = READ_ONLY.to_vec();
-    read_only.push("employer_id");
-    let mut f = Fields::new(&map, &known, &read_only);
-    let version = f.integer("version", 1, i64::MAX);
-    if !map.contains_key("version") {
-        f.errors.add("version", "required", "version is required");
-    }
+    let body = body
+        .require("version", |b| b.version.is_some())
+        .read_only("employer_id", |b| b.employer_id.is_some());
     let current = state.store.read_need(&caller.ctx, id).await?;
-    let input = overlay(&mut f, current.to_input());
-    let input = checked(f, input)?;
+    let version = body.value.version.unwrap_or(0);
+    let input = body
+        .map(|b| b.over(current.to_input()))
+        .checked(NeedData::from_input)?;
     let n = state
         .store
-        .update_need(&caller.ctx, id, &input, version.unwrap_or(0))
+        .update_need(&caller.ctx, id, &input, version)
         .await?;
     Ok(Json(n.into()))
 }
@@ -567,15 +470,13 @@ pub async fn triage(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<TriageIn>,
 ) -> Result<Json<NeedOut>, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["workplace_id", "version"], &[]);
-    let workplace_id = f.nullable_i64("workplace_id").flatten();
-    let version = f.nullable_i64("version").flatten();
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
+    let TriageIn {
+        workplace_id,
+        version,
+    } = body.into_result()?;
     let n = state
         .store
         .triage_need(&caller.ctx, id, workplace_id, version)

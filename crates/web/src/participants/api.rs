@@ -1,7 +1,7 @@
 //! `/api/v1/participants`: the participant registry.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{null_as_empty, nullable, properties, read_body, Body};
+use crate::kernel::json::{null_as_empty, nullable, Body};
 use crate::kernel::session::ApiCaller;
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
@@ -110,7 +110,7 @@ impl ParticipantOut {
 /// The writable fields. On POST `identity_number`, `first_name` and
 /// `last_name` are required; on PATCH every field is optional and `null`
 /// clears a nullable one.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ParticipantIn {
     /// Personnummer or samordningsnummer: 10 or 12 digits, with or without '-' or '+'.
@@ -191,16 +191,6 @@ impl ParticipantIn {
         };
         (input, self.version)
     }
-}
-
-/// Read a participant object (also nested in an intake body).
-pub(crate) fn parse_input(
-    map: serde_json::Map<String, serde_json::Value>,
-) -> Result<(ParticipantInput, Option<i64>), Problem> {
-    let (value, errors) = read_body::<ParticipantIn>(map, &properties::<ParticipantOut>())?;
-    Body::<_, ParticipantOut>::new(value, errors)
-        .into_result()
-        .map(ParticipantIn::into_input)
 }
 
 /// Any id that is not a positive integer (or not even UTF-8) names nothing.

@@ -10,7 +10,7 @@
 //! steps (and contacts) of their own organisation.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{nullable, Body};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -21,9 +21,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use serde_json::{Map, Value};
-use vagar_domain::plans::{ContactInput, GoalInput, PlanAccess, StepInput};
+use serde::{Deserialize, Serialize};
+use vagar_domain::plans::access::PlanAccess;
+use vagar_domain::plans::{ContactInput, GoalInput, StepInput};
 use vagar_store::plans::{Contact, HistoryEntry, PlanView, Step};
 
 pub fn router() -> Router<AppState> {
@@ -203,152 +203,84 @@ impl From<Contact> for ContactOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// The long-term goal: PUT creates the plan or replaces the goal whole.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct PlanIn {
     /// occupation or education
-    goal_kind: String,
+    #[schema(nullable = false)]
+    goal_kind: Option<String>,
     /// SSYK 2012 unit group, four digits: required for an occupation, absent for an education.
-    ssyk_code: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    ssyk_code: Option<Option<String>>,
     /// The occupation's name or the education (at most 200 characters).
-    goal_title: String,
+    #[schema(nullable = false)]
+    goal_title: Option<String>,
     /// The version you read, when changing; a mismatch gives 409.
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+impl PlanIn {
+    fn into_input(self) -> (GoalInput, Option<i64>) {
+        let input = GoalInput {
+            goal_kind: self.goal_kind,
+            ssyk_code: self.ssyk_code,
+            goal_title: self.goal_title,
+        };
+        (input, self.version)
+    }
+}
+
+/// A step: every field for a new one, any for a change (`null` clears).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct StepIn {
     /// From the reference list (see StepOut); required on create.
+    #[schema(nullable = false)]
     activity_type: Option<String>,
-    activity_text: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    activity_text: Option<Option<String>>,
     /// Required on create; must exist.
+    #[schema(nullable = false, minimum = 1)]
     organisation_id: Option<i64>,
     /// An active user of the step's organisation.
-    responsible_user_id: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    responsible_user_id: Option<Option<i64>>,
     /// YYYY-MM-DD; required on create.
+    #[schema(nullable = false)]
     start_date: Option<String>,
     /// YYYY-MM-DD, not before start_date; required on create.
+    #[schema(nullable = false)]
     due_date: Option<String>,
     /// planned (default) or active on create; then planned ⇄ active → done | cancelled.
+    #[schema(nullable = false)]
     status: Option<String>,
-    result_note: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    result_note: Option<Option<String>>,
     /// PATCH only: the version you read; a mismatch gives 409.
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct ContactIn {
-    /// YYYY-MM-DD, not in the future.
-    contact_date: String,
-    /// Default: the caller's organisation.
-    organisation_id: Option<i64>,
-    /// meeting, call, message, home_visit or other
-    kind: String,
-    note: Option<String>,
-}
-
-fn done<T>(f: Fields<'_>, v: T) -> Result<T, Problem> {
-    if f.errors.is_empty() {
-        Ok(v)
-    } else {
-        Err(Problem::validation(f.errors))
+impl StepIn {
+    fn into_input(self) -> (StepInput, Option<i64>) {
+        let input = StepInput {
+            activity_type: self.activity_type,
+            activity_text: self.activity_text,
+            organisation_id: self.organisation_id,
+            responsible_user_id: self.responsible_user_id,
+            start_date: self.start_date,
+            due_date: self.due_date,
+            status: self.status,
+            result_note: self.result_note,
+        };
+        (input, self.version)
     }
-}
-
-const PLAN_READ_ONLY: &[&str] = &[
-    "id",
-    "participant_id",
-    "created_by",
-    "created_at",
-    "updated_by",
-    "updated_at",
-    "goal_editable",
-    "steps",
-];
-
-fn parse_goal(map: &Map<String, Value>) -> Result<(GoalInput, Option<i64>), Problem> {
-    let mut f = Fields::new(
-        map,
-        &["goal_kind", "ssyk_code", "goal_title", "version"],
-        PLAN_READ_ONLY,
-    );
-    let input = GoalInput {
-        goal_kind: f.string("goal_kind"),
-        ssyk_code: f.nullable_string("ssyk_code"),
-        goal_title: f.string("goal_title"),
-    };
-    let version = f.integer("version", 1, i64::MAX);
-    done(f, (input, version))
-}
-
-fn parse_step(map: &Map<String, Value>, patch: bool) -> Result<(StepInput, Option<i64>), Problem> {
-    let mut known = vec![
-        "activity_type",
-        "activity_text",
-        "organisation_id",
-        "responsible_user_id",
-        "start_date",
-        "due_date",
-        "status",
-        "result_note",
-    ];
-    if patch {
-        known.push("version");
-    }
-    let mut f = Fields::new(
-        map,
-        &known,
-        &[
-            "id",
-            "plan_id",
-            "created_by",
-            "created_at",
-            "updated_by",
-            "updated_at",
-            "editable",
-        ],
-    );
-    let organisation_id = match f.map.get("organisation_id") {
-        None => None,
-        Some(_) => f.integer("organisation_id", 1, i64::MAX),
-    };
-    let input = StepInput {
-        activity_type: f.string("activity_type"),
-        activity_text: f.nullable_string("activity_text"),
-        organisation_id,
-        responsible_user_id: f.nullable_i64("responsible_user_id"),
-        start_date: f.string("start_date"),
-        due_date: f.string("due_date"),
-        status: f.string("status"),
-        result_note: f.nullable_string("result_note"),
-    };
-    let version = if patch {
-        f.integer("version", 1, i64::MAX)
-    } else {
-        None
-    };
-    done(f, (input, version))
-}
-
-fn parse_contact(map: &Map<String, Value>) -> Result<ContactInput, Problem> {
-    let mut f = Fields::new(
-        map,
-        &["contact_date", "organisation_id", "kind", "note"],
-        &["id", "participant_id", "recorded_by", "recorded_at"],
-    );
-    let organisation_id = match f.map.get("organisation_id") {
-        None | Some(Value::Null) => None,
-        Some(_) => f.integer("organisation_id", 1, i64::MAX),
-    };
-    let input = ContactInput {
-        contact_date: f.string("contact_date"),
-        organisation_id,
-        kind: f.string("kind"),
-        note: f.nullable_string("note"),
-    };
-    done(f, input)
 }
 
 /// The participant's active action plan with its steps.
@@ -378,10 +310,10 @@ pub async fn save(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<PlanIn, PlanOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let (input, version) = parse_goal(&map)?;
+    let (input, version) = body.into_result()?.into_input();
     let (v, created) = state
         .store
         .save_plan(&caller.ctx, id, &input, version)
@@ -409,10 +341,13 @@ pub async fn add_step(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<StepIn, StepOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let (input, _) = parse_step(&map, false)?;
+    let (input, _) = body
+        .read_only("version", |b| b.version.is_some())
+        .into_result()?
+        .into_input();
     let s = state.store.add_step(&caller.ctx, id, &input).await?;
     Ok((
         StatusCode::CREATED,
@@ -432,14 +367,14 @@ pub async fn update_step(
     State(state): State<AppState>,
     caller: ApiCaller,
     ids: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<StepIn, StepOut>,
 ) -> Result<Json<StepOut>, Problem> {
     let (id, step_id) = ids
         .ok()
         .and_then(|Path((a, b))| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
         .filter(|(a, b)| *a > 0 && *b > 0)
         .ok_or_else(Problem::not_found)?;
-    let (input, version) = parse_step(&map, true)?;
+    let (input, version) = body.into_result()?.into_input();
     let s = state
         .store
         .update_step(&caller.ctx, id, step_id, &input, version)
@@ -480,7 +415,7 @@ pub async fn list_contacts(
 
 /// Record a meeting, call, message or home visit that took place.
 #[utoipa::path(post, path = "/api/v1/participants/{id}/contacts", tag = "plans",
-    params(("id" = i64, Path)), request_body = ContactIn,
+    params(("id" = i64, Path)), request_body = ContactInput,
     responses((status = 201, body = ContactOut), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -488,10 +423,10 @@ pub async fn add_contact(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ContactInput, ContactOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let input = parse_contact(&map)?;
+    let input = body.into_result()?;
     let c = state.store.add_contact(&caller.ctx, id, &input).await?;
     Ok((StatusCode::CREATED, Json(ContactOut::from(c))))
 }

@@ -24,8 +24,9 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use vagar_domain::plans::access::PlanAccess;
 use vagar_domain::plans::{
-    ActivityType, ContactInput, ContactKind, GoalInput, GoalKind, PlanAccess, StepInput, StepStatus,
+    ActivityType, ContactInput, ContactKind, GoalInput, GoalKind, StepInput, StepStatus,
 };
 use vagar_domain::ValidationErrors;
 use vagar_store::plans::PlanView;

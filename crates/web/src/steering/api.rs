@@ -14,7 +14,7 @@
 //! participant the caller may not work with, and nothing is written).
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{null_as_default, nullable, Body};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -25,8 +25,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
 use vagar_domain::plans::{StepData, StepInput};
 use vagar_domain::steering::{
     CaseInput, DecisionData, DecisionInput, DecisionPatch, GroupInput, MeetingInput,
@@ -242,210 +241,133 @@ impl From<Decision> for DecisionOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct GroupIn {
-    /// At most 200 characters.
-    name: String,
-    /// The member organisations (at least one, existing).
-    organisation_ids: Vec<i64>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct MeetingIn {
-    /// YYYY-MM-DD
-    meeting_date: String,
-    notes: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct CaseIn {
-    /// A participant the caller may read (otherwise 404).
-    participant_id: i64,
-    /// What the group is asked to decide (at most 4000 characters).
-    question: String,
-}
-
-/// A step the decision creates (fields as in the plan's StepIn).
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct CreateStepIn {
+/// A step a decision creates or changes: the fields of the plan's step.
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DecisionStepIn {
     /// A participant whose plan the caller may change (otherwise 404).
-    participant_id: i64,
-    activity_type: String,
-    activity_text: Option<String>,
-    organisation_id: i64,
-    responsible_user_id: Option<i64>,
-    start_date: String,
-    due_date: String,
-    status: Option<String>,
-    result_note: Option<String>,
-}
-
-/// A change the decision makes to a step (fields as in the plan's StepIn).
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct UpdateStepIn {
-    participant_id: i64,
-    step_id: i64,
+    #[schema(nullable = false, minimum = 1)]
+    participant_id: Option<i64>,
+    /// update_steps only: the step to change.
+    #[schema(nullable = false, minimum = 1)]
+    step_id: Option<i64>,
+    #[schema(nullable = false)]
     activity_type: Option<String>,
-    activity_text: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    activity_text: Option<Option<String>>,
+    #[schema(nullable = false, minimum = 1)]
     organisation_id: Option<i64>,
-    responsible_user_id: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    responsible_user_id: Option<Option<i64>>,
+    #[schema(nullable = false)]
     start_date: Option<String>,
+    #[schema(nullable = false)]
     due_date: Option<String>,
+    #[schema(nullable = false)]
     status: Option<String>,
-    result_note: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    result_note: Option<Option<String>>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+impl DecisionStepIn {
+    /// The participant, the step and the plan's input; what is missing or
+    /// not taken here is named by `place` (`create_steps[1]`).
+    fn read(
+        self,
+        place: &str,
+        update: bool,
+        errors: &mut ValidationErrors,
+    ) -> (i64, i64, StepInput) {
+        if self.participant_id.is_none() {
+            let f = format!("{place}.participant_id");
+            errors.add(&f, "required", format!("{f} is required"));
+        }
+        match (update, self.step_id) {
+            (true, None) => {
+                let f = format!("{place}.step_id");
+                errors.add(&f, "required", format!("{f} is required"));
+            }
+            (false, Some(_)) => {
+                let f = format!("{place}.step_id");
+                errors.add(&f, "unknown_field", format!("{f} is not a known field"));
+            }
+            _ => {}
+        }
+        let step = StepInput {
+            activity_type: self.activity_type,
+            activity_text: self.activity_text,
+            organisation_id: self.organisation_id,
+            responsible_user_id: self.responsible_user_id,
+            start_date: self.start_date,
+            due_date: self.due_date,
+            status: self.status,
+            result_note: self.result_note,
+        };
+        (
+            self.participant_id.unwrap_or(0),
+            self.step_id.unwrap_or(0),
+            step,
+        )
+    }
+}
+
+/// A decision, with the plan steps it creates or changes.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct DecisionIn {
     /// The decision (at most 4000 characters).
-    text: String,
+    #[schema(nullable = false)]
+    text: Option<String>,
     /// The case it decides (of this group); the case becomes `decided`.
-    case_id: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    case_id: Option<Option<i64>>,
     /// The meeting where it was taken (of this group).
-    meeting_id: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    meeting_id: Option<Option<i64>>,
     /// The organisations affected.
-    organisation_ids: Option<Vec<i64>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<i64>>, max_items = 200)]
+    organisation_ids: Vec<i64>,
     /// Participants concerned (each readable by the caller).
-    participant_ids: Option<Vec<i64>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<i64>>, max_items = 200)]
+    participant_ids: Vec<i64>,
     /// YYYY-MM-DD
-    follow_up_date: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    follow_up_date: Option<Option<String>>,
     /// open (default), in_progress, done or cancelled
+    #[schema(nullable = false)]
     status: Option<String>,
     /// Steps to create, in the same transaction.
-    create_steps: Option<Vec<CreateStepIn>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<DecisionStepIn>>, max_items = 50)]
+    create_steps: Vec<DecisionStepIn>,
     /// Steps to change, in the same transaction.
-    update_steps: Option<Vec<UpdateStepIn>>,
+    #[serde(deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<Vec<DecisionStepIn>>, max_items = 50)]
+    update_steps: Vec<DecisionStepIn>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// A change of a decision's follow-up.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct DecisionPatchIn {
     /// open, in_progress, done or cancelled
+    #[schema(nullable = false)]
     status: Option<String>,
     /// YYYY-MM-DD, or null to clear
-    follow_up_date: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    follow_up_date: Option<Option<String>>,
     /// The version you read; a mismatch gives 409.
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
-}
-
-fn done<T>(f: Fields<'_>, v: T) -> Result<T, Problem> {
-    if f.errors.is_empty() {
-        Ok(v)
-    } else {
-        Err(Problem::validation(f.errors))
-    }
-}
-
-/// An array of positive integers (absent or null: empty).
-fn id_list(f: &mut Fields<'_>, key: &str) -> Vec<i64> {
-    match f.map.get(key) {
-        None | Some(Value::Null) => vec![],
-        Some(Value::Array(items)) if items.len() <= 200 => {
-            let out: Option<Vec<i64>> = items.iter().map(Value::as_i64).collect();
-            out.unwrap_or_else(|| {
-                f.errors
-                    .add(key, "type", format!("{key} must be an array of integers"));
-                vec![]
-            })
-        }
-        Some(_) => {
-            f.errors.add(
-                key,
-                "type",
-                format!("{key} must be an array of at most 200 integers"),
-            );
-            vec![]
-        }
-    }
-}
-
-/// The objects of an array field (absent or null: none).
-fn objects<'a>(f: &mut Fields<'a>, key: &str) -> Vec<&'a Map<String, Value>> {
-    let map: &'a Map<String, Value> = f.map;
-    match map.get(key) {
-        None | Some(Value::Null) => vec![],
-        Some(Value::Array(items)) if items.len() <= 50 => {
-            let out: Option<Vec<&Map<String, Value>>> =
-                items.iter().map(Value::as_object).collect();
-            out.unwrap_or_else(|| {
-                f.errors
-                    .add(key, "type", format!("{key} must be an array of objects"));
-                vec![]
-            })
-        }
-        Some(_) => {
-            f.errors.add(
-                key,
-                "type",
-                format!("{key} must be an array of at most 50 objects"),
-            );
-            vec![]
-        }
-    }
-}
-
-const STEP_FIELDS: &[&str] = &[
-    "participant_id",
-    "activity_type",
-    "activity_text",
-    "organisation_id",
-    "responsible_user_id",
-    "start_date",
-    "due_date",
-    "status",
-    "result_note",
-];
-
-/// One step object of a decision; its errors are named by place.
-fn parse_step_object(
-    map: &Map<String, Value>,
-    prefix: &str,
-    update: bool,
-    errors: &mut ValidationErrors,
-) -> (i64, i64, StepInput) {
-    let mut known = STEP_FIELDS.to_vec();
-    if update {
-        known.push("step_id");
-    }
-    let mut f = Fields::new(map, &known, &[]);
-    let participant_id = f.integer("participant_id", 1, i64::MAX);
-    if !map.contains_key("participant_id") {
-        f.errors
-            .add("participant_id", "required", "participant_id is required");
-    }
-    let step_id = if update {
-        if !map.contains_key("step_id") {
-            f.errors.add("step_id", "required", "step_id is required");
-        }
-        f.integer("step_id", 1, i64::MAX)
-    } else {
-        None
-    };
-    let organisation_id = match f.map.get("organisation_id") {
-        None => None,
-        Some(_) => f.integer("organisation_id", 1, i64::MAX),
-    };
-    let input = StepInput {
-        activity_type: f.string("activity_type"),
-        activity_text: f.nullable_string("activity_text"),
-        organisation_id,
-        responsible_user_id: f.nullable_i64("responsible_user_id"),
-        start_date: f.string("start_date"),
-        due_date: f.string("due_date"),
-        status: f.string("status"),
-        result_note: f.nullable_string("result_note"),
-    };
-    for mut e in f.errors.0 {
-        e.field = format!("{prefix}.{}", e.field);
-        errors.0.push(e);
-    }
-    (participant_id.unwrap_or(0), step_id.unwrap_or(0), input)
 }
 
 fn ids2(ids: Result<Path<(String, String)>, PathRejection>) -> Result<(i64, i64), Problem> {
@@ -468,25 +390,16 @@ pub async fn list_groups(
 }
 
 /// Create a steering group with its member organisations.
-#[utoipa::path(post, path = "/api/v1/steering-groups", tag = "steering", request_body = GroupIn,
+#[utoipa::path(post, path = "/api/v1/steering-groups", tag = "steering", request_body = GroupInput,
     responses((status = 201, body = GroupOut, headers(("Location" = String))), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_group(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<GroupInput, GroupOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &["name", "organisation_ids"],
-        &["id", "created_by", "created_at"],
-    );
-    let input = GroupInput {
-        name: f.string("name"),
-        organisation_ids: id_list(&mut f, "organisation_ids"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let g = state
         .store
         .create_steering_group(&caller.ctx, &input)
@@ -533,7 +446,7 @@ pub async fn list_meetings(
 
 /// Record a meeting of the group.
 #[utoipa::path(post, path = "/api/v1/steering-groups/{id}/meetings", tag = "steering",
-    params(("id" = i64, Path)), request_body = MeetingIn,
+    params(("id" = i64, Path)), request_body = MeetingInput,
     responses((status = 201, body = MeetingOut), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -541,19 +454,10 @@ pub async fn add_meeting(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<MeetingInput, MeetingOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &["meeting_date", "notes"],
-        &["id", "group_id", "recorded_by", "recorded_at"],
-    );
-    let input = MeetingInput {
-        meeting_date: f.string("meeting_date"),
-        notes: f.nullable_string("notes"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let m = state
         .store
         .add_steering_meeting(&caller.ctx, id, &input)
@@ -579,7 +483,7 @@ pub async fn list_cases(
 
 /// Refer a participant's case to the group.
 #[utoipa::path(post, path = "/api/v1/steering-groups/{id}/cases", tag = "steering",
-    params(("id" = i64, Path)), request_body = CaseIn,
+    params(("id" = i64, Path)), request_body = CaseInput,
     responses((status = 201, body = CaseOut), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -587,27 +491,10 @@ pub async fn add_case(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<CaseInput, CaseOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &["participant_id", "question"],
-        &[
-            "id",
-            "group_id",
-            "participant",
-            "status",
-            "referred_by",
-            "referred_by_organisation_id",
-            "referred_at",
-        ],
-    );
-    let input = CaseInput {
-        participant_id: f.integer("participant_id", 1, i64::MAX),
-        question: f.string("question"),
-    };
-    let input = done(f, input)?;
+    let input = body.into_result()?;
     let c = state
         .store
         .add_steering_case(&caller.ctx, id, &input)
@@ -645,66 +532,43 @@ pub async fn add_decision(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<DecisionIn, DecisionOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "text",
-            "case_id",
-            "meeting_id",
-            "organisation_ids",
-            "participant_ids",
-            "follow_up_date",
-            "status",
-            "create_steps",
-            "update_steps",
-        ],
-        &[
-            "id",
-            "group_id",
-            "version",
-            "recorded_by",
-            "recorded_at",
-            "updated_by",
-            "updated_at",
-            "participants",
-            "hidden_participants",
-            "steps",
-            "history",
-        ],
-    );
+    let Body {
+        value: d,
+        mut errors,
+        ..
+    } = body;
     let input = DecisionInput {
-        text: f.string("text"),
-        case_id: f.nullable_i64("case_id"),
-        meeting_id: f.nullable_i64("meeting_id"),
-        organisation_ids: id_list(&mut f, "organisation_ids"),
-        participant_ids: id_list(&mut f, "participant_ids"),
-        follow_up_date: f.nullable_string("follow_up_date"),
-        status: f.string("status"),
+        text: d.text,
+        case_id: d.case_id,
+        meeting_id: d.meeting_id,
+        organisation_ids: d.organisation_ids,
+        participant_ids: d.participant_ids,
+        follow_up_date: d.follow_up_date,
+        status: d.status,
     };
-    let create_maps = objects(&mut f, "create_steps");
-    let update_maps = objects(&mut f, "update_steps");
-    let mut errors = ValidationErrors::new();
-    let creates: Vec<StepCreate> = create_maps
-        .iter()
+    let creates: Vec<StepCreate> = d
+        .create_steps
+        .into_iter()
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, s)| {
             let (participant_id, _, step) =
-                parse_step_object(m, &format!("create_steps[{i}]"), false, &mut errors);
+                s.read(&format!("create_steps[{i}]"), false, &mut errors);
             StepCreate {
                 participant_id,
                 step,
             }
         })
         .collect();
-    let updates: Vec<StepUpdate> = update_maps
-        .iter()
+    let updates: Vec<StepUpdate> = d
+        .update_steps
+        .into_iter()
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, s)| {
             let (participant_id, step_id, step) =
-                parse_step_object(m, &format!("update_steps[{i}]"), true, &mut errors);
+                s.read(&format!("update_steps[{i}]"), true, &mut errors);
             StepUpdate {
                 participant_id,
                 step_id,
@@ -712,8 +576,7 @@ pub async fn add_decision(
             }
         })
         .collect();
-    f.errors.0.extend(errors.0);
-    if !f.errors.is_empty() {
+    if !errors.is_empty() {
         // Name every invalid field at once: the rules' errors beside the
         // shape errors (the store repeats these checks).
         let mut rules = DecisionData::from_input(&input).err().unwrap_or_default();
@@ -726,12 +589,12 @@ pub async fn add_decision(
             }
         }
         for e in rules.0 {
-            if f.errors.for_field(&e.field).is_none() {
-                f.errors.0.push(e);
+            if errors.for_field(&e.field).is_none() {
+                errors.0.push(e);
             }
         }
+        return Err(Problem::validation(errors));
     }
-    let input = done(f, input)?;
     let d = state
         .store
         .create_steering_decision(&caller.ctx, id, &input, &creates, &updates)
@@ -750,44 +613,20 @@ pub async fn update_decision(
     State(state): State<AppState>,
     caller: ApiCaller,
     ids: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<DecisionPatchIn, DecisionOut>,
 ) -> Result<Json<DecisionOut>, Problem> {
     let (id, decision_id) = ids2(ids)?;
-    let mut f = Fields::new(
-        &map,
-        &["status", "follow_up_date", "version"],
-        &[
-            "id",
-            "group_id",
-            "case_id",
-            "meeting_id",
-            "text",
-            "organisation_ids",
-            "participants",
-            "hidden_participants",
-            "steps",
-            "history",
-            "recorded_by",
-            "recorded_at",
-            "updated_by",
-            "updated_at",
-        ],
-    );
-    let patch = DecisionPatch {
-        status: f.string("status"),
-        follow_up_date: f.nullable_string("follow_up_date"),
-    };
-    let version = f.integer("version", 1, i64::MAX);
-    if !f.errors.is_empty() {
+    let version = body.value.version;
+    let body = body.map(|b| DecisionPatch {
+        status: b.status,
+        follow_up_date: b.follow_up_date,
+    });
+    let patch = if body.errors.is_empty() {
+        body.value
+    } else {
         // Name every invalid field at once (the store checks them again).
-        let current = vagar_domain::steering::DecisionStatus::Open;
-        for e in patch.apply(current, None).err().unwrap_or_default().0 {
-            if f.errors.for_field(&e.field).is_none() {
-                f.errors.0.push(e);
-            }
-        }
-    }
-    let patch = done(f, patch)?;
+        body.checked(|p| p.apply(vagar_domain::steering::DecisionStatus::Open, None))?
+    };
     let d = state
         .store
         .update_steering_decision(&caller.ctx, id, decision_id, &patch, version)

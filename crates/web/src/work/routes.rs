@@ -32,6 +32,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn ui_router() -> Router<AppState> {
     Router::new()
         .merge(interventions::ui::router())
+        .merge(placements::ui::router())
+        .merge(displacement::ui::router())
         .merge(rental::ui::router())
         .merge(staffing::ui::router())
         .merge(learning::ui::router())

@@ -17,12 +17,17 @@ code_enum!(
     }
 );
 
-/// Raw input for a staff reduction at a host.
-#[derive(Debug, Clone, Default)]
+/// Raw input for a staff reduction at a host (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ReductionInput {
+    #[schema(minimum = 1)]
     pub workplace_id: Option<i64>,
+    /// SSYK level 4.
     pub occupation_ssyk: Option<String>,
+    /// notice or dismissal
     pub kind: Option<String>,
+    /// YYYY-MM-DD, not in the future
     pub occurred_on: Option<String>,
     pub persons: Option<i64>,
     pub note: Option<String>,

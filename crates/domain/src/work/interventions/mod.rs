@@ -25,23 +25,6 @@ use crate::validation::{
 };
 use chrono::NaiveDate;
 
-// ALIAS(issue10): the placement rules moved to `work::placements`, the staff
-// reductions to `work::displacement`.
-#[doc(hidden)] // ALIAS(issue10)
-pub use super::displacement::{Reduction, ReductionInput, ReductionKind}; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{check_enrolment, check_exit, check_override_reason}; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{longer_than_months, EnrolmentFacts, ExitInput}; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{EmploymentForm, ExitOutcome, PlacementStatus}; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{PlacementInput, PlacementTerms}; // ALIAS(issue10)
-#[doc(hidden)] // ALIAS(issue10)
-pub use super::placements::{MAX_MONTHLY_ORE, MAX_WEEK_MINUTES};
-#[doc(hidden)] // ALIAS(issue10)
-pub use crate::{taxonomy::is_ssyk4, time::age_on}; // ALIAS(issue10) // ALIAS(issue10)
-
 code_enum!(
     /// The four work models of the report (SPEC.md, "The four work models").
     InterventionModel {
@@ -99,20 +82,31 @@ pub(crate) const DATES: Dates = Dates {
     wording: "must be a date as YYYY-MM-DD",
 };
 
-/// Raw input for an intervention (the API's JSON or the form).
-#[derive(Debug, Clone, Default)]
+/// Raw input for an intervention (the API's JSON body or the form).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct InterventionInput {
     pub name: Option<String>,
+    /// Exactly one of model and programme_type.
     pub model: Option<String>,
     pub programme_type: Option<String>,
     pub description: Option<String>,
+    /// youth, long_term_unemployed, income_support, sfi, weak_attachment, newly_arrived
+    #[serde(deserialize_with = "crate::input::null_as_default")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 50)]
     pub target_groups: Vec<String>,
+    /// 1–10000 places at a time.
     pub capacity: Option<i64>,
+    /// YYYY-MM-DD
     pub period_from: Option<String>,
     pub period_to: Option<String>,
     pub funding: Option<String>,
+    /// municipality (default) or municipal_company
     pub operator_kind: Option<String>,
     pub follow_up_plan: Option<String>,
+    /// The organisations that run it; the first is the lead (default: yours).
+    #[serde(deserialize_with = "crate::input::null_as_default")]
+    #[schema(value_type = Option<Vec<i64>>, max_items = 20)]
     pub organisation_ids: Vec<i64>,
 }
 
@@ -231,8 +225,9 @@ impl InterventionData {
     }
 }
 
-/// Raw input for a planned indicator.
-#[derive(Debug, Clone, Default)]
+/// Raw input for a planned indicator (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct IndicatorInput {
     pub outcome: Option<String>,
     pub measured_after_days: Option<i64>,

@@ -106,15 +106,27 @@ impl Split {
     }
 }
 
-/// What a client sends to create a learning employment.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a client sends to create a learning employment (the API body).
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(default)]
 pub struct LearningInput {
+    /// A placement employed by the host (`employment_form` host) in an
+    /// intervention of the employer model.
+    #[schema(nullable = false, minimum = 1)]
     pub placement_id: Option<i64>,
+    /// The school partner: an organisation of kind school or
+    /// adult_education …
     pub school_organisation_id: Option<i64>,
+    /// … or the school's name (defaults to the organisation's name).
     pub school_name: Option<String>,
+    /// Programme or course, at most 200 characters.
     pub programme: Option<String>,
+    /// Planned split in whole percent; work + study = 100 (e.g. 75 and 25).
     pub work_percent: Option<i64>,
     pub study_percent: Option<i64>,
+    /// 0–100 percentage points (default 5).
     pub deviation_threshold_pp: Option<i64>,
 }
 

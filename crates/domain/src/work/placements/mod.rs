@@ -62,14 +62,20 @@ impl PlacementStatus {
     }
 }
 
-/// Raw input for a placement.
-#[derive(Debug, Clone, Default)]
+/// Raw input for a placement's terms: what a form and the API body send
+/// (the API reads it flattened into its body).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct PlacementInput {
+    /// YYYY-MM-DD
     pub start_date: Option<String>,
+    /// YYYY-MM-DD
     pub end_date: Option<String>,
+    /// municipality, host, work_practice
     pub employment_form: Option<String>,
     /// Hours per week in minutes.
     pub hours_per_week_minutes: Option<i64>,
+    /// Work and study shares sum to 100 (one sent alone: the other follows).
     pub planned_work_percent: Option<i64>,
     pub planned_study_percent: Option<i64>,
     pub monthly_wage_ore: Option<i64>,
@@ -79,7 +85,9 @@ pub struct PlacementInput {
     pub supervisor_phone: Option<String>,
     pub supervisor_email: Option<String>,
     pub role_title: Option<String>,
+    /// SSYK level 4; defaults to the need's.
     pub occupation_ssyk: Option<String>,
+    /// The task is an extra, not ordinary operations.
     pub extra_task: Option<bool>,
 }
 
@@ -419,11 +427,18 @@ pub fn check_enrolment(f: &EnrolmentFacts, t: &PlacementTerms) -> Result<(), Val
     e.into_result(())
 }
 
-/// Raw input for ending a placement.
-#[derive(Debug, Clone, Default)]
+/// Raw input for ending a placement (with the version read: the API body).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ExitInput {
+    /// YYYY-MM-DD
+    #[schema(nullable = false)]
     pub exit_date: Option<String>,
+    /// work_unsubsidised, work_subsidised, studies, other_programme, unemployed, sick_or_parental_leave, moved, unknown
+    #[schema(nullable = false)]
     pub exit_outcome: Option<String>,
+    /// The version you read (a mismatch gives 409).
+    pub version: Option<i64>,
 }
 
 /// Validate an exit against the placement's start date.

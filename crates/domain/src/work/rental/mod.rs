@@ -130,15 +130,22 @@ impl Period {
     }
 }
 
-/// An employment contract as entered.
-#[derive(Debug, Clone, Default)]
+/// An employment contract as entered (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ContractInput {
     pub participant_id: Option<i64>,
+    /// A rental-model intervention.
     pub intervention_id: Option<i64>,
+    /// YYYY-MM-DD
     pub period_from: Option<String>,
+    /// YYYY-MM-DD, at most three years after period_from.
     pub period_to: Option<String>,
+    /// 60–3600 (1–60 hours).
     pub hours_per_week_minutes: Option<i64>,
+    /// 1–200000
     pub hourly_wage_ore: Option<i64>,
+    /// 0–1000
     pub employer_fee_permille: Option<i64>,
 }
 

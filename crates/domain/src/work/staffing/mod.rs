@@ -97,12 +97,18 @@ pub fn parse_month(s: &str) -> Option<(i32, u32)> {
 
 // ---------------------------------------------------------------- pools
 
-#[derive(Debug, Clone, Default)]
+/// A staffing pool as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct PoolInput {
+    /// At most 200 characters.
     pub name: Option<String>,
     pub organisation_id: Option<i64>,
+    /// An intervention of the staffing model.
     pub intervention_id: Option<i64>,
+    /// Öre per hour, 0 or more.
     pub hourly_price_ore: Option<i64>,
+    /// 60–2880 (default 2400, 40 h).
     pub hourly_week_cap_minutes: Option<i64>,
 }
 
@@ -305,15 +311,21 @@ impl StaffData {
 
 // ---------------------------------------------------------------- requests
 
-#[derive(Debug, Clone, Default)]
+/// A staffing request as it arrives (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct RequestInput {
+    /// The ordering municipal unit (an organisation of kind municipal_unit).
     pub unit_id: Option<i64>,
+    /// YYYY-MM-DD
     pub work_date: Option<String>,
     /// "HH:MM"
     pub start_time: Option<String>,
     /// "HH:MM"; at or before the start: the next day (a night shift).
     pub end_time: Option<String>,
+    /// SSYK level-4 code of the taxonomy.
     pub occupation: Option<String>,
+    /// 1–50
     pub staff_count: Option<i64>,
     pub note: Option<String>,
 }
@@ -385,11 +397,15 @@ impl RequestData {
 
 // ---------------------------------------------------------------- unit hours
 
-#[derive(Debug, Clone, Default)]
+/// A unit's monthly hours as they arrive (also the API body's shape).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct UnitHoursInput {
     pub unit_id: Option<i64>,
+    /// YYYY-MM; a second report of the month replaces the first.
     pub month: Option<String>,
     pub total_minutes: Option<i64>,
+    /// At most total_minutes.
     pub hourly_minutes: Option<i64>,
 }
 

@@ -15,17 +15,23 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vagar_domain::access::EmployerAction;
 use vagar_domain::access::PlacementAction;
 use vagar_domain::work::displacement::{self, Assessment, Facts, ReductionFact};
-use vagar_domain::work::interventions::{PlacementInput, Reduction, ReductionInput};
+use vagar_domain::work::displacement::{Reduction, ReductionInput};
+use vagar_domain::work::placements::PlacementInput;
 use vagar_domain::ValidationErrors;
 
-/// What the displacement dry run and a new placement are assessed on.
-#[derive(Debug, Clone, Default)]
+/// What the displacement dry run and a new placement are assessed on (the
+/// dry run's API body).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct RiskQuery {
+    #[serde(flatten)]
+    #[schema(inline)]
     pub host: Host,
     pub occupation_ssyk: Option<String>,
     pub need_id: Option<i64>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    #[schema(nullable = false)]
     pub extra_task: bool,
 }
 
@@ -211,7 +217,7 @@ impl Store {
         e.0.retain(|f| f.code != "need_not_open");
         check_host(&mut tx, &host, &mut e).await?;
         let ssyk = input.occupation_ssyk.unwrap_or_default();
-        if !vagar_domain::work::interventions::is_ssyk4(ssyk.trim()) {
+        if !vagar_domain::taxonomy::is_ssyk4(ssyk.trim()) {
             e.add(
                 "occupation_ssyk",
                 "required",

@@ -19,13 +19,6 @@ use vagar_domain::work::interventions::{
 
 pub mod seed;
 
-// The placement and displacement types lived here before the feature
-// folders (issue 10).
-#[doc(hidden)]
-pub use crate::work::displacement::{RiskQuery, StaffReduction}; // ALIAS(issue10)
-#[doc(hidden)]
-pub use crate::work::placements::{Host, NewPlacement, Placement, PlacementFilter}; // ALIAS(issue10)
-
 #[derive(Debug, Clone)]
 pub struct IndicatorRow {
     pub id: i64,

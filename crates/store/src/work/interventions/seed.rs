@@ -10,7 +10,7 @@ use crate::work::placements::{host_name, insert_placement, Host, NewRow};
 use crate::{get, micros, Ctx, Result, Store};
 use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::RiskLevel;
-use vagar_domain::work::interventions::PlacementStatus;
+use vagar_domain::work::placements::PlacementStatus;
 
 /// What `seed_interventions` wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -12,12 +12,13 @@ use crate::{micros, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
 use vagar_domain::access::PlacementAction;
 use vagar_domain::work::displacement::RiskLevel;
-use vagar_domain::work::interventions::{
-    check_enrolment, check_exit, check_override_reason, ExitInput, InterventionStatus,
-    PlacementInput, PlacementTerms,
-};
+use vagar_domain::work::interventions::InterventionStatus;
 use vagar_domain::work::learning::monday_of;
-use vagar_domain::work::shares::{check_record, planned_week, ShareSummary};
+use vagar_domain::work::placements::shares::{check_record, planned_week, ShareSummary};
+use vagar_domain::work::placements::{
+    check_enrolment, check_exit, check_override_reason, ExitInput, PlacementInput, PlacementTerms,
+};
+use vagar_domain::ValidationErrors;
 
 impl Store {
     /// Record the hours actually worked and studied in one Monday week of a
@@ -144,10 +145,26 @@ impl Store {
         input: &PlacementInput,
         version: i64,
     ) -> Result<Placement> {
+        self.update_placement_with(ctx, id, version, |_| Ok(input.clone()))
+            .await
+    }
+
+    /// Change a placement's terms to what `change` makes of the stored
+    /// ones (a PATCH's merge). The role is decided first, here only
+    /// (audited); `change`'s errors (the body's shape) come before the
+    /// version and the rules are checked.
+    pub async fn update_placement_with(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+        change: impl FnOnce(PlacementInput) -> std::result::Result<PlacementInput, ValidationErrors>,
+    ) -> Result<Placement> {
         let (mut tx, _permit) = self
             .authorize_placement(ctx, PlacementAction::Update, id, "placement.update")
             .await?;
         let current = load_placement(&mut tx, id).await?;
+        let input = &change(current.to_input()).map_err(StoreError::Validation)?;
         if current.version != version {
             return Err(StoreError::StaleVersion);
         }

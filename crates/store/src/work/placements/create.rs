@@ -11,9 +11,10 @@ use crate::{get, micros, Ctx, Result, Store, StoreError};
 use vagar_domain::access::PlacementAction;
 use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::RiskLevel;
-use vagar_domain::work::interventions::{
-    check_enrolment, check_override_reason, EnrolmentFacts, InterventionStatus, PlacementInput,
-    PlacementStatus, PlacementTerms, ProgrammeType,
+use vagar_domain::work::interventions::{InterventionStatus, ProgrammeType};
+use vagar_domain::work::placements::{
+    check_enrolment, check_override_reason, EnrolmentFacts, PlacementInput, PlacementStatus,
+    PlacementTerms,
 };
 use vagar_domain::ValidationErrors;
 
@@ -251,7 +252,22 @@ impl Store {
     /// is. A blocked assessment is refused (422 `displacement_blocked`)
     /// unless an employer coordinator gives `override_reason`.
     pub async fn create_placement(&self, ctx: &Ctx, new: &NewPlacement) -> Result<Placement> {
-        match self.place(ctx, new).await {
+        self.create_placement_shaped(ctx, new, ValidationErrors::new())
+            .await
+    }
+
+    /// [`Store::create_placement`] for a body that already had errors of
+    /// shape (`shape`, named by the web's reader): the role is decided
+    /// first, here and only here (a role that may never place hears 403
+    /// whatever it sent, audited); then the shape's errors and the terms'
+    /// rules for the other fields are named together and nothing is written.
+    pub async fn create_placement_shaped(
+        &self,
+        ctx: &Ctx,
+        new: &NewPlacement,
+        shape: ValidationErrors,
+    ) -> Result<Placement> {
+        match self.place(ctx, new, shape).await {
             // The refusal is audited on its own (the work's transaction is
             // gone): which rules refused it, never the values.
             Err(StoreError::Validation(e)) if new.participant_id > 0 => {
@@ -270,7 +286,12 @@ impl Store {
         }
     }
 
-    async fn place(&self, ctx: &Ctx, new: &NewPlacement) -> Result<Placement> {
+    async fn place(
+        &self,
+        ctx: &Ctx,
+        new: &NewPlacement,
+        mut shape: ValidationErrors,
+    ) -> Result<Placement> {
         // A role that may never place hears 403 whatever it sent.
         if !vagar_domain::access::placement_role_may(ctx.actor.role, PlacementAction::Create) {
             let ids: Vec<i64> = (new.participant_id > 0)
@@ -280,6 +301,18 @@ impl Store {
             self.audit_refusal(ctx, "placement.create", "", &ids)
                 .await?;
             return Err(StoreError::Forbidden);
+        }
+        if !shape.is_empty() {
+            if let Err(rules) = PlacementTerms::from_input(&new.terms) {
+                for e in rules.0 {
+                    // With a need, the occupation comes from it.
+                    let from_need = new.need_id.is_some() && e.field == "occupation_ssyk";
+                    if !from_need && shape.for_field(&e.field).is_none() {
+                        shape.0.push(e);
+                    }
+                }
+            }
+            return Err(StoreError::Validation(shape));
         }
         if new.participant_id <= 0 {
             return Err(one_error(

@@ -19,9 +19,9 @@ use sqlx::any::AnyRow;
 use vagar_domain::access::EmployerAction;
 use vagar_domain::access::PlacementAction;
 use vagar_domain::work::displacement::{Assessment, RiskLevel};
-use vagar_domain::work::interventions::{PlacementInput, PlacementStatus, PlacementTerms};
 use vagar_domain::work::learning::WeekMinutes;
-use vagar_domain::work::shares::{summarise, ShareSummary};
+use vagar_domain::work::placements::shares::{summarise, ShareSummary};
+use vagar_domain::work::placements::{PlacementInput, PlacementStatus, PlacementTerms};
 
 pub(crate) use create::host_name;
 
@@ -121,22 +121,50 @@ impl Placement {
     }
 }
 
-/// Who hosts a placement: an employer (with a workplace), or a municipal unit.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Who hosts a placement: an employer (with a workplace), or a municipal
+/// unit (read flattened into the API body).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(default)]
 pub struct Host {
+    #[schema(minimum = 1)]
     pub employer_id: Option<i64>,
+    #[schema(minimum = 1)]
     pub workplace_id: Option<i64>,
+    #[schema(minimum = 1)]
     pub host_organisation_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// A new placement: the body of `POST /api/v1/placements` and what the
+/// store places. The host is an employer (with a workplace) or a
+/// municipal unit.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct NewPlacement {
+    #[schema(minimum = 1)]
     pub participant_id: i64,
+    #[schema(minimum = 1)]
     pub intervention_id: i64,
+    #[serde(flatten)]
+    #[schema(inline)]
     pub host: Host,
+    /// A competence need whose slot the placement fills.
+    #[schema(minimum = 1)]
     pub need_id: Option<i64>,
+    #[serde(flatten)]
+    #[schema(inline)]
     pub terms: PlacementInput,
-    /// An employer coordinator's reason to place despite a block.
+    /// Employer coordinators only: place despite a blocked assessment
+    /// (the reason is recorded).
     pub override_reason: Option<String>,
 }
 

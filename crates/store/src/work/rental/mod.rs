@@ -20,10 +20,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vagar_domain::work::rental::access::RentalAction;
 use vagar_domain::work::rental::{Period, TimesheetStatus};
 
-// The seed's types lived here before the feature folders (issue 10).
-#[doc(hidden)]
-pub use seed::{RentalSeed, RentalSeedContract, RentalSeedHost, RentalSeedWeek}; // ALIAS(issue10)
-
 #[derive(Debug, Clone)]
 pub struct Intervention {
     pub id: i64,

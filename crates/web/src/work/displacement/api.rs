@@ -3,10 +3,9 @@
 //! assessment of a placement reads.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{nullable, Body};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
-use crate::work::interventions::api::{done, int, merged, positive, text};
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -15,9 +14,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use vagar_domain::work::interventions::{Reduction, ReductionInput};
-use vagar_store::work::interventions::StaffReduction;
+use serde::{Deserialize, Serialize};
+use vagar_domain::work::displacement::{Reduction, ReductionInput};
+use vagar_store::work::displacement::StaffReduction;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,7 +33,7 @@ pub fn router() -> Router<AppState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list_reductions, create_reduction, set_staff_count),
-    components(schemas(StaffReductionOut, StaffReductionIn, StaffCountIn, WorkplaceStaffOut))
+    components(schemas(StaffReductionOut, ReductionInput, StaffCountIn, WorkplaceStaffOut))
 )]
 pub struct Doc;
 
@@ -68,19 +67,6 @@ impl From<StaffReduction> for StaffReductionOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct StaffReductionIn {
-    workplace_id: Option<i64>,
-    occupation_ssyk: String,
-    /// notice or dismissal
-    kind: String,
-    /// YYYY-MM-DD, not in the future
-    occurred_on: String,
-    persons: i64,
-    note: Option<String>,
-}
-
 // ------------------------------------------------------------ staff reductions
 
 /// The employer's recorded notices and dismissals (as the register's read).
@@ -101,7 +87,7 @@ pub async fn list_reductions(
 /// Record a notice or dismissal (employer coordinators). Open placements
 /// at the employer in that occupation are assessed again (and so blocked).
 #[utoipa::path(post, path = "/api/v1/employers/{id}/staff-reductions", tag = "interventions",
-    params(("id" = i64, Path)), request_body = StaffReductionIn,
+    params(("id" = i64, Path)), request_body = ReductionInput,
     responses((status = 201, body = StaffReductionOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem)))]
@@ -109,36 +95,18 @@ pub async fn create_reduction(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ReductionInput, StaffReductionOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "workplace_id",
-            "occupation_ssyk",
-            "kind",
-            "occurred_on",
-            "persons",
-            "note",
-        ],
-        &["id", "employer_id", "created_at"],
-    );
-    let input = ReductionInput {
-        workplace_id: positive(&mut f, "workplace_id"),
-        occupation_ssyk: text(&mut f, "occupation_ssyk", None),
-        kind: text(&mut f, "kind", None),
-        occurred_on: text(&mut f, "occurred_on", None),
-        persons: int(&mut f, "persons", None),
-        note: text(&mut f, "note", None),
-    };
-    if !f.errors.is_empty() {
+    let input = if body.errors.is_empty() {
+        body.value
+    } else {
         let today = vagar_domain::time::swedish_date(caller.ctx.now);
-        let rules = Reduction::from_input(&input, today)
+        return Err(body
+            .into_rules(|i| Reduction::from_input(i, today))
             .err()
-            .unwrap_or_default();
-        return Err(merged(f.errors, rules));
-    }
+            .unwrap_or_else(Problem::not_found));
+    };
     let r = state
         .store
         .record_staff_reduction(&caller.ctx, id, &input)
@@ -154,11 +122,14 @@ pub struct WorkplaceStaffOut {
     pub staff_count: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// A workplace's head count.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct StaffCountIn {
-    /// 1–1000000, or null when not known.
-    staff_count: Option<i64>,
+    /// 1–1000000, or null when not known (required).
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    staff_count: Option<Option<i64>>,
 }
 
 /// Record a workplace's head count (employer coordinators): the base of the
@@ -172,22 +143,14 @@ pub async fn set_staff_count(
     State(state): State<AppState>,
     caller: ApiCaller,
     ids: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<StaffCountIn, WorkplaceStaffOut>,
 ) -> Result<Json<WorkplaceStaffOut>, Problem> {
     let (id, workplace_id) = ids
         .ok()
         .and_then(|Path((a, b))| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
         .filter(|(a, b)| *a > 0 && *b > 0)
         .ok_or_else(Problem::not_found)?;
-    let mut f = Fields::new(&map, &["staff_count"], &["id", "name"]);
-    let count = f.nullable_i64("staff_count");
-    if !map.contains_key("staff_count") {
-        f.errors.add(
-            "staff_count",
-            "required",
-            "staff_count is required (null: not known)",
-        );
-    }
+    let body = body.require("staff_count", |b| b.staff_count.is_some());
     if !vagar_domain::access::employer_role_may(
         caller.ctx.actor.role,
         vagar_domain::access::EmployerAction::Manage,
@@ -198,10 +161,10 @@ pub async fn set_staff_count(
             .set_staff_count(&caller.ctx, id, workplace_id, None)
             .await?;
     }
-    done(f)?;
+    let count = body.into_result()?.staff_count.flatten();
     let w = state
         .store
-        .set_staff_count(&caller.ctx, id, workplace_id, count.flatten())
+        .set_staff_count(&caller.ctx, id, workplace_id, count)
         .await?;
     Ok(Json(WorkplaceStaffOut {
         id: w.id,

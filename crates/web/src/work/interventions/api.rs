@@ -10,7 +10,7 @@
 //! own employer with minimal fields (others 404); partners and analysts 403.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::{read_body, Body, NoOutput};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -49,7 +49,7 @@ pub fn router() -> Router<AppState> {
         list_interventions, create_intervention, read_intervention, update_intervention, add_indicator,
         open_intervention, close_intervention
     ),
-    components(schemas(InterventionOut, IndicatorOut, OrganisationRef, InterventionIn, IndicatorIn, VersionIn)),
+    components(schemas(InterventionOut, IndicatorOut, OrganisationRef, InterventionInput, InterventionChange, IndicatorInput, VersionIn)),
     tags((name = "interventions", description = "Interventions (insatser) with planned indicators, placements (deltagande) and their displacement assessment, hosts' staff reductions"))
 )]
 pub struct Doc;
@@ -147,164 +147,27 @@ impl From<Intervention> for InterventionOut {
     }
 }
 
-// Request bodies, for the document (read with `Fields`).
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct InterventionIn {
-    name: String,
-    /// Exactly one of model and programme_type.
-    model: Option<String>,
-    programme_type: Option<String>,
-    description: Option<String>,
-    /// youth, long_term_unemployed, income_support, sfi, weak_attachment, newly_arrived
-    target_groups: Option<Vec<String>>,
-    /// 1–10000 places at a time.
-    capacity: i64,
-    /// YYYY-MM-DD
-    period_from: String,
-    period_to: Option<String>,
-    funding: Option<String>,
-    /// municipality (default) or municipal_company
-    operator_kind: Option<String>,
-    follow_up_plan: Option<String>,
-    /// The organisations that run it; the first is the lead (default: yours).
-    organisation_ids: Option<Vec<i64>>,
-    /// PATCH only: the version you read.
+/// A change of an intervention (`version` required): the fields sent
+/// replace the stored ones, `null` clears.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct InterventionChange {
+    /// The version you read (a mismatch gives 409).
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
+    #[serde(flatten)]
+    #[schema(inline)]
+    fields: InterventionInput,
 }
 
 /// An optional body: the version you read (a mismatch gives 409).
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct VersionIn {
     version: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct IndicatorIn {
-    outcome: String,
-    measured_after_days: i64,
-    target_percent: i64,
-    description: Option<String>,
-}
-
 // ------------------------------------------------------------ helpers
-
-pub(crate) fn text(f: &mut Fields<'_>, key: &str, current: Option<String>) -> Option<String> {
-    match f.nullable_string(key) {
-        Some(v) => v,
-        None if f.map.contains_key(key) => None,
-        None => current,
-    }
-}
-
-pub(crate) fn int(f: &mut Fields<'_>, key: &str, current: Option<i64>) -> Option<i64> {
-    match f.nullable_i64(key) {
-        Some(v) => v,
-        None => current,
-    }
-}
-
-pub(crate) fn done(f: Fields<'_>) -> Result<(), Problem> {
-    if f.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Problem::validation(f.errors))
-    }
-}
-
-/// Shape errors first, then the rules' errors for the other fields.
-pub(crate) fn merged(mut shape: ValidationErrors, rules: ValidationErrors) -> Problem {
-    for e in rules.0 {
-        if shape.for_field(&e.field).is_none() {
-            shape.0.push(e);
-        }
-    }
-    Problem::validation(shape)
-}
-
-const INTERVENTION_FIELDS: &[&str] = &[
-    "name",
-    "model",
-    "programme_type",
-    "description",
-    "target_groups",
-    "capacity",
-    "period_from",
-    "period_to",
-    "funding",
-    "operator_kind",
-    "follow_up_plan",
-    "organisation_ids",
-];
-
-const INTERVENTION_READ_ONLY: &[&str] = &[
-    "id",
-    "status",
-    "indicators",
-    "organisations",
-    "open_placements",
-    "created_at",
-    "updated_at",
-];
-
-fn ids(f: &mut Fields<'_>, key: &str) -> Option<Vec<i64>> {
-    match f.map.get(key)? {
-        serde_json::Value::Null => Some(vec![]),
-        serde_json::Value::Array(items) if items.len() <= 20 => {
-            let v: Vec<i64> = items.iter().filter_map(|i| i.as_i64()).collect();
-            if v.len() != items.len() {
-                f.errors
-                    .add(key, "type", format!("{key} must be an array of ids"));
-                return None;
-            }
-            Some(v)
-        }
-        _ => {
-            f.errors.add(
-                key,
-                "type",
-                format!("{key} must be an array of at most 20 ids"),
-            );
-            None
-        }
-    }
-}
-
-fn intervention_overlay(f: &mut Fields<'_>, base: InterventionInput) -> InterventionInput {
-    InterventionInput {
-        name: text(f, "name", base.name),
-        model: text(f, "model", base.model),
-        programme_type: text(f, "programme_type", base.programme_type),
-        description: text(f, "description", base.description),
-        target_groups: if f.map.contains_key("target_groups") {
-            f.strings("target_groups").unwrap_or_default()
-        } else {
-            base.target_groups
-        },
-        capacity: int(f, "capacity", base.capacity),
-        period_from: text(f, "period_from", base.period_from),
-        period_to: text(f, "period_to", base.period_to),
-        funding: text(f, "funding", base.funding),
-        operator_kind: text(f, "operator_kind", base.operator_kind),
-        follow_up_plan: text(f, "follow_up_plan", base.follow_up_plan),
-        organisation_ids: ids(f, "organisation_ids").unwrap_or(base.organisation_ids),
-    }
-}
-
-pub(crate) fn positive(f: &mut Fields<'_>, key: &str) -> Option<i64> {
-    match f.nullable_i64(key) {
-        Some(Some(v)) if v > 0 => Some(v),
-        Some(Some(_)) => {
-            f.errors
-                .add(key, "invalid", format!("{key} must be a positive id"));
-            None
-        }
-        _ => None,
-    }
-}
 
 pub(crate) fn query_id(e: &mut ValidationErrors, key: &str, v: Option<&str>) -> Option<i64> {
     let v = v.filter(|s| !s.is_empty())?;
@@ -350,24 +213,16 @@ pub async fn list_interventions(
 }
 
 /// Create an intervention as a draft.
-#[utoipa::path(post, path = "/api/v1/interventions", tag = "interventions", request_body = InterventionIn,
+#[utoipa::path(post, path = "/api/v1/interventions", tag = "interventions", request_body = InterventionInput,
     responses((status = 201, body = InterventionOut, headers(("Location" = String))), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn create_intervention(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<InterventionInput, InterventionOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut read_only = INTERVENTION_READ_ONLY.to_vec();
-    read_only.push("version");
-    let mut f = Fields::new(&map, INTERVENTION_FIELDS, &read_only);
-    let input = intervention_overlay(&mut f, InterventionInput::default());
-    let data = match InterventionData::from_input(&input) {
-        Ok(d) if f.errors.is_empty() => d,
-        Ok(_) => return Err(Problem::validation(f.errors)),
-        Err(e) => return Err(merged(f.errors, e)),
-    };
+    let data = body.into_rules(InterventionData::from_input)?;
     let i = state.store.create_intervention(&caller.ctx, &data).await?;
     Ok((
         StatusCode::CREATED,
@@ -393,7 +248,7 @@ pub async fn read_intervention(
 
 /// Change an intervention: the fields sent replace the stored ones; `version` is required.
 #[utoipa::path(patch, path = "/api/v1/interventions/{id}", tag = "interventions", params(("id" = i64, Path)),
-    request_body = InterventionIn,
+    request_body = InterventionChange,
     responses((status = 200, body = InterventionOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -401,23 +256,22 @@ pub async fn update_intervention(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<InterventionChange, InterventionOut>,
 ) -> Result<Json<InterventionOut>, Problem> {
     let id = parse_id(id)?;
-    let mut known = INTERVENTION_FIELDS.to_vec();
-    known.push("version");
-    let mut f = Fields::new(&map, &known, INTERVENTION_READ_ONLY);
-    let version = f.integer("version", 1, i64::MAX);
-    if !map.contains_key("version") {
-        f.errors.add("version", "required", "version is required");
-    }
-    let current = state.store.read_intervention(&caller.ctx, id).await?;
-    let input = intervention_overlay(&mut f, current.to_input());
-    let data = match InterventionData::from_input(&input) {
-        Ok(d) if f.errors.is_empty() => d,
-        Ok(_) => return Err(Problem::validation(f.errors)),
-        Err(e) => return Err(merged(f.errors, e)),
+    let body = body.require("version", |b| b.version.is_some());
+    let version = body.value.version;
+    let current = InterventionChange {
+        version,
+        fields: state
+            .store
+            .read_intervention(&caller.ctx, id)
+            .await?
+            .to_input(),
     };
+    let data = body
+        .over(&current)
+        .into_rules(|c| InterventionData::from_input(&c.fields))?;
     let i = state
         .store
         .update_intervention(&caller.ctx, id, &data, version.unwrap_or(0))
@@ -427,7 +281,7 @@ pub async fn update_intervention(
 
 /// Plan an indicator: which outcome, measured how many days after exit, the target level.
 #[utoipa::path(post, path = "/api/v1/interventions/{id}/indicators", tag = "interventions",
-    params(("id" = i64, Path)), request_body = IndicatorIn,
+    params(("id" = i64, Path)), request_body = IndicatorInput,
     responses((status = 201, body = InterventionOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -435,30 +289,10 @@ pub async fn add_indicator(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<IndicatorInput>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "outcome",
-            "measured_after_days",
-            "target_percent",
-            "description",
-        ],
-        &["id"],
-    );
-    let input = IndicatorInput {
-        outcome: text(&mut f, "outcome", None),
-        measured_after_days: int(&mut f, "measured_after_days", None),
-        target_percent: int(&mut f, "target_percent", None),
-        description: text(&mut f, "description", None),
-    };
-    let ind = match Indicator::from_input(&input) {
-        Ok(i) if f.errors.is_empty() => i,
-        Ok(_) => return Err(Problem::validation(f.errors)),
-        Err(e) => return Err(merged(f.errors, e)),
-    };
+    let ind = body.into_rules(Indicator::from_input)?;
     let i = state.store.add_indicator(&caller.ctx, id, &ind).await?;
     Ok((StatusCode::CREATED, Json(InterventionOut::from(i))))
 }
@@ -479,10 +313,10 @@ fn version_only(body: &[u8]) -> Result<Option<i64>, Problem> {
             ))
         }
     };
-    let mut f = Fields::new(&map, &["version"], &[]);
-    let v = f.nullable_i64("version").flatten();
-    done(f)?;
-    Ok(v)
+    let (v, errors) = read_body::<VersionIn>(map, &[])?;
+    Body::<_, NoOutput>::new(v, errors)
+        .into_result()
+        .map(|v| v.version)
 }
 
 /// Open for enrolment: 422 naming `indicators` and/or `follow_up_plan` when they are not set.

@@ -1,12 +1,9 @@
-//! The pages for interventions and placements: `/insatser` (list and a
-//! form to create one), `/insatser/{id}` (details, planned indicators, the
-//! follow-up plan, open/close, its placements and a form to place a
-//! participant — with a dry run that shows the displacement assessment
-//! factor by factor before anything is written), `/placeringar/{id}` (the
-//! placement, its assessment, exit and, for coordinators, the override),
-//! `/mina-placeringar` (the host employer's own placed participants,
-//! minimal) and `/arbetsgivarregister/{id}/varsel` (a host's notices and
-//! dismissals). All through the same store functions as the API.
+//! The pages for interventions: `/insatser` (list and a form to create
+//! one) and `/insatser/{id}` (details, planned indicators, the follow-up
+//! plan, open/close and its placements; the form to place a participant is
+//! `work::placements::ui`). The small form helpers here serve the
+//! placement and staff-reduction pages too. All through the same store
+//! functions as the API.
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::{CsrfForm, Failed};
@@ -26,15 +23,15 @@ use vagar_domain::access::{
 };
 use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::Assessment;
+use vagar_domain::work::displacement::ReductionKind;
 use vagar_domain::work::interventions::{
-    EmploymentForm, ExitInput, ExitOutcome, Indicator, IndicatorInput, IndicatorOutcome,
-    InterventionData, InterventionInput, InterventionModel, InterventionStatus, OperatorKind,
-    PlacementInput, ProgrammeType, ReductionInput, ReductionKind,
+    Indicator, IndicatorInput, IndicatorOutcome, InterventionData, InterventionInput,
+    InterventionModel, InterventionStatus, OperatorKind, ProgrammeType,
 };
+use vagar_domain::work::placements::{EmploymentForm, ExitOutcome};
 use vagar_domain::ValidationErrors;
-use vagar_store::work::interventions::{
-    Host, Intervention, NewPlacement, Placement, PlacementFilter, RiskQuery,
-};
+use vagar_store::work::interventions::Intervention;
+use vagar_store::work::placements::{Placement, PlacementFilter};
 use vagar_store::StoreError;
 
 pub fn router() -> Router<AppState> {
@@ -45,34 +42,20 @@ pub fn router() -> Router<AppState> {
         .route("/insatser/{id}/uppfoljningsplan", post(save_plan))
         .route("/insatser/{id}/oppna", post(open))
         .route("/insatser/{id}/stang", post(close))
-        .route("/insatser/{id}/placera", post(place))
-        .route("/placeringar/{id}", get(placement_page))
-        .route("/placeringar/{id}/avsluta", post(exit))
-        .route("/placeringar/{id}/undanta", post(override_block))
-        .route("/placeringar/{id}/vecka", post(record_week))
-        .route("/mina-placeringar", get(my_placements))
-        .route(
-            "/arbetsgivarregister/{id}/varsel",
-            get(reductions).post(add_reduction),
-        )
-        .route(
-            "/arbetsgivarregister/{id}/varsel/arbetsplatser/{workplace}",
-            post(set_staff),
-        )
 }
 
-fn blank(v: &Option<String>) -> Option<String> {
+pub(crate) fn blank(v: &Option<String>) -> Option<String> {
     v.as_ref()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
 }
 
-fn codes<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Value {
+pub(crate) fn codes<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Value {
     json!(all.iter().map(|v| f(*v)).collect::<Vec<_>>())
 }
 
 /// Store field names as the forms name them.
-fn form_field(field: &str) -> &str {
+pub(crate) fn form_field(field: &str) -> &str {
     match field {
         "hours_per_week_minutes" => "hours_per_week",
         "monthly_wage_ore" => "monthly_wage",
@@ -85,7 +68,7 @@ fn form_field(field: &str) -> &str {
     }
 }
 
-fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationErrors) {
+pub(crate) fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationErrors) {
     let mut m = Map::new();
     let mut list = vec![];
     for fe in &errors.0 {
@@ -100,7 +83,7 @@ fn errors_context(ctx: &mut Map<String, Value>, errors: &ValidationErrors) {
 }
 
 /// A whole number typed into a form; anything else is named.
-fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
+pub(crate) fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
     let v = blank(v)?;
     match v.parse::<i64>() {
         Ok(n) => Some(n),
@@ -116,7 +99,12 @@ fn number(e: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i
 }
 
 /// Hours or kronor with an optional decimal comma, in hundredths or sixtieths.
-fn decimal(e: &mut ValidationErrors, field: &str, v: &Option<String>, scale: f64) -> Option<i64> {
+pub(crate) fn decimal(
+    e: &mut ValidationErrors,
+    field: &str,
+    v: &Option<String>,
+    scale: f64,
+) -> Option<i64> {
     let v = blank(v)?.replace(',', ".").replace(' ', "");
     match v.parse::<f64>() {
         Ok(n) if n.is_finite() && n >= 0.0 => Some((n * scale).round() as i64),
@@ -127,7 +115,7 @@ fn decimal(e: &mut ValidationErrors, field: &str, v: &Option<String>, scale: f64
     }
 }
 
-fn factors_json(a: &Assessment) -> Value {
+pub(crate) fn factors_json(a: &Assessment) -> Value {
     json!({
         "level": a.level.as_str(),
         "factors": a.factors.iter().map(|f| json!({
@@ -136,7 +124,7 @@ fn factors_json(a: &Assessment) -> Value {
     })
 }
 
-fn intervention_json(i: &Intervention) -> Value {
+pub(crate) fn intervention_json(i: &Intervention) -> Value {
     let rules = i
         .programme_type
         .as_deref()
@@ -157,11 +145,11 @@ fn intervention_json(i: &Intervention) -> Value {
     })
 }
 
-fn kr(ore: Option<i64>) -> Option<String> {
+pub(crate) fn kr(ore: Option<i64>) -> Option<String> {
     ore.map(|o| format!("{} kr", o / 100))
 }
 
-fn hours(minutes: i64) -> String {
+pub(crate) fn hours(minutes: i64) -> String {
     if minutes % 60 == 0 {
         format!("{}", minutes / 60)
     } else {
@@ -169,7 +157,7 @@ fn hours(minutes: i64) -> String {
     }
 }
 
-fn placement_json(p: &Placement) -> Value {
+pub(crate) fn placement_json(p: &Placement) -> Value {
     json!({
         "id": p.id, "participant_id": p.participant_id, "first_name": p.first_name, "last_name": p.last_name,
         "intervention_id": p.intervention_id, "intervention_name": p.intervention_name,
@@ -187,7 +175,7 @@ fn placement_json(p: &Placement) -> Value {
     })
 }
 
-fn form_options(ctx: &mut Map<String, Value>) {
+pub(crate) fn form_options(ctx: &mut Map<String, Value>) {
     ctx.insert(
         "models".into(),
         codes(InterventionModel::ALL, InterventionModel::as_str),
@@ -353,7 +341,7 @@ async fn create(
 
 // ------------------------------------------------------------ one intervention
 
-async fn detail_page(
+pub(crate) async fn detail_page(
     state: &AppState,
     user: &UiUser,
     id: i64,
@@ -441,7 +429,7 @@ async fn detail_page(
     )
 }
 
-fn id_of(raw: &str) -> Option<i64> {
+pub(crate) fn id_of(raw: &str) -> Option<i64> {
     parse_id(raw)
 }
 
@@ -703,673 +691,4 @@ async fn close(
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Response {
     set_status(state, user, raw, form, InterventionStatus::Closed).await
-}
-
-#[derive(Debug, Default, Deserialize, Serialize, Clone)]
-struct PlaceForm {
-    /// `assess` (the dry run) or `place`.
-    action: Option<String>,
-    participant_id: Option<String>,
-    /// `employer:workplace`
-    host: Option<String>,
-    need_id: Option<String>,
-    start_date: Option<String>,
-    end_date: Option<String>,
-    employment_form: Option<String>,
-    hours_per_week: Option<String>,
-    planned_work_percent: Option<String>,
-    planned_study_percent: Option<String>,
-    monthly_wage: Option<String>,
-    monthly_subsidy: Option<String>,
-    subsidy_kind: Option<String>,
-    supervisor_name: Option<String>,
-    supervisor_phone: Option<String>,
-    supervisor_email: Option<String>,
-    role_title: Option<String>,
-    occupation_ssyk: Option<String>,
-    extra_task: Option<String>,
-    override_reason: Option<String>,
-}
-
-fn parse_host(e: &mut ValidationErrors, v: &Option<String>) -> Host {
-    let Some(v) = blank(v) else {
-        e.add("host", "required", "choose a host");
-        return Host::default();
-    };
-    let (emp, wp) = v.split_once(':').unwrap_or((v.as_str(), ""));
-    match emp.parse::<i64>() {
-        Ok(emp) => Host {
-            employer_id: Some(emp),
-            workplace_id: wp.parse::<i64>().ok(),
-            host_organisation_id: None,
-        },
-        Err(_) => {
-            e.add("host", "required", "choose a host");
-            Host::default()
-        }
-    }
-}
-
-async fn place(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-    CsrfForm(form): CsrfForm<PlaceForm>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    if !placement_role_may(user.session.user.role, PlacementAction::Create) {
-        return user_error_page(&user, Problem::forbidden());
-    }
-    let mut e = ValidationErrors::new();
-    let host = parse_host(&mut e, &form.host);
-    let need_id = number(&mut e, "need_id", &form.need_id);
-    let extra_task = form.extra_task.is_some();
-    let values = json!(form);
-    let failed = |errors| Failed {
-        form: "place".into(),
-        values: values.clone(),
-        errors,
-        stale: false,
-    };
-    if form.action.as_deref() == Some("assess") {
-        let q = RiskQuery {
-            host,
-            occupation_ssyk: blank(&form.occupation_ssyk),
-            need_id,
-            start_date: blank(&form.start_date),
-            end_date: blank(&form.end_date),
-            extra_task,
-        };
-        if !e.is_empty() {
-            return detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(e)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        return match state.store.assess_displacement(&user.ctx, &q).await {
-            Ok(a) => {
-                detail_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed(ValidationErrors::new())),
-                    Some(a),
-                    StatusCode::OK,
-                )
-                .await
-            }
-            Err(StoreError::Validation(errs)) => {
-                detail_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed(errs)),
-                    None,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(err) => user_error_page(&user, err.into()),
-        };
-    }
-    let participant_id = number(&mut e, "participant_id", &form.participant_id);
-    if participant_id.is_none() && e.for_field("participant_id").is_none() {
-        e.add("participant_id", "required", "participant_id is required");
-    }
-    let terms = PlacementInput {
-        start_date: form.start_date.clone(),
-        end_date: form.end_date.clone(),
-        employment_form: form.employment_form.clone(),
-        hours_per_week_minutes: decimal(&mut e, "hours_per_week", &form.hours_per_week, 60.0),
-        planned_work_percent: number(&mut e, "planned_work_percent", &form.planned_work_percent),
-        planned_study_percent: number(&mut e, "planned_study_percent", &form.planned_study_percent),
-        monthly_wage_ore: decimal(&mut e, "monthly_wage", &form.monthly_wage, 100.0),
-        monthly_subsidy_ore: decimal(&mut e, "monthly_subsidy", &form.monthly_subsidy, 100.0),
-        subsidy_kind: form.subsidy_kind.clone(),
-        supervisor_name: form.supervisor_name.clone(),
-        supervisor_phone: form.supervisor_phone.clone(),
-        supervisor_email: form.supervisor_email.clone(),
-        role_title: form.role_title.clone(),
-        occupation_ssyk: blank(&form.occupation_ssyk),
-        extra_task: Some(extra_task),
-    };
-    if !e.is_empty() {
-        return detail_page(
-            &state,
-            &user,
-            id,
-            Some(failed(e)),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let new = NewPlacement {
-        participant_id: participant_id.unwrap_or(0),
-        intervention_id: id,
-        host,
-        need_id,
-        terms,
-        override_reason: blank(&form.override_reason),
-    };
-    match state.store.create_placement(&user.ctx, &new).await {
-        Ok(p) => Redirect::to(&format!("/placeringar/{}", p.id)).into_response(),
-        Err(StoreError::Validation(errs)) => {
-            // A block is explained factor by factor beside the form.
-            let assessment = if errs.for_field("displacement").is_some() {
-                state
-                    .store
-                    .assess_displacement(
-                        &user.ctx,
-                        &RiskQuery {
-                            host,
-                            occupation_ssyk: blank(&form.occupation_ssyk),
-                            need_id,
-                            start_date: blank(&form.start_date),
-                            end_date: blank(&form.end_date),
-                            extra_task,
-                        },
-                    )
-                    .await
-                    .ok()
-            } else {
-                None
-            };
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(errs)),
-                assessment,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        // The participant is not one the user may place: as for any unknown id.
-        Err(StoreError::NotFound) => {
-            let mut errs = ValidationErrors::new();
-            errs.add("participant_id", "unknown_participant", "");
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(errs)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
-    }
-}
-
-// ------------------------------------------------------------ one placement
-
-async fn placement_view(
-    state: &AppState,
-    user: &UiUser,
-    id: i64,
-    failed: Option<Failed>,
-    status: StatusCode,
-) -> Response {
-    let p = match state.store.read_placement(&user.ctx, id).await {
-        Ok(p) => p,
-        Err(e) => return user_error_page(user, e.into()),
-    };
-    let role = user.session.user.role;
-    let mut ctx = base_context(
-        user.lang,
-        Some(user),
-        &format!("/placeringar/{id}"),
-        if p.minimal {
-            "my_placements"
-        } else {
-            "interventions"
-        },
-    );
-    ctx.insert("p".into(), placement_json(&p));
-    ctx.insert("shares".into(), shares_json(&p));
-    ctx.insert(
-        "may_update".into(),
-        json!(placement_role_may(role, PlacementAction::Update)),
-    );
-    ctx.insert(
-        "may_override".into(),
-        json!(placement_role_may(role, PlacementAction::Override)),
-    );
-    let today = vagar_domain::time::swedish_date(user.ctx.now);
-    // This week's Monday, unless the week form itself came back.
-    ctx.insert(
-        "default_week".into(),
-        json!(vagar_domain::work::learning::monday_of(today).to_string()),
-    );
-    let (form, values, errors) = match failed {
-        Some(f) => (Some(f.form), f.values, f.errors),
-        None => (
-            None,
-            json!({"exit_date": today.to_string()}),
-            ValidationErrors::new(),
-        ),
-    };
-    ctx.insert("failed_form".into(), json!(form));
-    ctx.insert("values".into(), values);
-    errors_context(&mut ctx, &errors);
-    form_options(&mut ctx);
-    render(&state.templates, "work/placements/detail.html", ctx, status)
-}
-
-async fn placement_page(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    placement_view(&state, &user, id, None, StatusCode::OK).await
-}
-
-#[derive(Debug, Default, Deserialize, Serialize, Clone)]
-struct ExitForm {
-    exit_date: Option<String>,
-    exit_outcome: Option<String>,
-    override_reason: Option<String>,
-    version: Option<String>,
-}
-
-async fn exit(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-    CsrfForm(form): CsrfForm<ExitForm>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    let input = ExitInput {
-        exit_date: form.exit_date.clone(),
-        exit_outcome: form.exit_outcome.clone(),
-    };
-    let version = form.version.as_deref().and_then(|v| v.parse().ok());
-    let values = json!(form);
-    let result = state
-        .store
-        .exit_placement(&user.ctx, id, &input, version)
-        .await
-        .map(|_| ());
-    let stale = matches!(
-        result,
-        Err(StoreError::StaleVersion | StoreError::Conflict { .. })
-    );
-    answer_form(
-        &state,
-        &user,
-        id,
-        "exit",
-        values,
-        result,
-        stale.then_some(("exit_date", "stale")),
-        "",
-    )
-    .await
-}
-
-/// The shares table: planned percent beside the recorded percent and hours,
-/// and the recorded weeks.
-fn shares_json(p: &Placement) -> Value {
-    let Some(s) = &p.shares else {
-        return Value::Null;
-    };
-    let pct = |v: Option<f64>| v.map(|x| format!("{x:.1}").replace('.', ","));
-    json!({
-        "planned_work": p.planned_work_percent, "planned_study": p.planned_study_percent,
-        "work_percent": pct(s.recorded.work_share), "study_percent": pct(s.recorded.study_share),
-        "work_hours": hours(s.recorded.work_minutes), "study_hours": hours(s.recorded.study_minutes),
-        "planned_work_hours": hours(s.planned_recorded.work_minutes),
-        "planned_study_hours": hours(s.planned_recorded.study_minutes),
-        "recorded_weeks": s.recorded_weeks,
-        "weeks": s.weeks.iter().filter_map(|w| {
-            let (dw, ds) = w.recorded()?;
-            Some(json!({"week_start": w.week_start.to_string(),
-                "planned_work": hours(w.planned_work), "planned_study": hours(w.planned_study),
-                "work": hours(dw), "study": hours(ds)}))
-        }).collect::<Vec<_>>(),
-    })
-}
-
-#[derive(Debug, Default, Deserialize, Serialize, Clone)]
-struct WeekForm {
-    week_start: Option<String>,
-    work_hours: Option<String>,
-    study_hours: Option<String>,
-}
-
-/// Record a week's hours worked and studied (typed as hours: "30", "7,5"
-/// or "7:30"); refused with the fields named inline and the values kept.
-async fn record_week(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-    CsrfForm(form): CsrfForm<WeekForm>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    let values = json!(form);
-    let mut shape = ValidationErrors::new();
-    let mut minutes = |field: &str, v: &Option<String>| -> Option<i64> {
-        let v = blank(v)?;
-        let m = vagar_domain::work::learning::parse_hours(&v);
-        if m.is_none() {
-            shape.add(field, "not_a_number", "");
-        }
-        m
-    };
-    let work = minutes("work_hours", &form.work_hours);
-    let study = minutes("study_hours", &form.study_hours);
-    let week = form.week_start.clone().unwrap_or_default();
-    let result = if shape.is_empty() {
-        state
-            .store
-            .record_placement_week(&user.ctx, id, week.trim(), work, study)
-            .await
-            .map(|_| ())
-    } else {
-        Err(StoreError::Validation(shape))
-    };
-    let cancelled = matches!(result, Err(StoreError::Conflict { .. }));
-    answer_form(
-        &state,
-        &user,
-        id,
-        "week",
-        values,
-        result,
-        cancelled.then_some(("week_start", "cancelled")),
-        "#shares-heading",
-    )
-    .await
-}
-
-/// A placement form's answer: back to the placement (at `anchor`) when it
-/// was saved; else its page again with the form's errors (422), or with
-/// `conflict`'s field and code when the placement changed meanwhile (409).
-#[allow(clippy::too_many_arguments)]
-async fn answer_form(
-    state: &AppState,
-    user: &UiUser,
-    id: i64,
-    form: &'static str,
-    values: Value,
-    result: Result<(), StoreError>,
-    conflict: Option<(&str, &str)>,
-    anchor: &str,
-) -> Response {
-    let (errors, status) = match (result, conflict) {
-        (Ok(()), _) => return Redirect::to(&format!("/placeringar/{id}{anchor}")).into_response(),
-        (Err(StoreError::Validation(errors)), _) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
-        (Err(_), Some((field, code))) => {
-            let mut errors = ValidationErrors::new();
-            errors.add(field, code, "");
-            (errors, StatusCode::CONFLICT)
-        }
-        (Err(err), None) => return user_error_page(user, err.into()),
-    };
-    let failed = Failed {
-        form: form.into(),
-        values,
-        errors,
-        stale: false,
-    };
-    placement_view(state, user, id, Some(failed), status).await
-}
-
-async fn override_block(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-    CsrfForm(form): CsrfForm<ExitForm>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    let version = form.version.as_deref().and_then(|v| v.parse().ok());
-    let values = json!({"override_reason": form.override_reason});
-    let result = state
-        .store
-        .override_placement(&user.ctx, id, form.override_reason.as_deref(), version)
-        .await
-        .map(|_| ());
-    let stale = matches!(
-        result,
-        Err(StoreError::StaleVersion | StoreError::Conflict { .. })
-    );
-    answer_form(
-        &state,
-        &user,
-        id,
-        "override",
-        values,
-        result,
-        stale.then_some(("override_reason", "stale")),
-        "",
-    )
-    .await
-}
-
-async fn my_placements(State(state): State<AppState>, user: UiUser) -> Response {
-    let list = match state
-        .store
-        .list_placements(&user.ctx, &PlacementFilter::default())
-        .await
-    {
-        Ok(l) => l,
-        Err(e) => return user_error_page(&user, e.into()),
-    };
-    let mut ctx = base_context(user.lang, Some(&user), "/mina-placeringar", "my_placements");
-    ctx.insert(
-        "placements".into(),
-        json!(list.iter().map(placement_json).collect::<Vec<_>>()),
-    );
-    render(
-        &state.templates,
-        "work/placements/mine.html",
-        ctx,
-        StatusCode::OK,
-    )
-}
-
-// ------------------------------------------------------------ staff reductions
-
-#[derive(Debug, Default, Deserialize, Serialize, Clone)]
-struct ReductionForm {
-    occupation_ssyk: Option<String>,
-    kind: Option<String>,
-    occurred_on: Option<String>,
-    persons: Option<String>,
-    note: Option<String>,
-}
-
-async fn reductions_page(
-    state: &AppState,
-    user: &UiUser,
-    id: i64,
-    values: Value,
-    errors: &ValidationErrors,
-    status: StatusCode,
-) -> Response {
-    let list = match state.store.list_staff_reductions(&user.ctx, id).await {
-        Ok(l) => l,
-        Err(e) => return user_error_page(user, e.into()),
-    };
-    let workplaces = match state.store.workplace_staff(&user.ctx, id).await {
-        Ok(w) => w,
-        Err(e) => return user_error_page(user, e.into()),
-    };
-    let mut ctx = base_context(
-        user.lang,
-        Some(user),
-        &format!("/arbetsgivarregister/{id}/varsel"),
-        "employers",
-    );
-    ctx.insert(
-        "workplaces".into(),
-        json!(workplaces
-            .iter()
-            .map(|w| json!({"id": w.id, "name": w.name, "staff_count": w.staff_count}))
-            .collect::<Vec<_>>()),
-    );
-    ctx.insert("employer_id".into(), json!(id));
-    ctx.insert(
-        "reductions".into(),
-        json!(list
-            .iter()
-            .map(|r| json!({"occupation_ssyk": r.occupation_ssyk, "kind": r.kind, "occurred_on": r.occurred_on.to_string(), "persons": r.persons, "note": r.note}))
-            .collect::<Vec<_>>()),
-    );
-    ctx.insert(
-        "may_record".into(),
-        json!(vagar_domain::access::employer_role_may(
-            user.session.user.role,
-            vagar_domain::access::EmployerAction::Manage
-        )),
-    );
-    ctx.insert("values".into(), values);
-    errors_context(&mut ctx, errors);
-    form_options(&mut ctx);
-    render(
-        &state.templates,
-        "work/displacement/reductions.html",
-        ctx,
-        status,
-    )
-}
-
-async fn reductions(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    let today = vagar_domain::time::swedish_date(user.ctx.now).to_string();
-    reductions_page(
-        &state,
-        &user,
-        id,
-        json!({"occurred_on": today, "kind": "notice", "persons": "1"}),
-        &ValidationErrors::new(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-async fn add_reduction(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-    CsrfForm(form): CsrfForm<ReductionForm>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    let mut e = ValidationErrors::new();
-    let input = ReductionInput {
-        workplace_id: None,
-        occupation_ssyk: form.occupation_ssyk.clone(),
-        kind: form.kind.clone(),
-        occurred_on: form.occurred_on.clone(),
-        persons: number(&mut e, "persons", &form.persons),
-        note: form.note.clone(),
-    };
-    let values = json!(form);
-    if !e.is_empty() {
-        return reductions_page(
-            &state,
-            &user,
-            id,
-            values,
-            &e,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    match state
-        .store
-        .record_staff_reduction(&user.ctx, id, &input)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/arbetsgivarregister/{id}/varsel")).into_response(),
-        Err(StoreError::Validation(errs)) => {
-            reductions_page(
-                &state,
-                &user,
-                id,
-                values,
-                &errs,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct StaffForm {
-    staff_count: Option<String>,
-}
-
-async fn set_staff(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path((raw, wraw)): Path<(String, String)>,
-    CsrfForm(form): CsrfForm<StaffForm>,
-) -> Response {
-    let (Some(id), Some(workplace)) = (id_of(&raw), id_of(&wraw)) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    let mut e = ValidationErrors::new();
-    let count = number(&mut e, "staff_count", &form.staff_count);
-    let values = json!({"staff_count": form.staff_count, "workplace": workplace});
-    if !e.is_empty() {
-        return reductions_page(
-            &state,
-            &user,
-            id,
-            values,
-            &e,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    match state
-        .store
-        .set_staff_count(&user.ctx, id, workplace, count)
-        .await
-    {
-        Ok(_) => {
-            Redirect::to(&format!("/arbetsgivarregister/{id}/varsel#workplaces")).into_response()
-        }
-        Err(StoreError::Validation(errs)) => {
-            reductions_page(
-                &state,
-                &user,
-                id,
-                values,
-                &errs,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
-    }
 }

@@ -14,7 +14,7 @@
 //! the caller may not see, 403 for roles that never may.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::Body;
 use crate::kernel::params::{created, merge_missing, positive_id, query_id};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
@@ -26,7 +26,6 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use vagar_domain::work::learning::{LearningInput, Shares};
 use vagar_domain::ValidationErrors;
 use vagar_store::work::learning::{
@@ -200,67 +199,57 @@ impl From<LearningEmployment> for LearningOut {
 }
 
 /// Create: a placement becomes a learning employment.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct LearningIn {
-    /// A placement employed by the host (`employment_form` host) in an
-    /// intervention of the employer model.
-    placement_id: i64,
-    /// The school partner: an organisation of kind school or
-    /// adult_education …
-    school_organisation_id: Option<i64>,
-    /// … or the school's name (defaults to the organisation's name).
-    school_name: Option<String>,
-    /// Programme or course, at most 200 characters.
-    programme: Option<String>,
-    /// Planned split in whole percent; work + study = 100 (e.g. 75 and 25).
-    work_percent: i64,
-    study_percent: i64,
-    /// 0–100 percentage points (default 5).
-    deviation_threshold_pp: Option<i64>,
-}
-
 /// Change one week of the plan.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct LearningPlanWeekIn {
     /// 0–10080 each; together at most 10080 (7 × 24 h).
-    planned_work_minutes: i64,
-    planned_study_minutes: i64,
+    planned_work_minutes: Option<i64>,
+    planned_study_minutes: Option<i64>,
     /// The version you read (a mismatch gives 409).
-    version: i64,
+    #[schema(nullable = false, minimum = 1)]
+    version: Option<i64>,
 }
 
 /// Record the hours done in one week (the current or a past week of the plan).
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct LearningDoneIn {
     /// Work minutes done (not sent by the school, which records study only).
     done_work_minutes: Option<i64>,
     /// Study minutes done; together at most 10080 (7 × 24 h).
-    done_study_minutes: i64,
-    version: i64,
+    done_study_minutes: Option<i64>,
+    #[schema(nullable = false, minimum = 1)]
+    version: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// How the learning employment ended.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct LearningCompletionIn {
     /// completed or discontinued
-    completion: String,
+    #[schema(nullable = false)]
+    completion: Option<String>,
     /// YYYY-MM-DD, from the placement's start, not in the future (a
     /// discontinuation not after the planned end).
-    completed_on: String,
-    version: i64,
+    #[schema(nullable = false)]
+    completed_on: Option<String>,
+    #[schema(nullable = false, minimum = 1)]
+    version: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// Whether the employer hired the participant afterwards.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct LearningHireIn {
     /// hired or not_hired (after the completion is recorded)
-    hired_after: String,
+    #[schema(nullable = false)]
+    hired_after: Option<String>,
     /// YYYY-MM-DD, on or after the completion, not in the future.
-    hired_on: String,
-    version: i64,
+    #[schema(nullable = false)]
+    hired_on: Option<String>,
+    #[schema(nullable = false, minimum = 1)]
+    version: Option<i64>,
 }
 
 /// An intervention's learning employments summed up.
@@ -328,32 +317,6 @@ fn validation(e: ValidationErrors) -> Problem {
     Problem::validation(e)
 }
 
-/// The version field of a change: required.
-fn version(f: &mut Fields<'_>) -> Option<i64> {
-    let v = f.integer("version", 1, i64::MAX);
-    if !f.map.contains_key("version") {
-        f.errors.add("version", "required", "version is required");
-    }
-    v
-}
-
-/// The body of a closing change (completion, hire outcome): two strings and
-/// the required version, or 422 naming the fields.
-fn closing_body(
-    map: &Map<String, Value>,
-    first: &str,
-    second: &str,
-) -> Result<(Option<String>, Option<String>, i64), Problem> {
-    let mut f = Fields::new(map, &[first, second, "version"], &[]);
-    let a = f.string(first);
-    let b = f.string(second);
-    let version = version(&mut f);
-    if !f.errors.is_empty() {
-        return Err(validation(f.errors));
-    }
-    Ok((a, b, version.unwrap_or(0)))
-}
-
 fn week_and_id(
     raw: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<(i64, NaiveDate), Problem> {
@@ -398,7 +361,7 @@ pub async fn list(
 /// Make a placement a learning employment; the week plan is generated from
 /// the placement's dates, hours per week and the split.
 #[utoipa::path(post, path = "/api/v1/learning-employments", tag = "learning-employments",
-    request_body = LearningIn,
+    request_body = LearningInput,
     responses((status = 201, body = LearningOut, headers(("Location" = String))),
               (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem),
@@ -406,51 +369,28 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<LearningInput, LearningOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &[
-            "placement_id",
-            "school_organisation_id",
-            "school_name",
-            "programme",
-            "work_percent",
-            "study_percent",
-            "deviation_threshold_pp",
-        ],
-        &[
-            "version",
-            "completion",
-            "completed_on",
-            "hired_after",
-            "hired_on",
-        ],
-    );
-    let input = LearningInput {
-        placement_id: f.integer("placement_id", 1, i64::MAX),
-        school_organisation_id: f.optional_i64("school_organisation_id"),
-        school_name: f.optional_string("school_name"),
-        programme: f.optional_string("programme"),
-        work_percent: f.optional_i64("work_percent"),
-        study_percent: f.optional_i64("study_percent"),
-        deviation_threshold_pp: f.optional_i64("deviation_threshold_pp"),
-    };
     // Malformed fields stop here, naming the rules' errors for the other
     // fields too; well-formed input goes to the store, which checks the
     // rules and audits a refusal.
-    if !f.errors.is_empty() {
+    let Body {
+        value: input,
+        mut errors,
+        ..
+    } = body;
+    if !errors.is_empty() {
         if let Err(errs) = vagar_domain::work::learning::LearningData::from_input(&input) {
-            merge_missing(&mut f.errors, errs);
+            merge_missing(&mut errors, errs);
         }
     }
-    if !f.errors.is_empty()
+    if !errors.is_empty()
         && vagar_domain::work::learning::access::learning_role_may(
             caller.ctx.actor.role,
             vagar_domain::work::learning::access::LearningAction::Create,
         )
     {
-        return Err(validation(f.errors));
+        return Err(validation(errors));
     }
     let l = state.store.create_learning(&caller.ctx, &input).await?;
     Ok(created(
@@ -488,7 +428,7 @@ pub async fn plan_week(
     State(state): State<AppState>,
     caller: ApiCaller,
     path: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<LearningPlanWeekIn>,
 ) -> Result<Json<LearningOut>, Problem> {
     refuse_role(
         &state,
@@ -497,17 +437,13 @@ pub async fn plan_week(
     )
     .await?;
     let (id, week) = week_and_id(path)?;
-    let mut f = Fields::new(
-        &map,
-        &["planned_work_minutes", "planned_study_minutes", "version"],
-        &[],
-    );
-    let work = f.optional_i64("planned_work_minutes");
-    let study = f.optional_i64("planned_study_minutes");
-    let version = version(&mut f);
-    if !f.errors.is_empty() {
-        return Err(validation(f.errors));
-    }
+    let LearningPlanWeekIn {
+        planned_work_minutes: work,
+        planned_study_minutes: study,
+        version,
+    } = body
+        .require("version", |b| b.version.is_some())
+        .into_result()?;
     let l = state
         .store
         .plan_learning_week(&caller.ctx, id, week, work, study, version.unwrap_or(0))
@@ -527,7 +463,7 @@ pub async fn record_done(
     State(state): State<AppState>,
     caller: ApiCaller,
     path: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<LearningDoneIn>,
 ) -> Result<Json<LearningOut>, Problem> {
     refuse_role(
         &state,
@@ -536,19 +472,14 @@ pub async fn record_done(
     )
     .await?;
     let (id, week) = week_and_id(path)?;
-    let mut f = Fields::new(
-        &map,
-        &["done_work_minutes", "done_study_minutes", "version"],
-        &[],
-    );
+    let done = body
+        .require("version", |b| b.version.is_some())
+        .into_result()?;
     let input = DoneInput {
-        done_work_minutes: f.optional_i64("done_work_minutes"),
-        done_study_minutes: f.optional_i64("done_study_minutes"),
+        done_work_minutes: done.done_work_minutes,
+        done_study_minutes: done.done_study_minutes,
     };
-    let version = version(&mut f);
-    if !f.errors.is_empty() {
-        return Err(validation(f.errors));
-    }
+    let version = done.version;
     let l = state
         .store
         .record_learning_done(&caller.ctx, id, week, input, version.unwrap_or(0))
@@ -567,7 +498,7 @@ pub async fn complete(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<LearningCompletionIn>,
 ) -> Result<Json<LearningOut>, Problem> {
     refuse_role(
         &state,
@@ -576,7 +507,14 @@ pub async fn complete(
     )
     .await?;
     let id = parse_id(id)?;
-    let (completion, completed_on, version) = closing_body(&map, "completion", "completed_on")?;
+    let LearningCompletionIn {
+        completion,
+        completed_on,
+        version,
+    } = body
+        .require("version", |b| b.version.is_some())
+        .into_result()?;
+    let version = version.unwrap_or(0);
     let l = state
         .store
         .complete_learning(
@@ -601,7 +539,7 @@ pub async fn hire_outcome(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<LearningHireIn>,
 ) -> Result<Json<LearningOut>, Problem> {
     refuse_role(
         &state,
@@ -610,7 +548,14 @@ pub async fn hire_outcome(
     )
     .await?;
     let id = parse_id(id)?;
-    let (hired_after, hired_on, version) = closing_body(&map, "hired_after", "hired_on")?;
+    let LearningHireIn {
+        hired_after,
+        hired_on,
+        version,
+    } = body
+        .require("version", |b| b.version.is_some())
+        .into_result()?;
+    let version = version.unwrap_or(0);
     let l = state
         .store
         .record_learning_hire(
@@ -656,7 +601,7 @@ pub async fn summary(
     components(schemas(
         LearningOut,
         LearningWeekOut,
-        LearningIn,
+        LearningInput,
         LearningPlanWeekIn,
         LearningDoneIn,
         LearningCompletionIn,

@@ -7,10 +7,10 @@
 //! minimal fields (others 404); partners and analysts 403.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::Body;
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
-use crate::work::interventions::api::{done, int, merged, positive, query_id, text};
+use crate::work::interventions::api::query_id;
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
@@ -22,13 +22,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use vagar_domain::access::{placement_role_may, PlacementAction};
 use vagar_domain::work::displacement::{Assessment, Factor, RiskLevel};
-use vagar_domain::work::interventions::{
-    ExitInput, PlacementInput, PlacementStatus, PlacementTerms,
-};
 use vagar_domain::work::learning::Shares;
-use vagar_domain::work::shares::ShareSummary;
+use vagar_domain::work::placements::shares::ShareSummary;
+use vagar_domain::work::placements::{ExitInput, PlacementInput, PlacementStatus};
 use vagar_domain::ValidationErrors;
-use vagar_store::work::interventions::{Host, NewPlacement, Placement, PlacementFilter, RiskQuery};
+use vagar_store::work::displacement::RiskQuery;
+use vagar_store::work::placements::{NewPlacement, Placement, PlacementFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -64,10 +63,11 @@ pub fn router() -> Router<AppState> {
         PlacementOut,
         PlacementMinimalOut,
         PlacementAnswer,
-        PlacementIn,
-        ExitIn,
+        NewPlacement,
+        PlacementChange,
+        ExitInput,
         OverrideIn,
-        RiskIn,
+        RiskQuery,
         Assessment,
         Factor,
         RiskLevel,
@@ -206,10 +206,11 @@ impl From<ShareSummary> for SharesOut {
 }
 
 /// The hours done in one week, in minutes.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct WeekIn {
-    pub work_minutes: i64,
-    pub study_minutes: i64,
+    pub work_minutes: Option<i64>,
+    pub study_minutes: Option<i64>,
 }
 
 /// The host's view of its placed participant: no identity number and no
@@ -302,144 +303,28 @@ impl From<Placement> for PlacementAnswer {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct PlacementIn {
-    /// POST only.
-    participant_id: i64,
-    /// POST only.
-    intervention_id: i64,
-    /// The host: employer_id (with workplace_id) or host_organisation_id (POST only).
-    employer_id: Option<i64>,
-    workplace_id: Option<i64>,
-    host_organisation_id: Option<i64>,
-    /// A competence need whose slot the placement fills (POST only).
-    need_id: Option<i64>,
-    start_date: String,
-    end_date: String,
-    /// municipality, host, work_practice
-    employment_form: String,
-    hours_per_week_minutes: i64,
-    /// Work and study shares sum to 100.
-    planned_work_percent: Option<i64>,
-    planned_study_percent: Option<i64>,
-    monthly_wage_ore: Option<i64>,
-    monthly_subsidy_ore: Option<i64>,
-    subsidy_kind: Option<String>,
-    supervisor_name: String,
-    supervisor_phone: Option<String>,
-    supervisor_email: Option<String>,
-    role_title: Option<String>,
-    /// SSYK level 4; defaults to the need's.
-    occupation_ssyk: Option<String>,
-    /// The task is an extra, not ordinary operations.
-    extra_task: Option<bool>,
-    /// POST, employer coordinators only: place despite a blocked assessment.
-    override_reason: Option<String>,
-    /// PATCH only: the version you read.
+/// A change of a placement's terms (`version` required): the fields sent
+/// replace the stored ones, `null` clears; a share sent alone makes the
+/// other follow from it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PlacementChange {
+    /// The version you read (a mismatch gives 409).
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
+    #[serde(flatten)]
+    #[schema(inline)]
+    terms: PlacementInput,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct ExitIn {
-    exit_date: String,
-    /// work_unsubsidised, work_subsidised, studies, other_programme, unemployed, sick_or_parental_leave, moved, unknown
-    exit_outcome: String,
-    version: Option<i64>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// Let a blocked placement stand.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct OverrideIn {
     /// At least 10 characters.
-    override_reason: String,
+    #[schema(nullable = false)]
+    override_reason: Option<String>,
     version: Option<i64>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct RiskIn {
-    employer_id: Option<i64>,
-    workplace_id: Option<i64>,
-    host_organisation_id: Option<i64>,
-    need_id: Option<i64>,
-    occupation_ssyk: Option<String>,
-    start_date: String,
-    end_date: String,
-    extra_task: Option<bool>,
-}
-
-const PLACEMENT_TERMS: &[&str] = &[
-    "start_date",
-    "end_date",
-    "employment_form",
-    "hours_per_week_minutes",
-    "planned_work_percent",
-    "planned_study_percent",
-    "monthly_wage_ore",
-    "monthly_subsidy_ore",
-    "subsidy_kind",
-    "supervisor_name",
-    "supervisor_phone",
-    "supervisor_email",
-    "role_title",
-    "occupation_ssyk",
-    "extra_task",
-];
-
-const PLACEMENT_READ_ONLY: &[&str] = &[
-    "id",
-    "first_name",
-    "last_name",
-    "intervention_name",
-    "employer_name",
-    "workplace_name",
-    "host_organisation_name",
-    "risk_level",
-    "risk_factors",
-    "override_by",
-    "override_at",
-    "status",
-    "exit_date",
-    "exit_outcome",
-    "plan_step_id",
-    "created_at",
-    "updated_at",
-];
-
-fn terms_overlay(f: &mut Fields<'_>, base: PlacementInput) -> PlacementInput {
-    // Shares: when only one is sent, the other follows from it.
-    let work_sent = f.map.contains_key("planned_work_percent");
-    let study_sent = f.map.contains_key("planned_study_percent");
-    let mut work = int(f, "planned_work_percent", base.planned_work_percent);
-    let mut study = int(f, "planned_study_percent", base.planned_study_percent);
-    if work_sent && !study_sent {
-        study = None;
-    }
-    if study_sent && !work_sent {
-        work = None;
-    }
-    PlacementInput {
-        start_date: text(f, "start_date", base.start_date),
-        end_date: text(f, "end_date", base.end_date),
-        employment_form: text(f, "employment_form", base.employment_form),
-        hours_per_week_minutes: int(f, "hours_per_week_minutes", base.hours_per_week_minutes),
-        planned_work_percent: work,
-        planned_study_percent: study,
-        monthly_wage_ore: int(f, "monthly_wage_ore", base.monthly_wage_ore),
-        monthly_subsidy_ore: int(f, "monthly_subsidy_ore", base.monthly_subsidy_ore),
-        subsidy_kind: text(f, "subsidy_kind", base.subsidy_kind),
-        supervisor_name: text(f, "supervisor_name", base.supervisor_name),
-        supervisor_phone: text(f, "supervisor_phone", base.supervisor_phone),
-        supervisor_email: text(f, "supervisor_email", base.supervisor_email),
-        role_title: text(f, "role_title", base.role_title),
-        occupation_ssyk: text(f, "occupation_ssyk", base.occupation_ssyk),
-        extra_task: match f.nullable_bool("extra_task") {
-            Some(v) => v,
-            None => base.extra_task,
-        },
-    }
 }
 
 // ------------------------------------------------------------ placements
@@ -490,65 +375,24 @@ pub async fn list_placements(
 /// blocked displacement assessment: 422 `displacement_blocked` naming the
 /// factor, unless an employer coordinator sends `override_reason`. Fills a
 /// slot of the need and writes a step into the participant's action plan.
-#[utoipa::path(post, path = "/api/v1/placements", tag = "interventions", request_body = PlacementIn,
+#[utoipa::path(post, path = "/api/v1/placements", tag = "interventions", request_body = NewPlacement,
     responses((status = 201, body = PlacementOut, headers(("Location" = String))), (status = 400, body = Problem),
               (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_placement(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<NewPlacement, PlacementOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut known = PLACEMENT_TERMS.to_vec();
-    known.extend([
-        "participant_id",
-        "intervention_id",
-        "employer_id",
-        "workplace_id",
-        "host_organisation_id",
-        "need_id",
-        "override_reason",
-    ]);
-    let mut read_only = PLACEMENT_READ_ONLY.to_vec();
-    read_only.push("version");
-    let mut f = Fields::new(&map, &known, &read_only);
-    let participant_id = positive(&mut f, "participant_id");
-    if participant_id.is_none() && f.errors.for_field("participant_id").is_none() {
-        f.errors
-            .add("participant_id", "required", "participant_id is required");
-    }
-    let intervention_id = positive(&mut f, "intervention_id");
-    if intervention_id.is_none() && f.errors.for_field("intervention_id").is_none() {
-        f.errors
-            .add("intervention_id", "required", "intervention_id is required");
-    }
-    let new = NewPlacement {
-        participant_id: participant_id.unwrap_or(0),
-        intervention_id: intervention_id.unwrap_or(0),
-        host: Host {
-            employer_id: positive(&mut f, "employer_id"),
-            workplace_id: positive(&mut f, "workplace_id"),
-            host_organisation_id: positive(&mut f, "host_organisation_id"),
-        },
-        need_id: positive(&mut f, "need_id"),
-        override_reason: text(&mut f, "override_reason", None),
-        terms: terms_overlay(&mut f, PlacementInput::default()),
-    };
-    if !placement_role_may(caller.ctx.actor.role, PlacementAction::Create) {
-        // Decided (and audited) by the store before the input is looked at.
-        state.store.create_placement(&caller.ctx, &new).await?;
-    }
-    if !f.errors.is_empty() {
-        // Nothing is written: the shape errors and the pure rules' errors.
-        let mut rules = PlacementTerms::from_input(&new.terms)
-            .err()
-            .unwrap_or_default();
-        if new.need_id.is_some() {
-            rules.0.retain(|e| e.field != "occupation_ssyk");
-        }
-        return Err(merged(f.errors, rules));
-    }
-    let p = state.store.create_placement(&caller.ctx, &new).await?;
+    let Body { value, errors, .. } = body
+        .require("participant_id", |b| b.participant_id > 0)
+        .require("intervention_id", |b| b.intervention_id > 0);
+    // The store decides the role first (audited), then names these errors
+    // with the rules' for the other fields, or places.
+    let p = state
+        .store
+        .create_placement_shaped(&caller.ctx, &value, errors)
+        .await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/placements/{}", p.id))],
@@ -558,47 +402,19 @@ pub async fn create_placement(
 
 /// The displacement dry run: the assessment a placement at this host in
 /// this occupation would get, factor by factor, before anyone is placed.
-#[utoipa::path(post, path = "/api/v1/placements/risk", tag = "interventions", request_body = RiskIn,
+#[utoipa::path(post, path = "/api/v1/placements/risk", tag = "interventions", request_body = RiskQuery,
     responses((status = 200, body = Assessment), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn assess_risk(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<RiskQuery>,
 ) -> Result<Json<Assessment>, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &[
-            "employer_id",
-            "workplace_id",
-            "host_organisation_id",
-            "need_id",
-            "occupation_ssyk",
-            "start_date",
-            "end_date",
-            "extra_task",
-        ],
-        &[],
-    );
-    let q = RiskQuery {
-        host: Host {
-            employer_id: positive(&mut f, "employer_id"),
-            workplace_id: positive(&mut f, "workplace_id"),
-            host_organisation_id: positive(&mut f, "host_organisation_id"),
-        },
-        need_id: positive(&mut f, "need_id"),
-        occupation_ssyk: text(&mut f, "occupation_ssyk", None),
-        start_date: text(&mut f, "start_date", None),
-        end_date: text(&mut f, "end_date", None),
-        extra_task: f.nullable_bool("extra_task").flatten().unwrap_or(false),
-    };
-    if !placement_role_may(caller.ctx.actor.role, PlacementAction::Assess) || f.errors.is_empty() {
-        // The store decides (and audits) the role first.
-        return Ok(Json(
-            state.store.assess_displacement(&caller.ctx, &q).await?,
-        ));
-    }
-    Err(Problem::validation(f.errors))
+    // The store decides (and audits) the role first.
+    let q = body.into_result()?;
+    Ok(Json(
+        state.store.assess_displacement(&caller.ctx, &q).await?,
+    ))
 }
 
 /// One placement: full, or for the host's employer user the minimal view.
@@ -635,7 +451,7 @@ pub async fn read_displacement(
 /// Change a placement's terms; validated again against the programme's
 /// rules and re-assessed. `version` is required.
 #[utoipa::path(patch, path = "/api/v1/placements/{id}", tag = "interventions", params(("id" = i64, Path)),
-    request_body = PlacementIn,
+    request_body = PlacementChange,
     responses((status = 200, body = PlacementOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -643,46 +459,45 @@ pub async fn update_placement(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<PlacementChange, PlacementOut>,
 ) -> Result<Json<PlacementAnswer>, Problem> {
     let id = parse_id(id)?;
-    let mut known = PLACEMENT_TERMS.to_vec();
-    known.push("version");
-    let mut read_only = PLACEMENT_READ_ONLY.to_vec();
-    read_only.extend([
-        "participant_id",
-        "intervention_id",
-        "employer_id",
-        "workplace_id",
-        "host_organisation_id",
-        "need_id",
-        "override_reason",
-    ]);
-    if !placement_role_may(caller.ctx.actor.role, PlacementAction::Update) {
-        // Decided and audited by the store before anything is read.
-        state
-            .store
-            .update_placement(&caller.ctx, id, &PlacementInput::default(), 0)
-            .await?;
-    }
-    let mut f = Fields::new(&map, &known, &read_only);
-    let version = f.integer("version", 1, i64::MAX);
-    if !map.contains_key("version") {
-        f.errors.add("version", "required", "version is required");
-    }
-    let current = state.store.read_placement(&caller.ctx, id).await?;
-    let input = terms_overlay(&mut f, current.to_input());
-    done(f)?;
+    let body = body.require("version", |b| b.version.is_some());
+    let version = body.value.version.unwrap_or(0);
+    // Shares: when only one is sent, the other follows from it.
+    let (work, study) = (
+        body.sent("planned_work_percent"),
+        body.sent("planned_study_percent"),
+    );
+    // The store decides the role first (audited), then lays the body over
+    // the stored terms (JSON Merge Patch) and checks them again.
     let p = state
         .store
-        .update_placement(&caller.ctx, id, &input, version.unwrap_or(0))
+        .update_placement_with(&caller.ctx, id, version, |current| {
+            let base = PlacementChange {
+                version: None,
+                terms: current,
+            };
+            let merged = body.over(&base);
+            if !merged.errors.is_empty() {
+                return Err(merged.errors);
+            }
+            let mut input = merged.value.terms;
+            if work && !study {
+                input.planned_study_percent = None;
+            }
+            if study && !work {
+                input.planned_work_percent = None;
+            }
+            Ok(input)
+        })
         .await?;
     Ok(Json(p.into()))
 }
 
 /// End a placement with its outcome: the need's slot frees and the plan step closes.
 #[utoipa::path(post, path = "/api/v1/placements/{id}/exit", tag = "interventions", params(("id" = i64, Path)),
-    request_body = ExitIn,
+    request_body = ExitInput,
     responses((status = 200, body = PlacementOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
@@ -690,16 +505,11 @@ pub async fn exit_placement(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<ExitInput>,
 ) -> Result<Json<PlacementAnswer>, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["exit_date", "exit_outcome", "version"], &[]);
-    let input = ExitInput {
-        exit_date: text(&mut f, "exit_date", None),
-        exit_outcome: text(&mut f, "exit_outcome", None),
-    };
-    let version = f.nullable_i64("version").flatten();
-    done(f)?;
+    let input = body.into_result()?;
+    let version = input.version;
     let p = state
         .store
         .exit_placement(&caller.ctx, id, &input, version)
@@ -717,13 +527,13 @@ pub async fn override_placement(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<OverrideIn>,
 ) -> Result<Json<PlacementAnswer>, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["override_reason", "version"], &[]);
-    let reason = text(&mut f, "override_reason", None);
-    let version = f.nullable_i64("version").flatten();
-    done(f)?;
+    let OverrideIn {
+        override_reason: reason,
+        version,
+    } = body.into_result()?;
     let p = state
         .store
         .override_placement(&caller.ctx, id, reason.as_deref(), version)
@@ -745,7 +555,7 @@ pub async fn record_week(
     State(state): State<AppState>,
     caller: ApiCaller,
     path: Result<Path<(String, String)>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<WeekIn>,
 ) -> Result<Json<SharesOut>, Problem> {
     let Ok(Path((id, week))) = path else {
         return Err(Problem::not_found());
@@ -762,10 +572,10 @@ pub async fn record_week(
             .record_placement_week(&caller.ctx, id, &week, None, None)
             .await?;
     }
-    let mut f = Fields::new(&map, &["work_minutes", "study_minutes"], &[]);
-    let work = f.nullable_i64("work_minutes").flatten();
-    let study = f.nullable_i64("study_minutes").flatten();
-    done(f)?;
+    let WeekIn {
+        work_minutes: work,
+        study_minutes: study,
+    } = body.into_result()?;
     let s = state
         .store
         .record_placement_week(&caller.ctx, id, &week, work, study)

@@ -1,3 +1,4 @@
-//! Placements (deltagande): the JSON API (`api`).
+//! Placements (deltagande): the JSON API (`api`) and the pages (`ui`).
 
 pub mod api;
+pub mod ui;

@@ -10,7 +10,7 @@
 //! with the participants and placements it touched.
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
+use crate::kernel::json::Body;
 use crate::kernel::params::checked_id;
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
@@ -23,7 +23,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use vagar_domain::work::legal::{CheckKind, CheckStatus, LegalCheck, Reason};
 use vagar_domain::work::rental::{
     check_ledger, ContractInput, EconomicResult, Month, MonthResult, TimesheetStatus,
@@ -290,51 +289,37 @@ impl From<LedgerEntry> for LedgerOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct ContractIn {
-    participant_id: i64,
-    /// A rental-model intervention.
-    intervention_id: i64,
-    /// YYYY-MM-DD
-    period_from: String,
-    /// YYYY-MM-DD, at most three years after period_from.
-    period_to: String,
-    /// 60–3600 (1–60 hours).
-    hours_per_week_minutes: i64,
-    /// 1–200000
-    hourly_wage_ore: i64,
-    /// 0–1000
-    employer_fee_permille: i64,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// A placement made an assignment under a contract.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct AssignmentIn {
     /// A placement with employment_form municipality in a rental-model
     /// intervention, the same participant as the contract, inside its period.
-    placement_id: i64,
-    contract_id: i64,
+    placement_id: Option<i64>,
+    contract_id: Option<i64>,
     /// 1–500000
-    hourly_rate_ore: i64,
+    hourly_rate_ore: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// A week as the supervisor enters it.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct TimesheetIn {
     /// An assignment's placement.
-    placement_id: i64,
+    placement_id: Option<i64>,
     /// A Monday, YYYY-MM-DD.
-    week_start: String,
+    week_start: Option<String>,
     /// Seven integers, Monday first: minutes worked (0–1440). A day with
     /// minutes outside the placement or the contract is refused, named
     /// `minutes[i]` with its date.
-    minutes: Vec<i64>,
+    #[schema(max_items = 7, min_items = 7)]
+    minutes: Option<Vec<i64>>,
     note: Option<String>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// The host's decision on a week.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct DecisionIn {
     /// Required to reject.
     reason: Option<String>,
@@ -342,24 +327,26 @@ pub struct DecisionIn {
     version: Option<i64>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// One host's invoice for one month.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct InvoiceIn {
-    intervention_id: i64,
-    employer_id: i64,
+    intervention_id: Option<i64>,
+    employer_id: Option<i64>,
     /// YYYY-MM
-    month: String,
+    month: Option<String>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// Another cost or a subsidy for a month.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct LedgerIn {
     /// YYYY-MM
-    month: String,
+    month: Option<String>,
     /// other_cost or subsidy
-    kind: String,
+    kind: Option<String>,
     /// Positive, öre.
-    amount_ore: i64,
+    amount_ore: Option<i64>,
     note: Option<String>,
 }
 
@@ -432,39 +419,15 @@ pub async fn list_contracts(
 }
 
 /// Employ a participant in a rental intervention (the contract).
-#[utoipa::path(post, path = "/api/v1/rental/contracts", tag = "rental", request_body = ContractIn,
+#[utoipa::path(post, path = "/api/v1/rental/contracts", tag = "rental", request_body = ContractInput,
     responses((status = 201, body = ContractOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_contract(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<ContractInput, ContractOut>,
 ) -> Result<Response, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &[
-            "participant_id",
-            "intervention_id",
-            "period_from",
-            "period_to",
-            "hours_per_week_minutes",
-            "hourly_wage_ore",
-            "employer_fee_permille",
-        ],
-        &["id", "version", "created_at", "participant_name"],
-    );
-    let input = ContractInput {
-        participant_id: f.optional_i64("participant_id"),
-        intervention_id: f.optional_i64("intervention_id"),
-        period_from: f.optional_string("period_from"),
-        period_to: f.optional_string("period_to"),
-        hours_per_week_minutes: f.optional_i64("hours_per_week_minutes"),
-        hourly_wage_ore: f.optional_i64("hourly_wage_ore"),
-        employer_fee_permille: f.optional_i64("employer_fee_permille"),
-    };
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
+    let input = body.into_result()?;
     let c = state.store.create_contract(&caller.ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(ContractOut::from(c))).into_response())
 }
@@ -491,19 +454,13 @@ pub async fn list_assignments(
 pub async fn create_assignment(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<AssignmentIn>,
 ) -> Result<Response, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &["placement_id", "contract_id", "hourly_rate_ore"],
-        &[],
-    );
-    let placement = f.optional_i64("placement_id");
-    let contract = f.optional_i64("contract_id");
-    let rate = f.optional_i64("hourly_rate_ore");
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
+    let AssignmentIn {
+        placement_id: placement,
+        contract_id: contract,
+        hourly_rate_ore: rate,
+    } = body.into_result()?;
     let a = state
         .store
         .create_assignment(&caller.ctx, placement, contract, rate)
@@ -562,47 +519,31 @@ pub async fn list_timesheets(
 pub async fn submit_timesheet(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<TimesheetIn, TimesheetOut>,
 ) -> Result<Response, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &["placement_id", "week_start", "minutes", "note"],
-        &["id", "status"],
-    );
-    let placement_id = f.optional_i64("placement_id");
-    let week_start = f.optional_string("week_start");
-    let note = f.optional_string("note");
-    let minutes = match map.get("minutes") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(items)) if items.len() == 7 => {
-            let v: Vec<Option<i64>> = items.iter().map(|x| x.as_i64()).collect();
-            if v.iter().all(Option::is_some) {
-                let mut out = [0i64; 7];
-                for (i, x) in v.into_iter().enumerate() {
-                    out[i] = x.unwrap_or(0);
-                }
-                Some(out)
-            } else {
-                f.errors.add(
+    let Body {
+        value: t,
+        mut errors,
+        ..
+    } = body;
+    let minutes = match t.minutes.as_deref() {
+        None => None,
+        Some(m) => match <[i64; 7]>::try_from(m) {
+            Ok(days) => Some(days),
+            Err(_) => {
+                errors.add(
                     "minutes",
                     "type",
                     "minutes must be seven integers, Monday first",
                 );
                 None
             }
-        }
-        Some(_) => {
-            f.errors.add(
-                "minutes",
-                "type",
-                "minutes must be seven integers, Monday first",
-            );
-            None
-        }
+        },
     };
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
     }
+    let (placement_id, week_start, note) = (t.placement_id, t.week_start, t.note);
     let t = state
         .store
         .submit_timesheet(
@@ -633,18 +574,6 @@ pub async fn read_timesheet(
     ))
 }
 
-fn decision_body(
-    map: &serde_json::Map<String, Value>,
-) -> Result<(Option<String>, Option<i64>), Problem> {
-    let mut f = Fields::new(map, &["reason", "version"], &[]);
-    let reason = f.optional_string("reason");
-    let version = f.optional_i64("version");
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
-    Ok((reason, version))
-}
-
 /// The host approves a submitted week.
 #[utoipa::path(post, path = "/api/v1/rental/timesheets/{id}/approve", tag = "rental", params(("id" = i64, Path)),
     request_body = DecisionIn,
@@ -654,10 +583,10 @@ pub async fn approve_timesheet(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<DecisionIn>,
 ) -> Result<Json<TimesheetOut>, Problem> {
     let id = parse_id(id)?;
-    let (reason, version) = decision_body(&map)?;
+    let DecisionIn { reason, version } = body.into_result()?;
     let t = state
         .store
         .decide_timesheet(&caller.ctx, id, true, reason.as_deref(), version)
@@ -674,10 +603,10 @@ pub async fn reject_timesheet(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<DecisionIn>,
 ) -> Result<Json<TimesheetOut>, Problem> {
     let id = parse_id(id)?;
-    let (reason, version) = decision_body(&map)?;
+    let DecisionIn { reason, version } = body.into_result()?;
     let t = state
         .store
         .decide_timesheet(&caller.ctx, id, false, reason.as_deref(), version)
@@ -710,19 +639,15 @@ pub async fn list_invoices(
 pub async fn create_invoice(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<InvoiceIn>,
 ) -> Result<Response, Problem> {
-    let mut f = Fields::new(&map, &["intervention_id", "employer_id", "month"], &[]);
-    let intervention_id = f.optional_i64("intervention_id");
-    let employer_id = f.optional_i64("employer_id");
-    let month = f.optional_string("month");
-    if intervention_id.is_none() && f.errors.for_field("intervention_id").is_none() {
-        f.errors
-            .add("intervention_id", "required", "intervention_id is required");
-    }
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
+    let InvoiceIn {
+        intervention_id,
+        employer_id,
+        month,
+    } = body
+        .require("intervention_id", |b| b.intervention_id.is_some())
+        .into_result()?;
     let (inv, created) = state
         .store
         .create_invoice(
@@ -845,15 +770,20 @@ pub async fn add_ledger(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<LedgerIn, LedgerOut>,
 ) -> Result<Response, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["month", "kind", "amount_ore", "note"], &["id"]);
-    let month = f.optional_string("month");
-    let kind = f.optional_string("kind");
-    let amount = f.optional_i64("amount_ore");
-    let note = f.optional_string("note");
-    let mut errors = f.errors;
+    let Body {
+        value:
+            LedgerIn {
+                month,
+                kind,
+                amount_ore: amount,
+                note,
+            },
+        mut errors,
+        ..
+    } = body;
     let data = check_ledger(month.as_deref(), kind.as_deref(), amount, note.as_deref());
     if let Err(e) = &data {
         for fe in &e.0 {
@@ -1091,7 +1021,7 @@ pub(crate) mod export {
     ),
     components(schemas(
         ContractOut, AssignmentOut, DayOut, TimesheetOut, InvoiceLineOut, InvoiceOut, LedgerOut,
-        ContractIn, AssignmentIn, TimesheetIn, DecisionIn, InvoiceIn, LedgerIn, LegalChecksOut,
+        vagar_domain::work::rental::ContractInput, AssignmentIn, TimesheetIn, DecisionIn, InvoiceIn, LedgerIn, LegalChecksOut,
         EconomicResult, MonthResult, LegalCheck, Reason, CheckKind, CheckStatus,
     )),
     tags((name = "rental", description = "The rental model: employment contracts, assignments at host employers, weekly timesheets approved by the host, monthly invoices (CSV, XLSX), the economic result and the legal checks"))

@@ -25,7 +25,7 @@ use vagar_domain::work::legal::LegalCheck;
 use vagar_domain::work::rental::access::{rental_role_may, RentalAction};
 use vagar_domain::work::rental::{check_ledger, ContractInput, EconomicResult, TimesheetStatus};
 use vagar_domain::ValidationErrors;
-use vagar_store::work::interventions::PlacementFilter;
+use vagar_store::work::placements::PlacementFilter;
 use vagar_store::work::rental::{Timesheet, TimesheetFilter, TimesheetInput};
 use vagar_store::StoreError;
 

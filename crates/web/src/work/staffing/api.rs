@@ -11,8 +11,8 @@
 //! staff code).
 
 use crate::kernel::error::Problem;
-use crate::kernel::json::{Fields, JsonObject};
-use crate::kernel::params::{created, query_date, query_id, with_rules};
+use crate::kernel::json::Body;
+use crate::kernel::params::{created, query_date, query_id};
 use crate::kernel::session::ApiCaller;
 use crate::participants::api::parse_id;
 use crate::AppState;
@@ -92,16 +92,16 @@ pub fn router() -> Router<AppState> {
     ),
     components(schemas(
         PoolOut,
-        PoolIn,
+        PoolInput,
         StaffOut,
         StaffIn,
         RequestOut,
-        RequestIn,
+        RequestInput,
         AssignmentOut,
         AssignIn,
         WorkedIn,
         UnitHoursOut,
-        UnitHoursIn,
+        UnitHoursInput,
         FillOut,
         FillRateOut,
         SharePointOut,
@@ -144,20 +144,6 @@ impl From<Pool> for PoolOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct PoolIn {
-    /// At most 200 characters.
-    name: String,
-    organisation_id: i64,
-    /// An intervention of the staffing model.
-    intervention_id: Option<i64>,
-    /// Öre per hour, 0 or more.
-    hourly_price_ore: i64,
-    /// 60–2880 (default 2400, 40 h).
-    hourly_week_cap_minutes: Option<i64>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StaffOut {
     pub id: i64,
@@ -198,24 +184,40 @@ impl From<Staff> for StaffOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// A member of staff: who (participant or name, POST only) and the terms.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct StaffIn {
     /// A participant the caller may read (or give `name`).
     participant_id: Option<i64>,
     /// A regular employee's name (or give `participant_id`).
     name: Option<String>,
     /// full_time or hourly
-    employment_form: String,
+    employment_form: Option<String>,
     /// SSYK level-4 code of the taxonomy.
-    occupation: String,
-    hourly_wage_ore: i64,
+    occupation: Option<String>,
+    hourly_wage_ore: Option<i64>,
     /// YYYY-MM-DD
-    active_from: String,
+    active_from: Option<String>,
     /// YYYY-MM-DD, on or after active_from.
     active_to: Option<String>,
     /// PATCH only: the version you read (a mismatch gives 409).
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
+}
+
+impl StaffIn {
+    fn into_input(self) -> StaffInput {
+        StaffInput {
+            participant_id: self.participant_id,
+            name: self.name,
+            employment_form: self.employment_form,
+            occupation: self.occupation,
+            hourly_wage_ore: self.hourly_wage_ore,
+            active_from: self.active_from,
+            active_to: self.active_to,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -298,36 +300,21 @@ impl From<Request> for RequestOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct RequestIn {
-    /// The ordering municipal unit (an organisation of kind municipal_unit).
-    unit_id: i64,
-    /// YYYY-MM-DD
-    work_date: String,
-    /// HH:MM
-    start_time: String,
-    /// HH:MM; at or before start_time: the next day (a night shift).
-    end_time: String,
-    /// SSYK level-4 code of the taxonomy.
-    occupation: String,
-    /// 1–50
-    staff_count: i64,
-    note: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// The staff to assign to a request.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct AssignIn {
     /// 1–50 staff of the request's pool; all are assigned or none.
-    staff_ids: Vec<i64>,
+    #[schema(nullable = false)]
+    staff_ids: Option<Vec<i64>>,
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// The minutes actually worked on an assignment.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct WorkedIn {
     /// 0 to the booked length + 240.
-    worked_minutes: i64,
+    worked_minutes: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -352,17 +339,6 @@ impl From<UnitHours> for UnitHoursOut {
             hourly_minutes: u.data.hourly_minutes,
         }
     }
-}
-
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-pub struct UnitHoursIn {
-    unit_id: i64,
-    /// YYYY-MM; a second report of the month replaces the first.
-    month: String,
-    total_minutes: i64,
-    /// At most total_minutes.
-    hourly_minutes: i64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -438,30 +414,40 @@ impl From<Training> for TrainingOut {
     }
 }
 
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
+/// Training of a member of staff toward an occupation.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct TrainingIn {
-    course: String,
+    course: Option<String>,
     /// SSYK level-4 code of the shortage occupation trained toward.
     occupation: Option<String>,
     /// 1–5000
-    credits_total: i64,
+    credits_total: Option<i64>,
     /// 0 to credits_total.
     credits_done: Option<i64>,
     /// YYYY-MM-DD
-    started_on: String,
+    started_on: Option<String>,
     /// YYYY-MM-DD (all credits done).
     completed_on: Option<String>,
     /// PATCH only: the version you read (a mismatch gives 409).
+    #[schema(nullable = false, minimum = 1)]
     version: Option<i64>,
 }
 
-// ---------------------------------------------------------------- helpers
-
-/// Shape errors first, then the rules' errors for fields not yet named.
-fn merged<T>(shape: ValidationErrors, rules: Result<T, ValidationErrors>) -> Result<T, Problem> {
-    with_rules(shape, rules).map_err(Problem::validation)
+impl TrainingIn {
+    fn into_input(self) -> TrainingInput {
+        TrainingInput {
+            course: self.course,
+            occupation: self.occupation,
+            credits_total: self.credits_total,
+            credits_done: self.credits_done,
+            started_on: self.started_on,
+            completed_on: self.completed_on,
+        }
+    }
 }
+
+// ---------------------------------------------------------------- helpers
 
 /// 409 naming every refused person and every conflict.
 pub fn refusal_problem(refusals: &[Refusal]) -> Problem {
@@ -498,33 +484,15 @@ pub async fn list_pools(
 }
 
 /// Start a staffing pool.
-#[utoipa::path(post, path = "/api/v1/staffing/pools", tag = "staffing", request_body = PoolIn,
+#[utoipa::path(post, path = "/api/v1/staffing/pools", tag = "staffing", request_body = PoolInput,
     responses((status = 201, body = PoolOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_pool(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<PoolInput, PoolOut>,
 ) -> Result<impl IntoResponse, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &[
-            "name",
-            "organisation_id",
-            "intervention_id",
-            "hourly_price_ore",
-            "hourly_week_cap_minutes",
-        ],
-        &["id", "organisation_name", "staff_count"],
-    );
-    let input = PoolInput {
-        name: f.optional_string("name"),
-        organisation_id: f.optional_i64("organisation_id"),
-        intervention_id: f.optional_i64("intervention_id"),
-        hourly_price_ore: f.optional_i64("hourly_price_ore"),
-        hourly_week_cap_minutes: f.optional_i64("hourly_week_cap_minutes"),
-    };
-    let data = merged(f.errors, PoolData::from_input(&input))?;
+    let data = body.into_rules(PoolData::from_input)?;
     let p = state.store.create_staffing_pool(&caller.ctx, &data).await?;
     Ok(created(
         format!("/api/v1/staffing/pools/{}", p.id),
@@ -575,39 +543,13 @@ pub async fn add_staff(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<StaffIn, StaffOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "participant_id",
-            "name",
-            "employment_form",
-            "occupation",
-            "hourly_wage_ore",
-            "active_from",
-            "active_to",
-        ],
-        &[
-            "id",
-            "pool_id",
-            "code",
-            "label",
-            "is_participant",
-            "occupation_ssyk",
-        ],
-    );
-    let input = StaffInput {
-        participant_id: f.optional_i64("participant_id"),
-        name: f.optional_string("name"),
-        employment_form: f.optional_string("employment_form"),
-        occupation: f.optional_string("occupation"),
-        hourly_wage_ore: f.optional_i64("hourly_wage_ore"),
-        active_from: f.optional_string("active_from"),
-        active_to: f.optional_string("active_to"),
-    };
-    let data = merged(f.errors, StaffData::from_input(&input))?;
+    let data = body
+        .read_only("version", |b| b.version.is_some())
+        .map(StaffIn::into_input)
+        .into_rules(StaffData::from_input)?;
     let s = state
         .store
         .add_staffing_staff(&caller.ctx, id, &data)
@@ -627,49 +569,20 @@ pub async fn update_staff(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<StaffIn, StaffOut>,
 ) -> Result<Json<StaffOut>, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "employment_form",
-            "occupation",
-            "hourly_wage_ore",
-            "active_from",
-            "active_to",
-            "version",
-        ],
-        &[
-            "id",
-            "pool_id",
-            "code",
-            "label",
-            "is_participant",
-            "occupation_ssyk",
-            "participant_id",
-            "name",
-        ],
-    );
-    let version = f.integer("version", 1, i64::MAX);
-    if !map.contains_key("version") {
-        f.errors.add("version", "required", "version is required");
-    }
-    let input = StaffInput {
-        employment_form: f.optional_string("employment_form"),
-        occupation: f.optional_string("occupation"),
-        hourly_wage_ore: f.optional_i64("hourly_wage_ore"),
-        active_from: f.optional_string("active_from"),
-        active_to: f.optional_string("active_to"),
-        ..Default::default()
-    };
-    let data = merged(
-        f.errors,
+    let body = body
+        .require("version", |b| b.version.is_some())
+        .read_only("participant_id", |b| b.participant_id.is_some())
+        .read_only("name", |b| b.name.is_some());
+    let version = body.value.version;
+    let data = body.map(StaffIn::into_input).into_rules(|input| {
         StaffData::from_terms(
-            &input,
+            input,
             vagar_domain::work::staffing::StaffPerson::Regular(String::new()),
-        ),
-    )?;
+        )
+    })?;
     let s = state
         .store
         .update_staffing_staff(&caller.ctx, id, &data, version.unwrap_or(0))
@@ -716,21 +629,9 @@ pub async fn list_requests(
     Ok(Json(reqs.into_iter().map(Into::into).collect()))
 }
 
-pub(crate) fn request_input(f: &mut Fields<'_>) -> RequestInput {
-    RequestInput {
-        unit_id: f.optional_i64("unit_id"),
-        work_date: f.optional_string("work_date"),
-        start_time: f.optional_string("start_time"),
-        end_time: f.optional_string("end_time"),
-        occupation: f.optional_string("occupation"),
-        staff_count: f.optional_i64("staff_count"),
-        note: f.optional_string("note"),
-    }
-}
-
 /// Place a request (bemanningsbeställning) for a unit.
 #[utoipa::path(post, path = "/api/v1/staffing/pools/{id}/requests", tag = "staffing",
-    params(("id" = i64, Path)), request_body = RequestIn,
+    params(("id" = i64, Path)), request_body = RequestInput,
     responses((status = 201, body = RequestOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem)))]
@@ -738,31 +639,10 @@ pub async fn create_request(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<RequestInput, RequestOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(
-        &map,
-        &[
-            "unit_id",
-            "work_date",
-            "start_time",
-            "end_time",
-            "occupation",
-            "staff_count",
-            "note",
-        ],
-        &[
-            "id",
-            "pool_id",
-            "assigned",
-            "status",
-            "fill_state",
-            "assignments",
-        ],
-    );
-    let input = request_input(&mut f);
-    let data = merged(f.errors, RequestData::from_input(&input))?;
+    let data = body.into_rules(RequestData::from_input)?;
     let r = state
         .store
         .create_staffing_request(&caller.ctx, id, &data)
@@ -823,42 +703,27 @@ pub async fn assign(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<AssignIn>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["staff_ids"], &[]);
-    let ids = match map.get("staff_ids") {
-        Some(serde_json::Value::Array(items)) => {
-            let ids: Option<Vec<i64>> = items
-                .iter()
-                .map(|v| v.as_i64().filter(|v| *v > 0))
-                .collect();
-            if ids.is_none() {
-                f.errors.add(
-                    "staff_ids",
-                    "type",
-                    "staff_ids must be an array of positive ids",
-                );
-            }
-            ids.unwrap_or_default()
-        }
-        Some(_) => {
-            f.errors.add(
+    let ids = match body
+        .require("staff_ids", |b| b.staff_ids.is_some())
+        .into_result()
+    {
+        Ok(AssignIn {
+            staff_ids: Some(ids),
+        }) if ids.iter().all(|i| *i > 0) => ids,
+        Ok(_) => {
+            let mut e = ValidationErrors::new();
+            e.add(
                 "staff_ids",
                 "type",
                 "staff_ids must be an array of positive ids",
             );
-            vec![]
+            return Err(Problem::validation(e));
         }
-        None => {
-            f.errors
-                .add("staff_ids", "required", "staff_ids is required");
-            vec![]
-        }
+        Err(p) => return Err(p),
     };
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
     match state.store.assign_staffing(&caller.ctx, id, &ids).await? {
         Ok(r) => Ok((StatusCode::CREATED, Json(RequestOut::from(r)))),
         Err(refusals) => Err(refusal_problem(&refusals)),
@@ -892,18 +757,13 @@ pub async fn report_worked(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<WorkedIn>,
 ) -> Result<Json<AssignmentOut>, Problem> {
     let id = parse_id(id)?;
-    let mut f = Fields::new(&map, &["worked_minutes"], &[]);
-    let worked = f.optional_i64("worked_minutes");
-    if worked.is_none() && f.errors.for_field("worked_minutes").is_none() {
-        f.errors
-            .add("worked_minutes", "required", "worked_minutes is required");
-    }
-    if !f.errors.is_empty() {
-        return Err(Problem::validation(f.errors));
-    }
+    let worked = body
+        .require("worked_minutes", |b| b.worked_minutes.is_some())
+        .into_result()?
+        .worked_minutes;
     let a = state
         .store
         .report_staffing_worked(&caller.ctx, id, worked)
@@ -937,27 +797,16 @@ pub async fn list_unit_hours(
 }
 
 /// Report a unit's monthly hours: total and by hourly employees (its own staff).
-#[utoipa::path(put, path = "/api/v1/staffing/unit-hours", tag = "staffing", request_body = UnitHoursIn,
+#[utoipa::path(put, path = "/api/v1/staffing/unit-hours", tag = "staffing", request_body = UnitHoursInput,
     responses((status = 200, body = UnitHoursOut), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn report_unit_hours(
     State(state): State<AppState>,
     caller: ApiCaller,
-    JsonObject(map): JsonObject,
+    body: Body<UnitHoursInput, UnitHoursOut>,
 ) -> Result<Json<UnitHoursOut>, Problem> {
-    let mut f = Fields::new(
-        &map,
-        &["unit_id", "month", "total_minutes", "hourly_minutes"],
-        &["unit_name"],
-    );
-    let input = UnitHoursInput {
-        unit_id: f.optional_i64("unit_id"),
-        month: f.optional_string("month"),
-        total_minutes: f.optional_i64("total_minutes"),
-        hourly_minutes: f.optional_i64("hourly_minutes"),
-    };
-    let data = merged(f.errors, UnitHoursData::from_input(&input))?;
+    let data = body.into_rules(UnitHoursData::from_input)?;
     Ok(Json(
         state
             .store
@@ -1085,33 +934,6 @@ pub async fn list_training(
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
-fn training_input(f: &mut Fields<'_>) -> TrainingInput {
-    TrainingInput {
-        course: f.optional_string("course"),
-        occupation: f.optional_string("occupation"),
-        credits_total: f.optional_i64("credits_total"),
-        credits_done: f.optional_i64("credits_done"),
-        started_on: f.optional_string("started_on"),
-        completed_on: f.optional_string("completed_on"),
-    }
-}
-
-const TRAINING_FIELDS: &[&str] = &[
-    "course",
-    "occupation",
-    "credits_total",
-    "credits_done",
-    "started_on",
-    "completed_on",
-];
-const TRAINING_READ_ONLY: &[&str] = &[
-    "id",
-    "staff_id",
-    "staff_label",
-    "shortage",
-    "occupation_ssyk",
-];
-
 /// Start recording a member of staff's training toward an occupation.
 #[utoipa::path(post, path = "/api/v1/staffing/staff/{id}/training", tag = "staffing", params(("id" = i64, Path)),
     request_body = TrainingIn,
@@ -1122,14 +944,13 @@ pub async fn add_training(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<TrainingIn, TrainingOut>,
 ) -> Result<impl IntoResponse, Problem> {
     let id = parse_id(id)?;
-    let mut ro = TRAINING_READ_ONLY.to_vec();
-    ro.push("version");
-    let mut f = Fields::new(&map, TRAINING_FIELDS, &ro);
-    let input = training_input(&mut f);
-    let data = merged(f.errors, TrainingData::from_input(&input))?;
+    let data = body
+        .read_only("version", |b| b.version.is_some())
+        .map(TrainingIn::into_input)
+        .into_rules(TrainingData::from_input)?;
     let t = state
         .store
         .add_staffing_training(&caller.ctx, id, &data)
@@ -1147,18 +968,14 @@ pub async fn update_training(
     State(state): State<AppState>,
     caller: ApiCaller,
     id: Result<Path<String>, PathRejection>,
-    JsonObject(map): JsonObject,
+    body: Body<TrainingIn, TrainingOut>,
 ) -> Result<Json<TrainingOut>, Problem> {
     let id = parse_id(id)?;
-    let mut known = TRAINING_FIELDS.to_vec();
-    known.push("version");
-    let mut f = Fields::new(&map, &known, TRAINING_READ_ONLY);
-    let version = f.integer("version", 1, i64::MAX);
-    if !map.contains_key("version") {
-        f.errors.add("version", "required", "version is required");
-    }
-    let input = training_input(&mut f);
-    let data = merged(f.errors, TrainingData::from_input(&input))?;
+    let body = body.require("version", |b| b.version.is_some());
+    let version = body.value.version;
+    let data = body
+        .map(TrainingIn::into_input)
+        .into_rules(TrainingData::from_input)?;
     let t = state
         .store
         .update_staffing_training(&caller.ctx, id, &data, version.unwrap_or(0))
