@@ -243,7 +243,7 @@ where
         let JsonObject(map) = JsonObject::from_request(req, state).await?;
         let known = known_fields::<T>();
         let keys: Vec<String> = map.keys().filter(|k| known.contains(k)).cloned().collect();
-        let (value, errors) = read_body::<T>(map, &properties::<O>())?;
+        let (value, errors) = read_known::<T>(map, &known, &properties::<O>())?;
         let sent = keys
             .into_iter()
             .filter(|k| errors.for_field(k).is_none())
@@ -260,13 +260,25 @@ where
 /// Read `map` into `T`: the value from the good fields and the errors of
 /// the others. `read_only` names the answer's fields.
 pub fn read_body<T>(
-    mut map: Map<String, Value>,
+    map: Map<String, Value>,
     read_only: &[(String, RefOr<Schema>)],
 ) -> Result<(T, ValidationErrors), Problem>
 where
     T: DeserializeOwned + utoipa::ToSchema,
 {
-    let fields = known_fields::<T>();
+    read_known(map, &known_fields::<T>(), read_only)
+}
+
+/// [`read_body`] with `T`'s fields already listed (the extractor needs them
+/// too, to tell which fields were sent).
+fn read_known<T>(
+    mut map: Map<String, Value>,
+    fields: &[String],
+    read_only: &[(String, RefOr<Schema>)],
+) -> Result<(T, ValidationErrors), Problem>
+where
+    T: DeserializeOwned + utoipa::ToSchema,
+{
     let schema = properties::<T>();
     let mut errors = ValidationErrors::new();
     let mut bad = Vec::new();
@@ -299,7 +311,7 @@ where
             .map(|(_, s)| Kind::of(s))
             .unwrap_or(Kind::Any { nullable: true })
     };
-    for key in &fields {
+    for key in fields {
         let Some(v) = map.get(key) else { continue };
         let kind = expected(key);
         if !kind.accepts(v) {
