@@ -10,14 +10,13 @@
 //! (`work_ssyk_{i}`, `work_occupation_{i}`, `work_years_{i}`); blank rows
 //! are ignored.
 
-use crate::kernel::error::Problem;
 use crate::kernel::forms::CsrfForm;
+use crate::kernel::forms::PageId;
 use crate::kernel::i18n::t;
 use crate::kernel::session::UiUser;
-use crate::participants::ui::parse_id;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -312,12 +311,9 @@ async fn page(
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = q.contains_key("sparad").then_some("assessment-saved");
     page(&state, &user, id, None, flash, StatusCode::OK).await
 }
@@ -325,12 +321,9 @@ async fn show(
 async fn save(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let (input, rows) = input_from(&form);
     match state.store.create_assessment(&user.ctx, id, &input).await {
         Ok(_) => Redirect::to(&format!("/deltagare/{id}/kartlaggning?sparad=1")).into_response(),

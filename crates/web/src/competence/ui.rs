@@ -11,12 +11,12 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::CsrfForm;
+use crate::kernel::forms::PageId;
 use crate::kernel::i18n::t;
 use crate::kernel::session::UiUser;
-use crate::participants::ui::parse_id;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -351,12 +351,9 @@ async fn page(
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = q.contains_key("sparad").then_some("competence-saved");
     page(&state, &user, id, None, flash, StatusCode::OK).await
 }
@@ -364,12 +361,9 @@ async fn show(
 async fn save(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let failed = |e: ValidationErrors| {
         let mut out = ValidationErrors::new();
         for fe in e.0 {

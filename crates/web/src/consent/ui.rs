@@ -8,12 +8,12 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::CsrfForm;
-use crate::kernel::forms::Failed;
+use crate::kernel::forms::PageId;
+use crate::kernel::forms::{self, Failed};
 use crate::kernel::session::UiUser;
 use crate::participants::ui::{parse_id, participant_page};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::Router;
@@ -202,36 +202,19 @@ async fn again(
     values: Value,
     e: StoreError,
 ) -> Response {
-    let errors = match e {
-        StoreError::Validation(v) => v,
-        StoreError::Conflict { field, message } => {
-            let mut v = ValidationErrors::new();
-            v.add(&field, "conflict", message);
-            v
-        }
-        other => return crate::ui::user_error_page(user, other.into()),
-    };
-    let failed = Failed::new(form, values, errors);
-    participant_page(
-        state,
-        user,
-        id,
-        None,
-        Some(failed),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
+    // Consents have no version: a stale record cannot come back here.
+    forms::again(user, form, values, e, |f, s| {
+        participant_page(state, user, id, None, f, s)
+    })
     .await
 }
 
 async fn record(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<ConsentForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return crate::ui::user_error_page(&user, Problem::not_found());
-    };
     let mut ids = Vec::new();
     let mut e = ValidationErrors::new();
     for raw in &form.organisation_ids {
@@ -299,12 +282,9 @@ async fn revoke(
 async fn handover(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<HandoverForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return crate::ui::user_error_page(&user, Problem::not_found());
-    };
     let to = form
         .to_user_id
         .as_deref()

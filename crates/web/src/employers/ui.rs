@@ -10,7 +10,7 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::parse_id;
-use crate::kernel::forms::{put_failed, unversioned_refusal, CsrfForm, Failed};
+use crate::kernel::forms::{self, put_failed, CsrfForm, Failed, PageId};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
@@ -187,25 +187,11 @@ async fn create(
             e.id
         ))
         .into_response(),
-        Err(e) => match unversioned_refusal(e) {
-            Ok(errors) => {
-                let failed = Failed {
-                    form: "employer".into(),
-                    values: form.values(),
-                    errors,
-                    stale: false,
-                };
-                list_page(
-                    &state,
-                    &user,
-                    &HashMap::new(),
-                    Some(failed),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(e) => user_error_page(&user, e.into()),
-        },
+        Err(e) => {
+            let none = HashMap::new();
+            let page = |f, s| list_page(&state, &user, &none, f, s);
+            forms::again(&user, "employer", form.values(), e, page).await
+        }
     }
 }
 
@@ -332,12 +318,9 @@ async fn employer_page(
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = q.get("sparad").map(|_| "emp-saved");
     employer_page(&state, &user, id, None, flash, false, StatusCode::OK).await
 }
@@ -549,45 +532,13 @@ async fn add(
             } else {
                 "contract_id"
             };
-            let mut e = ValidationErrors::new();
-            e.add(key, "invalid_choice", format!("{key}: choose an option"));
-            let failed = Failed {
-                form: which.clone(),
-                values: form.values(),
-                errors: e,
-                stale: false,
-            };
-            employer_page(
-                &state,
-                &user,
-                id,
-                Some(failed),
-                None,
-                false,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let failed = Failed::one(&which, form.values(), key, "invalid_choice");
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            employer_page(&state, &user, id, Some(failed), None, false, status).await
         }
-        Err(e) => match unversioned_refusal(e) {
-            Ok(errors) => {
-                let failed = Failed {
-                    form: which.clone(),
-                    values: form.values(),
-                    errors,
-                    stale: false,
-                };
-                employer_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed),
-                    None,
-                    false,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(e) => user_error_page(&user, e.into()),
-        },
+        Err(e) => {
+            let page = |f, s| employer_page(&state, &user, id, f, None, false, s);
+            forms::again(&user, &which, form.values(), e, page).await
+        }
     }
 }

@@ -5,12 +5,15 @@ use crate::kernel::error::Problem;
 use crate::kernel::session::{csrf_matches, UiUser};
 use crate::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use std::future::Future;
 use vagar_domain::ValidationErrors;
 use vagar_store::StoreError;
 
@@ -139,6 +142,75 @@ impl Failed {
             stale: false,
         }
     }
+
+    /// The form `form` again with one error on `field`.
+    pub(crate) fn one(form: &str, values: Value, field: &str, code: &str) -> Self {
+        let mut e = ValidationErrors::new();
+        e.add(field, code, "");
+        Failed::new(form, values, e)
+    }
+
+    /// A refused change as the form again, with the status the page answers
+    /// with: 409 when the record changed under the form, else 422. Any other
+    /// error stays an error.
+    pub(crate) fn refused(
+        form: &str,
+        values: Value,
+        e: StoreError,
+    ) -> Result<(Failed, StatusCode), StoreError> {
+        let (errors, stale) = refusal_errors(e)?;
+        let status = if stale {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        Ok((
+            Failed {
+                stale,
+                ..Failed::new(form, values, errors)
+            },
+            status,
+        ))
+    }
+}
+
+/// What a refused form post answers: `page` again with the typed values and
+/// the errors (see [`Failed::refused`]), or the error page for any other
+/// error. `page` is the page's own renderer with the failed form and status.
+pub(crate) async fn again<F, Fut>(
+    user: &UiUser,
+    form: &str,
+    values: Value,
+    e: StoreError,
+    page: F,
+) -> Response
+where
+    F: FnOnce(Option<Failed>, StatusCode) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    match Failed::refused(form, values, e) {
+        Ok((failed, status)) => page(Some(failed), status).await,
+        Err(e) => crate::ui::user_error_page(user, e.into()),
+    }
+}
+
+/// `page` again with `errors` on the form `form` (422): the form's own checks
+/// failed before the store was asked.
+pub(crate) async fn invalid<F, Fut>(
+    form: &str,
+    values: Value,
+    errors: ValidationErrors,
+    page: F,
+) -> Response
+where
+    F: FnOnce(Option<Failed>, StatusCode) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    page(
+        Some(Failed::new(form, values, errors)),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 /// [`failed_context`] for a page that may show a failed form (none: no
@@ -174,11 +246,22 @@ pub(crate) fn refusal_errors(e: StoreError) -> Result<(ValidationErrors, bool), 
     }
 }
 
-/// [`refusal_errors`] for a form without a version: a stale record stays an
-/// error.
-pub(crate) fn unversioned_refusal(e: StoreError) -> Result<ValidationErrors, StoreError> {
-    match refusal_errors(e)? {
-        (v, false) => Ok(v),
-        (_, true) => Err(StoreError::StaleVersion),
+/// The `{id}` of a page's path, a positive whole number; anything else gives
+/// the 404 page (after the session check, so a stranger still meets the login
+/// page first). For a route with one path parameter.
+pub(crate) struct PageId(pub i64);
+
+impl FromRequestParts<AppState> for PageId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let raw = Path::<String>::from_request_parts(parts, state).await;
+        match raw.ok().and_then(|Path(s)| parse_id(&s)) {
+            Some(id) => Ok(PageId(id)),
+            None => {
+                let user = UiUser::from_request_parts(parts, state).await?;
+                Err(crate::ui::user_error_page(&user, Problem::not_found()))
+            }
+        }
     }
 }

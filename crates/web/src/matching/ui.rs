@@ -11,6 +11,7 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::CsrfForm;
+use crate::kernel::forms::PageId;
 use crate::kernel::session::UiUser;
 use crate::matching::api::{
     check_run, confirm_pairs, needs_for_participant, run_batch, RateOut, RunIn,
@@ -237,11 +238,8 @@ async fn confirm(
 async fn participant_page(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     // Authorises (404 for an invisible participant) and audits the read.
     let needs = match needs_for_participant(&state, &user.ctx, id, 10).await {
         Ok(n) => n,

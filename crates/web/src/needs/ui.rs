@@ -7,12 +7,13 @@
 //! the same.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::{self as forms, PageId};
 use crate::kernel::forms::{blank, errors_context, number, parse_id};
-use crate::kernel::forms::{put_failed, refusal_errors, CsrfForm, Failed};
+use crate::kernel::forms::{put_failed, CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -376,12 +377,9 @@ async fn detail_page(
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = match q.get("sparad").map(String::as_str) {
         Some("1") => Some("need-saved"),
         Some("tagen") => Some("need-triaged"),
@@ -401,12 +399,9 @@ struct StatusFormIn {
 async fn change_status(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<StatusFormIn>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let version = blank(&form.version)
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(0);
@@ -423,26 +418,12 @@ async fn change_status(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=status")).into_response(),
-        Err(e) => match refusal_errors(e) {
-            Ok((errors, stale)) => {
-                let failed = Failed {
-                    form: "status".into(),
-                    values: json!(form),
-                    errors,
-                    stale,
-                };
-                detail_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed),
-                    None,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(e) => user_error_page(&user, e.into()),
-        },
+        Err(e) => {
+            forms::again(&user, "status", json!(form), e, |f, s| {
+                detail_page(&state, &user, id, f, None, s)
+            })
+            .await
+        }
     }
 }
 
@@ -455,12 +436,9 @@ struct TriageFormIn {
 async fn triage(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<TriageFormIn>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let version = blank(&form.version).and_then(|v| v.parse::<i64>().ok());
     // A value that is no id is refused by the store (not silently dropped).
     let workplace_id = blank(&form.workplace_id).map(|w| parse_id(&w).unwrap_or(-1));
@@ -470,26 +448,12 @@ async fn triage(
         .await
     {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=tagen")).into_response(),
-        Err(e) => match refusal_errors(e) {
-            Ok((errors, stale)) => {
-                let failed = Failed {
-                    form: "triage".into(),
-                    values: json!(form),
-                    errors,
-                    stale,
-                };
-                detail_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed),
-                    None,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(e) => user_error_page(&user, e.into()),
-        },
+        Err(e) => {
+            forms::again(&user, "triage", json!(form), e, |f, s| {
+                detail_page(&state, &user, id, f, None, s)
+            })
+            .await
+        }
     }
 }
 
@@ -504,12 +468,9 @@ struct WorkplaceFormIn {
 async fn add_workplace(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<WorkplaceFormIn>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let input = WorkplaceInput {
         name: form.name.clone(),
         street_address: form.street_address.clone(),
@@ -519,25 +480,11 @@ async fn add_workplace(
     };
     match state.store.add_need_workplace(&user.ctx, id, &input).await {
         Ok(_) => Redirect::to(&format!("/behov/{id}?sparad=arbetsplats#triage")).into_response(),
-        Err(e) => match refusal_errors(e) {
-            Ok((errors, stale)) => {
-                let failed = Failed {
-                    form: "workplace".into(),
-                    values: json!(form),
-                    errors,
-                    stale,
-                };
-                detail_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed),
-                    None,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(e) => user_error_page(&user, e.into()),
-        },
+        Err(e) => {
+            forms::again(&user, "workplace", json!(form), e, |f, s| {
+                detail_page(&state, &user, id, f, None, s)
+            })
+            .await
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! Participant pages: list and search, one participant, create and edit.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::PageId;
 use crate::kernel::forms::{errors_map, CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -433,12 +434,9 @@ pub(crate) fn parse_id(raw: &str) -> Option<i64> {
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = if q.contains_key("skapad") {
         Some("participant-created")
     } else if let Some(i) = q.get("inskriven") {
@@ -539,14 +537,7 @@ pub(crate) async fn participant_page(
     render(&state.templates, "participants/detail.html", ctx, status)
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
+async fn edit_form(State(state): State<AppState>, user: UiUser, PageId(id): PageId) -> Response {
     let p = match state.store.read_participant(&user.ctx, id).await {
         Ok(p) => p,
         Err(e) => return user_error_page(&user, e.into()),
@@ -570,12 +561,9 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<ParticipantForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let name = format!(
         "{} {}",
         form.first_name.clone().unwrap_or_default(),

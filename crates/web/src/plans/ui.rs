@@ -10,7 +10,8 @@
 //! `contact-`) so the forms on one page never share an id.
 
 use crate::kernel::error::Problem;
-use crate::kernel::forms::{errors_map, refusal_errors, CsrfForm, Failed};
+use crate::kernel::forms::{self as forms, PageId};
+use crate::kernel::forms::{errors_map, CsrfForm, Failed};
 use crate::kernel::i18n::t;
 use crate::kernel::session::UiUser;
 use crate::participants::ui::{may_update, parse_id};
@@ -380,12 +381,9 @@ async fn plan_page(
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = match q.get("sparad").map(String::as_str) {
         Some("mal") => Some("plan-goal-saved"),
         Some("steg") => Some("plan-step-added"),
@@ -405,23 +403,10 @@ async fn again(
     values: Value,
     e: StoreError,
 ) -> Response {
-    match refusal_errors(e) {
-        Ok((errors, stale)) => {
-            let status = if stale {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let failed = Failed {
-                form: form.into(),
-                values,
-                errors,
-                stale,
-            };
-            plan_page(state, user, id, Some(failed), None, status).await
-        }
-        Err(e) => user_error_page(user, e.into()),
-    }
+    forms::again(user, form, values, e, |f, s| {
+        plan_page(state, user, id, f, None, s)
+    })
+    .await
 }
 
 fn done(id: i64, what: &str) -> Response {
@@ -431,12 +416,9 @@ fn done(id: i64, what: &str) -> Response {
 async fn save_goal(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<GoalForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let input = GoalInput {
         goal_kind: blank_to_none(&form.goal_kind),
         ssyk_code: Some(blank_to_none(&form.ssyk_code)),
@@ -452,12 +434,9 @@ async fn save_goal(
 async fn add_step(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<StepForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let mut e = ValidationErrors::new();
     let organisation_id = id_field(&mut e, "organisation_id", &form.organisation_id);
     let responsible = id_field(&mut e, "responsible_user_id", &form.responsible_user_id);
@@ -516,12 +495,9 @@ async fn update_step(
 async fn add_contact(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<ContactForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let mut e = ValidationErrors::new();
     let organisation_id = id_field(&mut e, "organisation_id", &form.organisation_id);
     if !e.is_empty() {

@@ -15,7 +15,8 @@
 //! error summary and inline messages; field ids carry the form's name.
 
 use crate::kernel::error::Problem;
-use crate::kernel::forms::{put_failed, refusal_errors, CsrfForm, Failed};
+use crate::kernel::forms::{self as forms, PageId};
+use crate::kernel::forms::{put_failed, CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::participants::ui::parse_id;
 use crate::ui::{base_context, render, user_error_page};
@@ -245,24 +246,12 @@ async fn create(
     };
     match state.store.create_steering_group(&user.ctx, &input).await {
         Ok(g) => Redirect::to(&format!("/styrgrupper/{}?sparad=grupp", g.id)).into_response(),
-        Err(e) => match refusal_errors(e) {
-            Ok((errors, stale)) => {
-                let failed = Failed {
-                    form: "group".into(),
-                    values: json!(form),
-                    errors,
-                    stale,
-                };
-                list_page(
-                    &state,
-                    &user,
-                    Some(failed),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(e) => user_error_page(&user, e.into()),
-        },
+        Err(e) => {
+            forms::again(&user, "group", json!(form), e, |f, s| {
+                list_page(&state, &user, f, s)
+            })
+            .await
+        }
     }
 }
 
@@ -435,12 +424,9 @@ async fn case_steps(
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = match q.get("sparad").map(String::as_str) {
         Some("grupp") => Some("steering-group-created"),
         Some("mote") => Some("steering-meeting-added"),
@@ -460,23 +446,10 @@ async fn again(
     values: Value,
     e: StoreError,
 ) -> Response {
-    match refusal_errors(e) {
-        Ok((errors, stale)) => {
-            let status = if stale {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let failed = Failed {
-                form: form.into(),
-                values,
-                errors,
-                stale,
-            };
-            group_page(state, user, id, Some(failed), None, status).await
-        }
-        Err(e) => user_error_page(user, e.into()),
-    }
+    forms::again(user, form, values, e, |f, s| {
+        group_page(state, user, id, f, None, s)
+    })
+    .await
 }
 
 fn done(id: i64, what: &str) -> Response {
@@ -486,12 +459,9 @@ fn done(id: i64, what: &str) -> Response {
 async fn add_meeting(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<MeetingForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let input = MeetingInput {
         meeting_date: Some(form.meeting_date.clone().unwrap_or_default()),
         notes: Some(blank_to_none(&form.notes)),
@@ -509,12 +479,9 @@ async fn add_meeting(
 async fn add_case(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<CaseForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let mut e = ValidationErrors::new();
     let participant_id = id_field(&mut e, "participant_id", &form.participant_id);
     if !e.is_empty() {
@@ -588,12 +555,9 @@ async fn decision_again(
 async fn add_decision(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let mut e = ValidationErrors::new();
     let case_id = id_field(&mut e, "case_id", &form.case_id);
     let meeting_id = id_field(&mut e, "meeting_id", &form.meeting_id);

@@ -4,10 +4,10 @@
 //! functions as the API.
 
 use crate::kernel::error::Problem;
-use crate::kernel::forms::CsrfForm;
+use crate::kernel::forms::{self, put_failed, CsrfForm, Failed, PageId};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
-use crate::work::interventions::ui::{errors_context, form_options, id_of, number};
+use crate::work::interventions::ui::{form_options, id_of, number};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,10 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use vagar_domain::work::displacement::ReductionInput;
 use vagar_domain::ValidationErrors;
-use vagar_store::StoreError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,8 +46,7 @@ async fn reductions_page(
     state: &AppState,
     user: &UiUser,
     id: i64,
-    values: Value,
-    errors: &ValidationErrors,
+    failed: Option<Failed>,
     status: StatusCode,
 ) -> Response {
     let list = match state.store.list_staff_reductions(&user.ctx, id).await {
@@ -87,8 +85,12 @@ async fn reductions_page(
             vagar_domain::access::EmployerAction::Manage
         )),
     );
-    ctx.insert("values".into(), values);
-    errors_context(&mut ctx, errors);
+    let failed = failed.unwrap_or_else(|| {
+        let today = vagar_domain::time::swedish_date(user.ctx.now).to_string();
+        let values = json!({"occurred_on": today, "kind": "notice", "persons": "1"});
+        Failed::new("reduction", values, ValidationErrors::new())
+    });
+    put_failed(&mut ctx, Some(failed));
     form_options(&mut ctx);
     render(
         &state.templates,
@@ -98,35 +100,16 @@ async fn reductions_page(
     )
 }
 
-async fn reductions(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
-    let today = vagar_domain::time::swedish_date(user.ctx.now).to_string();
-    reductions_page(
-        &state,
-        &user,
-        id,
-        json!({"occurred_on": today, "kind": "notice", "persons": "1"}),
-        &ValidationErrors::new(),
-        StatusCode::OK,
-    )
-    .await
+async fn reductions(State(state): State<AppState>, user: UiUser, PageId(id): PageId) -> Response {
+    reductions_page(&state, &user, id, None, StatusCode::OK).await
 }
 
 async fn add_reduction(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<ReductionForm>,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let mut e = ValidationErrors::new();
     let input = ReductionInput {
         workplace_id: None,
@@ -136,17 +119,9 @@ async fn add_reduction(
         persons: number(&mut e, "persons", &form.persons),
         note: form.note.clone(),
     };
-    let values = json!(form);
+    let page = |f, s| reductions_page(&state, &user, id, f, s);
     if !e.is_empty() {
-        return reductions_page(
-            &state,
-            &user,
-            id,
-            values,
-            &e,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return forms::invalid("reduction", json!(form), e, page).await;
     }
     match state
         .store
@@ -154,18 +129,7 @@ async fn add_reduction(
         .await
     {
         Ok(_) => Redirect::to(&format!("/arbetsgivarregister/{id}/varsel")).into_response(),
-        Err(StoreError::Validation(errs)) => {
-            reductions_page(
-                &state,
-                &user,
-                id,
-                values,
-                &errs,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
+        Err(e) => forms::again(&user, "reduction", json!(form), e, page).await,
     }
 }
 
@@ -186,16 +150,9 @@ async fn set_staff(
     let mut e = ValidationErrors::new();
     let count = number(&mut e, "staff_count", &form.staff_count);
     let values = json!({"staff_count": form.staff_count, "workplace": workplace});
+    let page = |f, s| reductions_page(&state, &user, id, f, s);
     if !e.is_empty() {
-        return reductions_page(
-            &state,
-            &user,
-            id,
-            values,
-            &e,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return forms::invalid("staff", values, e, page).await;
     }
     match state
         .store
@@ -205,17 +162,6 @@ async fn set_staff(
         Ok(_) => {
             Redirect::to(&format!("/arbetsgivarregister/{id}/varsel#workplaces")).into_response()
         }
-        Err(StoreError::Validation(errs)) => {
-            reductions_page(
-                &state,
-                &user,
-                id,
-                values,
-                &errs,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
+        Err(e) => forms::again(&user, "staff", values, e, page).await,
     }
 }

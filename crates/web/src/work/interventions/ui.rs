@@ -5,13 +5,13 @@
 //! placement and staff-reduction pages too. All through the same store
 //! functions as the API.
 
-use crate::kernel::error::Problem;
+use crate::kernel::forms::{self as forms, PageId};
 use crate::kernel::forms::{CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::participants::ui::parse_id;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -433,10 +433,7 @@ pub(crate) fn id_of(raw: &str) -> Option<i64> {
     parse_id(raw)
 }
 
-async fn show(State(state): State<AppState>, user: UiUser, Path(raw): Path<String>) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
+async fn show(State(state): State<AppState>, user: UiUser, PageId(id): PageId) -> Response {
     detail_page(&state, &user, id, None, None, StatusCode::OK).await
 }
 
@@ -451,12 +448,9 @@ struct IndicatorForm {
 async fn add_indicator(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<IndicatorForm>,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let mut e = ValidationErrors::new();
     let input = IndicatorInput {
         outcome: form.outcome.clone(),
@@ -464,54 +458,19 @@ async fn add_indicator(
         target_percent: number(&mut e, "target_percent", &form.target_percent),
         description: form.description.clone(),
     };
-    let values = json!(form);
-    let failed = |errors| Failed {
-        form: "indicator".into(),
-        values: values.clone(),
-        errors,
-        stale: false,
-    };
+    let page = |f, s| detail_page(&state, &user, id, f, None, s);
     let ind = match Indicator::from_input(&input) {
         Ok(i) if e.is_empty() => i,
-        Ok(_) => {
-            return detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(e)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Ok(_) => return forms::invalid("indicator", json!(form), e, page).await,
         Err(mut rules) => {
             rules.0.retain(|f| e.for_field(&f.field).is_none());
             e.0.extend(rules.0);
-            return detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(e)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return forms::invalid("indicator", json!(form), e, page).await;
         }
     };
     match state.store.add_indicator(&user.ctx, id, &ind).await {
         Ok(_) => Redirect::to(&format!("/insatser/{id}#indicators")).into_response(),
-        Err(StoreError::Validation(errs)) => {
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(errs)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
+        Err(e) => forms::again(&user, "indicator", json!(form), e, page).await,
     }
 }
 
@@ -524,12 +483,9 @@ struct PlanForm {
 async fn save_plan(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<PlanForm>,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let current = match state.store.read_intervention(&user.ctx, id).await {
         Ok(i) => i,
         Err(e) => return user_error_page(&user, e.into()),
@@ -537,25 +493,10 @@ async fn save_plan(
     let mut input = current.to_input();
     input.follow_up_plan = form.follow_up_plan.clone();
     let values = json!({"follow_up_plan": form.follow_up_plan});
-    let failed = |errors| Failed {
-        form: "plan".into(),
-        values: values.clone(),
-        errors,
-        stale: false,
-    };
+    let page = |f, s| detail_page(&state, &user, id, f, None, s);
     let data = match InterventionData::from_input(&input) {
         Ok(d) => d,
-        Err(e) => {
-            return detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(e)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(e) => return forms::invalid("plan", values, e, page).await,
     };
     let version = form
         .version
@@ -568,31 +509,12 @@ async fn save_plan(
         .await
     {
         Ok(_) => Redirect::to(&format!("/insatser/{id}#follow-up")).into_response(),
-        Err(StoreError::Validation(errs)) => {
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(errs)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        // The plan field itself says it was changed by someone else.
         Err(StoreError::StaleVersion) => {
-            let mut e = ValidationErrors::new();
-            e.add("follow_up_plan", "stale", "changed by someone else");
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(e)),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
+            let failed = Failed::one("plan", values, "follow_up_plan", "stale");
+            page(Some(failed), StatusCode::CONFLICT).await
         }
-        Err(err) => user_error_page(&user, err.into()),
+        Err(e) => forms::again(&user, "plan", values, e, page).await,
     }
 }
 
@@ -604,91 +526,45 @@ struct VersionForm {
 async fn set_status(
     state: AppState,
     user: UiUser,
-    raw: String,
+    id: i64,
     form: VersionForm,
     to: InterventionStatus,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
-    match state
+    let page = |f, s| detail_page(&state, &user, id, f, None, s);
+    // A transition the status does not allow, or a stale version, is an
+    // error on the status itself (409).
+    let code = match state
         .store
         .set_intervention_status(&user.ctx, id, to, version)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/insatser/{id}")).into_response(),
-        Err(StoreError::Validation(errs)) => {
-            let f = Failed {
-                form: "status".into(),
-                values: json!({}),
-                errors: errs,
-                stale: false,
-            };
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(f),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(StoreError::Conflict { .. }) => {
-            let mut e = ValidationErrors::new();
-            e.add("status", "invalid_transition", "");
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "status".into(),
-                    values: json!({}),
-                    errors: e,
-                    stale: false,
-                }),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(StoreError::StaleVersion) => {
-            let mut e = ValidationErrors::new();
-            e.add("status", "stale", "");
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(Failed {
-                    form: "status".into(),
-                    values: json!({}),
-                    errors: e,
-                    stale: false,
-                }),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(err) => user_error_page(&user, err.into()),
-    }
+        Ok(_) => return Redirect::to(&format!("/insatser/{id}")).into_response(),
+        Err(StoreError::Conflict { .. }) => "invalid_transition",
+        Err(StoreError::StaleVersion) => "stale",
+        Err(e) => return forms::again(&user, "status", json!({}), e, page).await,
+    };
+    page(
+        Some(Failed::one("status", json!({}), "status", code)),
+        StatusCode::CONFLICT,
+    )
+    .await
 }
 
 async fn open(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Response {
-    set_status(state, user, raw, form, InterventionStatus::Open).await
+    set_status(state, user, id, form, InterventionStatus::Open).await
 }
 
 async fn close(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<VersionForm>,
 ) -> Response {
-    set_status(state, user, raw, form, InterventionStatus::Closed).await
+    set_status(state, user, id, form, InterventionStatus::Closed).await
 }

@@ -9,6 +9,7 @@
 //! the same.
 
 use crate::kernel::error::Problem;
+use crate::kernel::forms::{self as forms, PageId};
 use crate::kernel::forms::{
     blank, errors_context, failed_context, merge_missing, parse_id, whole_number,
 };
@@ -17,7 +18,7 @@ use crate::kernel::i18n::Lang;
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -427,12 +428,9 @@ async fn detail_page(
 async fn show(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let flash = match q.get("sparad").map(String::as_str) {
         Some("skapad") => Some("learn-flash-created"),
         Some("utfort") => Some("learn-flash-done"),
@@ -453,29 +451,10 @@ async fn refused(
     values: Value,
     err: StoreError,
 ) -> Response {
-    match refusal_errors(err) {
-        Ok((errors, stale)) => {
-            detail_page(
-                state,
-                user,
-                id,
-                Some(Failed {
-                    form,
-                    values,
-                    errors,
-                    stale,
-                }),
-                None,
-                if stale {
-                    StatusCode::CONFLICT
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                },
-            )
-            .await
-        }
-        Err(e) => user_error_page(user, e.into()),
-    }
+    forms::again(user, &form, values, err, |f, s| {
+        detail_page(state, user, id, f, None, s)
+    })
+    .await
 }
 
 fn version(v: &Option<String>) -> i64 {
@@ -507,12 +486,9 @@ struct DoneFormIn {
 async fn record_done(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<DoneFormIn>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     if !may(&user, LearningAction::RecordDone) {
         return user_error_page(&user, Problem::forbidden());
     }
@@ -567,12 +543,9 @@ struct PlanFormIn {
 async fn plan_week(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<PlanFormIn>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     if !may(&user, LearningAction::Plan) {
         return user_error_page(&user, Problem::forbidden());
     }
@@ -620,12 +593,9 @@ struct CompleteFormIn {
 async fn complete(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<CompleteFormIn>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     if !may(&user, LearningAction::Complete) {
         return user_error_page(&user, Problem::forbidden());
     }
@@ -656,12 +626,9 @@ struct HireFormIn {
 async fn hire(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<HireFormIn>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     if !may(&user, LearningAction::RecordHire) {
         return user_error_page(&user, Problem::forbidden());
     }

@@ -6,15 +6,15 @@
 //! employer's own placed participants, minimal). All through the same store
 //! functions as the API.
 
-use crate::kernel::error::Problem;
+use crate::kernel::forms::PageId;
 use crate::kernel::forms::{CsrfForm, Failed};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
 use crate::work::interventions::ui::{
-    blank, decimal, detail_page, errors_context, form_options, hours, id_of, number, placement_json,
+    blank, decimal, detail_page, errors_context, form_options, hours, number, placement_json,
 };
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -86,65 +86,36 @@ fn parse_host(e: &mut ValidationErrors, v: &Option<String>) -> Host {
 async fn place(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<PlaceForm>,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let mut e = ValidationErrors::new();
     let host = parse_host(&mut e, &form.host);
     let need_id = number(&mut e, "need_id", &form.need_id);
     let extra_task = form.extra_task.is_some();
     let values = json!(form);
-    let failed = |errors| Failed {
-        form: "place".into(),
-        values: values.clone(),
-        errors,
-        stale: false,
+    let failed = |errors| Some(Failed::new("place", values.clone(), errors));
+    let page = |f, a, s| detail_page(&state, &user, id, f, a, s);
+    let risk_query = RiskQuery {
+        host,
+        occupation_ssyk: blank(&form.occupation_ssyk),
+        need_id,
+        start_date: blank(&form.start_date),
+        end_date: blank(&form.end_date),
+        extra_task,
     };
     if form.action.as_deref() == Some("assess") {
-        let q = RiskQuery {
-            host,
-            occupation_ssyk: blank(&form.occupation_ssyk),
-            need_id,
-            start_date: blank(&form.start_date),
-            end_date: blank(&form.end_date),
-            extra_task,
-        };
         if !e.is_empty() {
-            return detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(e)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return page(failed(e), None, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
-        return match state.store.assess_displacement(&user.ctx, &q).await {
-            Ok(a) => {
-                detail_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed(ValidationErrors::new())),
-                    Some(a),
-                    StatusCode::OK,
-                )
-                .await
-            }
+        return match state
+            .store
+            .assess_displacement(&user.ctx, &risk_query)
+            .await
+        {
+            Ok(a) => page(failed(ValidationErrors::new()), Some(a), StatusCode::OK).await,
             Err(StoreError::Validation(errs)) => {
-                detail_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(failed(errs)),
-                    None,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
+                page(failed(errs), None, StatusCode::UNPROCESSABLE_ENTITY).await
             }
             Err(err) => user_error_page(&user, err.into()),
         };
@@ -191,45 +162,23 @@ async fn place(
             let assessment = if errs.for_field("displacement").is_some() {
                 state
                     .store
-                    .assess_displacement(
-                        &user.ctx,
-                        &RiskQuery {
-                            host,
-                            occupation_ssyk: blank(&form.occupation_ssyk),
-                            need_id,
-                            start_date: blank(&form.start_date),
-                            end_date: blank(&form.end_date),
-                            extra_task,
-                        },
-                    )
+                    .assess_displacement(&user.ctx, &risk_query)
                     .await
                     .ok()
             } else {
                 None
             };
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(errs)),
-                assessment,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            page(failed(errs), assessment, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         // The participant is not one the user may place: as for any unknown id.
         Err(StoreError::NotFound) => {
-            let mut errs = ValidationErrors::new();
-            errs.add("participant_id", "unknown_participant", "");
-            detail_page(
-                &state,
-                &user,
-                id,
-                Some(failed(errs)),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let f = Failed::one(
+                "place",
+                values.clone(),
+                "participant_id",
+                "unknown_participant",
+            );
+            page(Some(f), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(err) => user_error_page(&user, err.into()),
     }
@@ -293,11 +242,8 @@ async fn placement_view(
 async fn placement_page(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     placement_view(&state, &user, id, None, StatusCode::OK).await
 }
 
@@ -312,12 +258,9 @@ struct ExitForm {
 async fn exit(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<ExitForm>,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
     let input = ExitInput {
         exit_date: form.exit_date.clone(),
@@ -382,12 +325,9 @@ struct WeekForm {
 async fn record_week(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<WeekForm>,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let values = json!(form);
     let mut shape = ValidationErrors::new();
     let mut minutes = |field: &str, v: &Option<String>| -> Option<i64> {
@@ -448,24 +388,22 @@ async fn answer_form(
         }
         (Err(err), None) => return user_error_page(user, err.into()),
     };
-    let failed = Failed {
-        form: form.into(),
-        values,
-        errors,
-        stale: false,
-    };
-    placement_view(state, user, id, Some(failed), status).await
+    placement_view(
+        state,
+        user,
+        id,
+        Some(Failed::new(form, values, errors)),
+        status,
+    )
+    .await
 }
 
 async fn override_block(
     State(state): State<AppState>,
     user: UiUser,
-    Path(raw): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<ExitForm>,
 ) -> Response {
-    let Some(id) = id_of(&raw) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let version = form.version.as_deref().and_then(|v| v.parse().ok());
     let values = json!({"override_reason": form.override_reason});
     let result = state

@@ -9,6 +9,7 @@
 use crate::kernel::error::Problem;
 use crate::kernel::forms::parse_id;
 use crate::kernel::forms::CsrfForm;
+use crate::kernel::forms::PageId;
 use crate::kernel::i18n::{t, Lang};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
@@ -249,12 +250,9 @@ struct OverviewQuery {
 async fn overview(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<OverviewQuery>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     overview_page(&state, &user, id, q.klart.as_deref(), None).await
 }
 
@@ -517,12 +515,9 @@ struct InvoiceForm {
 async fn invoice_create(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<InvoiceForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let employer = form.employer_id.as_deref().and_then(parse_id);
     let values = json!({"employer_id": form.employer_id, "month": form.month});
     match state
@@ -592,12 +587,9 @@ fn kronor(v: &str) -> Option<i64> {
 async fn ledger_add(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<LedgerForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let amount = form.amount.as_deref().filter(|s| !s.trim().is_empty());
     let ore = amount.and_then(kronor);
     let mut data = check_ledger(
@@ -640,12 +632,9 @@ fn blank(v: &Option<String>) -> Option<&str> {
 async fn contract_create(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<ContractForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let values = json!({"participant_id": form.participant_id, "period_from": form.period_from,
         "period_to": form.period_to, "hours_per_week": form.hours_per_week, "wage": form.wage,
         "fee": form.fee});
@@ -721,12 +710,9 @@ struct AssignmentForm {
 async fn assignment_create(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<AssignmentForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let values = json!({"placement_id": form.placement_id, "contract_id": form.contract_id,
         "rate": form.rate});
     let rate = blank(&form.rate).map(kronor);
@@ -822,12 +808,9 @@ async fn timesheet_page(
 async fn timesheet_form(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(q): Query<WeekQuery>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let week = q
         .vecka
         .clone()
@@ -875,12 +858,9 @@ fn typed_minutes(v: &Option<String>) -> Result<i64, ()> {
 async fn timesheet_submit(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(form): CsrfForm<WeekForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     let days = [
         &form.d0, &form.d1, &form.d2, &form.d3, &form.d4, &form.d5, &form.d6,
     ];

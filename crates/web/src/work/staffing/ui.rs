@@ -11,6 +11,7 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::CsrfForm;
+use crate::kernel::forms::PageId;
 use crate::kernel::forms::{blank, number, parse_id, with_rules};
 use crate::kernel::i18n::{t, Lang};
 use crate::kernel::session::UiUser;
@@ -378,6 +379,13 @@ async fn board(
     board_page(&state, &user, &q, Failed::default(), StatusCode::OK).await
 }
 
+impl BoardQuery {
+    /// The board as it was (pool, day, view), to go back to after a form.
+    fn back(&self) -> String {
+        back(&self.pool, &self.datum, &self.vy)
+    }
+}
+
 fn back(pool: &Option<String>, day: &Option<String>, vy: &Option<String>) -> String {
     let mut parts = vec![];
     if let Some(p) = blank(pool).and_then(|s| s.parse::<i64>().ok()) {
@@ -394,9 +402,9 @@ fn back(pool: &Option<String>, day: &Option<String>, vy: &Option<String>) -> Str
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct OrderForm {
-    pool: Option<String>,
-    datum: Option<String>,
-    vy: Option<String>,
+    /// The board the form was sent from.
+    #[serde(flatten)]
+    q: BoardQuery,
     unit_id: Option<String>,
     work_date: Option<String>,
     start_time: Option<String>,
@@ -414,12 +422,8 @@ async fn create_request(
     if !may(&user, StaffingAction::Order) {
         return user_error_page(&user, Problem::forbidden());
     }
-    let q = BoardQuery {
-        pool: f.pool.clone(),
-        datum: f.datum.clone(),
-        vy: f.vy.clone(),
-    };
-    let Some(pool) = blank(&f.pool).and_then(|s| s.parse::<i64>().ok()) else {
+    let q = &f.q;
+    let Some(pool) = blank(&q.pool).and_then(|s| s.parse::<i64>().ok()) else {
         return user_error_page(&user, Problem::not_found());
     };
     let mut e = ValidationErrors::new();
@@ -434,21 +438,16 @@ async fn create_request(
     };
     let values = json!({"unit_id": f.unit_id, "work_date": f.work_date, "start_time": f.start_time, "end_time": f.end_time,
                         "occupation": f.occupation, "staff_count": f.staff_count, "note": f.note});
+    let refused = |e| {
+        let failed = Failed {
+            order: Some((e, values.clone())),
+            ..Default::default()
+        };
+        board_page(&state, &user, q, failed, StatusCode::UNPROCESSABLE_ENTITY)
+    };
     let data = match with_rules(e, RequestData::from_input(&input)) {
         Ok(d) => d,
-        Err(e) => {
-            return board_page(
-                &state,
-                &user,
-                &q,
-                Failed {
-                    order: Some((e, values)),
-                    ..Default::default()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(e) => return refused(e).await,
     };
     match state
         .store
@@ -456,21 +455,9 @@ async fn create_request(
         .await
     {
         Ok(r) => {
-            Redirect::to(&back(&f.pool, &Some(r.work_date.to_string()), &f.vy)).into_response()
+            Redirect::to(&back(&q.pool, &Some(r.work_date.to_string()), &q.vy)).into_response()
         }
-        Err(StoreError::Validation(e)) => {
-            board_page(
-                &state,
-                &user,
-                &q,
-                Failed {
-                    order: Some((e, values)),
-                    ..Default::default()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(StoreError::Validation(e)) => refused(e).await,
         Err(e) => user_error_page(&user, e.into()),
     }
 }
@@ -504,23 +491,19 @@ async fn create_pool(
     };
     let values = json!({"name": f.name, "organisation_id": f.organisation_id, "intervention_id": f.intervention_id,
                         "hourly_price": f.hourly_price, "week_cap": f.week_cap});
-    let refused = |e: ValidationErrors| {
+    let board = BoardQuery::default();
+    let refused = |e| {
         let failed = Failed {
             pool: Some((e, values.clone())),
             ..Default::default()
         };
-        let state = state.clone();
-        let user = &user;
-        async move {
-            board_page(
-                &state,
-                user,
-                &BoardQuery::default(),
-                failed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        board_page(
+            &state,
+            &user,
+            &board,
+            failed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
     };
     let data = match with_rules(e, PoolData::from_input(&input)) {
         Ok(d) => d,
@@ -535,9 +518,9 @@ async fn create_pool(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct AssignForm {
-    pool: Option<String>,
-    datum: Option<String>,
-    vy: Option<String>,
+    /// The board the form was sent from.
+    #[serde(flatten)]
+    q: BoardQuery,
     staff_id: Option<String>,
 }
 
@@ -551,25 +534,21 @@ async fn assign(
         Ok(id) => id,
         Err(p) => return user_error_page(&user, p),
     };
-    let q = BoardQuery {
-        pool: f.pool.clone(),
-        datum: f.datum.clone(),
-        vy: f.vy.clone(),
-    };
+    let q = &f.q;
     let Some(staff_id) = blank(&f.staff_id).and_then(|s| s.parse::<i64>().ok()) else {
         let failed = Failed {
             request_id: Some(id),
             conflicts: vec![t(user.lang, "staff-err-choose_staff", &[])],
             ..Default::default()
         };
-        return board_page(&state, &user, &q, failed, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return board_page(&state, &user, q, failed, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     match state
         .store
         .assign_staffing(&user.ctx, id, &[staff_id])
         .await
     {
-        Ok(Ok(_)) => Redirect::to(&back(&f.pool, &f.datum, &f.vy)).into_response(),
+        Ok(Ok(_)) => Redirect::to(&f.q.back()).into_response(),
         Ok(Err(refusals)) => {
             let conflicts = refusals
                 .iter()
@@ -585,7 +564,7 @@ async fn assign(
                 conflicts,
                 ..Default::default()
             };
-            board_page(&state, &user, &q, failed, StatusCode::CONFLICT).await
+            board_page(&state, &user, q, failed, StatusCode::CONFLICT).await
         }
         Err(StoreError::Validation(_)) => {
             let failed = Failed {
@@ -593,7 +572,7 @@ async fn assign(
                 conflicts: vec![t(user.lang, "staff-err-choose_staff", &[])],
                 ..Default::default()
             };
-            board_page(&state, &user, &q, failed, StatusCode::UNPROCESSABLE_ENTITY).await
+            board_page(&state, &user, q, failed, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => user_error_page(&user, e.into()),
     }
@@ -601,24 +580,18 @@ async fn assign(
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct BackForm {
-    pool: Option<String>,
-    datum: Option<String>,
-    vy: Option<String>,
+    #[serde(flatten)]
+    q: BoardQuery,
 }
 
 async fn cancel(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(f): CsrfForm<BackForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     match state.store.cancel_staffing_request(&user.ctx, id).await {
-        Ok(_) | Err(StoreError::Conflict { .. }) => {
-            Redirect::to(&back(&f.pool, &f.datum, &f.vy)).into_response()
-        }
+        Ok(_) | Err(StoreError::Conflict { .. }) => Redirect::to(&f.q.back()).into_response(),
         Err(e) => user_error_page(&user, e.into()),
     }
 }
@@ -626,23 +599,20 @@ async fn cancel(
 async fn unassign(
     State(state): State<AppState>,
     user: UiUser,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     CsrfForm(f): CsrfForm<BackForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
     match state.store.remove_staffing_assignment(&user.ctx, id).await {
-        Ok(()) => Redirect::to(&back(&f.pool, &f.datum, &f.vy)).into_response(),
+        Ok(()) => Redirect::to(&f.q.back()).into_response(),
         Err(e) => user_error_page(&user, e.into()),
     }
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
 struct WorkedForm {
-    pool: Option<String>,
-    datum: Option<String>,
-    vy: Option<String>,
+    /// The board the form was sent from.
+    #[serde(flatten)]
+    q: BoardQuery,
     request_id: Option<String>,
     hours: Option<String>,
 }
@@ -672,38 +642,27 @@ async fn report_worked(
         Ok(id) => id,
         Err(p) => return user_error_page(&user, p),
     };
-    let q = BoardQuery {
-        pool: f.pool.clone(),
-        datum: f.datum.clone(),
-        vy: f.vy.clone(),
-    };
+    let q = &f.q;
     let request_id = blank(&f.request_id).and_then(|s| s.parse::<i64>().ok());
     let mut e = ValidationErrors::new();
     let minutes = hours_field(&mut e, "worked_minutes", &f.hours);
     if minutes.is_none() {
-        return worked_refused(&state, &user, &q, request_id).await;
+        return worked_refused(&state, &user, q, request_id).await;
     }
     match state
         .store
         .report_staffing_worked(&user.ctx, id, minutes)
         .await
     {
-        Ok(_) => Redirect::to(&back(&f.pool, &f.datum, &f.vy)).into_response(),
-        Err(StoreError::Validation(_)) => worked_refused(&state, &user, &q, request_id).await,
+        Ok(_) => Redirect::to(&f.q.back()).into_response(),
+        Err(StoreError::Validation(_)) => worked_refused(&state, &user, q, request_id).await,
         Err(e) => user_error_page(&user, e.into()),
     }
 }
 
 // ---------------------------------------------------------------- pool page
 
-async fn pool_page(
-    State(state): State<AppState>,
-    user: UiUser,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return user_error_page(&user, Problem::not_found());
-    };
+async fn pool_page(State(state): State<AppState>, user: UiUser, PageId(id): PageId) -> Response {
     pool_page_with(&state, &user, id, None, StatusCode::OK).await
 }
 

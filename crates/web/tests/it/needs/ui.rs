@@ -198,7 +198,7 @@ both_engines!(
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status().as_u16(), 422, "a stale version is refused");
+        assert_eq!(res.status().as_u16(), 409, "a stale form is a conflict");
         let res = coord
             .post(app.url(&format!("/behov/{id}/status")))
             .form(&[
