@@ -209,7 +209,7 @@ both_engines!(
             .await
             .assert_problem(403, &[]);
         // Admins read (audited) but do not write.
-        assert_eq!(app.get("admin", &assessment(id)).await.status, 200);
+        app.get("admin", &assessment(id)).await.must(200);
         save(&app, "admin", id, &first())
             .await
             .assert_problem(403, &[]);
@@ -229,12 +229,9 @@ both_engines!(
 
         // A consent without `assessment`: the person is visible, the assessment is not.
         consent(&app, id, af, json!(["action_plan"])).await;
-        assert_eq!(
-            app.get("partner", &format!("/api/v1/participants/{id}"))
-                .await
-                .status,
-            200
-        );
+        app.get("partner", &format!("/api/v1/participants/{id}"))
+            .await
+            .must(200);
         app.get("partner", &assessment(id))
             .await
             .assert_problem(404, &[]);

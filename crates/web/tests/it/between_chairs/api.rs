@@ -313,12 +313,9 @@ both_engines!(access_and_audit, |app: TestApp| async move {
     )
     .await
     .must(201);
-    assert_eq!(
-        app.get("partner", &format!("/api/v1/participants/{b1}"))
-            .await
-            .status,
-        200
-    );
+    app.get("partner", &format!("/api/v1/participants/{b1}"))
+        .await
+        .must(200);
 
     let ids = |l: BTreeMap<i64, Value>| l.keys().copied().collect::<Vec<_>>();
     assert_eq!(ids(flagged(&app, "cw_a", "").await), vec![a1, a2]);

@@ -340,12 +340,9 @@ both_engines!(
     |app: TestApp| async move {
         app.load_taxonomy().await;
         let id = register(&app, 31, "Olga").await["id"].as_i64().unwrap();
-        assert_eq!(
-            put_profile(&app, id, profile("Barnskötare", 0))
-                .await
-                .status,
-            200
-        );
+        put_profile(&app, id, profile("Barnskötare", 0))
+            .await
+            .must(200);
         // Another unit, a partner without consent: as if it did not exist.
         for user in ["cw_b", "partner"] {
             app.get(user, &competence(id))
@@ -386,7 +383,7 @@ both_engines!(
             .await
             .assert_problem(403, &[]);
         // Admins read.
-        assert_eq!(app.get("admin", &competence(id)).await.status, 200);
+        app.get("admin", &competence(id)).await.must(200);
 
         let events = app
             .get("admin", &format!("/api/v1/audit?participant={id}"))

@@ -64,15 +64,7 @@ async fn needs(app: &TestApp) -> (i64, i64) {
 
 /// A participant of `user`'s unit with an occupation goal.
 async fn person(app: &TestApp, user: &str, i: u32, ssyk: &str, title: &str) -> i64 {
-    let id = app
-        .create(
-            user,
-            json!({ "identity_number": common::pnr(i), "first_name": "Matcha",
-                "last_name": format!("Person{i}") }),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.register(user, i, "Matcha", &format!("Person{i}")).await;
     app.put(
         user,
         &format!("/api/v1/participants/{id}/plan"),

@@ -19,15 +19,7 @@ fn ad(id: &str, ssyk: &str, label: &str) -> JobAd {
 }
 
 async fn person(app: &TestApp, user: &str, i: u32, first: &str) -> i64 {
-    let id = app
-        .create(
-            user,
-            json!({ "identity_number": common::pnr(i), "first_name": first,
-                "last_name": format!("Matchsson{i}") }),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.register(user, i, first, &format!("Matchsson{i}")).await;
     app.put(
         user,
         &format!("/api/v1/participants/{id}/plan"),

@@ -310,7 +310,7 @@ both_engines!(
             .unwrap();
         assert_eq!(raw.status().as_u16(), 413);
 
-        assert_eq!(app.put("cw_a", &plan(id), goal()).await.status, 201);
+        app.put("cw_a", &plan(id), goal()).await.must(201);
         let t = app.today();
         let r = app
             .post(
@@ -481,7 +481,7 @@ both_engines!(
         assert_eq!(r.json["goal_editable"], false);
         assert!(r.json["steps"][0]["editable"] == false);
         app.get("admin", &hist).await.must(200);
-        assert_eq!(app.get("admin", &contacts(id)).await.status, 200);
+        app.get("admin", &contacts(id)).await.must(200);
         app.put("admin", &plan(id), goal())
             .await
             .assert_problem(403, &[]);
@@ -595,12 +595,9 @@ both_engines!(
         let (id, step, _) = plan_with_steps(&app, 6, app.org_b).await;
         let step_path = format!("{}/{step}", steps(id));
         app.get("cw_a2", &plan(id)).await.must(200);
-        assert_eq!(
-            app.patch("cw_a2", &step_path, json!({ "status": "active" }))
-                .await
-                .status,
-            200
-        );
+        app.patch("cw_a2", &step_path, json!({ "status": "active" }))
+            .await
+            .must(200);
         history(&app, "cw_a", id).await;
         app.post(
             "cw_a",
@@ -669,12 +666,9 @@ both_engines!(
         )
         .await
         .must(201);
-        assert_eq!(
-            app.get("partner", &format!("/api/v1/participants/{id}"))
-                .await
-                .status,
-            200
-        );
+        app.get("partner", &format!("/api/v1/participants/{id}"))
+            .await
+            .must(200);
         app.get("partner", &plan(id)).await.assert_problem(404, &[]);
 
         let cid = app

@@ -182,16 +182,10 @@ both_engines!(
         let r = app.call("cw_a", Method::POST, &open, None).await.must(200);
         assert_eq!(r.json["status"], "open");
         // Roles: analysts read, employers may not.
-        assert_eq!(
-            app.get("analyst", &format!("/api/v1/interventions/{id}"))
-                .await
-                .status,
-            200
-        );
-        assert_eq!(
-            app.get("employer", "/api/v1/interventions").await.status,
-            403
-        );
+        app.get("analyst", &format!("/api/v1/interventions/{id}"))
+            .await
+            .must(200);
+        app.get("employer", "/api/v1/interventions").await.must(403);
         app.call("admin", Method::POST, &open, None).await.must(403);
     }
 );
@@ -462,12 +456,9 @@ both_engines!(
         let mut with_reason = body.clone();
         with_reason["override_reason"] =
             json!("Uppsägningen gällde nattskiftet, denna roll är dagtid.");
-        assert_eq!(
-            app.post("cw_a", "/api/v1/placements", with_reason.clone())
-                .await
-                .status,
-            403
-        );
+        app.post("cw_a", "/api/v1/placements", with_reason.clone())
+            .await
+            .must(403);
         let r = app
             .post("coordinator", "/api/v1/placements", with_reason)
             .await
@@ -505,16 +496,13 @@ both_engines!(
             .json;
         assert_eq!(now["risk_level"], "blocked");
         let over = format!("/api/v1/placements/{id2}/override");
-        assert_eq!(
-            app.post(
-                "cw_a",
-                &over,
-                json!({ "override_reason": "Tidigare avtalad placering." })
-            )
-            .await
-            .status,
-            403
-        );
+        app.post(
+            "cw_a",
+            &over,
+            json!({ "override_reason": "Tidigare avtalad placering." }),
+        )
+        .await
+        .must(403);
         app.post("coordinator", &over, json!({ "override_reason": "kort" }))
             .await
             .assert_problem(422, &["override_reason"]);
@@ -576,16 +564,13 @@ both_engines!(
         app.get("employer", &format!("/api/v1/placements/{theirs}"))
             .await
             .must(404);
-        assert_eq!(
-            app.post(
-                "employer",
-                &format!("/api/v1/placements/{mine}/exit"),
-                json!({ "exit_date": day(t), "exit_outcome": "studies" }),
-            )
-            .await
-            .status,
-            403
-        );
+        app.post(
+            "employer",
+            &format!("/api/v1/placements/{mine}/exit"),
+            json!({ "exit_date": day(t), "exit_outcome": "studies" }),
+        )
+        .await
+        .must(403);
         // The caseworker sees everything, analysts nothing.
         let full = app
             .get("cw_a", &format!("/api/v1/placements/{mine}"))
@@ -593,19 +578,15 @@ both_engines!(
             .must(200)
             .json;
         assert_eq!(full["last_name"], "Placerad107");
-        assert_eq!(app.get("analyst", "/api/v1/placements").await.status, 403);
+        app.get("analyst", "/api/v1/placements").await.must(403);
         // A role that may never place hears 403, even with an empty body.
         let empty = json!({});
-        assert_eq!(
-            app.post("employer", "/api/v1/placements", empty.clone())
-                .await
-                .status,
-            403
-        );
-        assert_eq!(
-            app.post("cw_a", "/api/v1/placements", empty).await.status,
-            422
-        );
+        app.post("employer", "/api/v1/placements", empty.clone())
+            .await
+            .must(403);
+        app.post("cw_a", "/api/v1/placements", empty)
+            .await
+            .must(422);
         let _ = common::USERS;
     }
 );
@@ -626,12 +607,9 @@ both_engines!(
             "/api/v1/employers/{}/workplaces/{}/staff-count",
             host.0, host.1
         );
-        assert_eq!(
-            app.put("cw_a", &path, json!({ "staff_count": 2 }))
-                .await
-                .status,
-            403
-        );
+        app.put("cw_a", &path, json!({ "staff_count": 2 }))
+            .await
+            .must(403);
         app.put("coordinator", &path, json!({ "staff_count": 0 }))
             .await
             .assert_problem(422, &["staff_count"]);

@@ -227,7 +227,7 @@ both_engines!(
             "hourly_wage_ore": 18000,
                             "active_from": "2026-01-01", "active_to": "2026-03-03", "version": 1 });
         let path = format!("/api/v1/staffing/staff/{bo}");
-        assert_eq!(app.patch("analyst", &path, terms.clone()).await.status, 403);
+        app.patch("analyst", &path, terms.clone()).await.must(403);
         let r = app
             .patch("coordinator", &path, terms.clone())
             .await
@@ -852,9 +852,9 @@ both_engines!(
         // Taking a person off: a unit's staff may not; the coordinator may.
         let aid = j["assignments"][0]["id"].as_i64().unwrap();
         let path = format!("/api/v1/staffing/assignments/{aid}");
-        assert_eq!(app.delete("partner", &path).await.status, 403);
-        assert_eq!(app.delete("coordinator", &path).await.status, 204);
+        app.delete("partner", &path).await.must(403);
+        app.delete("coordinator", &path).await.must(204);
         assert!(assigned(&app, req).await.is_empty());
-        assert_eq!(app.delete("coordinator", &path).await.status, 404);
+        app.delete("coordinator", &path).await.must(404);
     }
 );
