@@ -21,6 +21,24 @@
 //! and `placements` (the placement endpoints by role and host). Here: the
 //! answers' names and the helpers they all share.
 
+/// Declares an enum (Debug, Clone, Copy, PartialEq, Eq) and a constant
+/// slice of all its variants in the order they are written, from one list.
+macro_rules! listed_enum {
+    ($(#[$doc:meta])* $vis:vis enum $name:ident;
+     $(#[$all_doc:meta])* $all_vis:vis const $all:ident = {
+        $($(#[$variant_doc:meta])* $variant:ident,)*
+    }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$variant_doc])* $variant,)*
+        }
+
+        $(#[$all_doc])*
+        $all_vis const $all: &[$name] = &[$($name::$variant,)*];
+    };
+}
+
 mod globals;
 mod outside;
 mod participants;

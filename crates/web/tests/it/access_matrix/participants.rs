@@ -8,113 +8,75 @@ use super::*;
 use chrono::Duration;
 use serde_json::json;
 
-/// The participant's situation, seen from the partner organisation AF and
-/// from unit B (every consent below names both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Situation {
-    /// Unit A's participant on cw_a's caseload; no consent names AF or B.
-    Own,
-    /// A consent in force names AF and B and covers every category.
-    Consented,
-    /// A consent in force names AF and B, covering contact details only.
-    ContactOnly,
-    /// A consent in force names AF and B, covering the action plan only.
-    PlanOnly,
-    /// Unit B's participant on cw_b's caseload; no consent names AF or A.
-    NotConsented,
-    /// A consent like `Consented`, revoked.
-    Revoked,
-    /// A consent like `Consented` whose last day was yesterday.
-    Expired,
-    /// Unit A's participant, handed over from cw_b's caseload to cw_a2
-    /// today: cw_b keeps 30 days' read access (a grant).
-    HandedOver,
-    /// The same, handed over 31 days ago: cw_b's grant has lapsed.
-    HandoverLapsed,
+listed_enum! {
+    /// The participant's situation, seen from the partner organisation AF and
+    /// from unit B (every consent below names both).
+    pub(super) enum Situation;
+    /// Column order of every row in the table.
+    const SITUATIONS = {
+        /// Unit A's participant on cw_a's caseload; no consent names AF or B.
+        Own,
+        /// A consent in force names AF and B and covers every category.
+        Consented,
+        /// A consent in force names AF and B, covering contact details only.
+        ContactOnly,
+        /// A consent in force names AF and B, covering the action plan only.
+        PlanOnly,
+        /// Unit B's participant on cw_b's caseload; no consent names AF or A.
+        NotConsented,
+        /// A consent like `Consented`, revoked.
+        Revoked,
+        /// A consent like `Consented` whose last day was yesterday.
+        Expired,
+        /// Unit A's participant, handed over from cw_b's caseload to cw_a2
+        /// today: cw_b keeps 30 days' read access (a grant).
+        HandedOver,
+        /// The same, handed over 31 days ago: cw_b's grant has lapsed.
+        HandoverLapsed,
+    }
 }
 
 use Situation::*;
 
-/// Column order of every row in the table.
-const SITUATIONS: [Situation; 9] = [
-    Own,
-    Consented,
-    ContactOnly,
-    PlanOnly,
-    NotConsented,
-    Revoked,
-    Expired,
-    HandedOver,
-    HandoverLapsed,
-];
-
-/// Every participant-scoped endpoint of `/api/v1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Endpoint {
-    // Reads.
-    ReadParticipant,
-    ListConsents,
-    ReadAuditOfParticipant,
-    ReadAssessment,
-    ListAssessmentVersions,
-    ReadAssessmentVersion,
-    ReadPlan,
-    ReadPlanHistory,
-    ListContacts,
-    // Lists and searches: presence of the participant.
-    ListParticipants,
-    SearchParticipants,
-    ListBetweenChairs,
-    ListSteeringCases,
-    // Writes; the last two change the world and come last.
-    UpdateParticipant,
-    CreateAssessment,
-    SavePlanGoal,
-    AddStepOfPartner,
-    AddStepOfUnit,
-    UpdateStepOfPartner,
-    UpdateStepOfUnit,
-    AddContact,
-    RecordConsent,
-    IntakeExisting,
-    ReferToSteeringGroup,
-    SteeringDecisionCreatingStep,
-    RevokeConsent,
-    Handover,
+listed_enum! {
+    /// Every participant-scoped endpoint of `/api/v1`.
+    pub(super) enum Endpoint;
+    /// In the order they are tried.
+    pub(super) const ENDPOINTS = {
+        // Reads.
+        ReadParticipant,
+        ListConsents,
+        ReadAuditOfParticipant,
+        ReadAssessment,
+        ListAssessmentVersions,
+        ReadAssessmentVersion,
+        ReadPlan,
+        ReadPlanHistory,
+        ListContacts,
+        // Lists and searches: presence of the participant.
+        ListParticipants,
+        SearchParticipants,
+        ListBetweenChairs,
+        ListSteeringCases,
+        // Writes; the last two change the world and come last.
+        UpdateParticipant,
+        CreateAssessment,
+        SavePlanGoal,
+        AddStepOfPartner,
+        AddStepOfUnit,
+        UpdateStepOfPartner,
+        UpdateStepOfUnit,
+        AddContact,
+        RecordConsent,
+        IntakeExisting,
+        ReferToSteeringGroup,
+        SteeringDecisionCreatingStep,
+        RevokeConsent,
+        Handover,
+    }
 }
 
 use Endpoint::*;
-
-/// In the order they are tried.
-pub(super) const ENDPOINTS: [Endpoint; 27] = [
-    ReadParticipant,
-    ListConsents,
-    ReadAuditOfParticipant,
-    ReadAssessment,
-    ListAssessmentVersions,
-    ReadAssessmentVersion,
-    ReadPlan,
-    ReadPlanHistory,
-    ListContacts,
-    ListParticipants,
-    SearchParticipants,
-    ListBetweenChairs,
-    ListSteeringCases,
-    UpdateParticipant,
-    CreateAssessment,
-    SavePlanGoal,
-    AddStepOfPartner,
-    AddStepOfUnit,
-    UpdateStepOfPartner,
-    UpdateStepOfUnit,
-    AddContact,
-    RecordConsent,
-    IntakeExisting,
-    ReferToSteeringGroup,
-    SteeringDecisionCreatingStep,
-    RevokeConsent,
-    Handover,
-];
 
 impl Endpoint {
     fn label(self) -> &'static str {
@@ -331,27 +293,16 @@ both_engines!(
     every_role_endpoint_and_consent_situation,
     |app: TestApp| async move {
         let orgs = Orgs {
-            af: app
-                .store
-                .organisation_by_name("AF")
-                .await
-                .unwrap()
-                .expect("AF")
-                .id,
-            employer: app
-                .store
-                .organisation_by_name("Employer")
-                .await
-                .unwrap()
-                .expect("Employer")
-                .id,
+            af: app.org("AF").await,
+            employer: app.org("Employer").await,
         };
         let group = must(
             &app,
             "admin",
             Method::POST,
             "/api/v1/steering-groups",
-            json!({ "name": "Styrgrupp Matris", "organisation_ids": [app.org_a, app.org_b, orgs.af] }),
+            json!({ "name": "Styrgrupp Matris",
+                "organisation_ids": [app.org_a, app.org_b, orgs.af] }),
             201,
         )
         .await["id"]
@@ -383,7 +334,7 @@ both_engines!(
         let mut audit_gaps: Vec<String> = Vec::new();
         let mut cells = 0;
         for (w, user) in users.iter().enumerate() {
-            for endpoint in ENDPOINTS {
+            for &endpoint in ENDPOINTS {
                 let want = expected(user, endpoint);
                 for (s, p) in worlds[w].iter().enumerate() {
                     assert_eq!(p.situation, SITUATIONS[s]);

@@ -8,42 +8,33 @@ use serde_json::json;
 
 // ------------------------------------------------------------ placements
 
-/// Where a placement is, seen from the `employer` user (organisation
-/// "Employer"): at the employer its organisation acts for, or at another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Host {
-    OwnHost,
-    OtherHost,
+listed_enum! {
+    /// Where a placement is, seen from the `employer` user (organisation
+    /// "Employer"): at the employer its organisation acts for, or at another.
+    enum Host;
+    const HOSTS = {
+        OwnHost,
+        OtherHost,
+    }
 }
 
-const HOSTS: [Host; 2] = [Host::OwnHost, Host::OtherHost];
-
-/// The placement endpoints, in the order they are tried: reads, then the
-/// override (the fixture's placements are blocked), the change, the exit
-/// (which ends the placement) and a new placement at the same host; the
-/// week of hours done is recorded before the exit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PlacementEndpoint {
-    ListPlacements,
-    ReadPlacement,
-    ReadDisplacement,
-    OverridePlacement,
-    UpdatePlacement,
-    RecordWeek,
-    ExitPlacement,
-    CreatePlacement,
+listed_enum! {
+    /// The placement endpoints, in the order they are tried: reads, then the
+    /// override (the fixture's placements are blocked), the change, the exit
+    /// (which ends the placement) and a new placement at the same host; the
+    /// week of hours done is recorded before the exit.
+    enum PlacementEndpoint;
+    const PLACEMENT_ENDPOINTS = {
+        ListPlacements,
+        ReadPlacement,
+        ReadDisplacement,
+        OverridePlacement,
+        UpdatePlacement,
+        RecordWeek,
+        ExitPlacement,
+        CreatePlacement,
+    }
 }
-
-const PLACEMENT_ENDPOINTS: [PlacementEndpoint; 8] = [
-    PlacementEndpoint::ListPlacements,
-    PlacementEndpoint::ReadPlacement,
-    PlacementEndpoint::ReadDisplacement,
-    PlacementEndpoint::OverridePlacement,
-    PlacementEndpoint::UpdatePlacement,
-    PlacementEndpoint::RecordWeek,
-    PlacementEndpoint::ExitPlacement,
-    PlacementEndpoint::CreatePlacement,
-];
 
 impl PlacementEndpoint {
     fn label(self) -> &'static str {
@@ -272,7 +263,7 @@ both_engines!(placements_by_role_and_host, |app: TestApp| async move {
     let mut audit_gaps = Vec::new();
     let mut cells = 0;
     for (w, user) in users.iter().enumerate() {
-        for e in PLACEMENT_ENDPOINTS {
+        for &e in PLACEMENT_ENDPOINTS {
             let want = expected_placement(user, e);
             for (h, host) in HOSTS.iter().enumerate() {
                 cells += 1;

@@ -6,6 +6,7 @@
 //! /deltagare/{id}/kartlaggning saving through its form.
 
 use crate::common;
+use crate::common::form;
 
 use common::{hidden_csrf, TestApp};
 use reqwest::Method;
@@ -17,13 +18,7 @@ fn assessment(id: i64) -> String {
 
 /// A participant of unit A.
 async fn register(app: &TestApp, i: u32) -> i64 {
-    app.create(
-        "cw_a",
-        json!({ "identity_number": common::pnr(i), "first_name": "Karta", "last_name": "Läggsson" }),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap()
+    app.register("cw_a", i, "Karta", "Läggsson").await
 }
 
 fn first() -> Value {
@@ -50,15 +45,13 @@ async fn save(app: &TestApp, user: &str, id: i64, body: &Value) -> common::Reply
 }
 
 async fn consent(app: &TestApp, id: i64, org: i64, categories: Value) {
-    let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            &format!("/api/v1/participants/{id}/consents"),
-            Some(&json!({ "organisation_ids": [org], "categories": categories, "method": "written" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.post(
+        "cw_a",
+        &format!("/api/v1/participants/{id}/consents"),
+        json!({ "organisation_ids": [org], "categories": categories, "method": "written" }),
+    )
+    .await
+    .must(201);
 }
 
 both_engines!(
@@ -66,12 +59,11 @@ both_engines!(
     |app: TestApp| async move {
         let id = register(&app, 1).await;
         // None yet: 404.
-        app.call("cw_a", Method::GET, &assessment(id), None)
+        app.get("cw_a", &assessment(id))
             .await
             .assert_problem(404, &[]);
 
-        let r = save(&app, "cw_a", id, &first()).await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        let r = save(&app, "cw_a", id, &first()).await.must(201);
         assert_eq!(r.json["version"], 1);
         assert_eq!(r.json["work_experience"][0]["ssyk_code"], "5120");
         assert_eq!(r.json["health"]["level"], "some");
@@ -80,13 +72,11 @@ both_engines!(
         second["swedish_level"] = json!("b2");
         second["work_experience"][0]["years"] = json!(4);
         second["health"] = json!(null);
-        let r = save(&app, "cw_a2", id, &second).await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        let r = save(&app, "cw_a2", id, &second).await.must(201);
         assert_eq!(r.json["version"], 2);
 
         // The latest is version 2, saved by cw_a2.
-        let r = app.call("cw_a", Method::GET, &assessment(id), None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("cw_a", &assessment(id)).await.must(200);
         assert_eq!(r.json["version"], 2);
         assert_eq!(r.json["swedish_level"], "b2");
         assert_eq!(r.json["work_experience"][0]["years"], 4);
@@ -96,38 +86,23 @@ both_engines!(
 
         // Version 1 is unchanged.
         let r = app
-            .call(
-                "cw_a",
-                Method::GET,
-                &format!("{}/versions/1", assessment(id)),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .get("cw_a", &format!("{}/versions/1", assessment(id)))
+            .await
+            .must(200);
         assert_eq!(r.json["swedish_level"], "b1");
         assert_eq!(r.json["work_experience"][0]["years"], 3);
         assert_eq!(r.json["health"]["note"], "Ryggbesvär");
         assert_eq!(r.json["economy"]["level"], "major");
         assert_eq!(r.json["created_by_username"], "cw_a");
-        app.call(
-            "cw_a",
-            Method::GET,
-            &format!("{}/versions/3", assessment(id)),
-            None,
-        )
-        .await
-        .assert_problem(404, &[]);
+        app.get("cw_a", &format!("{}/versions/3", assessment(id)))
+            .await
+            .assert_problem(404, &[]);
 
         // The history: newest first, who and when.
         let r = app
-            .call(
-                "cw_a",
-                Method::GET,
-                &format!("{}/versions", assessment(id)),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .get("cw_a", &format!("{}/versions", assessment(id)))
+            .await
+            .must(200);
         let list = r.json.as_array().unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list[0]["version"], 2);
@@ -138,16 +113,11 @@ both_engines!(
         assert!(list[1]["created_at"].as_str().is_some());
 
         // Every read and write is audited.
-        let r = app
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/audit?participant={id}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let events = r.json.as_array().unwrap().clone();
+        let events = app
+            .get("admin", &format!("/api/v1/audit?participant={id}"))
+            .await
+            .must(200)
+            .array();
         let count = |action: &str| events.iter().filter(|e| e["action"] == action).count();
         assert_eq!(count("assessment.create"), 2, "{events:?}");
         assert_eq!(count("assessment.versions.read"), 1);
@@ -166,7 +136,7 @@ both_engines!(
     invalid_input_names_fields_and_leaves_nothing,
     |app: TestApp| async move {
         let id = register(&app, 2).await;
-        assert_eq!(save(&app, "cw_a", id, &first()).await.status, 201);
+        save(&app, "cw_a", id, &first()).await.must(201);
         let bad = json!({
             "work_experience": [
                 { "ssyk_code": "51A0", "occupation": "Kock", "years": 61 },
@@ -209,15 +179,10 @@ both_engines!(
         r.assert_problem(422, &["work_experience[0].ssyk_code", "economy.level"]);
         assert_eq!(r.error_code("economy.level").as_deref(), Some("invalid"));
         let r = app
-            .call(
-                "cw_a",
-                Method::GET,
-                &format!("{}/versions", assessment(id)),
-                None,
-            )
+            .get("cw_a", &format!("{}/versions", assessment(id)))
             .await;
         assert_eq!(r.json.as_array().unwrap().len(), 1, "{}", r.text);
-        let r = app.call("cw_a", Method::GET, &assessment(id), None).await;
+        let r = app.get("cw_a", &assessment(id)).await;
         assert_eq!(r.json["version"], 1);
     }
 );
@@ -226,22 +191,16 @@ both_engines!(
     other_units_and_roles_are_refused,
     |app: TestApp| async move {
         let id = register(&app, 3).await;
-        assert_eq!(save(&app, "cw_a", id, &first()).await.status, 201);
+        save(&app, "cw_a", id, &first()).await.must(201);
         for path in [
             assessment(id),
             format!("{}/versions", assessment(id)),
             format!("{}/versions/1", assessment(id)),
         ] {
-            app.call("cw_b", Method::GET, &path, None)
-                .await
-                .assert_problem(404, &[]);
-            app.call("analyst", Method::GET, &path, None)
-                .await
-                .assert_problem(403, &[]);
+            app.get("cw_b", &path).await.assert_problem(404, &[]);
+            app.get("analyst", &path).await.assert_problem(403, &[]);
             // A partner without consent: the person does not exist.
-            app.call("partner", Method::GET, &path, None)
-                .await
-                .assert_problem(404, &[]);
+            app.get("partner", &path).await.assert_problem(404, &[]);
         }
         save(&app, "cw_b", id, &first())
             .await
@@ -250,22 +209,12 @@ both_engines!(
             .await
             .assert_problem(403, &[]);
         // Admins read (audited) but do not write.
-        assert_eq!(
-            app.call("admin", Method::GET, &assessment(id), None)
-                .await
-                .status,
-            200
-        );
+        app.get("admin", &assessment(id)).await.must(200);
         save(&app, "admin", id, &first())
             .await
             .assert_problem(403, &[]);
         let r = app
-            .call(
-                "cw_a",
-                Method::GET,
-                &format!("{}/versions", assessment(id)),
-                None,
-            )
+            .get("cw_a", &format!("{}/versions", assessment(id)))
             .await;
         assert_eq!(r.json.as_array().unwrap().len(), 1);
     }
@@ -274,61 +223,34 @@ both_engines!(
 both_engines!(
     a_partner_sees_health_only_under_a_consent_covering_it,
     |app: TestApp| async move {
-        let af = app
-            .store
-            .organisation_by_name("AF")
-            .await
-            .unwrap()
-            .expect("AF exists")
-            .id;
+        let af = app.org("AF").await;
         let id = register(&app, 4).await;
-        assert_eq!(save(&app, "cw_a", id, &first()).await.status, 201);
+        save(&app, "cw_a", id, &first()).await.must(201);
 
         // A consent without `assessment`: the person is visible, the assessment is not.
         consent(&app, id, af, json!(["action_plan"])).await;
-        assert_eq!(
-            app.call(
-                "partner",
-                Method::GET,
-                &format!("/api/v1/participants/{id}"),
-                None
-            )
+        app.get("partner", &format!("/api/v1/participants/{id}"))
             .await
-            .status,
-            200
-        );
-        app.call("partner", Method::GET, &assessment(id), None)
+            .must(200);
+        app.get("partner", &assessment(id))
             .await
             .assert_problem(404, &[]);
-        app.call(
-            "partner",
-            Method::GET,
-            &format!("{}/versions", assessment(id)),
-            None,
-        )
-        .await
-        .assert_problem(404, &[]);
+        app.get("partner", &format!("{}/versions", assessment(id)))
+            .await
+            .assert_problem(404, &[]);
 
         // `assessment` without `health`: everything but health.
         consent(&app, id, af, json!(["assessment"])).await;
-        let r = app
-            .call("partner", Method::GET, &assessment(id), None)
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("partner", &assessment(id)).await.must(200);
         assert_eq!(r.json["economy"]["level"], "major");
         assert_eq!(r.json["health_visible"], false);
         assert_eq!(r.json["may_update"], false);
         assert!(r.json.get("health").is_none(), "{}", r.text);
         assert!(!r.text.contains("Ryggbesvär"));
         let r = app
-            .call(
-                "partner",
-                Method::GET,
-                &format!("{}/versions/1", assessment(id)),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .get("partner", &format!("{}/versions/1", assessment(id)))
+            .await
+            .must(200);
         assert!(!r.text.contains("Ryggbesvär"));
         // Consent opens reading, never changing (a partner may never update).
         save(&app, "partner", id, &first())
@@ -337,24 +259,16 @@ both_engines!(
 
         // With `health` as well: health is shown.
         consent(&app, id, af, json!(["assessment", "health"])).await;
-        let r = app
-            .call("partner", Method::GET, &assessment(id), None)
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("partner", &assessment(id)).await.must(200);
         assert_eq!(r.json["health_visible"], true);
         assert_eq!(r.json["health"]["level"], "some");
         assert_eq!(r.json["health"]["note"], "Ryggbesvär");
 
         // The audit names the consent categories used, and the denial.
-        let r = app
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/audit?participant={id}"),
-                None,
-            )
-            .await;
-        let events = r.json.as_array().unwrap().clone();
+        let events = app
+            .get("admin", &format!("/api/v1/audit?participant={id}"))
+            .await
+            .array();
         let partner = |outcome: &str| {
             events.iter().any(|e| {
                 e["action"] == "assessment.read"
@@ -375,19 +289,10 @@ both_engines!(
         let cw = app.login("cw_a").await;
         let page = format!("/deltagare/{id}/kartlaggning");
         // The participant page links to it.
-        let html = cw
-            .get(app.url(&format!("/deltagare/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&cw, &app, &format!("/deltagare/{id}")).await.1;
         assert!(html.contains(&page), "no link on the participant page");
 
-        let res = cw.get(app.url(&page)).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 200);
-        let html = res.text().await.unwrap();
+        let html = form::read(&cw, &app, &page, 200).await;
         assert!(html.contains("Kartläggning"), "{html}");
         let csrf = hidden_csrf(&html);
 
@@ -399,9 +304,7 @@ both_engines!(
             ("work_years_0", "70"),
             ("own_goals", "Bli kock"),
         ];
-        let res = cw.post(app.url(&page)).form(&bad).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+        let html = form::sent(&cw, &app, &page, &bad, 422).await;
         assert!(html.contains("Bli kock"), "values kept");
         assert!(html.contains("id=\"work_ssyk_0-error\""), "{html}");
         assert!(html.contains("id=\"work_years_0-error\""));
@@ -425,17 +328,10 @@ both_engines!(
         ];
         let res = cw.post(app.url(&page)).form(&good).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 303);
-        let html = cw
-            .get(app.url(&page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&cw, &app, &page).await.1;
         assert!(html.contains("Kock") && html.contains("5120"));
         assert!(html.contains("Ryggbesvär"));
-        let r = app.call("cw_a", Method::GET, &assessment(id), None).await;
+        let r = app.get("cw_a", &assessment(id)).await;
         assert_eq!(r.json["version"], 1);
         assert_eq!(r.json["work_experience"][0]["ssyk_code"], "5120");
         assert_eq!(r.json["childcare"]["note"], "Förskola");
@@ -450,12 +346,7 @@ both_engines!(
             .unwrap();
         assert!(res.status().as_u16() >= 400);
         let r = app
-            .call(
-                "cw_a",
-                Method::GET,
-                &format!("{}/versions", assessment(id)),
-                None,
-            )
+            .get("cw_a", &format!("{}/versions", assessment(id)))
             .await;
         assert_eq!(r.json.as_array().unwrap().len(), 1);
     }

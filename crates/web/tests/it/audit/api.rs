@@ -31,24 +31,16 @@ fn request_id(r: &Reply) -> String {
 /// The events that touched `id`, newest first, as the admin sees them.
 async fn trail(app: &TestApp, id: i64) -> Vec<Value> {
     let r = app
-        .call(
-            "admin",
-            Method::GET,
-            &format!("/api/v1/audit?participant={id}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_array().unwrap().clone()
+        .get("admin", &format!("/api/v1/audit?participant={id}"))
+        .await
+        .must(200);
+    r.array()
 }
 
 /// The whole trail, newest first.
 async fn whole_trail(app: &TestApp) -> Vec<Value> {
-    let r = app
-        .call("admin", Method::GET, "/api/v1/audit?limit=1000", None)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_array().unwrap().clone()
+    let r = app.get("admin", "/api/v1/audit?limit=1000").await.must(200);
+    r.array()
 }
 
 async fn event_count(app: &TestApp) -> i64 {
@@ -78,53 +70,43 @@ both_engines!(
         let (number, _) = pnr_on(NaiveDate::from_ymd_opt(1980, 4, 4).unwrap(), 404);
         let t0 = app.clock.now();
         let created = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/participants",
-                Some(&person(&number, "Greta", "Spår")),
+                person(&number, "Greta", "Spår"),
             )
-            .await;
-        assert_eq!(created.status, 201, "{}", created.text);
-        let id = created.json["id"].as_i64().unwrap();
+            .await
+            .must(201);
+        let id = created.id();
         let other = app.create("cw_a", person(&pnr(1), "Olle", "Annan")).await;
         let other = other["id"].as_i64().unwrap();
 
         app.clock.advance(chrono::Duration::minutes(5));
-        let read_a2 = app.call("cw_a2", Method::GET, &path(id), None).await;
-        assert_eq!(read_a2.status, 200);
+        let read_a2 = app.get("cw_a2", &path(id)).await.must(200);
         app.clock.advance(chrono::Duration::minutes(5));
         let update = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &path(id),
-                Some(&json!({ "district": "Farsta" })),
-            )
-            .await;
-        assert_eq!(update.status, 200);
+            .patch("cw_a", &path(id), json!({ "district": "Farsta" }))
+            .await
+            .must(200);
         let listed = app
-            .call("cw_a", Method::GET, "/api/v1/participants?q=spar", None)
-            .await;
-        assert_eq!(listed.status, 200);
+            .get("cw_a", "/api/v1/participants?q=spar")
+            .await
+            .must(200);
         let searched = app
-            .call(
+            .post(
                 "cw_a2",
-                Method::POST,
                 "/api/v1/participants/search",
-                Some(&json!({ "q": number })),
+                json!({ "q": number }),
             )
-            .await;
-        assert_eq!(searched.status, 200);
+            .await
+            .must(200);
         // A list that does not return the participant is not in its trail.
         let not_listed = app
-            .call("cw_a", Method::GET, "/api/v1/participants?q=annan", None)
-            .await;
-        assert_eq!(not_listed.status, 200);
-        let denied = app.call("cw_b", Method::GET, &path(id), None).await;
-        assert_eq!(denied.status, 404);
-        let admin_read = app.call("admin", Method::GET, &path(id), None).await;
-        assert_eq!(admin_read.status, 200);
+            .get("cw_a", "/api/v1/participants?q=annan")
+            .await
+            .must(200);
+        let denied = app.get("cw_b", &path(id)).await.must(404);
+        let admin_read = app.get("admin", &path(id)).await.must(200);
         let t1 = app.clock.now();
 
         let events = trail(&app, id).await;
@@ -209,9 +191,7 @@ both_engines!(
         assert_eq!(by_request(&listed)["participant_ids"], json!([id]));
         assert_eq!(by_request(&not_listed)["participant_ids"], json!([other]));
         assert_eq!(by_request(&not_listed)["action"], "participant.list");
-        let all = app
-            .call("cw_a", Method::GET, "/api/v1/participants", None)
-            .await;
+        let all = app.get("cw_a", "/api/v1/participants").await;
         let mut ids: Vec<i64> = serde_json::from_value(
             whole_trail(&app)
                 .await
@@ -355,13 +335,14 @@ both_engines!(only_admins_read_the_trail, |app: TestApp| async move {
             "/api/v1/audit".to_string(),
             format!("/api/v1/audit?participant={id}"),
         ] {
-            let r = app.call(user, Method::GET, &url, None).await;
+            let r = app.get(user, &url).await;
             r.assert_problem(403, &[]);
             assert!(!r.text.contains("Ulla"));
         }
     }
-    let r = Reply::read(app.http.get(app.url("/api/v1/audit")).send().await.unwrap()).await;
-    r.assert_problem(401, &[]);
+    Reply::read(app.http.get(app.url("/api/v1/audit")).send().await.unwrap())
+        .await
+        .assert_problem(401, &[]);
 
     // Parameters are checked; an unknown participant is not found.
     for (query, field) in [
@@ -370,29 +351,14 @@ both_engines!(only_admins_read_the_trail, |app: TestApp| async move {
         ("limit=many", "limit"),
         ("participant=abc", "participant"),
     ] {
-        let r = app
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/audit?{query}"),
-                None,
-            )
-            .await;
-        r.assert_problem(422, &[field]);
+        app.get("admin", &format!("/api/v1/audit?{query}"))
+            .await
+            .assert_problem(422, &[field]);
     }
-    let r = app
-        .call(
-            "admin",
-            Method::GET,
-            &format!("/api/v1/audit?participant={}", id + 50),
-            None,
-        )
-        .await;
-    r.assert_problem(404, &[]);
-    let r = app
-        .call("admin", Method::GET, "/api/v1/audit?limit=2", None)
-        .await;
-    assert_eq!(r.status, 200);
+    app.get("admin", &format!("/api/v1/audit?participant={}", id + 50))
+        .await
+        .assert_problem(404, &[]);
+    let r = app.get("admin", "/api/v1/audit?limit=2").await.must(200);
     let events = r.json.as_array().unwrap();
     assert_eq!(events.len(), 2);
     // Reading the trail is itself the newest event.
@@ -473,9 +439,7 @@ both_engines!(
             person(&number, "Dubbel", "Gång"),
             json!({ "first_name": "Utan" }),
         ] {
-            let r = app
-                .call("cw_a", Method::POST, "/api/v1/participants", Some(&body))
-                .await;
+            let r = app.post("cw_a", "/api/v1/participants", body.clone()).await;
             assert!(r.status == 409 || r.status == 422, "{}", r.text);
             assert_eq!(app.store.count_participants().await.unwrap(), 1);
             if r.status == 409 {
@@ -483,9 +447,10 @@ both_engines!(
             }
             assert_eq!(event_count(&app).await, events, "{body}");
         }
-        let (_, trail) = app
-            .get_json("admin", &format!("/api/v1/audit?participant={id}&limit=2"))
-            .await;
+        let trail = app
+            .get("admin", &format!("/api/v1/audit?participant={id}&limit=2"))
+            .await
+            .json;
         // trail[0] is the admin's own read of the trail.
         assert_eq!(trail[1]["action"], "participant.create", "{trail}");
         assert_eq!(trail[1]["outcome"], "denied", "{trail}");
@@ -495,9 +460,7 @@ both_engines!(
             json!({ "email": "fel" }),
             json!({ "version": 7, "first_name": "Gammal" }),
         ] {
-            let r = app
-                .call("cw_a", Method::PATCH, &path(id), Some(&body))
-                .await;
+            let r = app.patch("cw_a", &path(id), body.clone()).await;
             assert!(r.status == 409 || r.status == 422, "{}", r.text);
             assert_eq!(event_count(&app).await, events, "{body}");
         }
@@ -512,11 +475,10 @@ both_engines!(
         )
         .await;
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/participants",
-                Some(&person(&pnr(5), "Halv", "Skriven")),
+                person(&pnr(5), "Halv", "Skriven"),
             )
             .await;
         r.assert_problem(500, &[]);
@@ -538,15 +500,9 @@ both_engines!(
             "UPDATE",
         )
         .await;
-        let r = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &path(id),
-                Some(&json!({ "first_name": "Bom" })),
-            )
-            .await;
-        r.assert_problem(500, &[]);
+        app.patch("cw_a", &path(id), json!({ "first_name": "Bom" }))
+            .await
+            .assert_problem(500, &[]);
         assert_eq!(event_count(&app).await, events);
         assert_eq!(app.get_json("cw_a", &path(id)).await.1, p);
         remove_failure(&app, "fail_update", "participants").await;
@@ -732,40 +688,22 @@ both_engines!(
         // Searches by number (found, hidden, refused), duplicates, changes.
         for user in ["cw_a", "cw_b", "admin", "partner", "analyst"] {
             for q in [&hyphen, &twelve, &ten, &bad] {
-                app.call(
-                    user,
-                    Method::POST,
-                    "/api/v1/participants/search",
-                    Some(&json!({ "q": q })),
-                )
-                .await;
-                app.call(
-                    user,
-                    Method::GET,
-                    &format!("/api/v1/participants?q={q}"),
-                    None,
-                )
-                .await;
+                app.post(user, "/api/v1/participants/search", json!({ "q": q }))
+                    .await;
+                app.get(user, &format!("/api/v1/participants?q={q}")).await;
             }
         }
         for user in ["cw_a", "cw_b", "analyst"] {
-            app.call(
+            app.post(
                 user,
-                Method::POST,
                 "/api/v1/participants",
-                Some(&person(&ten, "Dubbel", "Skydd")),
+                person(&ten, "Dubbel", "Skydd"),
             )
             .await;
         }
-        let r = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &path(id),
-                Some(&json!({ "identity_number": new10 })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        app.patch("cw_a", &path(id), json!({ "identity_number": new10 }))
+            .await
+            .must(200);
         app.get_json("cw_a", &path(id)).await;
 
         let mut numbers = vec![twelve.clone(), ten.clone(), hyphen.clone(), bad.clone()];
@@ -773,17 +711,10 @@ both_engines!(
         numbers.push(format!("{}-{}", &ten[..6], &ten[6..]));
 
         // Through the API...
-        let r = app
-            .call("admin", Method::GET, "/api/v1/audit?limit=1000", None)
-            .await;
+        let r = app.get("admin", "/api/v1/audit?limit=1000").await;
         assert!(r.json.as_array().unwrap().len() > 20);
         let r2 = app
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/audit?participant={id}"),
-                None,
-            )
+            .get("admin", &format!("/api/v1/audit?participant={id}"))
             .await;
         for n in &numbers {
             assert!(

@@ -4,6 +4,7 @@
 //! that may never perform an action gets 403.
 
 use crate::common;
+use crate::common::form;
 
 use common::{pnr, pnr_on, Reply, TestApp};
 use reqwest::Method;
@@ -37,25 +38,6 @@ async fn register(app: &TestApp, user: &str, i: u32, first: &str, last: &str) ->
 
 fn path(id: i64) -> String {
     format!("/api/v1/participants/{id}")
-}
-
-/// POST /search as `user`; returns the ids found.
-async fn search_ids(app: &TestApp, user: &str, q: &str) -> Vec<i64> {
-    let r = app
-        .call(
-            user,
-            Method::POST,
-            "/api/v1/participants/search",
-            Some(&json!({ "q": q })),
-        )
-        .await;
-    assert_eq!(r.status, 200, "search as {user}: {}", r.text);
-    r.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_i64().unwrap())
-        .collect()
 }
 
 // Expected status per user for an action on a participant of unit A that has
@@ -146,7 +128,7 @@ both_engines!(
         let (id, _) = register(&app, "cw_a", 1, "Maja", "Lind").await;
         for (n, e) in MATRIX.iter().enumerate() {
             let who = e.user;
-            let read = app.call(who, Method::GET, &path(id), None).await;
+            let read = app.get(who, &path(id)).await;
             assert_eq!(read.status, e.read, "{who} GET one: {}", read.text);
             if e.read == 200 {
                 assert_eq!(read.json["id"], id);
@@ -155,11 +137,10 @@ both_engines!(
             }
 
             let patch = app
-                .call(
+                .patch(
                     who,
-                    Method::PATCH,
                     &path(id),
-                    Some(&json!({ "phone": format!("070-123 45 6{n}") })),
+                    json!({ "phone": format!("070-123 45 6{n}") }),
                 )
                 .await;
             assert_eq!(patch.status, e.patch, "{who} PATCH: {}", patch.text);
@@ -167,9 +148,7 @@ both_engines!(
                 patch.assert_problem(e.patch, &[]);
             }
 
-            let list = app
-                .call(who, Method::GET, "/api/v1/participants", None)
-                .await;
+            let list = app.get(who, "/api/v1/participants").await;
             match e.list {
                 None => list.assert_problem(403, &[]),
                 Some(seen) => {
@@ -185,11 +164,10 @@ both_engines!(
             }
 
             let create = app
-                .call(
+                .post(
                     who,
-                    Method::POST,
                     "/api/v1/participants",
-                    Some(&person(100 + n as u32, "Ny", "Person")),
+                    person(100 + n as u32, "Ny", "Person"),
                 )
                 .await;
             assert_eq!(create.status, e.create, "{who} create: {}", create.text);
@@ -202,15 +180,10 @@ both_engines!(
             }
 
             let audit = app
-                .call(
-                    who,
-                    Method::GET,
-                    &format!("/api/v1/audit?participant={id}"),
-                    None,
-                )
+                .get(who, &format!("/api/v1/audit?participant={id}"))
                 .await;
             assert_eq!(audit.status, e.audit, "{who} audit: {}", audit.text);
-            let whole = app.call(who, Method::GET, "/api/v1/audit", None).await;
+            let whole = app.get(who, "/api/v1/audit").await;
             assert_eq!(whole.status, e.audit, "{who} whole audit: {}", whole.text);
         }
         // Only the caseworkers' creates went through.
@@ -222,34 +195,29 @@ both_engines!(
     other_unit_cannot_tell_a_hidden_participant_from_a_missing_one,
     |app: TestApp| async move {
         let (id, number) = register(&app, "cw_a", 2, "Östen", "Ågren").await;
-        let hidden = app.call("cw_b", Method::GET, &path(id), None).await;
-        let missing = app.call("cw_b", Method::GET, &path(id + 1000), None).await;
+        let hidden = app.get("cw_b", &path(id)).await;
+        let missing = app.get("cw_b", &path(id + 1000)).await;
         hidden.assert_problem(404, &[]);
         missing.assert_problem(404, &[]);
         assert_eq!(hidden.json, missing.json, "the answers must not differ");
         assert!(!hidden.text.contains(&number));
 
         let patch = app
-            .call(
-                "cw_b",
-                Method::PATCH,
-                &path(id),
-                Some(&json!({ "first_name": "Kapad" })),
-            )
+            .patch("cw_b", &path(id), json!({ "first_name": "Kapad" }))
             .await;
         patch.assert_problem(404, &[]);
-        let (_, still) = app.get_json("cw_a", &path(id)).await;
+        let still = app.get("cw_a", &path(id)).await.json;
         assert_eq!(still["first_name"], "Östen");
         assert_eq!(still["version"], 1);
 
         // Not in lists, name searches or an exact identity-number search.
         assert!(!app.list_ids("cw_b", "").await.contains(&id));
         assert!(!app.list_ids("cw_b", "q=agren").await.contains(&id));
-        assert!(search_ids(&app, "cw_b", &number).await.is_empty());
-        assert!(search_ids(&app, "cw_b", "Östen Ågren").await.is_empty());
+        assert!(app.search_ids("cw_b", &number).await.is_empty());
+        assert!(app.search_ids("cw_b", "Östen Ågren").await.is_empty());
         // ...while unit A finds it every way.
-        assert_eq!(search_ids(&app, "cw_a2", &number).await, vec![id]);
-        assert_eq!(search_ids(&app, "cw_a2", "ågren öst").await, vec![id]);
+        assert_eq!(app.search_ids("cw_a2", &number).await, vec![id]);
+        assert_eq!(app.search_ids("cw_a2", "ågren öst").await, vec![id]);
     }
 );
 
@@ -258,67 +226,52 @@ both_engines!(
     |app: TestApp| async move {
         let (id, number) = register(&app, "cw_a", 3, "Sara", "Berg").await;
         let cw_b = app.user_ids["cw_b"];
-        assert_eq!(
-            app.call("cw_b", Method::GET, &path(id), None).await.status,
-            404
-        );
+        app.get("cw_b", &path(id)).await.must(404);
         // The policy's Caseload rule: the responsible caseworker reads and
         // updates wherever they work.
-        let (status, body) = app
-            .send_json(
+        let body = app
+            .patch(
                 "cw_a",
-                Method::PATCH,
                 &path(id),
-                &json!({ "responsible_caseworker_id": cw_b }),
+                json!({ "responsible_caseworker_id": cw_b }),
             )
-            .await;
-        assert_eq!(status, 200, "{body}");
+            .await
+            .must(200)
+            .json;
         assert_eq!(body["responsible_caseworker_id"], cw_b);
         assert_eq!(body["organisation_id"], app.org_a, "ownership unchanged");
 
-        let (status, read) = app.get_json("cw_b", &path(id)).await;
-        assert_eq!(status, 200, "{read}");
+        app.get("cw_b", &path(id)).await.must(200);
         assert!(app.list_ids("cw_b", "").await.contains(&id));
-        assert_eq!(search_ids(&app, "cw_b", &number).await, vec![id]);
-        let (status, patched) = app
-            .send_json(
-                "cw_b",
-                Method::PATCH,
-                &path(id),
-                &json!({ "district": "Skärholmen" }),
-            )
-            .await;
-        assert_eq!(status, 200, "{patched}");
+        assert_eq!(app.search_ids("cw_b", &number).await, vec![id]);
+        let patched = app
+            .patch("cw_b", &path(id), json!({ "district": "Skärholmen" }))
+            .await
+            .must(200)
+            .json;
         assert_eq!(patched["district"], "Skärholmen");
 
         // Unit A still has it through the organisation; cw_b loses it when the
         // caseload is handed back.
-        let (status, _) = app
-            .send_json(
-                "cw_a2",
-                Method::PATCH,
-                &path(id),
-                &json!({ "responsible_caseworker_id": null }),
-            )
-            .await;
-        assert_eq!(status, 200);
-        assert_eq!(
-            app.call("cw_b", Method::GET, &path(id), None).await.status,
-            404
-        );
+        app.patch(
+            "cw_a2",
+            &path(id),
+            json!({ "responsible_caseworker_id": null }),
+        )
+        .await
+        .must(200);
+        app.get("cw_b", &path(id)).await.must(404);
         assert!(!app.list_ids("cw_b", "").await.contains(&id));
 
         // Only an active caseworker can be made responsible.
         let admin = app.user_ids["admin"];
-        let r = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &path(id),
-                Some(&json!({ "responsible_caseworker_id": admin })),
-            )
-            .await;
-        r.assert_problem(422, &["responsible_caseworker_id"]);
+        app.patch(
+            "cw_a",
+            &path(id),
+            json!({ "responsible_caseworker_id": admin }),
+        )
+        .await
+        .assert_problem(422, &["responsible_caseworker_id"]);
     }
 );
 
@@ -340,27 +293,15 @@ both_engines!(
         .await
         .unwrap();
 
-        assert_eq!(
-            app.call("cw_b", Method::GET, &path(id), None).await.status,
-            200
-        );
+        app.get("cw_b", &path(id)).await.must(200);
         assert!(app.list_ids("cw_b", "").await.contains(&id));
         // A grant is read-only.
-        let r = app
-            .call(
-                "cw_b",
-                Method::PATCH,
-                &path(id),
-                Some(&json!({ "first_name": "X" })),
-            )
-            .await;
-        r.assert_problem(404, &[]);
+        app.patch("cw_b", &path(id), json!({ "first_name": "X" }))
+            .await
+            .assert_problem(404, &[]);
 
         app.clock.advance(chrono::Duration::days(30));
-        assert_eq!(
-            app.call("cw_b", Method::GET, &path(id), None).await.status,
-            404
-        );
+        app.get("cw_b", &path(id)).await.must(404);
         assert!(!app.list_ids("cw_b", "").await.contains(&id));
     }
 );
@@ -374,31 +315,16 @@ both_engines!(
         seen.sort();
         assert_eq!(seen, vec![a, b]);
         for id in [a, b] {
-            assert_eq!(
-                app.call("admin", Method::GET, &path(id), None).await.status,
-                200
-            );
-            let r = app
-                .call(
-                    "admin",
-                    Method::PATCH,
-                    &path(id),
-                    Some(&json!({ "first_name": "Admin" })),
-                )
-                .await;
-            r.assert_problem(403, &[]);
+            app.get("admin", &path(id)).await.must(200);
+            app.patch("admin", &path(id), json!({ "first_name": "Admin" }))
+                .await
+                .assert_problem(403, &[]);
         }
-        let r = app
-            .call(
-                "admin",
-                Method::POST,
-                "/api/v1/participants",
-                Some(&person(7, "Ad", "Min")),
-            )
-            .await;
-        r.assert_problem(403, &[]);
+        app.post("admin", "/api/v1/participants", person(7, "Ad", "Min"))
+            .await
+            .assert_problem(403, &[]);
         assert_eq!(app.store.count_participants().await.unwrap(), 2);
-        let (_, p) = app.get_json("cw_a", &path(a)).await;
+        let p = app.get("cw_a", &path(a)).await.json;
         assert_eq!(p["first_name"], "Anna");
         assert_eq!(p["version"], 1);
     }
@@ -408,13 +334,16 @@ both_engines!(
     partner_sees_an_empty_list_and_reads_nothing,
     |app: TestApp| async move {
         let (id, number) = register(&app, "cw_a", 8, "Nils", "Dahl").await;
-        let (status, page) = app.get_json("partner", "/api/v1/participants").await;
-        assert_eq!(status, 200);
+        let page = app
+            .get("partner", "/api/v1/participants")
+            .await
+            .must(200)
+            .json;
         assert_eq!(page["items"], json!([]));
         assert_eq!(page["total"], 0);
-        assert!(search_ids(&app, "partner", &number).await.is_empty());
-        let existing = app.call("partner", Method::GET, &path(id), None).await;
-        let missing = app.call("partner", Method::GET, &path(id + 99), None).await;
+        assert!(app.search_ids("partner", &number).await.is_empty());
+        let existing = app.get("partner", &path(id)).await;
+        let missing = app.get("partner", &path(id + 99)).await;
         assert_eq!(existing.status, missing.status, "{}", existing.text);
         assert_eq!(existing.json, missing.json);
         assert!(!existing.text.contains("Nils"));
@@ -463,7 +392,7 @@ both_engines!(
             }
         }
         assert_eq!(app.store.count_participants().await.unwrap(), 1);
-        let (_, p) = app.get_json("cw_a", &path(id)).await;
+        let p = app.get("cw_a", &path(id)).await.json;
         assert_eq!(p["version"], 1);
     }
 );
@@ -486,32 +415,29 @@ both_engines!(
         }
         let (shared, _) = register(&app, "cw_a", i, "Delad", "Person").await;
         all.push(shared);
-        let (status, _) = app
-            .send_json(
-                "cw_a",
-                Method::PATCH,
-                &path(shared),
-                &json!({ "responsible_caseworker_id": app.user_ids["cw_b"] }),
-            )
-            .await;
-        assert_eq!(status, 200);
+        app.patch(
+            "cw_a",
+            &path(shared),
+            json!({ "responsible_caseworker_id": app.user_ids["cw_b"] }),
+        )
+        .await
+        .must(200);
 
         for user in ALL_USERS {
-            let list = app
-                .call(user, Method::GET, "/api/v1/participants", None)
-                .await;
+            let list = app.get(user, "/api/v1/participants").await;
             if list.status == 403 {
                 continue;
             }
             let ids = app.list_ids(user, "").await;
-            let searched = search_ids(&app, user, "person").await;
+            let searched = app.search_ids(user, "person").await;
             for id in ids.iter().chain(&searched) {
-                let r = app.call(user, Method::GET, &path(*id), None).await;
-                assert_eq!(r.status, 200, "{user} listed {id} but may not read it");
+                app.get(user, &path(*id))
+                    .await
+                    .must_as(200, format!("{user} listed {id} but may not read it"));
             }
             // And, the other way round, a readable participant is listed.
             for id in &all {
-                let r = app.call(user, Method::GET, &path(*id), None).await;
+                let r = app.get(user, &path(*id)).await;
                 if r.status == 200 {
                     assert!(ids.contains(id), "{user} reads {id} but it is not listed");
                 }
@@ -527,39 +453,33 @@ both_engines!(
     session_writes_without_the_csrf_header_are_refused,
     |app: TestApp| async move {
         let browser = app.login("cw_a").await;
-        let page = browser
-            .get(app.url("/deltagare"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&browser, &app, "/deltagare").await.1;
         let csrf = common::hidden_csrf(&page);
         let (number, _) = pnr_on(chrono::NaiveDate::from_ymd_opt(1985, 5, 5).unwrap(), 321);
         let body = json!({ "identity_number": number, "first_name": "Sessa", "last_name": "Kaka" });
 
         // Reads need no token.
-        let r = Reply::read(
+        Reply::read(
             browser
                 .get(app.url("/api/v1/participants"))
                 .send()
                 .await
                 .unwrap(),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
 
         for token in [None, Some("wrong"), Some("")] {
             let mut req = browser.post(app.url("/api/v1/participants")).json(&body);
             if let Some(t) = token {
                 req = req.header("x-csrf-token", t);
             }
-            let r = Reply::read(req.send().await.unwrap()).await;
-            r.assert_problem(403, &[]);
+            Reply::read(req.send().await.unwrap())
+                .await
+                .assert_problem(403, &[]);
             assert_eq!(app.store.count_participants().await.unwrap(), 0);
         }
-        let created = Reply::read(
+        let id = Reply::read(
             browser
                 .post(app.url("/api/v1/participants"))
                 .header("x-csrf-token", &csrf)
@@ -568,9 +488,9 @@ both_engines!(
                 .await
                 .unwrap(),
         )
-        .await;
-        assert_eq!(created.status, 201, "{}", created.text);
-        let id = created.json["id"].as_i64().unwrap();
+        .await
+        .must(201)
+        .id();
 
         let patch = |token: Option<&str>| {
             let mut req = browser
@@ -584,14 +504,15 @@ both_engines!(
         Reply::read(patch(None).await.unwrap())
             .await
             .assert_problem(403, &[]);
-        let (_, p) = app.get_json("cw_a", &path(id)).await;
+        let p = app.get("cw_a", &path(id)).await.json;
         assert_eq!(p["first_name"], "Sessa");
-        let ok = Reply::read(patch(Some(&csrf)).await.unwrap()).await;
-        assert_eq!(ok.status, 200, "{}", ok.text);
+        let ok = Reply::read(patch(Some(&csrf)).await.unwrap())
+            .await
+            .must(200);
         assert_eq!(ok.json["first_name"], "Ändrad");
 
         // A search is a POST too.
-        let r = Reply::read(
+        Reply::read(
             browser
                 .post(app.url("/api/v1/participants/search"))
                 .json(&json!({ "q": "sessa" }))
@@ -599,11 +520,11 @@ both_engines!(
                 .await
                 .unwrap(),
         )
-        .await;
-        r.assert_problem(403, &[]);
+        .await
+        .assert_problem(403, &[]);
         // The token of another session is no good either.
         let other = app.login("cw_a2").await;
-        let r = Reply::read(
+        Reply::read(
             other
                 .patch(app.url(&path(id)))
                 .header("x-csrf-token", &csrf)
@@ -612,9 +533,9 @@ both_engines!(
                 .await
                 .unwrap(),
         )
-        .await;
-        r.assert_problem(403, &[]);
-        let (_, p) = app.get_json("cw_a", &path(id)).await;
+        .await
+        .assert_problem(403, &[]);
+        let p = app.get("cw_a", &path(id)).await.json;
         assert_eq!(p["first_name"], "Ändrad");
     }
 );
@@ -631,14 +552,7 @@ both_engines!(
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap();
-            let page = client
-                .get(app.url("/logga-in"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = form::page(&client, &app, "/logga-in").await.1;
             let csrf = common::hidden_csrf(&page);
             let url = app.url("/logga-in");
             attempts.push(tokio::spawn(async move {
@@ -681,14 +595,7 @@ both_engines!(
             .cookie_store(true)
             .build()
             .unwrap();
-        let page = client
-            .get(app.url("/logga-in"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&client, &app, "/logga-in").await.1;
         let res = client
             .post(app.url("/logga-in"))
             .form(&[

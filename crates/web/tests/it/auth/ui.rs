@@ -4,49 +4,13 @@
 //! locking), the language switch and role checks. Both engines.
 
 use crate::common;
+use crate::common::form::{browser, get, hidden_value, location, tag_with_id, text};
 
-use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-/// A cookie-holding client that does not follow redirects, like `app.login`
-/// before it logs in.
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// The `Location` of a redirect. Every redirect the app sends passes through
-/// here, so every one is checked to carry no identity number: no run of ten
-/// or more digits (ignoring the separators a number may be written with).
-fn location(res: &Response) -> String {
-    let loc = res
-        .headers()
-        .get(LOCATION)
-        .unwrap_or_else(|| panic!("{} has no Location", res.url()))
-        .to_str()
-        .expect("ascii Location")
-        .to_string();
-    assert_no_identity_number(&loc);
-    loc
-}
-
-fn assert_no_identity_number(url: &str) {
-    let mut run = 0;
-    for c in url.chars() {
-        if c.is_ascii_digit() {
-            run += 1;
-            assert!(run < 10, "a redirect carries an identity number: {url}");
-        } else if c != '-' && c != '+' {
-            run = 0;
-        }
-    }
-}
 
 /// The `Set-Cookie` header that sets `name`, if any.
 fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -81,14 +45,6 @@ async fn get_with_cookie(app: &common::TestApp, path: &str, cookie: &str) -> Res
         .send()
         .await
         .expect("request")
-}
-
-async fn get(client: &Client, app: &common::TestApp, path: &str) -> Response {
-    client.get(app.url(path)).send().await.expect("request")
-}
-
-async fn text(res: Response) -> String {
-    res.text().await.expect("body")
 }
 
 /// The login form's CSRF token, fetched with `client` (which keeps the
@@ -185,24 +141,6 @@ async fn create_via_form(
     let loc = location(&res);
     let rest = loc.strip_prefix("/deltagare/").expect("to the participant");
     rest.split('?').next().unwrap().parse().expect("an id")
-}
-
-/// The HTML tag that carries `id="{id}"`.
-fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
-    let marker = format!("id=\"{id}\"");
-    let at = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no element with {marker}"));
-    let start = html[..at].rfind('<').unwrap();
-    let end = at + html[at..].find('>').unwrap() + 1;
-    &html[start..end]
-}
-
-fn hidden_value(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("hidden field") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_string()
 }
 
 // ---------------------------------------------------------------------------

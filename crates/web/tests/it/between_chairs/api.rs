@@ -8,7 +8,6 @@ use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::{day, TestApp};
-use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,47 +34,42 @@ async fn register(
 }
 
 async fn plan(app: &TestApp, user: &str, id: i64) {
-    let r = app
-        .call(
-            user,
-            Method::PUT,
-            &format!("/api/v1/participants/{id}/plan"),
-            Some(&json!({ "goal_kind": "occupation", "ssyk_code": "5321", "goal_title": "Undersköterska" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.put(
+        user,
+        &format!("/api/v1/participants/{id}/plan"),
+        json!({ "goal_kind": "occupation", "ssyk_code": "5321", "goal_title": "Undersköterska" }),
+    )
+    .await
+    .must(201);
 }
 
 async fn step(app: &TestApp, user: &str, id: i64, org: i64, status: &str, due_in: i64) -> i64 {
     let t = app.today();
     let r = app
-        .call(
+        .post(
             user,
-            Method::POST,
             &format!("/api/v1/participants/{id}/plan/steps"),
-            Some(&json!({
+            json!({
                 "activity_type": "work_practice",
                 "organisation_id": org,
                 "start_date": day(t),
                 "due_date": day(t + Duration::days(due_in)),
                 "status": status,
-            })),
+            }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json["id"].as_i64().unwrap()
+        .await
+        .must(201);
+    r.id()
 }
 
 async fn contact(app: &TestApp, user: &str, id: i64) {
-    let r = app
-        .call(
-            user,
-            Method::POST,
-            &format!("/api/v1/participants/{id}/contacts"),
-            Some(&json!({ "contact_date": day(app.today()), "kind": "meeting" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.post(
+        user,
+        &format!("/api/v1/participants/{id}/contacts"),
+        json!({ "contact_date": day(app.today()), "kind": "meeting" }),
+    )
+    .await
+    .must(201);
 }
 
 /// Every flagged participant `user` sees with `query`, by id, following pages.
@@ -83,13 +77,14 @@ async fn flagged(app: &TestApp, user: &str, query: &str) -> BTreeMap<i64, Value>
     let mut out = BTreeMap::new();
     for page in 1.. {
         let sep = if query.is_empty() { "" } else { "&" };
-        let (status, json) = app
-            .get_json(
+        let json = app
+            .get(
                 user,
                 &format!("{LIST}?{query}{sep}per_page=200&page={page}"),
             )
-            .await;
-        assert_eq!(status, 200, "{json}");
+            .await
+            .must(200)
+            .json;
         let items = json["items"].as_array().unwrap().clone();
         for i in &items {
             out.insert(i["participant_id"].as_i64().unwrap(), i.clone());
@@ -193,29 +188,20 @@ both_engines!(
         assert!(!l.contains_key(&a));
 
         // Invalid parameters name the field.
-        let r = app
-            .call("cw_a", Method::GET, &format!("{LIST}?reasons=bogus"), None)
-            .await;
-        r.assert_problem(422, &["reasons"]);
-        let r = app
-            .call("cw_a", Method::GET, &format!("{LIST}?days=0"), None)
-            .await;
-        r.assert_problem(422, &["days"]);
-        let r = app
-            .call("cw_a", Method::GET, &format!("{LIST}?per_page=201"), None)
-            .await;
-        r.assert_problem(422, &["per_page"]);
+        app.get("cw_a", &format!("{LIST}?reasons=bogus"))
+            .await
+            .assert_problem(422, &["reasons"]);
+        app.get("cw_a", &format!("{LIST}?days=0"))
+            .await
+            .assert_problem(422, &["days"]);
+        app.get("cw_a", &format!("{LIST}?per_page=201"))
+            .await
+            .assert_problem(422, &["per_page"]);
     }
 );
 
 both_engines!(filters_paging_and_counts, |app: TestApp| async move {
-    let af = app
-        .store
-        .organisation_by_name("AF")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let af = app.org("AF").await;
     // Five without a caseworker in Farsta, two of them also without a plan;
     // three carried in Bromma, one of them with an open AF step; one in
     // Bromma without a caseworker whose open step is AF's.
@@ -250,8 +236,7 @@ both_engines!(filters_paging_and_counts, |app: TestApp| async move {
     step(&app, "cw_a", x, af, "active", 60).await;
     contact(&app, "cw_a", x).await;
 
-    let (s, all) = app.get_json("cw_a", LIST).await;
-    assert_eq!(s, 200);
+    let all = app.get("cw_a", LIST).await.must(200).json;
     assert_eq!(all["total"], 6);
     assert_eq!(all["counts"]["no_caseworker"], 6);
     assert_eq!(all["counts"]["no_active_step"], 2);
@@ -269,9 +254,10 @@ both_engines!(filters_paging_and_counts, |app: TestApp| async move {
     assert_eq!(l.len(), 6);
     let l = flagged(&app, "cw_a", &format!("organisation_id={}", app.org_b)).await;
     assert!(l.is_empty());
-    let (_, only) = app
-        .get_json("cw_a", &format!("{LIST}?reasons=no_active_step"))
-        .await;
+    let only = app
+        .get("cw_a", &format!("{LIST}?reasons=no_active_step"))
+        .await
+        .json;
     assert_eq!(only["total"], 2);
     assert_eq!(only["counts"], json!({ "no_active_step": 2 }));
     let ids: Vec<i64> = only["items"]
@@ -285,10 +271,11 @@ both_engines!(filters_paging_and_counts, |app: TestApp| async move {
     // Pages of two cover the list once, in order.
     let mut paged = Vec::new();
     for page in 1..=4 {
-        let (s, j) = app
-            .get_json("cw_a", &format!("{LIST}?per_page=2&page={page}"))
-            .await;
-        assert_eq!(s, 200);
+        let j = app
+            .get("cw_a", &format!("{LIST}?per_page=2&page={page}"))
+            .await
+            .must(200)
+            .json;
         assert_eq!(j["total"], 6);
         assert_eq!(j["page"], page);
         let items = j["items"].as_array().unwrap();
@@ -305,48 +292,30 @@ both_engines!(filters_paging_and_counts, |app: TestApp| async move {
 });
 
 both_engines!(access_and_audit, |app: TestApp| async move {
-    let af = app
-        .store
-        .organisation_by_name("AF")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let af = app.org("AF").await;
     let a1 = register(&app, "cw_a", 1, None, "Farsta").await;
     let a2 = register(&app, "cw_a", 2, None, "Farsta").await;
     let b1 = register(&app, "cw_b", 3, None, "Farsta").await;
     // a1 consents to AF.
-    let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            &format!("/api/v1/participants/{a1}/consents"),
-            Some(&json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.post(
+        "cw_a",
+        &format!("/api/v1/participants/{a1}/consents"),
+        json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" }),
+    )
+    .await
+    .must(201);
     // b1 consents to AF for contact details only: AF may read b1's record,
     // but the list would reveal plan status, which that consent does not cover.
-    let r = app
-        .call(
-            "cw_b",
-            Method::POST,
-            &format!("/api/v1/participants/{b1}/consents"),
-            Some(&json!({ "organisation_ids": [af], "categories": ["contact_details"], "method": "written" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    assert_eq!(
-        app.call(
-            "partner",
-            Method::GET,
-            &format!("/api/v1/participants/{b1}"),
-            None
-        )
+    app.post(
+        "cw_b",
+        &format!("/api/v1/participants/{b1}/consents"),
+        json!({ "organisation_ids": [af], "categories": ["contact_details"], "method": "written" }),
+    )
+    .await
+    .must(201);
+    app.get("partner", &format!("/api/v1/participants/{b1}"))
         .await
-        .status,
-        200
-    );
+        .must(200);
 
     let ids = |l: BTreeMap<i64, Value>| l.keys().copied().collect::<Vec<_>>();
     assert_eq!(ids(flagged(&app, "cw_a", "").await), vec![a1, a2]);
@@ -354,27 +323,17 @@ both_engines!(access_and_audit, |app: TestApp| async move {
     assert_eq!(ids(flagged(&app, "partner", "").await), vec![a1]);
     assert_eq!(ids(flagged(&app, "admin", "").await), vec![a1, a2, b1]);
     for user in ["analyst", "coordinator", "employer"] {
-        let r = app.call(user, Method::GET, LIST, None).await;
-        r.assert_problem(403, &[]);
+        app.get(user, LIST).await.assert_problem(403, &[]);
     }
     // The list never shows what a single read refuses.
     for (user, hidden) in [("cw_b", a1), ("partner", a2)] {
-        let r = app
-            .call(
-                user,
-                Method::GET,
-                &format!("/api/v1/participants/{hidden}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 404);
+        app.get(user, &format!("/api/v1/participants/{hidden}"))
+            .await
+            .must(404);
     }
 
     // Each list is audited with the ids it returned.
-    let r = app
-        .call("admin", Method::GET, "/api/v1/audit?limit=1000", None)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get("admin", "/api/v1/audit?limit=1000").await.must(200);
     let events: Vec<&Value> = r
         .json
         .as_array()
@@ -553,7 +512,7 @@ both_engines!(
             .map(|(d, c)| (d.clone(), c.flagged))
             .collect();
         assert_eq!(got, by_district);
-        let (_, j) = app.get_json("admin", LIST).await;
+        let j = app.get("admin", LIST).await.json;
         assert_eq!(j["total"], flagged);
         for (k, n) in &per {
             assert_eq!(j["counts"][*k], *n, "{k}");

@@ -58,6 +58,10 @@ impl TestApp {
         self.call(user, Method::PATCH, path, Some(&body)).await
     }
 
+    pub async fn delete(&self, user: &str, path: &str) -> Reply {
+        self.call(user, Method::DELETE, path, None).await
+    }
+
     /// The status alone of a request as `user`, with `body` if any.
     pub async fn status(&self, user: &str, method: Method, path: &str, body: Option<Value>) -> u16 {
         self.call(user, method, path, body.as_ref()).await.status
@@ -102,6 +106,13 @@ impl Reply {
     #[track_caller]
     pub fn must(self, status: u16) -> Reply {
         assert_eq!(self.status, status, "unexpected status: {}", self.text);
+        self
+    }
+
+    /// `must`, saying `what` was asked when the status differs (a loop's user, a case).
+    #[track_caller]
+    pub fn must_as(self, status: u16, what: impl std::fmt::Display) -> Reply {
+        assert_eq!(self.status, status, "{what}: {}", self.text);
         self
     }
 

@@ -31,6 +31,27 @@ pub async fn page(client: &Client, app: &TestApp, path: &str) -> (u16, String) {
     (res.status().as_u16(), text(res).await)
 }
 
+/// A page's body, asserting its status.
+pub async fn read(client: &Client, app: &TestApp, path: &str, status: u16) -> String {
+    let (got, html) = page(client, app, path).await;
+    assert_eq!(got, status, "GET {path}: {html}");
+    html
+}
+
+/// The body of the answer to posting `fields` as they are, asserting its status.
+pub async fn sent<T: serde::Serialize + ?Sized>(
+    client: &Client,
+    app: &TestApp,
+    path: &str,
+    fields: &T,
+    status: u16,
+) -> String {
+    let res = client.post(app.url(path)).form(fields).send().await;
+    let res = res.expect("post");
+    assert_eq!(res.status().as_u16(), status, "POST {path}");
+    text(res).await
+}
+
 /// The page's `csrf` field, read from a page that answers 200.
 pub async fn page_csrf(client: &Client, app: &TestApp, path: &str) -> String {
     let (status, html) = page(client, app, path).await;

@@ -5,9 +5,9 @@
 //! only under a consent in force naming the employer's organisation, audit).
 
 use crate::common;
+use crate::common::form;
 
 use common::TestApp;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 fn competence(id: i64) -> String {
@@ -31,8 +31,7 @@ async fn register(app: &TestApp, i: u32, first: &str) -> Value {
 }
 
 async fn put_profile(app: &TestApp, id: i64, body: Value) -> common::Reply {
-    app.call("cw_a", Method::PUT, &competence(id), Some(&body))
-        .await
+    app.put("cw_a", &competence(id), body).await
 }
 
 fn profile(occupation: &str, version: i64) -> Value {
@@ -51,27 +50,17 @@ fn profile(occupation: &str, version: i64) -> Value {
 }
 
 async fn search(app: &TestApp, user: &str, body: Value) -> common::Reply {
-    app.call(user, Method::POST, "/api/v1/competence-search", Some(&body))
-        .await
+    app.post(user, "/api/v1/competence-search", body).await
 }
 
 async fn audit(app: &TestApp) -> Vec<Value> {
-    let r = app
-        .call("admin", Method::GET, "/api/v1/audit?limit=500", None)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_array().unwrap().clone()
+    let r = app.get("admin", "/api/v1/audit?limit=500").await.must(200);
+    r.array()
 }
 
 /// An employer whose `employer` users act for the organisation "Employer".
 async fn employer(app: &TestApp) -> (i64, i64) {
-    let org = app
-        .store
-        .organisation_by_name("Employer")
-        .await
-        .unwrap()
-        .expect("Employer exists")
-        .id;
+    let org = app.org("Employer").await;
     let now = chrono::Utc::now().timestamp_micros();
     let row = vagar_store::sqlx::query(
         "INSERT INTO employers (organisation_number, name, name_folded, organisation_id, source, \
@@ -103,8 +92,7 @@ both_engines!(
             (assistant, "Elevassistent"),
             (clerk, "Städare"),
         ] {
-            let r = put_profile(&app, id, profile(occ, 0)).await;
-            assert_eq!(r.status, 200, "{}", r.text);
+            put_profile(&app, id, profile(occ, 0)).await.must(200);
         }
 
         let r = search(
@@ -112,8 +100,8 @@ both_engines!(
             "coordinator",
             json!({ "occupation": "Elevassistent" }),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
         let items = r.json["items"].as_array().unwrap();
         assert_eq!(items.len(), 2, "the clerk does not fit: {}", r.text);
         assert_eq!(items[0]["fit"], "exact");
@@ -127,8 +115,9 @@ both_engines!(
         assert_eq!(r.json["total"], 2);
 
         // An SSYK group is expanded to its occupation names.
-        let r = search(&app, "cw_a", json!({ "occupation": "5312" })).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = search(&app, "cw_a", json!({ "occupation": "5312" }))
+            .await
+            .must(200);
         assert_eq!(r.json["items"].as_array().unwrap().len(), 2);
 
         // Other criteria narrow it: nobody has Swedish C1, everybody has B.
@@ -142,7 +131,8 @@ both_engines!(
         let r = search(
             &app,
             "coordinator",
-            json!({ "occupation": "Elevassistent", "driving_licence": "b", "district": "Rinkeby-Kista" }),
+            json!({ "occupation": "Elevassistent", "driving_licence": "b",
+                "district": "Rinkeby-Kista" }),
         )
         .await;
         assert_eq!(r.json["total"], 2, "{}", r.text);
@@ -168,7 +158,7 @@ both_engines!(
         let id = p["id"].as_i64().unwrap();
         let number = p["identity_number"].as_str().unwrap().to_string();
         let birth = p["birth_date"].as_str().unwrap_or("1990-01-12").to_string();
-        assert_eq!(put_profile(&app, id, profile("Barnskötare", 0)).await.status, 200);
+        put_profile(&app, id, profile("Barnskötare", 0)).await.must(200);
         let (employer_id, employer_org) = employer(&app).await;
 
         let secret = |text: &str| {
@@ -188,43 +178,41 @@ both_engines!(
             json!({ "occupation": "Barnskötare" }),
             json!({ "occupation": "Barnskötare", "employer_id": employer_id }),
         ] {
-            let r = search(&app, "coordinator", body).await;
-            assert_eq!(r.status, 200, "{}", r.text);
+            let r = search(&app, "coordinator", body).await.must(200);
             assert_eq!(r.json["items"].as_array().unwrap().len(), 1);
             assert_eq!(r.json["items"][0]["identified"], false);
             secret(&r.text);
         }
 
         // A consent naming another organisation identifies nobody.
-        let af = app.store.organisation_by_name("AF").await.unwrap().unwrap().id;
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &format!("/api/v1/participants/{id}/consents"),
-                Some(&json!({ "organisation_ids": [af], "categories": ["contact_details"], "method": "written" })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = search(&app, "coordinator", json!({ "occupation": "Barnskötare", "employer_id": employer_id })).await;
+        let af = app.org("AF").await;
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents"),
+            json!({ "organisation_ids": [af], "categories": ["contact_details"],
+                    "method": "written" }),
+        )
+        .await
+        .must(201);
+        let query = json!({ "occupation": "Barnskötare", "employer_id": employer_id });
+        let r = search(&app, "coordinator", query.clone()).await;
         secret(&r.text);
 
         // A consent in force naming the employer's organisation: the name appears.
         let today = vagar_domain::time::swedish_date(app.clock.now());
         let last_day = today + chrono::Duration::days(10);
-        let r = app
-            .call(
+        let consent_id = app
+            .post(
                 "cw_a",
-                Method::POST,
                 &format!("/api/v1/participants/{id}/consents"),
-                Some(&json!({ "organisation_ids": [employer_org], "categories": ["contact_details"],
-                               "method": "written", "valid_to": last_day.format("%Y-%m-%d").to_string() })),
+                json!({ "organisation_ids": [employer_org], "categories": ["contact_details"],
+                               "method": "written",
+                                   "valid_to": last_day.format("%Y-%m-%d").to_string() }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let consent_id = r.json["id"].as_i64().unwrap();
-        let r = search(&app, "coordinator", json!({ "occupation": "Barnskötare", "employer_id": employer_id })).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(201)
+            .id();
+        let r = search(&app, "coordinator", query).await.must(200);
         let hit = &r.json["items"][0];
         assert_eq!(hit["name"], "Xenobia Kompetensdotter");
         assert_eq!(hit["participant_id"], id);
@@ -252,22 +240,22 @@ both_engines!(
 
         // After the consent's last day: pseudonymous again.
         app.clock.advance(chrono::Duration::days(11));
-        let r = search(&app, "coordinator", json!({ "occupation": "Barnskötare", "employer_id": employer_id })).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = search(&app, "coordinator", json!({ "occupation": "Barnskötare",
+            "employer_id": employer_id })).await.must(200);
         secret(&r.text);
         app.clock.advance(chrono::Duration::days(-11));
 
         // After revocation: pseudonymous again.
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &format!("/api/v1/participants/{id}/consents/{consent_id}/revoke"),
-                Some(&json!({ "reason": "withdrawn by phone" })),
+                json!({ "reason": "withdrawn by phone" }),
             )
             .await;
         assert!(r.status < 300, "revoke: {}", r.text);
-        let r = search(&app, "coordinator", json!({ "occupation": "Barnskötare", "employer_id": employer_id })).await;
+        let r = search(&app, "coordinator", json!({ "occupation": "Barnskötare",
+            "employer_id": employer_id })).await;
         secret(&r.text);
 
         // Roles outside the catalogue: 403.
@@ -282,18 +270,18 @@ both_engines!(
     |app: TestApp| async move {
         app.load_taxonomy().await;
         let id = register(&app, 21, "Vera").await["id"].as_i64().unwrap();
-        let r = app.call("cw_a", Method::GET, &competence(id), None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("cw_a", &competence(id)).await.must(200);
         assert_eq!(r.json["exists"], false);
         assert_eq!(r.json["version"], 0);
 
         // Invalid: every field named, nothing written.
-        let r = put_profile(
+        put_profile(
             &app,
             id,
             json!({
                 "version": 0,
-                "experiences": [{ "occupation": "Barnskötare", "years": 99 }, { "occupation": "Månlandare qq" }],
+                "experiences": [{ "occupation": "Barnskötare",
+                    "years": 99 }, { "occupation": "Månlandare qq" }],
                 "foreign_education": false,
                 "foreign_validation": "validated",
                 "languages": [{ "language": "Arabiska", "level": "expert" }],
@@ -302,8 +290,8 @@ both_engines!(
                 "skills": ["inte en färdighet alls"],
             }),
         )
-        .await;
-        r.assert_problem(
+        .await
+        .assert_problem(
             422,
             &[
                 "experiences[0].years",
@@ -315,15 +303,16 @@ both_engines!(
                 "skills[0]",
             ],
         );
-        let r = app.call("cw_a", Method::GET, &competence(id), None).await;
+        let r = app.get("cw_a", &competence(id)).await;
         assert_eq!(r.json["exists"], false, "nothing written: {}", r.text);
         put_profile(&app, id, json!({ "experiences": [] }))
             .await
             .assert_problem(422, &["version"]);
 
         // Valid: created with a code, resolved occupations and labels kept.
-        let r = put_profile(&app, id, profile("Barnskötare", 0)).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = put_profile(&app, id, profile("Barnskötare", 0))
+            .await
+            .must(200);
         assert_eq!(r.json["version"], 1);
         let code = r.json["profile_code"].as_str().unwrap().to_string();
         assert!(code.starts_with("K-") && code.len() == 10, "{code}");
@@ -337,8 +326,7 @@ both_engines!(
             .assert_problem(409, &["version"]);
         let mut second = profile("Städare", 1);
         second["languages"] = json!([]);
-        let r = put_profile(&app, id, second).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = put_profile(&app, id, second).await.must(200);
         assert_eq!(r.json["version"], 2);
         assert_eq!(r.json["profile_code"], code, "the code is stable");
         assert_eq!(r.json["experiences"].as_array().unwrap().len(), 1);
@@ -352,91 +340,55 @@ both_engines!(
     |app: TestApp| async move {
         app.load_taxonomy().await;
         let id = register(&app, 31, "Olga").await["id"].as_i64().unwrap();
-        assert_eq!(
-            put_profile(&app, id, profile("Barnskötare", 0))
-                .await
-                .status,
-            200
-        );
+        put_profile(&app, id, profile("Barnskötare", 0))
+            .await
+            .must(200);
         // Another unit, a partner without consent: as if it did not exist.
         for user in ["cw_b", "partner"] {
-            app.call(user, Method::GET, &competence(id), None)
+            app.get(user, &competence(id))
                 .await
                 .assert_problem(404, &[]);
         }
-        app.call(
-            "cw_b",
-            Method::PUT,
-            &competence(id),
-            Some(&profile("Truckförare", 1)),
-        )
-        .await
-        .assert_problem(404, &[]);
+        app.put("cw_b", &competence(id), profile("Truckförare", 1))
+            .await
+            .assert_problem(404, &[]);
         // Roles that never read participants: 403.
         for user in ["analyst", "coordinator", "employer"] {
-            app.call(user, Method::GET, &competence(id), None)
+            app.get(user, &competence(id))
                 .await
                 .assert_problem(403, &[]);
         }
         // A partner under a consent covering assessment reads, never writes.
-        let af = app
-            .store
-            .organisation_by_name("AF")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &format!("/api/v1/participants/{id}/consents"),
-                Some(&json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        app.call("partner", Method::GET, &competence(id), None)
-            .await
-            .assert_problem(404, &[]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &format!("/api/v1/participants/{id}/consents"),
-                Some(&json!({ "organisation_ids": [af], "categories": ["assessment"], "method": "written" })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = app
-            .call("partner", Method::GET, &competence(id), None)
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        assert_eq!(r.json["may_update"], false);
-        app.call(
-            "partner",
-            Method::PUT,
-            &competence(id),
-            Some(&profile("Truckförare", 1)),
+        let af = app.org("AF").await;
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents"),
+            json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" }),
         )
         .await
-        .assert_problem(403, &[]);
+        .must(201);
+        app.get("partner", &competence(id))
+            .await
+            .assert_problem(404, &[]);
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents"),
+            json!({ "organisation_ids": [af], "categories": ["assessment"], "method": "written" }),
+        )
+        .await
+        .must(201);
+        let r = app.get("partner", &competence(id)).await.must(200);
+        assert_eq!(r.json["may_update"], false);
+        app.put("partner", &competence(id), profile("Truckförare", 1))
+            .await
+            .assert_problem(403, &[]);
         // Admins read.
-        assert_eq!(
-            app.call("admin", Method::GET, &competence(id), None)
-                .await
-                .status,
-            200
-        );
+        app.get("admin", &competence(id)).await.must(200);
 
-        let r = app
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/audit?participant={id}"),
-                None,
-            )
-            .await;
-        let events = r.json.as_array().unwrap().clone();
+        let events = app
+            .get("admin", &format!("/api/v1/audit?participant={id}"))
+            .await
+            .array();
         let has = |action: &str, user: &str, outcome: &str| {
             events
                 .iter()
@@ -469,18 +421,9 @@ both_engines!(
             .unwrap();
         let cw = app.login("cw_a").await;
         let page = format!("/deltagare/{id}/kompetens");
-        let html = cw
-            .get(app.url(&format!("/deltagare/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&cw, &app, &format!("/deltagare/{id}")).await.1;
         assert!(html.contains(&page), "no link on the participant page");
-        let res = cw.get(app.url(&page)).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 200);
-        let html = res.text().await.unwrap();
+        let html = form::read(&cw, &app, &page, 200).await;
         assert!(html.contains("data-autocomplete=\"/api/v1/taxonomy/occupations\""));
         assert!(html.contains("id=\"exp_occupation_2\""), "three empty rows");
         let csrf = common::hidden_csrf(&html);
@@ -492,9 +435,7 @@ both_engines!(
             ("exp_years_0", "70"),
             ("skill_1", "inget sådant qq"),
         ];
-        let res = cw.post(app.url(&page)).form(&bad).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+        let html = form::sent(&cw, &app, &page, &bad, 422).await;
         assert!(html.contains("id=\"exp_years_0-error\""), "{html}");
         assert!(html.contains("id=\"skill_1-error\""));
         assert!(html.contains("error-summary"));
@@ -512,28 +453,21 @@ both_engines!(
         ];
         let res = cw.post(app.url(&page)).form(&good).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
-        let r = app.call("cw_a", Method::GET, &competence(id), None).await;
+        let r = app.get("cw_a", &competence(id)).await;
         assert_eq!(r.json["version"], 1, "{}", r.text);
         assert_eq!(r.json["certificates"], json!(["Hygienpass", "HLR"]));
 
         let co = app.login("coordinator").await;
-        let html = co
-            .get(app.url("/kompetenssok"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&co, &app, "/kompetenssok").await.1;
         let csrf = common::hidden_csrf(&html);
-        let res = co
-            .post(app.url("/kompetenssok"))
-            .form(&[("csrf", csrf.as_str()), ("occupation", "Förskollärare")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 200);
-        let html = res.text().await.unwrap();
+        let html = form::sent(
+            &co,
+            &app,
+            "/kompetenssok",
+            &[("csrf", csrf.as_str()), ("occupation", "Förskollärare")],
+            200,
+        )
+        .await;
         assert!(html.contains("Barnskötare → Förskollärare 25 %"), "{html}");
         assert!(!html.contains("Wilhelmina"));
         let analyst = app.login("analyst").await;

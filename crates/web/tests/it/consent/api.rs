@@ -19,15 +19,6 @@ fn consents(id: i64) -> String {
     format!("/api/v1/participants/{id}/consents")
 }
 
-async fn af(app: &TestApp) -> i64 {
-    app.store
-        .organisation_by_name("AF")
-        .await
-        .unwrap()
-        .expect("AF exists")
-        .id
-}
-
 /// A participant of unit A with contact details; returns (id, canonical number).
 async fn register(app: &TestApp, i: u32, first: &str) -> (i64, String) {
     let p = app
@@ -51,46 +42,27 @@ async fn register(app: &TestApp, i: u32, first: &str) -> (i64, String) {
 /// Record a consent as cw_a; panics unless 201. Returns the consent id.
 async fn consent(app: &TestApp, id: i64, body: Value) -> i64 {
     let r = app
-        .call("cw_a", Method::POST, &consents(id), Some(&body))
-        .await;
-    assert_eq!(r.status, 201, "record consent: {}", r.text);
-    r.json["id"].as_i64().unwrap()
+        .post("cw_a", &consents(id), body)
+        .await
+        .must_as(201, "record consent");
+    r.id()
 }
 
 async fn revoke(app: &TestApp, id: i64, cid: i64) -> Reply {
-    app.call(
+    app.post(
         "cw_a",
-        Method::POST,
         &format!("{}/{cid}/revoke", consents(id)),
-        Some(&json!({ "reason": "the participant withdrew it by phone" })),
+        json!({ "reason": "the participant withdrew it by phone" }),
     )
     .await
-}
-
-async fn search_ids(app: &TestApp, user: &str, q: &str) -> Vec<i64> {
-    let r = app
-        .call(
-            user,
-            Method::POST,
-            "/api/v1/participants/search",
-            Some(&json!({ "q": q })),
-        )
-        .await;
-    assert_eq!(r.status, 200, "search as {user}: {}", r.text);
-    r.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_i64().unwrap())
-        .collect()
 }
 
 /// Asserts that `user` cannot tell the participant from one that does not
 /// exist: 404 like an unknown id, absent from the list and from a search by
 /// identity number.
 async fn invisible(app: &TestApp, user: &str, id: i64, number: &str) {
-    let r = app.call(user, Method::GET, &path(id), None).await;
-    let missing = app.call(user, Method::GET, &path(id + 1000), None).await;
+    let r = app.get(user, &path(id)).await;
+    let missing = app.get(user, &path(id + 1000)).await;
     r.assert_problem(404, &[]);
     assert_eq!(r.json, missing.json);
     assert!(!r.text.contains("Samtyckesson"));
@@ -99,27 +71,29 @@ async fn invisible(app: &TestApp, user: &str, id: i64, number: &str) {
         "{user} lists {id}"
     );
     assert!(
-        search_ids(app, user, number).await.is_empty(),
+        app.search_ids(user, number).await.is_empty(),
         "{user} finds {id} by number"
     );
 }
 
 /// Asserts that `user` reads the basic record and finds it in lists and by number.
 async fn visible(app: &TestApp, user: &str, id: i64, number: &str) -> Value {
-    let r = app.call(user, Method::GET, &path(id), None).await;
-    assert_eq!(r.status, 200, "{user} GET: {}", r.text);
+    let r = app
+        .get(user, &path(id))
+        .await
+        .must_as(200, format!("{user} GET"));
     assert_eq!(r.json["identity_number"], number);
     assert_eq!(r.json["last_name"], "Samtyckesson");
     assert!(r.json["birth_date"].is_string());
     assert!(app.list_ids(user, "").await.contains(&id), "{user} list");
-    assert_eq!(search_ids(app, user, number).await, vec![id]);
+    assert_eq!(app.search_ids(user, number).await, vec![id]);
     r.json
 }
 
 both_engines!(
     partner_sees_a_participant_only_while_a_consent_names_their_organisation,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let (id, number) = register(&app, 1, "Sara").await;
         let (other, _) = register(&app, 2, "Olle").await;
         invisible(&app, "partner", id, &number).await;
@@ -138,28 +112,22 @@ both_engines!(
         assert!(!p.to_string().contains("kontakt@example.se"));
         // Also in the list and the search results.
         let r = app
-            .call(
+            .post(
                 "partner",
-                Method::POST,
                 "/api/v1/participants/search",
-                Some(&json!({ "q": number })),
+                json!({ "q": number }),
             )
             .await;
         assert_eq!(r.json["items"][0]["email"], Value::Null);
         assert_eq!(r.json["items"][0]["contact_details_withheld"], true);
         // Only that participant; a partner never changes anyone.
         assert_eq!(app.list_ids("partner", "").await, vec![id]);
-        app.call("partner", Method::GET, &path(other), None)
+        app.get("partner", &path(other))
             .await
             .assert_problem(404, &[]);
-        app.call(
-            "partner",
-            Method::PATCH,
-            &path(id),
-            Some(&json!({ "first_name": "X" })),
-        )
-        .await
-        .assert_problem(403, &[]);
+        app.patch("partner", &path(id), json!({ "first_name": "X" }))
+            .await
+            .assert_problem(403, &[]);
         // The consent register is for the caseworkers.
         for method in [Method::GET, Method::POST] {
             app.call("partner", method, &consents(id), Some(&json!({})))
@@ -167,13 +135,12 @@ both_engines!(
                 .assert_problem(403, &[]);
         }
         // The caseworker still sees everything.
-        let (_, own) = app.get_json("cw_a", &path(id)).await;
+        let own = app.get("cw_a", &path(id)).await.json;
         assert_eq!(own["email"], "kontakt@example.se");
         assert_eq!(own["contact_details_withheld"], false);
 
         // Revocation: gone on the very next request.
-        let r = revoke(&app, id, c1).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = revoke(&app, id, c1).await.must(200);
         assert_eq!(r.json["in_force"], false);
         assert_eq!(r.json["revoked_by"], app.user_ids["cw_a"]);
         invisible(&app, "partner", id, &number).await;
@@ -196,7 +163,7 @@ both_engines!(
 both_engines!(
     expired_not_yet_valid_and_other_organisations_consents_open_nothing,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let today = app.today();
         let (id, number) = register(&app, 3, "Elin").await;
 
@@ -204,7 +171,8 @@ both_engines!(
         consent(
             &app,
             id,
-            json!({ "organisation_ids": [app.org_b], "categories": ["action_plan"], "method": "verbal" }),
+            json!({ "organisation_ids": [app.org_b], "categories": ["action_plan"],
+                "method": "verbal" }),
         )
         .await;
         invisible(&app, "partner", id, &number).await;
@@ -218,7 +186,7 @@ both_engines!(
         )
         .await;
         invisible(&app, "partner", id, &number).await;
-        let (_, h) = app.get_json("cw_a", &consents(id)).await;
+        let h = app.get("cw_a", &consents(id)).await.json;
         assert_eq!(h["consents"][1]["in_force"], false);
 
         // Last day today: readable now, gone once the day has passed.
@@ -249,7 +217,8 @@ both_engines!(
         let cid = consent(
             &app,
             id,
-            json!({ "organisation_ids": [app.org_b], "categories": ["action_plan"], "method": "written" }),
+            json!({ "organisation_ids": [app.org_b], "categories": ["action_plan"],
+                "method": "written" }),
         )
         .await;
         let p = visible(&app, "cw_b", id, &number).await;
@@ -261,7 +230,8 @@ both_engines!(
             (
                 Method::POST,
                 consents(id),
-                json!({ "organisation_ids": [app.org_b], "categories": ["health"], "method": "written" }),
+                json!({ "organisation_ids": [app.org_b], "categories": ["health"],
+                    "method": "written" }),
             ),
             (Method::GET, consents(id), Value::Null),
             (
@@ -283,9 +253,9 @@ both_engines!(
 both_engines!(
     consent_history_keeps_every_consent_and_change_with_who_and_when,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let (id, _) = register(&app, 6, "Nora").await;
-        let (_, empty) = app.get_json("cw_a", &consents(id)).await;
+        let empty = app.get("cw_a", &consents(id)).await.json;
         assert_eq!(empty, json!({ "consents": [], "events": [] }));
 
         let c1 = consent(
@@ -297,20 +267,19 @@ both_engines!(
         .await;
         app.clock.advance(Duration::minutes(5));
         let before_revoke = app.clock.now();
-        let r = revoke(&app, id, c1).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        revoke(&app, id, c1).await.must(200);
         // Revoked once: a second revocation conflicts; the history is kept.
         revoke(&app, id, c1).await.assert_problem(409, &["consent"]);
         let c2 = consent(
             &app,
             id,
-            json!({ "organisation_ids": [af], "categories": ["contact_details"], "method": "verbal" }),
+            json!({ "organisation_ids": [af], "categories": ["contact_details"],
+                "method": "verbal" }),
         )
         .await;
 
         for user in ["cw_a", "cw_a2", "admin"] {
-            let (status, h) = app.get_json(user, &consents(id)).await;
-            assert_eq!(status, 200, "{user}: {h}");
+            let h = app.get(user, &consents(id)).await.must_as(200, user).json;
             let list = h["consents"].as_array().unwrap();
             assert_eq!(list.len(), 2);
             assert_eq!(list[0]["id"], c1);
@@ -374,12 +343,13 @@ both_engines!(
 both_engines!(
     bad_consent_input_names_each_field,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let (id, _) = register(&app, 7, "Vera").await;
         let url = consents(id);
         let cases: Vec<(Value, Vec<&str>)> = vec![
             (
-                json!({ "organisation_ids": [], "categories": ["everything"], "valid_from": "2026-12-01",
+                json!({ "organisation_ids": [], "categories": ["everything"],
+                    "valid_from": "2026-12-01",
                         "valid_to": "2026-11-01", "method": "telepathy" }),
                 vec!["organisation_ids", "categories", "valid_to", "method"],
             ),
@@ -394,7 +364,8 @@ both_engines!(
                 vec!["valid_from", "valid_to"],
             ),
             (
-                json!({ "organisation_ids": [999999], "categories": ["health"], "method": "written" }),
+                json!({ "organisation_ids": [999999], "categories": ["health"],
+                    "method": "written" }),
                 vec!["organisation_ids"],
             ),
             (
@@ -404,10 +375,11 @@ both_engines!(
             ),
         ];
         for (body, fields) in cases {
-            let r = app.call("cw_a", Method::POST, &url, Some(&body)).await;
-            r.assert_problem(422, &fields);
+            app.post("cw_a", &url, body)
+                .await
+                .assert_problem(422, &fields);
         }
-        let (_, h) = app.get_json("cw_a", &url).await;
+        let h = app.get("cw_a", &url).await.json;
         assert_eq!(h["consents"], json!([]), "nothing stored");
 
         let cid = consent(
@@ -418,46 +390,40 @@ both_engines!(
         .await;
         let revoke_url = format!("{url}/{cid}/revoke");
         for body in [json!({}), json!({ "reason": "  " }), json!({ "reason": 5 })] {
-            app.call("cw_a", Method::POST, &revoke_url, Some(&body))
+            app.post("cw_a", &revoke_url, body)
                 .await
                 .assert_problem(422, &["reason"]);
         }
-        app.call(
+        app.post(
             "cw_a",
-            Method::POST,
             &format!("{url}/{}/revoke", cid + 100),
-            Some(&json!({ "reason": "x" })),
+            json!({ "reason": "x" }),
         )
         .await
         .assert_problem(404, &[]);
         // A consent id of another participant is not found under this one.
         let (other, _) = register(&app, 8, "Ebba").await;
-        app.call(
+        app.post(
             "cw_a",
-            Method::POST,
             &format!("{}/{cid}/revoke", consents(other)),
-            Some(&json!({ "reason": "x" })),
+            json!({ "reason": "x" }),
         )
         .await
         .assert_problem(404, &[]);
         // Roles that may never record consent; an unknown participant.
         for user in ["partner", "admin", "analyst", "employer"] {
-            app.call(
+            app.post(
                 user,
-                Method::POST,
                 &url,
-                Some(&json!({ "organisation_ids": [af], "categories": ["health"], "method": "written" })),
+                json!({ "organisation_ids": [af], "categories": ["health"], "method": "written" }),
             )
             .await
             .assert_problem(403, &[]);
         }
-        app.call(
+        app.post(
             "cw_a",
-            Method::POST,
             &consents(id + 1000),
-            Some(
-                &json!({ "organisation_ids": [af], "categories": ["health"], "method": "written" }),
-            ),
+            json!({ "organisation_ids": [af], "categories": ["health"], "method": "written" }),
         )
         .await
         .assert_problem(404, &[]);
@@ -467,27 +433,28 @@ both_engines!(
 both_engines!(
     every_consent_decision_is_audited,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let (id, _) = register(&app, 9, "Alva").await;
-        app.call("partner", Method::GET, &path(id), None).await;
+        app.get("partner", &path(id)).await;
         let cid = consent(
             &app,
             id,
             json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" }),
         )
         .await;
-        app.call("partner", Method::GET, &path(id), None).await;
+        app.get("partner", &path(id)).await;
         app.get_json("cw_a", &consents(id)).await;
         revoke(&app, id, cid).await;
-        app.call("partner", Method::GET, &path(id), None).await;
+        app.get("partner", &path(id)).await;
 
-        let (status, events) = app
-            .get_json(
+        let events = app
+            .get(
                 "admin",
                 &format!("/api/v1/audit?participant={id}&limit=1000"),
             )
-            .await;
-        assert_eq!(status, 200, "{events}");
+            .await
+            .must(200)
+            .json;
         let mut seen: Vec<(String, String, String)> = events
             .as_array()
             .unwrap()
@@ -530,9 +497,7 @@ both_engines!(
                 "{e:?} missing or out of order in {seen:?}"
             );
         }
-        let r = app
-            .call("admin", Method::GET, "/api/v1/openapi.json", None)
-            .await;
+        let r = app.get("admin", "/api/v1/openapi.json").await;
         for p in [
             "/api/v1/participants/{id}/consents",
             "/api/v1/participants/{id}/consents/{cid}/revoke",
@@ -623,7 +588,7 @@ async fn attempt(app: &TestApp, user: &str, action: ParticipantAction, id: i64) 
     let (method, url, body) = match action {
         ParticipantAction::Read => (Method::GET, path(id), None),
         ParticipantAction::ReadContactDetails => {
-            let r = app.call(user, Method::GET, &path(id), None).await;
+            let r = app.get(user, &path(id)).await;
             return match (r.status, &r.json["contact_details_withheld"]) {
                 (200, Value::Bool(true)) => {
                     assert_eq!(r.json["email"], Value::Null);
@@ -669,15 +634,13 @@ async fn handed_over(app: &TestApp, i: u32) -> i64 {
         "email": "kontakt@example.se", "responsible_caseworker_id": app.user_ids["cw_b"],
     });
     let id = app.create("cw_a", body).await["id"].as_i64().unwrap();
-    let (status, r) = app
-        .send_json(
-            "cw_a",
-            Method::POST,
-            &format!("{}/handover", path(id)),
-            &json!({ "to_user_id": app.user_ids["cw_a2"] }),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
+    app.post(
+        "cw_a",
+        &format!("{}/handover", path(id)),
+        json!({ "to_user_id": app.user_ids["cw_a2"] }),
+    )
+    .await
+    .must(200);
     id
 }
 
@@ -685,7 +648,7 @@ both_engines!(
     access_matrix_of_every_role_action_and_consent_situation,
     |app: TestApp| async move {
         use Situation::*;
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let orgs = json!([af, app.org_b]);
         let mut world: Vec<(Situation, i64)> = Vec::new();
 
@@ -706,20 +669,23 @@ both_engines!(
         consent(
             &app,
             id,
-            json!({ "organisation_ids": orgs, "categories": ["contact_details", "action_plan"], "method": "verbal" }),
+            json!({ "organisation_ids": orgs, "categories": ["contact_details", "action_plan"],
+                "method": "verbal" }),
         )
         .await;
         world.push((ConsentedContact, id));
         let (id, _) = register(&app, 45, "Återkallad").await;
         let cid = consent(&app, id, plain.clone()).await;
-        assert_eq!(revoke(&app, id, cid).await.status, 200);
+        revoke(&app, id, cid).await.must(200);
         world.push((Revoked, id));
         let (id, _) = register(&app, 46, "Utgången").await;
         consent(
             &app,
             id,
-            json!({ "organisation_ids": orgs, "categories": ["contact_details"], "method": "written",
-                    "valid_from": day(today - Duration::days(30)), "valid_to": day(today - Duration::days(1)) }),
+            json!({ "organisation_ids": orgs, "categories": ["contact_details"],
+                "method": "written",
+                    "valid_from": day(today - Duration::days(30)),
+                        "valid_to": day(today - Duration::days(1)) }),
         )
         .await;
         world.push((Expired, id));
@@ -727,7 +693,8 @@ both_engines!(
         consent(
             &app,
             id,
-            json!({ "organisation_ids": orgs, "categories": ["contact_details"], "method": "digital",
+            json!({ "organisation_ids": orgs, "categories": ["contact_details"],
+                "method": "digital",
                     "valid_from": day(today + Duration::days(1)) }),
         )
         .await;
@@ -755,12 +722,13 @@ both_engines!(
 both_engines!(
     an_access_under_consent_or_grant_names_which_in_the_audit,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let (id, _) = register(&app, 3, "Vera").await;
         let _old = consent(
             &app,
             id,
-            json!({ "organisation_ids": [af], "categories": ["contact_details"], "method": "verbal" }),
+            json!({ "organisation_ids": [af], "categories": ["contact_details"],
+                "method": "verbal" }),
         )
         .await;
         let plan = consent(
@@ -770,23 +738,12 @@ both_engines!(
         )
         .await;
         let r = app
-            .call(
-                "partner",
-                Method::GET,
-                &format!("/api/v1/participants/{id}/plan"),
-                None,
-            )
+            .get("partner", &format!("/api/v1/participants/{id}/plan"))
             .await;
         assert!(r.status == 200 || r.status == 404, "{}", r.text);
-        let r = app
-            .call(
-                "partner",
-                Method::GET,
-                &format!("/api/v1/participants/{id}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 200);
+        app.get("partner", &format!("/api/v1/participants/{id}"))
+            .await
+            .must(200);
         let rows = vagar_store::sqlx::query(
             "SELECT outcome, detail FROM audit_events WHERE username = 'partner' ORDER BY seq",
         )
@@ -819,19 +776,16 @@ both_engines!(
             )
             .await;
         let moved = p["id"].as_i64().unwrap();
-        let r = app
-            .call(
-                "cw_b",
-                Method::POST,
-                &format!("/api/v1/participants/{moved}/handover"),
-                Some(&json!({ "to_user_id": app.user_ids["cw_a2"] })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let (status, _) = app
-            .get_json("cw_b", &format!("/api/v1/participants/{moved}"))
-            .await;
-        assert_eq!(status, 200);
+        app.post(
+            "cw_b",
+            &format!("/api/v1/participants/{moved}/handover"),
+            json!({ "to_user_id": app.user_ids["cw_a2"] }),
+        )
+        .await
+        .must(200);
+        app.get("cw_b", &format!("/api/v1/participants/{moved}"))
+            .await
+            .must(200);
         let row = vagar_store::sqlx::query(
             "SELECT outcome, detail FROM audit_events WHERE username = 'cw_b' ORDER BY seq DESC",
         )

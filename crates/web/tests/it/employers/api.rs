@@ -9,7 +9,6 @@
 use crate::common;
 
 use common::TestApp;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 /// A valid organisation number `5560NNNNNC` (fictitious).
@@ -27,31 +26,25 @@ fn today(app: &TestApp) -> String {
 }
 
 async fn audit(app: &TestApp) -> Vec<Value> {
-    let r = app
-        .call("admin", Method::GET, "/api/v1/audit?limit=1000", None)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_array().unwrap().clone()
+    let r = app.get("admin", "/api/v1/audit?limit=1000").await.must(200);
+    r.array()
 }
 
 async fn count_employers(app: &TestApp) -> i64 {
-    let r = app
-        .call("coordinator", Method::GET, "/api/v1/employers", None)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get("coordinator", "/api/v1/employers").await.must(200);
     r.json["total"].as_i64().unwrap()
 }
 
 pub async fn employer(app: &TestApp, i: u32, name: &str) -> Value {
     let r = app
-        .call(
+        .post(
             "coordinator",
-            Method::POST,
             "/api/v1/employers",
-            Some(&json!({ "organisation_number": org_number(i), "name": name, "sni_code": "62", "size_class": "small" })),
+            json!({ "organisation_number": org_number(i), "name": name, "sni_code": "62",
+                "size_class": "small" }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
     r.json
 }
 
@@ -67,11 +60,11 @@ both_engines!(
         let mut bad = n.clone().into_bytes();
         bad[9] = b'0' + (bad[9] - b'0' + 1) % 10;
         let r = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 "/api/v1/employers",
-                Some(&json!({ "organisation_number": String::from_utf8(bad).unwrap(), "name": "Fel AB", "sni_code": "00", "size_class": "huge" })),
+                json!({ "organisation_number": String::from_utf8(bad).unwrap(), "name": "Fel AB",
+                    "sni_code": "00", "size_class": "huge" }),
             )
             .await;
         r.assert_problem(422, &["organisation_number", "sni_code", "size_class"]);
@@ -80,56 +73,51 @@ both_engines!(
             Some("checksum")
         );
         // A well-formed code that the taxonomy does not hold.
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/employers",
-                Some(&json!({ "organisation_number": dashed, "name": "Fel AB", "sni_code": "04" })),
-            )
-            .await;
-        r.assert_problem(422, &["sni_code"]);
+        app.post(
+            "coordinator",
+            "/api/v1/employers",
+            json!({ "organisation_number": dashed, "name": "Fel AB", "sni_code": "04" }),
+        )
+        .await
+        .assert_problem(422, &["sni_code"]);
         assert_eq!(count_employers(&app).await, 0, "nothing written");
 
         let r = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 "/api/v1/employers",
-                Some(&json!({ "organisation_number": dashed, "name": "Bygg & Montage AB", "sni_code": "41" })),
+                json!({ "organisation_number": dashed, "name": "Bygg & Montage AB",
+                    "sni_code": "41" }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         assert_eq!(r.json["organisation_number"], n, "stored canonical");
         assert_eq!(r.json["organisation_number_formatted"], dashed);
         assert_eq!(r.json["size_class"], "unknown");
         assert_eq!(r.json["sni_label"], "Byggande av hus");
-        let id = r.json["id"].as_i64().unwrap();
+        let id = r.id();
 
         // A duplicate, spelled differently: 409 naming the field.
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/employers",
-                Some(&json!({ "organisation_number": format!("16{n}"), "name": "Samma AB" })),
-            )
-            .await;
-        r.assert_problem(409, &["organisation_number"]);
+        app.post(
+            "coordinator",
+            "/api/v1/employers",
+            json!({ "organisation_number": format!("16{n}"), "name": "Samma AB" }),
+        )
+        .await
+        .assert_problem(409, &["organisation_number"]);
         assert_eq!(count_employers(&app).await, 1);
 
         // A workplace in a municipality that does not exist: 422, nothing written.
         let w = format!("/api/v1/employers/{id}/workplaces");
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &w,
-                Some(&json!({ "name": "Lagret", "municipality_code": "9999", "accessibility": ["lift", "sauna"] })),
-            )
-            .await;
-        r.assert_problem(422, &["municipality_code", "accessibility"]);
-        let r = app.call("coordinator", Method::GET, &w, None).await;
+        app.post(
+            "coordinator",
+            &w,
+            json!({ "name": "Lagret", "municipality_code": "9999", "accessibility": ["lift",
+                    "sauna"] }),
+        )
+        .await
+        .assert_problem(422, &["municipality_code", "accessibility"]);
+        let r = app.get("coordinator", &w).await;
         assert_eq!(r.json.as_array().unwrap().len(), 0);
     }
 );
@@ -141,126 +129,111 @@ both_engines!(coordinator_keeps_the_register, |app: TestApp| async move {
     let base = format!("/api/v1/employers/{id}");
 
     let r = app
-        .call(
+        .post(
             "coordinator",
-            Method::POST,
             &format!("{base}/workplaces"),
-            Some(&json!({
+            json!({
                 "name": "Köket på Götgatan", "street_address": "Götgatan 1", "postal_code": "11646",
                 "city": "Stockholm", "municipality_code": "0180", "district": "Södermalm",
-                "accessibility": ["lift", "step_free_entrance"], "accessibility_note": "Ramp vid entrén",
-            })),
+                "accessibility": ["lift", "step_free_entrance"],
+                    "accessibility_note": "Ramp vid entrén",
+            }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
     assert_eq!(r.json["postal_code"], "116 46");
     assert_eq!(
         r.json["accessibility"],
         json!(["step_free_entrance", "lift"])
     );
 
-    let r = app
-        .call(
-            "coordinator",
-            Method::POST,
-            &format!("{base}/contacts"),
-            Some(&json!({ "name": "Lena Kock", "title": "Köksmästare", "email": "lena@", "phone": "08-123 456" })),
-        )
-        .await;
-    r.assert_problem(422, &["email"]);
-    let r = app
-        .call(
-            "coordinator",
-            Method::POST,
-            &format!("{base}/contacts"),
-            Some(&json!({ "name": "Lena Kock", "title": "Köksmästare", "email": "lena@soderkok.se", "phone": "08-123 456" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.post(
+        "coordinator",
+        &format!("{base}/contacts"),
+        json!({ "name": "Lena Kock", "title": "Köksmästare", "email": "lena@",
+                "phone": "08-123 456" }),
+    )
+    .await
+    .assert_problem(422, &["email"]);
+    app.post(
+        "coordinator",
+        &format!("{base}/contacts"),
+        json!({ "name": "Lena Kock", "title": "Köksmästare", "email": "lena@soderkok.se",
+                "phone": "08-123 456" }),
+    )
+    .await
+    .must(201);
 
     for (kind, note) in [("call", "Första samtal"), ("visit", "Besök i köket")] {
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &format!("{base}/interactions"),
-                Some(&json!({ "occurred_on": today(&app), "kind": kind, "note": note })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        app.post(
+            "coordinator",
+            &format!("{base}/interactions"),
+            json!({ "occurred_on": today(&app), "kind": kind, "note": note }),
+        )
+        .await
+        .must(201);
     }
+    app.post(
+        "coordinator",
+        &format!("{base}/interactions"),
+        json!({ "occurred_on": "2099-01-01", "kind": "fax", "note": "x" }),
+    )
+    .await
+    .assert_problem(422, &["occurred_on", "kind"]);
     let r = app
-        .call(
-            "coordinator",
-            Method::POST,
-            &format!("{base}/interactions"),
-            Some(&json!({ "occurred_on": "2099-01-01", "kind": "fax", "note": "x" })),
-        )
-        .await;
-    r.assert_problem(422, &["occurred_on", "kind"]);
-    let r = app
-        .call(
-            "coordinator",
-            Method::GET,
-            &format!("{base}/interactions"),
-            None,
-        )
+        .get("coordinator", &format!("{base}/interactions"))
         .await;
     assert_eq!(r.json.as_array().unwrap().len(), 2);
     // Append-only: no way to change or remove an entry.
     let iid = r.json[0]["id"].as_i64().unwrap();
     let r = app
-        .call(
-            "coordinator",
-            Method::DELETE,
-            &format!("{base}/interactions/{iid}"),
-            None,
-        )
+        .delete("coordinator", &format!("{base}/interactions/{iid}"))
         .await;
     assert!(r.status == 404 || r.status == 405, "{}", r.status);
 
     // PATCH with optimistic locking.
     let r = app
-        .call(
+        .patch(
             "coordinator",
-            Method::PATCH,
             &base,
-            Some(&json!({ "name": "Söderköket AB", "size_class": "medium", "version": 1 })),
+            json!({ "name": "Söderköket AB", "size_class": "medium", "version": 1 }),
         )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
     assert_eq!(r.json["version"], 2);
-    let r = app
-        .call(
-            "coordinator",
-            Method::PATCH,
-            &base,
-            Some(&json!({ "name": "Gammal", "version": 1 })),
-        )
-        .await;
-    r.assert_problem(409, &["version"]);
+    app.patch(
+        "coordinator",
+        &base,
+        json!({ "name": "Gammal", "version": 1 }),
+    )
+    .await
+    .assert_problem(409, &["version"]);
 
     // Search by name prefix, SNI and district.
     employer(&app, 3, "Norrbageriet AB").await;
-    let (s, j) = app
-        .get_json("coordinator", "/api/v1/employers?q=soderk")
-        .await;
-    assert_eq!(s, 200);
+    let j = app
+        .get("coordinator", "/api/v1/employers?q=soderk")
+        .await
+        .must(200)
+        .json;
     assert_eq!(j["total"], 1);
     assert_eq!(j["items"][0]["name"], "Söderköket AB");
-    let (_, j) = app
-        .get_json("coordinator", "/api/v1/employers?district=S%C3%B6dermalm")
-        .await;
+    let j = app
+        .get("coordinator", "/api/v1/employers?district=S%C3%B6dermalm")
+        .await
+        .json;
     assert_eq!(j["total"], 1);
-    let (_, j) = app.get_json("coordinator", "/api/v1/employers?sni=J").await;
+    let j = app.get("coordinator", "/api/v1/employers?sni=J").await.json;
     assert_eq!(j["total"], 2, "section J holds division 62: {j}");
-    let (_, j) = app
-        .get_json("coordinator", "/api/v1/employers?sni=41")
-        .await;
+    let j = app
+        .get("coordinator", "/api/v1/employers?sni=41")
+        .await
+        .json;
     assert_eq!(j["total"], 0);
-    let (_, j) = app
-        .get_json("coordinator", "/api/v1/employers?per_page=1&page=2")
-        .await;
+    let j = app
+        .get("coordinator", "/api/v1/employers?per_page=1&page=2")
+        .await
+        .json;
     assert_eq!(j["items"].as_array().unwrap().len(), 1);
     assert_eq!(j["total"], 2);
 
@@ -292,22 +265,14 @@ both_engines!(access_follows_the_roles, |app: TestApp| async move {
     let other = employer(&app, 5, "Annan Arbetsgivare AB").await["id"]
         .as_i64()
         .unwrap();
-    let employer_org = app
-        .store
-        .organisation_by_name("Employer")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let r = app
-        .call(
-            "coordinator",
-            Method::PATCH,
-            &format!("/api/v1/employers/{own}"),
-            Some(&json!({ "organisation_id": employer_org, "version": 1 })),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let employer_org = app.org("Employer").await;
+    app.patch(
+        "coordinator",
+        &format!("/api/v1/employers/{own}"),
+        json!({ "organisation_id": employer_org, "version": 1 }),
+    )
+    .await
+    .must(200);
 
     // Partners and analysts never: 403, also for lists and creation.
     for user in ["partner", "analyst"] {
@@ -316,64 +281,58 @@ both_engines!(access_follows_the_roles, |app: TestApp| async move {
             format!("/api/v1/employers/{own}"),
             format!("/api/v1/employers/{own}/contacts"),
         ] {
-            let r = app.call(user, Method::GET, &path, None).await;
-            assert_eq!(r.status, 403, "{user} {path}");
+            app.get(user, &path)
+                .await
+                .must_as(403, format!("{user} {path}"));
         }
-        let r = app
-            .call(
-                user,
-                Method::POST,
-                "/api/v1/employers",
-                Some(&json!({ "organisation_number": org_number(9), "name": "X" })),
-            )
-            .await;
-        assert_eq!(r.status, 403);
+        app.post(
+            user,
+            "/api/v1/employers",
+            json!({ "organisation_number": org_number(9), "name": "X" }),
+        )
+        .await
+        .must(403);
     }
     // Caseworkers and admins read anything, change nothing.
     for user in ["cw_a", "admin"] {
-        let (s, j) = app.get_json(user, "/api/v1/employers").await;
-        assert_eq!(s, 200);
+        let j = app.get(user, "/api/v1/employers").await.must(200).json;
         assert_eq!(j["total"], 2);
-        let (s, _) = app
-            .get_json(user, &format!("/api/v1/employers/{other}/contacts"))
-            .await;
-        assert_eq!(s, 200);
-        let r = app
-            .call(
-                user,
-                Method::POST,
-                &format!("/api/v1/employers/{other}/interactions"),
-                Some(&json!({ "occurred_on": today(&app), "kind": "call", "note": "x" })),
-            )
-            .await;
-        assert_eq!(r.status, 403, "{user}: {}", r.text);
+        app.get(user, &format!("/api/v1/employers/{other}/contacts"))
+            .await
+            .must(200);
+        app.post(
+            user,
+            &format!("/api/v1/employers/{other}/interactions"),
+            json!({ "occurred_on": today(&app), "kind": "call", "note": "x" }),
+        )
+        .await
+        .must_as(403, user);
     }
     // The employer's own user sees its employer only; others are 404.
-    let (s, j) = app.get_json("employer", "/api/v1/employers").await;
-    assert_eq!(s, 200);
+    let j = app
+        .get("employer", "/api/v1/employers")
+        .await
+        .must(200)
+        .json;
     assert_eq!(j["total"], 1);
     assert_eq!(j["items"][0]["id"], own);
-    let (s, _) = app
-        .get_json("employer", &format!("/api/v1/employers/{own}/workplaces"))
-        .await;
-    assert_eq!(s, 200);
+    app.get("employer", &format!("/api/v1/employers/{own}/workplaces"))
+        .await
+        .must(200);
     for path in [
         format!("/api/v1/employers/{other}"),
         format!("/api/v1/employers/{other}/contacts"),
         "/api/v1/employers/999999".to_string(),
     ] {
-        let (s, _) = app.get_json("employer", &path).await;
-        assert_eq!(s, 404, "{path}");
+        app.get("employer", &path).await.must_as(404, path);
     }
-    let r = app
-        .call(
-            "employer",
-            Method::POST,
-            &format!("/api/v1/employers/{own}/contacts"),
-            Some(&json!({ "name": "Jag" })),
-        )
-        .await;
-    assert_eq!(r.status, 403);
+    app.post(
+        "employer",
+        &format!("/api/v1/employers/{own}/contacts"),
+        json!({ "name": "Jag" }),
+    )
+    .await
+    .must(403);
 
     let events = audit(&app).await;
     assert!(events.iter().any(|e| e["action"] == "employer.read"
@@ -400,13 +359,17 @@ both_engines!(
         let base = format!("/api/v1/employers/{id}");
 
         // Partnership 2024–2025: 4 placements and 2 hires a year.
-        let r = app
-        .call("coordinator", Method::POST, &format!("{base}/partnerships"),
-            Some(&json!({ "name": "Branschpartnerskap Vård", "valid_from": "2024-01-01", "valid_to": "2025-12-31",
-                          "target_placements_per_year": 4, "target_hires_per_year": 2 })))
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let aid = r.json["id"].as_i64().unwrap();
+        let aid = app
+            .post(
+                "coordinator",
+                &format!("{base}/partnerships"),
+                json!({ "name": "Branschpartnerskap Vård", "valid_from": "2024-01-01",
+                "valid_to": "2025-12-31",
+                          "target_placements_per_year": 4, "target_hires_per_year": 2 }),
+            )
+            .await
+            .must(201)
+            .id();
         let outcomes = format!("{base}/partnerships/{aid}/outcomes");
         for (on, kind) in [
             ("2024-03-01", "placement"),
@@ -414,28 +377,25 @@ both_engines!(
             ("2024-06-01", "hire"),
             ("2025-02-01", "placement"),
         ] {
-            let r = app
-                .call(
-                    "coordinator",
-                    Method::POST,
-                    &outcomes,
-                    Some(&json!({ "occurred_on": on, "kind": kind })),
-                )
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text);
-        }
-        let r = app
-            .call(
+            app.post(
                 "coordinator",
-                Method::POST,
                 &outcomes,
-                Some(&json!({ "occurred_on": "2023-12-31", "kind": "hire" })),
+                json!({ "occurred_on": on, "kind": kind }),
             )
-            .await;
-        r.assert_problem(422, &["occurred_on"]);
-        let (_, j) = app
-            .get_json("coordinator", &format!("{base}/partnerships"))
-            .await;
+            .await
+            .must(201);
+        }
+        app.post(
+            "coordinator",
+            &outcomes,
+            json!({ "occurred_on": "2023-12-31", "kind": "hire" }),
+        )
+        .await
+        .assert_problem(422, &["occurred_on"]);
+        let j = app
+            .get("coordinator", &format!("{base}/partnerships"))
+            .await
+            .json;
         let p = &j[0]["progress"];
         assert_eq!(p.as_array().unwrap().len(), 2, "{j}");
         assert_eq!(p[0]["year"], 2024);
@@ -469,44 +429,43 @@ both_engines!(
         );
         // An outcome under another employer's path: 404.
         let other = employer(&app, 7, "Annan AB").await["id"].as_i64().unwrap();
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &format!("/api/v1/employers/{other}/partnerships/{aid}/outcomes"),
-                Some(&json!({ "occurred_on": "2024-03-01", "kind": "hire" })),
-            )
-            .await;
-        assert_eq!(r.status, 404);
+        app.post(
+            "coordinator",
+            &format!("/api/v1/employers/{other}/partnerships/{aid}/outcomes"),
+            json!({ "occurred_on": "2024-03-01", "kind": "hire" }),
+        )
+        .await
+        .must(404);
 
         // Placements contract over 2024 (all months elapsed): 6 required.
-        let r = app
-        .call("coordinator", Method::POST, &format!("{base}/procurement-contracts"),
-            Some(&json!({ "contract_name": "Städning skolor", "procuring_unit": "Utbildningsförvaltningen",
+        let cid = app
+            .post(
+                "coordinator",
+                &format!("{base}/procurement-contracts"),
+                json!({ "contract_name": "Städning skolor",
+                "procuring_unit": "Utbildningsförvaltningen",
                           "period_from": "2024-01-01", "period_to": "2024-12-31",
-                          "requirement_kind": "placements", "required_placements": 6 })))
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let cid = r.json["id"].as_i64().unwrap();
+                          "requirement_kind": "placements", "required_placements": 6 }),
+            )
+            .await
+            .must(201)
+            .id();
         let f = format!("{base}/procurement-contracts/{cid}/fulfilment");
+        app.put(
+            "coordinator",
+            &f,
+            json!({ "month": "2024-01", "placements": 2 }),
+        )
+        .await
+        .must(200);
         let r = app
-            .call(
+            .put(
                 "coordinator",
-                Method::PUT,
-                &f,
-                Some(&json!({ "month": "2024-01", "placements": 2 })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let r = app
-            .call(
-                "coordinator",
-                Method::PUT,
                 &format!("{f}/2024-02"),
-                Some(&json!({ "placements": 1 })),
+                json!({ "placements": 1 }),
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         let ff = &r.json["fulfilment"];
         assert_eq!(ff["months_total"], 12);
         assert_eq!(ff["months_elapsed"], 12);
@@ -514,45 +473,38 @@ both_engines!(
         assert_eq!(ff["expected_placements_by_now"], 6);
         assert_eq!(ff["percent_of_requirement"], 50);
         assert_eq!(ff["behind"], true);
-        let r = app
-            .call(
-                "coordinator",
-                Method::PUT,
-                &format!("{f}/2025-01"),
-                Some(&json!({ "placements": 1 })),
-            )
-            .await;
-        r.assert_problem(422, &["month"]);
+        app.put(
+            "coordinator",
+            &format!("{f}/2025-01"),
+            json!({ "placements": 1 }),
+        )
+        .await
+        .assert_problem(422, &["month"]);
 
         // Hours-share contract: 50 ‰ required.
-        let r = app
-            .call(
+        let cid = app
+            .post(
                 "coordinator",
-                Method::POST,
                 &format!("{base}/procurement-contracts"),
-                Some(
-                    &json!({ "contract_name": "Parkskötsel", "procuring_unit": "Trafikkontoret",
+                json!({ "contract_name": "Parkskötsel", "procuring_unit": "Trafikkontoret",
                           "period_from": "2024-01-01", "period_to": "2024-06-30",
                           "requirement_kind": "hours_share", "required_hours_share_permille": 50 }),
-                ),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let cid = r.json["id"].as_i64().unwrap();
+            .await
+            .must(201)
+            .id();
         let f = format!("{base}/procurement-contracts/{cid}/fulfilment");
-        app.call(
+        app.put(
             "coordinator",
-            Method::PUT,
             &format!("{f}/2024-01"),
-            Some(&json!({ "contract_hours": 1000, "target_group_hours": 40 })),
+            json!({ "contract_hours": 1000, "target_group_hours": 40 }),
         )
         .await;
         let r = app
-            .call(
+            .put(
                 "coordinator",
-                Method::PUT,
                 &format!("{f}/2024-02"),
-                Some(&json!({ "contract_hours": 1000, "target_group_hours": 70 })),
+                json!({ "contract_hours": 1000, "target_group_hours": 70 }),
             )
             .await;
         let ff = &r.json["fulfilment"];
@@ -561,29 +513,27 @@ both_engines!(
         assert_eq!(ff["behind"], false);
         // A correction of February replaces the month: 90 / 2000 = 45 ‰, behind.
         let r = app
-            .call(
+            .put(
                 "coordinator",
-                Method::PUT,
                 &format!("{f}/2024-02"),
-                Some(&json!({ "contract_hours": 1000, "target_group_hours": 50 })),
+                json!({ "contract_hours": 1000, "target_group_hours": 50 }),
             )
             .await;
         let ff = &r.json["fulfilment"];
         assert_eq!(ff["months_reported"], 2);
         assert_eq!(ff["hours_share_permille"], 45);
         assert_eq!(ff["behind"], true);
-        let r = app
-            .call(
-                "coordinator",
-                Method::PUT,
-                &format!("{f}/2024-03"),
-                Some(&json!({ "contract_hours": 10, "target_group_hours": 11 })),
-            )
-            .await;
-        r.assert_problem(422, &["target_group_hours"]);
-        let (_, j) = app
-            .get_json("coordinator", &format!("{base}/procurement-contracts"))
-            .await;
+        app.put(
+            "coordinator",
+            &format!("{f}/2024-03"),
+            json!({ "contract_hours": 10, "target_group_hours": 11 }),
+        )
+        .await
+        .assert_problem(422, &["target_group_hours"]);
+        let j = app
+            .get("coordinator", &format!("{base}/procurement-contracts"))
+            .await
+            .json;
         assert_eq!(j.as_array().unwrap().len(), 2);
     }
 );
@@ -612,9 +562,10 @@ both_engines!(
         tx.commit().await.unwrap();
         assert!(created_a && !created_b);
         assert_eq!(a, b);
-        let (_, j) = app
-            .get_json("coordinator", &format!("/api/v1/employers/{a}"))
-            .await;
+        let j = app
+            .get("coordinator", &format!("/api/v1/employers/{a}"))
+            .await
+            .json;
         assert_eq!(j["name"], "Annons AB");
         assert_eq!(j["source"], "job_ad");
     }
@@ -625,28 +576,20 @@ both_engines!(
     |app: TestApp| async move {
         use vagar_domain::access::{decide_employer, employer_role_may, Actor, EmployerAction};
         app.load_taxonomy().await;
-        let employer_org = app
-            .store
-            .organisation_by_name("Employer")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
+        let employer_org = app.org("Employer").await;
         let own = employer(&app, 10, "Länkad AB").await["id"]
             .as_i64()
             .unwrap();
         let other = employer(&app, 11, "Olänkad AB").await["id"]
             .as_i64()
             .unwrap();
-        let r = app
-            .call(
-                "coordinator",
-                Method::PATCH,
-                &format!("/api/v1/employers/{own}"),
-                Some(&json!({ "organisation_id": employer_org, "version": 1 })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        app.patch(
+            "coordinator",
+            &format!("/api/v1/employers/{own}"),
+            json!({ "organisation_id": employer_org, "version": 1 }),
+        )
+        .await
+        .must(200);
         let mut n = 100;
         for (user, role, org) in common::USERS {
             let organisation_id = if *org == "Employer" {
@@ -666,8 +609,11 @@ both_engines!(
                     let (status, expected) = match action {
                         EmployerAction::Create => {
                             let r = app
-                            .call(user, Method::POST, "/api/v1/employers",
-                                Some(&json!({ "organisation_number": org_number(n), "name": "Ny AB" })))
+                            .post(
+                                user,
+                                "/api/v1/employers",
+                                json!({ "organisation_number": org_number(n), "name": "Ny AB" }),
+                            )
                             .await;
                             (
                                 r.status,
@@ -680,19 +626,12 @@ both_engines!(
                         }
                         EmployerAction::Read | EmployerAction::Manage => {
                             let r = if action == EmployerAction::Read {
-                                app.call(
-                                    user,
-                                    Method::GET,
-                                    &format!("/api/v1/employers/{target}"),
-                                    None,
-                                )
-                                .await
+                                app.get(user, &format!("/api/v1/employers/{target}")).await
                             } else {
-                                app.call(
+                                app.post(
                                     user,
-                                    Method::POST,
                                     &format!("/api/v1/employers/{target}/contacts"),
-                                    Some(&json!({ "name": "Kontakt" })),
+                                    json!({ "name": "Kontakt" }),
                                 )
                                 .await
                             };

@@ -344,9 +344,10 @@ both_engines!(
         assert!(html.contains("value=\"Nytt AB\""), "values kept");
         assert!(html.contains("Välj en bransch enligt SNI 2007."));
         assert!(html.contains("<details id=\"uppgifter\" open>"));
-        let (_, stored) = app
-            .get_json("coordinator", &format!("/api/v1/employers/{created}"))
-            .await;
+        let stored = app
+            .get("coordinator", &format!("/api/v1/employers/{created}"))
+            .await
+            .json;
         assert_eq!(stored["name"], "Gamla Namnet AB");
 
         // A good change: name, industry, size and the linked organisation.
@@ -369,19 +370,19 @@ both_engines!(
         assert!(html.contains("<h1 class=\"ds-heading\" data-size=\"lg\">Nya Namnet AB</h1>"));
         assert!(html.contains("Medelstor (50–249)"));
         assert!(html.contains("<dd>Employer</dd>"), "{html}");
-        let (_, stored) = app
-            .get_json("coordinator", &format!("/api/v1/employers/{created}"))
-            .await;
+        let stored = app
+            .get("coordinator", &format!("/api/v1/employers/{created}"))
+            .await
+            .json;
         assert_eq!(stored["sni_code"], "56");
         assert_eq!(
             stored["organisation_id"].as_i64().unwrap().to_string(),
             employer_org
         );
         // The linked organisation's employer user now sees it.
-        let (status, _) = app
-            .get_json("employer", &format!("/api/v1/employers/{created}"))
-            .await;
-        assert_eq!(status, 200);
+        app.get("employer", &format!("/api/v1/employers/{created}"))
+            .await
+            .must(200);
 
         // The old version again: a warning, the latest details, no change.
         let (status, _, html) = post(
@@ -402,9 +403,10 @@ both_engines!(
             "{html}"
         );
         assert!(html.contains("value=\"Nya Namnet AB\""));
-        let (_, stored) = app
-            .get_json("coordinator", &format!("/api/v1/employers/{created}"))
-            .await;
+        let stored = app
+            .get("coordinator", &format!("/api/v1/employers/{created}"))
+            .await
+            .json;
         assert_eq!(stored["name"], "Nya Namnet AB");
 
         // Unlinking: the employer user no longer sees it.
@@ -424,10 +426,9 @@ both_engines!(
         )
         .await;
         assert_eq!(status, 303);
-        let (status, _) = app
-            .get_json("employer", &format!("/api/v1/employers/{created}"))
-            .await;
-        assert_eq!(status, 404);
+        app.get("employer", &format!("/api/v1/employers/{created}"))
+            .await
+            .must(404);
 
         // A partner gets no form and may not post one.
         let p = app.login("partner").await;

@@ -6,7 +6,6 @@ use crate::common;
 
 use chrono::Duration;
 use common::{pnr_on, TestApp};
-use reqwest::Method;
 use serde_json::{json, Value};
 use vagar_store::sqlx::{self, Row};
 
@@ -14,23 +13,15 @@ fn path(id: i64) -> String {
     format!("/api/v1/participants/{id}")
 }
 
-async fn af(app: &TestApp) -> i64 {
-    app.store
-        .organisation_by_name("AF")
-        .await
-        .unwrap()
-        .expect("AF exists")
-        .id
-}
-
 async fn audit_actions(app: &TestApp, id: i64) -> Vec<(String, String, String, String)> {
-    let (status, events) = app
-        .get_json(
+    let events = app
+        .get(
             "admin",
             &format!("/api/v1/audit?participant={id}&limit=1000"),
         )
-        .await;
-    assert_eq!(status, 200, "{events}");
+        .await
+        .must(200)
+        .json;
     let mut out: Vec<_> = events
         .as_array()
         .unwrap()
@@ -51,25 +42,22 @@ async fn audit_actions(app: &TestApp, id: i64) -> Vec<(String, String, String, S
 both_engines!(
     intake_finds_an_existing_person_by_any_spelling_instead_of_creating_a_second,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let born = chrono::NaiveDate::from_ymd_opt(1999, 4, 5).unwrap();
         let (twelve, ten) = pnr_on(born, 321);
         let hyphen = format!("{}-{}", &ten[..6], &ten[6..]);
 
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/intake",
-                Some(
-                    &json!({ "identity_number": hyphen, "first_name": "Leo", "last_name": "Ingång",
+                json!({ "identity_number": hyphen, "first_name": "Leo", "last_name": "Ingång",
                               "referred_by_organisation_id": af, "note": "Remiss från AF" }),
-                ),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         assert_eq!(r.json["existing"], false);
-        let id = r.json["id"].as_i64().unwrap();
+        let id = r.id();
         assert_eq!(r.json["participant"]["id"], id);
         assert_eq!(r.json["participant"]["identity_number"], twelve.as_str());
         assert_eq!(r.json["participant"]["organisation_id"], app.org_a);
@@ -84,15 +72,14 @@ both_engines!(
         .enumerate()
         {
             let r = app
-                .call(
+                .post(
                     "cw_a2",
-                    Method::POST,
                     "/api/v1/intake",
-                    Some(&json!({ "identity_number": spelling, "first_name": "Leon", "last_name": "Annan",
-                                  "referred_by_organisation_id": app.org_b })),
+                    json!({ "identity_number": spelling, "first_name": "Leon", "last_name": "Annan",
+                                  "referred_by_organisation_id": app.org_b }),
                 )
-                .await;
-            assert_eq!(r.status, 200, "spelling {n}: {}", r.text);
+                .await
+                .must_as(200, format!("spelling {n}"));
             assert_eq!(r.json["existing"], true);
             assert_eq!(r.json["id"], id);
             assert_eq!(
@@ -105,24 +92,19 @@ both_engines!(
         // A caseworker who may not read the person learns only that the
         // number is registered — what a duplicate registration's 409 says.
         let r = app
-            .call(
+            .post(
                 "cw_b",
-                Method::POST,
                 "/api/v1/intake",
-                Some(
-                    &json!({ "identity_number": twelve, "first_name": "X", "last_name": "Y",
+                json!({ "identity_number": twelve, "first_name": "X", "last_name": "Y",
                               "referred_by_organisation_id": app.org_b }),
-                ),
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["existing"], true);
         assert_eq!(r.json["id"], Value::Null);
         assert_eq!(r.json["participant"], Value::Null);
         assert!(!r.text.contains("Leo") && !r.text.contains("Ingång"));
-        app.call("cw_b", Method::GET, &path(id), None)
-            .await
-            .assert_problem(404, &[]);
+        app.get("cw_b", &path(id)).await.assert_problem(404, &[]);
 
         // Every intake is stored with the referring organisation, who and when.
         let rows = sqlx::query(
@@ -187,7 +169,7 @@ both_engines!(
 );
 
 both_engines!(bad_intakes_name_their_fields, |app: TestApp| async move {
-    let af = af(&app).await;
+    let af = app.org("AF").await;
     let (twelve, _) = pnr_on(chrono::NaiveDate::from_ymd_opt(2001, 1, 2).unwrap(), 222);
     let mut bad = twelve.clone();
     bad.pop();
@@ -226,9 +208,7 @@ both_engines!(bad_intakes_name_their_fields, |app: TestApp| async move {
         ),
     ];
     for (body, fields) in cases {
-        let r = app
-            .call("cw_a", Method::POST, "/api/v1/intake", Some(&body))
-            .await;
+        let r = app.post("cw_a", "/api/v1/intake", body).await;
         r.assert_problem(422, &fields);
         assert!(
             !r.text.contains(&bad[2..]),
@@ -237,14 +217,11 @@ both_engines!(bad_intakes_name_their_fields, |app: TestApp| async move {
     }
     assert_eq!(app.store.count_participants().await.unwrap(), 0);
     for user in ["partner", "admin", "analyst", "employer"] {
-        app.call(
+        app.post(
             user,
-            Method::POST,
             "/api/v1/intake",
-            Some(
-                &json!({ "identity_number": twelve, "first_name": "A", "last_name": "B",
+            json!({ "identity_number": twelve, "first_name": "A", "last_name": "B",
                           "referred_by_organisation_id": af }),
-            ),
         )
         .await
         .assert_problem(403, &[]);
@@ -266,15 +243,9 @@ both_engines!(
             .await;
         let id = p["id"].as_i64().unwrap();
         let handover = format!("{}/handover", path(id));
-        let (status, _) = app
-            .send_json(
-                "cw_b",
-                Method::PATCH,
-                &path(id),
-                &json!({ "district": "Kista" }),
-            )
-            .await;
-        assert_eq!(status, 200);
+        app.patch("cw_b", &path(id), json!({ "district": "Kista" }))
+            .await
+            .must(200);
 
         // Bad requests name the field; roles that may never hand over get 403.
         for body in [
@@ -284,16 +255,15 @@ both_engines!(
             json!({ "to_user_id": 999999 }),
             json!({ "to_user_id": app.user_ids["cw_b"] }),
         ] {
-            app.call("cw_b", Method::POST, &handover, Some(&body))
+            app.post("cw_b", &handover, body)
                 .await
                 .assert_problem(422, &["to_user_id"]);
         }
         for user in ["partner", "admin", "analyst"] {
-            app.call(
+            app.post(
                 user,
-                Method::POST,
                 &handover,
-                Some(&json!({ "to_user_id": app.user_ids["cw_a2"] })),
+                json!({ "to_user_id": app.user_ids["cw_a2"] }),
             )
             .await
             .assert_problem(403, &[]);
@@ -301,34 +271,26 @@ both_engines!(
 
         let before = app.clock.now();
         let r = app
-            .call(
+            .post(
                 "cw_b",
-                Method::POST,
                 &handover,
-                Some(&json!({ "to_user_id": app.user_ids["cw_a2"] })),
+                json!({ "to_user_id": app.user_ids["cw_a2"] }),
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["responsible_caseworker_id"], app.user_ids["cw_a2"]);
         assert_eq!(r.json["version"], 3);
 
         // The former caseworker reads, but no longer changes or hands over.
-        let (status, got) = app.get_json("cw_b", &path(id)).await;
-        assert_eq!(status, 200, "{got}");
+        app.get("cw_b", &path(id)).await.must(200);
         assert!(app.list_ids("cw_b", "").await.contains(&id));
-        app.call(
+        app.patch("cw_b", &path(id), json!({ "district": "Rinkeby" }))
+            .await
+            .assert_problem(404, &[]);
+        app.post(
             "cw_b",
-            Method::PATCH,
-            &path(id),
-            Some(&json!({ "district": "Rinkeby" })),
-        )
-        .await
-        .assert_problem(404, &[]);
-        app.call(
-            "cw_b",
-            Method::POST,
             &handover,
-            Some(&json!({ "to_user_id": app.user_ids["cw_b"] })),
+            json!({ "to_user_id": app.user_ids["cw_b"] }),
         )
         .await
         .assert_problem(404, &[]);
@@ -352,24 +314,17 @@ both_engines!(
         );
 
         app.clock.advance(Duration::days(29));
-        let (status, _) = app.get_json("cw_b", &path(id)).await;
-        assert_eq!(status, 200, "still within 30 days");
-        app.clock.advance(Duration::days(2));
-        app.call("cw_b", Method::GET, &path(id), None)
+        app.get("cw_b", &path(id))
             .await
-            .assert_problem(404, &[]);
+            .must_as(200, "still within 30 days");
+        app.clock.advance(Duration::days(2));
+        app.get("cw_b", &path(id)).await.assert_problem(404, &[]);
         assert!(!app.list_ids("cw_b", "").await.contains(&id));
 
         // The new caseworker (and the unit) carry on.
-        let (status, _) = app
-            .send_json(
-                "cw_a2",
-                Method::PATCH,
-                &path(id),
-                &json!({ "district": "Kista" }),
-            )
-            .await;
-        assert_eq!(status, 200);
+        app.patch("cw_a2", &path(id), json!({ "district": "Kista" }))
+            .await
+            .must(200);
 
         let audit = audit_actions(&app, id).await;
         assert!(

@@ -7,11 +7,10 @@
 use crate::common;
 
 use common::TestApp;
-use reqwest::Method;
 use serde_json::{json, Value};
 use vagar_domain::imports::JobAd;
 
-fn ad(id: &str, ssyk: &str, label: &str, licences: &[&str]) -> JobAd {
+pub fn ad(id: &str, ssyk: &str, label: &str, licences: &[&str]) -> JobAd {
     JobAd {
         ad_id: id.into(),
         headline: format!("{label} sökes"),
@@ -65,23 +64,14 @@ async fn needs(app: &TestApp) -> (i64, i64) {
 
 /// A participant of `user`'s unit with an occupation goal.
 async fn person(app: &TestApp, user: &str, i: u32, ssyk: &str, title: &str) -> i64 {
-    let id = app
-        .create(
-            user,
-            json!({ "identity_number": common::pnr(i), "first_name": "Matcha", "last_name": format!("Person{i}") }),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let r = app
-        .call(
-            user,
-            Method::PUT,
-            &format!("/api/v1/participants/{id}/plan"),
-            Some(&json!({ "goal_kind": "occupation", "ssyk_code": ssyk, "goal_title": title })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    let id = app.register(user, i, "Matcha", &format!("Person{i}")).await;
+    app.put(
+        user,
+        &format!("/api/v1/participants/{id}/plan"),
+        json!({ "goal_kind": "occupation", "ssyk_code": ssyk, "goal_title": title }),
+    )
+    .await
+    .must(201);
     id
 }
 
@@ -103,13 +93,14 @@ both_engines!(
         let driver = person(&app, "cw_a", 3, "8332", "Lastbilsförare").await;
 
         // Needs for a participant: the nurse need first, ten explained factors.
-        let (s, v) = app
-            .get_json(
+        let v = app
+            .get(
                 "cw_a",
                 &format!("/api/v1/matching/suggestions?participant={a}&k=5"),
             )
-            .await;
-        assert_eq!(s, 200, "{v}");
+            .await
+            .must(200)
+            .json;
         let list = &v["needs"];
         assert_eq!(ids(list, "need_id")[0], nurse);
         let factors = list[0]["factors"].as_array().unwrap();
@@ -118,22 +109,22 @@ both_engines!(
             .iter()
             .all(|f| !f["detail"].as_str().unwrap().is_empty()));
         // Unit B's participant is invisible to cw_a: 404.
-        let (s, _) = app
-            .get_json(
-                "cw_a",
-                &format!("/api/v1/matching/suggestions?participant={b}"),
-            )
-            .await;
-        assert_eq!(s, 404);
+        app.get(
+            "cw_a",
+            &format!("/api/v1/matching/suggestions?participant={b}"),
+        )
+        .await
+        .must(404);
 
         // Participants for a need: cw_a sees her own, never unit B's.
-        let (s, v) = app
-            .get_json(
+        let v = app
+            .get(
                 "cw_a",
                 &format!("/api/v1/matching/suggestions?need={nurse}"),
             )
-            .await;
-        assert_eq!(s, 200, "{v}");
+            .await
+            .must(200)
+            .json;
         let got = ids(&v["participants"], "participant_id");
         assert_eq!(got[0], a);
         assert!(!got.contains(&b));
@@ -160,25 +151,24 @@ both_engines!(
         }
 
         // The driver has no C licence: the truck need never lists him.
-        let (s, v) = app
-            .get_json(
+        let v = app
+            .get(
                 "cw_a",
                 &format!("/api/v1/matching/suggestions?need={truck}"),
             )
-            .await;
-        assert_eq!(s, 200, "{v}");
+            .await
+            .must(200)
+            .json;
         assert!(!ids(&v["participants"], "participant_id").contains(&driver));
 
         // The coordinator: pseudonymous, no ids or names in the raw JSON.
         let r = app
-            .call(
+            .get(
                 "coordinator",
-                Method::GET,
                 &format!("/api/v1/matching/suggestions?need={nurse}"),
-                None,
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert!(r.text.contains("\"pseudonymous\":true"));
         assert!(!r.text.contains("participant_id"));
         assert!(!r.text.contains("Matcha") && !r.text.contains("Person1"));
@@ -191,24 +181,17 @@ both_engines!(
             (format!("participant={a}&need={nurse}"), "need"),
             (String::new(), "participant"),
         ] {
-            let r = app
-                .call(
-                    "cw_a",
-                    Method::GET,
-                    &format!("/api/v1/matching/suggestions?{q}"),
-                    None,
-                )
-                .await;
-            r.assert_problem(422, &[field]);
+            app.get("cw_a", &format!("/api/v1/matching/suggestions?{q}"))
+                .await
+                .assert_problem(422, &[field]);
         }
         // Analysts never read needs.
-        let (s, _) = app
-            .get_json(
-                "analyst",
-                &format!("/api/v1/matching/suggestions?need={nurse}"),
-            )
-            .await;
-        assert_eq!(s, 403);
+        app.get(
+            "analyst",
+            &format!("/api/v1/matching/suggestions?need={nurse}"),
+        )
+        .await
+        .must(403);
     }
 );
 
@@ -229,14 +212,9 @@ both_engines!(batch_run_and_confirm, |app: TestApp| async move {
     let b = person(&app, "cw_b", 13, "5321", "Undersköterska").await;
 
     let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            "/api/v1/matching/runs",
-            Some(&json!({})),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+        .post("cw_a", "/api/v1/matching/runs", json!({}))
+        .await
+        .must(201);
     let run: Value = serde_json::from_str(&r.text).unwrap();
     let run_id = run["run_id"].as_i64().unwrap();
     let paired = ids(&run["pairs"], "participant_id");
@@ -261,58 +239,29 @@ both_engines!(batch_run_and_confirm, |app: TestApp| async move {
     };
     let confirm = format!("/api/v1/matching/runs/{run_id}/confirm");
     // Admin reads but never writes.
-    let r = app
-        .call(
-            "admin",
-            Method::POST,
-            &confirm,
-            Some(&json!({ "participant_ids": [a1] })),
-        )
-        .await;
-    assert_eq!(r.status, 403);
+    app.post("admin", &confirm, json!({ "participant_ids": [a1] }))
+        .await
+        .must(403);
     // cw_b may not update cw_a's people: refused, nothing written.
-    let r = app
-        .call(
-            "cw_b",
-            Method::POST,
-            &confirm,
-            Some(&json!({ "participant_ids": [a1, a2] })),
-        )
-        .await;
-    r.assert_problem(403, &["participant_ids"]);
+    app.post("cw_b", &confirm, json!({ "participant_ids": [a1, a2] }))
+        .await
+        .assert_problem(403, &["participant_ids"]);
     assert_eq!(count().await, 0);
     // Someone not in the run: refused as a whole.
     let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            &confirm,
-            Some(&json!({ "participant_ids": [a1, b] })),
-        )
+        .post("cw_a", &confirm, json!({ "participant_ids": [a1, b] }))
         .await;
     assert!(r.status == 403 || r.status == 422, "{}", r.text);
     assert_eq!(count().await, 0);
     // Both of hers: two proposed placements.
-    let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            &confirm,
-            Some(&json!({ "participant_ids": [a1, a2] })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.post("cw_a", &confirm, json!({ "participant_ids": [a1, a2] }))
+        .await
+        .must(201);
     assert_eq!(count().await, 2);
     // Partners and analysts may not run.
     for user in ["partner", "analyst", "employer", "coordinator"] {
-        let r = app
-            .call(
-                user,
-                Method::POST,
-                "/api/v1/matching/runs",
-                Some(&json!({})),
-            )
-            .await;
-        assert_eq!(r.status, 403, "{user}");
+        app.post(user, "/api/v1/matching/runs", json!({}))
+            .await
+            .must_as(403, user);
     }
 });

@@ -10,52 +10,23 @@ use crate::common;
 
 use crate::common::form::{page, send_form};
 use common::{hidden_csrf, TestApp};
-use reqwest::Method;
 use serde_json::json;
 use vagar_domain::imports::JobAd;
 
+/// An ad without licence requirements.
 fn ad(id: &str, ssyk: &str, label: &str) -> JobAd {
-    JobAd {
-        ad_id: id.into(),
-        headline: format!("{label} sökes"),
-        organisation_number: vagar_domain::OrganisationNumber::parse("5560160680").unwrap(),
-        employer_name: "Vårdbolaget AB".into(),
-        workplace_name: None,
-        ssyk_code: ssyk.into(),
-        occupation_id: None,
-        occupation_label: label.into(),
-        positions: 1,
-        description: String::new(),
-        application_deadline: None,
-        municipality_code: Some("0180".into()),
-        street_address: None,
-        postal_code: None,
-        city: None,
-        part_time: false,
-        driving_licences: vec![],
-        skills: vec![],
-        removed: false,
-    }
+    super::api::ad(id, ssyk, label, &[])
 }
 
 async fn person(app: &TestApp, user: &str, i: u32, first: &str) -> i64 {
-    let id = app
-        .create(
-            user,
-            json!({ "identity_number": common::pnr(i), "first_name": first, "last_name": format!("Matchsson{i}") }),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let r = app
-        .call(
-            user,
-            Method::PUT,
-            &format!("/api/v1/participants/{id}/plan"),
-            Some(&json!({ "goal_kind": "occupation", "ssyk_code": "5321", "goal_title": "Undersköterska" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    let id = app.register(user, i, first, &format!("Matchsson{i}")).await;
+    app.put(
+        user,
+        &format!("/api/v1/participants/{id}/plan"),
+        json!({ "goal_kind": "occupation", "ssyk_code": "5321", "goal_title": "Undersköterska" }),
+    )
+    .await
+    .must(201);
     id
 }
 

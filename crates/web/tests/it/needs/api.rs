@@ -4,7 +4,6 @@
 //! locking, status transitions and the audit trail.
 
 use crate::common::{self, TestApp};
-use reqwest::Method;
 use serde_json::{json, Value};
 use vagar_store::sqlx;
 use vagar_store::sqlx::Row;
@@ -17,12 +16,7 @@ pub fn org_number(nine: &str) -> String {
 }
 
 pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-        .try_get::<i64, _>("n")
-        .unwrap()
+    app.count(sql).await
 }
 
 pub async fn audit_count(app: &TestApp, action: &str, outcome_prefix: &str) -> i64 {
@@ -54,10 +48,11 @@ async fn employer(app: &TestApp, nine: &str, name: &str, organisation_id: Option
 }
 
 async fn a_skill(app: &TestApp) -> (String, String) {
-    let (status, hits) = app
-        .get_json("coordinator", "/api/v1/taxonomy/skills?q=kylteknik")
-        .await;
-    assert_eq!(status, 200, "{hits}");
+    let hits = app
+        .get("coordinator", "/api/v1/taxonomy/skills?q=kylteknik")
+        .await
+        .must(200)
+        .json;
     let h = &hits[0];
     (
         h["concept_id"].as_str().unwrap().to_string(),
@@ -93,15 +88,10 @@ both_engines!(
         let mut body = need_body(emp);
         body["skills"] = json!([{"id": skill_id, "required": false}]);
         let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/competence-needs",
-                Some(&body),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let id = r.json["id"].as_i64().unwrap();
+            .post("coordinator", "/api/v1/competence-needs", body)
+            .await
+            .must(201);
+        let id = r.id();
         assert_eq!(r.json["ssyk_code"], "5321");
         assert_eq!(r.json["status"], "open");
         assert_eq!(r.json["source"], "coordinator");
@@ -129,51 +119,35 @@ both_engines!(
         // PATCH with version; a stale version is 409 and changes nothing.
         let path = format!("/api/v1/competence-needs/{id}");
         let r = app
-            .call(
+            .patch(
                 "coordinator",
-                Method::PATCH,
                 &path,
-                Some(&json!({"status": "filled", "version": 1})),
+                json!({"status": "filled", "version": 1}),
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["status"], "filled");
         assert_eq!(r.json["version"], 2);
         assert_eq!(r.json["positions"], 3, "other fields are kept");
-        let r = app
-            .call(
-                "coordinator",
-                Method::PATCH,
-                &path,
-                Some(&json!({"positions": 4, "version": 1})),
-            )
-            .await;
-        r.assert_problem(409, &["version"]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::PATCH,
-                &path,
-                Some(&json!({"positions": 4})),
-            )
-            .await;
-        r.assert_problem(422, &["version"]);
+        app.patch("coordinator", &path, json!({"positions": 4, "version": 1}))
+            .await
+            .assert_problem(409, &["version"]);
+        app.patch("coordinator", &path, json!({"positions": 4}))
+            .await
+            .assert_problem(422, &["version"]);
         // Closed is final.
+        app.patch(
+            "coordinator",
+            &path,
+            json!({"status": "closed", "version": 2}),
+        )
+        .await
+        .must(200);
         let r = app
-            .call(
+            .patch(
                 "coordinator",
-                Method::PATCH,
                 &path,
-                Some(&json!({"status": "closed", "version": 2})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let r = app
-            .call(
-                "coordinator",
-                Method::PATCH,
-                &path,
-                Some(&json!({"status": "open", "version": 3})),
+                json!({"status": "open", "version": 3}),
             )
             .await;
         r.assert_problem(422, &["status"]);
@@ -181,7 +155,7 @@ both_engines!(
             r.error_code("status").as_deref(),
             Some("invalid_transition")
         );
-        let (_, n) = app.get_json("coordinator", &path).await;
+        let n = app.get("coordinator", &path).await.json;
         assert_eq!(n["status"], "closed");
         assert_eq!(n["version"], 3);
     }
@@ -213,69 +187,45 @@ both_engines!(
             "contact_phone": "ring mig",
             "filled": 2,
         });
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/competence-needs",
-                Some(&body),
-            )
-            .await;
-        r.assert_problem(
-            422,
-            &[
-                "title",
-                "occupation",
-                "positions",
-                "skills",
-                "swedish_level",
-                "driving_licences",
-                "education_level",
-                "start_date",
-                "duration_months",
-                "working_time",
-                "hours_per_week",
-                "accessibility",
-                "forms",
-                "description",
-                "contact_email",
-                "contact_phone",
-                "filled",
-            ],
-        );
+        app.post("coordinator", "/api/v1/competence-needs", body)
+            .await
+            .assert_problem(
+                422,
+                &[
+                    "title",
+                    "occupation",
+                    "positions",
+                    "skills",
+                    "swedish_level",
+                    "driving_licences",
+                    "education_level",
+                    "start_date",
+                    "duration_months",
+                    "working_time",
+                    "hours_per_week",
+                    "accessibility",
+                    "forms",
+                    "description",
+                    "contact_email",
+                    "contact_phone",
+                    "filled",
+                ],
+            );
         // Valid shape, but unknown to the taxonomy or the employer.
         let mut body = need_body(emp);
         body["occupation"] = json!("Drakvaktare");
         body["skills"] = json!([{"id": "no-such-skill", "required": true}]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/competence-needs",
-                Some(&body),
-            )
-            .await;
-        r.assert_problem(422, &["occupation", "skills"]);
+        app.post("coordinator", "/api/v1/competence-needs", body)
+            .await
+            .assert_problem(422, &["occupation", "skills"]);
         let mut body = need_body(emp);
         body["workplace_id"] = json!(12345);
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/competence-needs",
-                Some(&body),
-            )
-            .await;
-        r.assert_problem(422, &["workplace_id"]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/competence-needs",
-                Some(&need_body(98765)),
-            )
-            .await;
-        r.assert_problem(422, &["employer_id"]);
+        app.post("coordinator", "/api/v1/competence-needs", body)
+            .await
+            .assert_problem(422, &["workplace_id"]);
+        app.post("coordinator", "/api/v1/competence-needs", need_body(98765))
+            .await
+            .assert_problem(422, &["employer_id"]);
         assert_eq!(
             count(&app, "SELECT COUNT(*) AS n FROM competence_needs").await,
             0
@@ -291,91 +241,63 @@ both_engines!(
     access_per_role_and_the_employers_own_needs,
     |app: TestApp| async move {
         app.load_taxonomy().await;
-        let employer_org = app
-            .store
-            .organisation_by_name("Employer")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
+        let employer_org = app.org("Employer").await;
         let own = employer(&app, "556016068", "Eget AB", Some(employer_org)).await;
         let other = employer(&app, "556677889", "Annat AB", None).await;
         let mut ids = vec![];
         for e in [own, other] {
             let r = app
-                .call(
-                    "coordinator",
-                    Method::POST,
-                    "/api/v1/competence-needs",
-                    Some(&need_body(e)),
-                )
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            ids.push(r.json["id"].as_i64().unwrap());
+                .post("coordinator", "/api/v1/competence-needs", need_body(e))
+                .await
+                .must(201);
+            ids.push(r.id());
         }
         let (own_id, other_id) = (ids[0], ids[1]);
         for user in ["partner", "analyst"] {
-            let r = app
-                .call(user, Method::GET, "/api/v1/competence-needs", None)
-                .await;
-            r.assert_problem(403, &[]);
-            let r = app
-                .call(
-                    user,
-                    Method::GET,
-                    &format!("/api/v1/competence-needs/{own_id}"),
-                    None,
-                )
-                .await;
-            r.assert_problem(403, &[]);
-            let r = app
-                .call(
-                    user,
-                    Method::POST,
-                    "/api/v1/competence-needs",
-                    Some(&need_body(own)),
-                )
-                .await;
-            r.assert_problem(403, &[]);
+            app.get(user, "/api/v1/competence-needs")
+                .await
+                .assert_problem(403, &[]);
+            app.get(user, &format!("/api/v1/competence-needs/{own_id}"))
+                .await
+                .assert_problem(403, &[]);
+            app.post(user, "/api/v1/competence-needs", need_body(own))
+                .await
+                .assert_problem(403, &[]);
         }
         assert!(audit_count(&app, "competence_need.list", "denied").await >= 2);
         for user in ["cw_a", "admin", "coordinator"] {
-            let (status, list) = app.get_json(user, "/api/v1/competence-needs").await;
-            assert_eq!(status, 200, "{user}: {list}");
+            let list = app
+                .get(user, "/api/v1/competence-needs")
+                .await
+                .must_as(200, user)
+                .json;
             assert_eq!(list.as_array().unwrap().len(), 2, "{user}");
         }
         for user in ["cw_a", "admin", "employer"] {
-            let r = app
-                .call(
-                    user,
-                    Method::POST,
-                    "/api/v1/competence-needs",
-                    Some(&need_body(own)),
-                )
-                .await;
-            r.assert_problem(403, &[]);
-            let r = app
-                .call(
-                    user,
-                    Method::PATCH,
-                    &format!("/api/v1/competence-needs/{own_id}"),
-                    Some(&json!({"positions": 1, "version": 1})),
-                )
-                .await;
-            r.assert_problem(403, &[]);
-            let r = app
-                .call(
-                    user,
-                    Method::POST,
-                    &format!("/api/v1/competence-needs/{own_id}/triage"),
-                    Some(&json!({})),
-                )
-                .await;
-            r.assert_problem(403, &[]);
+            app.post(user, "/api/v1/competence-needs", need_body(own))
+                .await
+                .assert_problem(403, &[]);
+            app.patch(
+                user,
+                &format!("/api/v1/competence-needs/{own_id}"),
+                json!({"positions": 1, "version": 1}),
+            )
+            .await
+            .assert_problem(403, &[]);
+            app.post(
+                user,
+                &format!("/api/v1/competence-needs/{own_id}/triage"),
+                json!({}),
+            )
+            .await
+            .assert_problem(403, &[]);
         }
         // The employer user: its own employer's need only; the other is 404.
-        let (status, list) = app.get_json("employer", "/api/v1/competence-needs").await;
-        assert_eq!(status, 200);
+        let list = app
+            .get("employer", "/api/v1/competence-needs")
+            .await
+            .must(200)
+            .json;
         let listed: Vec<i64> = list
             .as_array()
             .unwrap()
@@ -383,28 +305,15 @@ both_engines!(
             .map(|n| n["id"].as_i64().unwrap())
             .collect();
         assert_eq!(listed, vec![own_id]);
-        let (status, n) = app
-            .get_json("employer", &format!("/api/v1/competence-needs/{own_id}"))
-            .await;
-        assert_eq!(status, 200, "{n}");
-        let r = app
-            .call(
-                "employer",
-                Method::GET,
-                &format!("/api/v1/competence-needs/{other_id}"),
-                None,
-            )
-            .await;
-        r.assert_problem(404, &[]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::GET,
-                "/api/v1/competence-needs/99999",
-                None,
-            )
-            .await;
-        r.assert_problem(404, &[]);
+        app.get("employer", &format!("/api/v1/competence-needs/{own_id}"))
+            .await
+            .must(200);
+        app.get("employer", &format!("/api/v1/competence-needs/{other_id}"))
+            .await
+            .assert_problem(404, &[]);
+        app.get("coordinator", "/api/v1/competence-needs/99999")
+            .await
+            .assert_problem(404, &[]);
         assert_eq!(
             audit_count(
                 &app,
@@ -424,15 +333,10 @@ both_engines!(
         app.load_taxonomy().await;
         let emp = employer(&app, "556016068", "Omsorg AB", None).await;
         let other = employer(&app, "556677889", "Annat AB", None).await;
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/competence-needs",
-                Some(&need_body(emp)),
-            )
-            .await;
-        let id = r.json["id"].as_i64().unwrap();
+        let id = app
+            .post("coordinator", "/api/v1/competence-needs", need_body(emp))
+            .await
+            .id();
         // Put it back in the queue as if it came from the public form.
         sqlx::query("UPDATE competence_needs SET triaged_at = NULL, triaged_by = NULL, source = 'public_form' WHERE id = $1")
             .bind(id)
@@ -457,64 +361,54 @@ both_engines!(
         };
         let mine = wp(emp, "Hemtjänsten Söder").await;
         let theirs = wp(other, "Annat kontor").await;
-        let (_, q) = app
-            .get_json("coordinator", "/api/v1/competence-needs?queue=true")
-            .await;
+        let q = app
+            .get("coordinator", "/api/v1/competence-needs?queue=true")
+            .await
+            .json;
         assert_eq!(q.as_array().unwrap().len(), 1);
-        let r = app
-            .call(
-                "coordinator",
-                Method::GET,
-                "/api/v1/competence-needs?status=done",
-                None,
-            )
-            .await;
-        r.assert_problem(422, &["status"]);
-        let (_, f) = app
-            .get_json(
+        app.get("coordinator", "/api/v1/competence-needs?status=done")
+            .await
+            .assert_problem(422, &["status"]);
+        let f = app
+            .get(
                 "coordinator",
                 "/api/v1/competence-needs?ssyk=5321&status=open",
             )
-            .await;
+            .await
+            .json;
         assert_eq!(f.as_array().unwrap().len(), 1);
-        let (_, f) = app
-            .get_json(
+        let f = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/competence-needs?employer_id={other}"),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(f.as_array().unwrap().len(), 0);
 
         let path = format!("/api/v1/competence-needs/{id}/triage");
+        app.post("coordinator", &path, json!({"workplace_id": theirs}))
+            .await
+            .assert_problem(422, &["workplace_id"]);
         let r = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 &path,
-                Some(&json!({"workplace_id": theirs})),
+                json!({"workplace_id": mine, "version": 1}),
             )
-            .await;
-        r.assert_problem(422, &["workplace_id"]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &path,
-                Some(&json!({"workplace_id": mine, "version": 1})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["workplace_id"], mine);
         assert_eq!(r.json["workplace_name"], "Hemtjänsten Söder");
         assert!(r.json["triaged_at"].is_string());
         assert_eq!(r.json["triaged_by"], app.user_ids["coordinator"]);
-        let r = app
-            .call("coordinator", Method::POST, &path, Some(&json!({})))
-            .await;
-        r.assert_problem(409, &["triaged_at"]);
-        let (_, q) = app
-            .get_json("coordinator", "/api/v1/competence-needs?queue=true")
-            .await;
+        app.post("coordinator", &path, json!({}))
+            .await
+            .assert_problem(409, &["triaged_at"]);
+        let q = app
+            .get("coordinator", "/api/v1/competence-needs?queue=true")
+            .await
+            .json;
         assert_eq!(q.as_array().unwrap().len(), 0);
         assert_eq!(
             audit_count(
@@ -527,7 +421,7 @@ both_engines!(
             "refused attempts leave nothing"
         );
         // The OpenAPI document lists the paths under their tag.
-        let (_, doc) = app.get_json("coordinator", "/api/v1/openapi.json").await;
+        let doc = app.get("coordinator", "/api/v1/openapi.json").await.json;
         assert_eq!(
             doc["paths"]["/api/v1/competence-needs/{id}/triage"]["post"]["tags"][0],
             "competence-needs"
@@ -541,18 +435,14 @@ both_engines!(
     |app: TestApp| async move {
         app.load_taxonomy().await;
         let e = employer(&app, "556677889", "Omsorg AB", None).await;
-        let (status, need) = app
-            .send_json(
-                "coordinator",
-                Method::POST,
-                "/api/v1/competence-needs",
-                &need_body(e),
-            )
-            .await;
-        assert_eq!(status, 201, "{need}");
+        let need = app
+            .post("coordinator", "/api/v1/competence-needs", need_body(e))
+            .await
+            .must(201)
+            .json;
         let id = need["id"].as_i64().unwrap();
         let path = format!("/api/v1/competence-needs/{id}");
-        let (_, before) = app.get_json("coordinator", &path).await;
+        let before = app.get("coordinator", &path).await.json;
         assert_eq!(before["shortage"], false);
         // Stockholm short of undersköterskor (the need has no workplace: Stockholm's county).
         let row = |county: &str, situation: &str| vagar_domain::imports::ShortageRow {
@@ -574,11 +464,12 @@ both_engines!(
             )
             .await
             .unwrap();
-        let (_, after) = app.get_json("coordinator", &path).await;
+        let after = app.get("coordinator", &path).await.json;
         assert_eq!(after["shortage"], true, "{after}");
-        let (_, list) = app
-            .get_json("coordinator", "/api/v1/competence-needs")
-            .await;
+        let list = app
+            .get("coordinator", "/api/v1/competence-needs")
+            .await
+            .json;
         let items = list
             .as_array()
             .or_else(|| list["items"].as_array())

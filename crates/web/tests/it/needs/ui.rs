@@ -5,6 +5,7 @@
 //! stores nothing, the rate limit answers 429, CSRF is checked; then a
 //! coordinator finds the need in the queue, adds a workplace and takes it.
 
+use crate::common::form;
 use crate::common::{self, hidden_csrf, TestApp};
 use crate::needs::api::{audit_count, count, org_number};
 
@@ -80,9 +81,10 @@ both_engines!(
             audit_count(&app, "competence_need.public_submit", "allowed:public_form").await,
             2
         );
-        let (_, queue) = app
-            .get_json("coordinator", "/api/v1/competence-needs?queue=true")
-            .await;
+        let queue = app
+            .get("coordinator", "/api/v1/competence-needs?queue=true")
+            .await
+            .json;
         let queue = queue.as_array().unwrap();
         assert_eq!(queue.len(), 2);
         assert_eq!(queue[0]["contact_email"], "eva@example.se");
@@ -99,34 +101,20 @@ both_engines!(
 
         // The coordinator's queue page, then the need: add a workplace, take it.
         let coord = app.login("coordinator").await;
-        let page = coord
-            .get(app.url("/behov?ko=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&coord, &app, "/behov?ko=1").await.1;
         assert!(page.contains("Omsorg i Söder AB"), "{page}");
         let id = queue[0]["id"].as_i64().unwrap();
-        let page = coord
-            .get(app.url(&format!("/behov/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&coord, &app, &format!("/behov/{id}")).await.1;
         assert!(page.contains("Ta hand om"), "{page}");
         let csrf = hidden_csrf(&page);
-        let res = coord
-            .post(app.url(&format!("/behov/{id}/arbetsplatser")))
-            .form(&[("csrf", csrf.as_str()), ("name", ""), ("postal_code", "12")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+        let html = form::sent(
+            &coord,
+            &app,
+            &format!("/behov/{id}/arbetsplatser"),
+            &[("csrf", csrf.as_str()), ("name", ""), ("postal_code", "12")],
+            422,
+        )
+        .await;
         assert!(html.contains("id=\"workplace-name-error\""), "{html}");
         assert!(
             html.contains("id=\"workplace-postal_code-error\""),
@@ -144,14 +132,7 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
-        let page = coord
-            .get(app.url(&format!("/behov/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&coord, &app, &format!("/behov/{id}")).await.1;
         let wp = count(&app, "SELECT MAX(id) AS n FROM employer_workplaces").await;
         assert!(page.contains(&format!("<option value=\"{wp}\"")), "{page}");
         let res = coord
@@ -165,19 +146,13 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
-        let (_, n) = app
-            .get_json("coordinator", &format!("/api/v1/competence-needs/{id}"))
-            .await;
+        let n = app
+            .get("coordinator", &format!("/api/v1/competence-needs/{id}"))
+            .await
+            .json;
         assert_eq!(n["workplace_id"], wp);
         assert!(n["triaged_at"].is_string());
-        let page = coord
-            .get(app.url("/behov?ko=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&coord, &app, "/behov?ko=1").await.1;
         assert!(
             !page.contains(&format!("href=\"/behov/{id}\"")),
             "taken: out of the queue"
@@ -284,14 +259,7 @@ both_engines!(
         let huge = "z".repeat(70 * 1024);
         let mut big = valid(&org_number("556016068"));
         big[8].1 = huge;
-        let page = c
-            .get(app.url("/arbetsgivare"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&c, &app, "/arbetsgivare").await.1;
         let csrf = hidden_csrf(&page);
         let mut form = refs(&big);
         form.push(("csrf", csrf.as_str()));
@@ -363,14 +331,7 @@ both_engines!(
             assert_eq!(res.status().as_u16(), 403, "{user}");
         }
         let cw = app.login("cw_a").await;
-        let page = cw
-            .get(app.url("/behov"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = form::page(&cw, &app, "/behov").await.1;
         assert!(page.contains("href=\"/behov\""), "nav link for readers");
         let res = cw.get(app.url("/behov/ny")).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 403);

@@ -64,8 +64,7 @@ async fn patch(app: &TestApp, id: i64, body: &Value) -> Reply {
 }
 
 async fn read(app: &TestApp, id: i64) -> Value {
-    let r = app.call("cw_a", Method::GET, &path(id), None).await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get("cw_a", &path(id)).await.must(200);
     r.json
 }
 
@@ -119,8 +118,8 @@ both_engines!(
             "cw_a",
             &person(&hyphenated(&twelve), " Åsa ", "Öberg"),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
         let id = r.json["id"].as_i64().expect("id");
         assert_eq!(
             r.headers.get("location").and_then(|v| v.to_str().ok()),
@@ -189,8 +188,9 @@ both_engines!(
             ),
             (e10.clone(), &e12, date(2004, 2, 29)),
         ] {
-            let r = post(&app, "cw_a", &person(&sent, "Stava", "Sätt")).await;
-            assert_eq!(r.status, 201, "{}", r.text);
+            let r = post(&app, "cw_a", &person(&sent, "Stava", "Sätt"))
+                .await
+                .must(201);
             assert_eq!(r.json["identity_number"], canonical.as_str());
             assert_eq!(r.json["birth_date"], born.format("%Y-%m-%d").to_string());
             assert_eq!(r.json["age"], age(born, today));
@@ -218,8 +218,7 @@ both_engines!(
             "registered_on": "2024-01-15",
             "responsible_caseworker_id": app.user_ids["cw_a2"],
         });
-        let r = post(&app, "cw_a", &full).await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        let r = post(&app, "cw_a", &full).await.must(201);
         let p = &r.json;
         assert_eq!(p["target_groups"], json!(["youth", "sfi"]));
         assert_eq!(p["languages"], json!(["so", "ar"]));
@@ -480,32 +479,23 @@ both_engines!(
         // Media types are case-insensitive.
         let r = send(Some("Application/JSON; charset=UTF-8"), valid.clone()).await;
         assert_eq!(r.status, 201, "{}", r.text);
-        let id = r.json["id"].as_i64().unwrap();
-        let r = app.call("cw_a", Method::DELETE, &path(id), None).await;
-        r.assert_problem(405, &[]);
+        let id = r.id();
+        app.delete("cw_a", &path(id)).await.assert_problem(405, &[]);
         let r = app.call("cw_a", Method::PUT, PARTICIPANTS, None).await;
         r.assert_problem(405, &[]);
         assert!(
             r.headers.get("allow").is_some(),
             "405 names the allowed methods"
         );
-        let r = app
-            .call("cw_a", Method::GET, "/api/v1/no-such-thing", None)
-            .await;
-        r.assert_problem(404, &[]);
-        let r = app
-            .call("cw_a", Method::GET, &format!("{PARTICIPANTS}/%FF"), None)
-            .await;
-        r.assert_problem(404, &[]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::DELETE,
-                &format!("{PARTICIPANTS}/{id}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 405);
+        app.get("cw_a", "/api/v1/no-such-thing")
+            .await
+            .assert_problem(404, &[]);
+        app.get("cw_a", &format!("{PARTICIPANTS}/%FF"))
+            .await
+            .assert_problem(404, &[]);
+        app.delete("cw_a", &format!("{PARTICIPANTS}/{id}"))
+            .await
+            .must(405);
         assert_eq!(read(&app, id).await["id"], id);
 
         // The same goes for PATCH.
@@ -515,7 +505,7 @@ both_engines!(
             .create("cw_a", person(&number, "Anna", "Andersson"))
             .await;
         let id = created["id"].as_i64().unwrap();
-        let r = Reply::read(
+        Reply::read(
             app.api("cw_a", Method::PATCH, &path(id))
                 .header("content-type", "text/plain")
                 .body("{\"first_name\": \"X\"}")
@@ -523,9 +513,9 @@ both_engines!(
                 .await
                 .unwrap(),
         )
-        .await;
-        r.assert_problem(415, &[]);
-        let r = Reply::read(
+        .await
+        .assert_problem(415, &[]);
+        Reply::read(
             app.api("cw_a", Method::PATCH, &path(id))
                 .header("content-type", "application/json")
                 .body("{\"first_name\": ")
@@ -533,8 +523,8 @@ both_engines!(
                 .await
                 .unwrap(),
         )
-        .await;
-        r.assert_problem(400, &[]);
+        .await
+        .assert_problem(400, &[]);
         assert_eq!(app.store.count_participants().await.unwrap(), 2);
         assert_eq!(read(&app, id).await, created);
     }
@@ -591,8 +581,9 @@ both_engines!(
         let id = created["id"].as_i64().unwrap();
 
         app.clock.advance(chrono::Duration::hours(2));
-        let r = patch(&app, id, &json!({ "district": "Bromma" })).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = patch(&app, id, &json!({ "district": "Bromma" }))
+            .await
+            .must(200);
         let mut expected = created.clone();
         expected["district"] = json!("Bromma");
         expected["version"] = json!(2);
@@ -602,8 +593,9 @@ both_engines!(
         assert_eq!(read(&app, id).await, r.json);
 
         // null clears a nullable field; the rest stays.
-        let r = patch(&app, id, &json!({ "email": null, "version": 2 })).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = patch(&app, id, &json!({ "email": null, "version": 2 }))
+            .await
+            .must(200);
         assert_eq!(r.json["email"], Value::Null);
         assert_eq!(r.json["phone"], "08-123 456");
         assert_eq!(r.json["district"], "Bromma");
@@ -617,8 +609,7 @@ both_engines!(
             json!({ "district": "Bromma", "email": null }),
             json!({ "version": 3 }),
         ] {
-            let r = patch(&app, id, &body).await;
-            assert_eq!(r.status, 200, "{}", r.text);
+            let r = patch(&app, id, &body).await.must(200);
             assert_eq!(r.json, same, "{body}");
         }
 
@@ -628,14 +619,15 @@ both_engines!(
             id,
             &json!({ "identity_number": format!("{}-{}", &number[2..8], &number[8..]) }),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
         assert_eq!(r.json, same);
 
         // Changing the identity number moves the birth date with it.
         let (other, _) = pnr_on(date(1986, 2, 3), 333);
-        let r = patch(&app, id, &json!({ "identity_number": other })).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = patch(&app, id, &json!({ "identity_number": other }))
+            .await
+            .must(200);
         assert_eq!(r.json["birth_date"], "1986-02-03");
         let r = list(&app, "cw_a", &[("q", "19860203")]).await;
         assert_eq!(ids(&r), vec![id]);
@@ -715,15 +707,16 @@ both_engines!(
         }
 
         // After a real change the old version is stale.
-        let r = patch(&app, id, &json!({ "version": 1, "first_name": "Kalle" })).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let r = patch(
+        patch(&app, id, &json!({ "version": 1, "first_name": "Kalle" }))
+            .await
+            .must(200);
+        patch(
             &app,
             id,
             &json!({ "version": 1, "first_name": "Karl-Erik" }),
         )
-        .await;
-        r.assert_problem(409, &["version"]);
+        .await
+        .assert_problem(409, &["version"]);
         assert_eq!(read(&app, id).await["first_name"], "Kalle");
 
         // Unknown and malformed ids are simply not found.
@@ -737,17 +730,10 @@ both_engines!(
             "1%20",
         ] {
             let url = format!("{PARTICIPANTS}/{bad}");
-            let r = app
-                .call(
-                    "cw_a",
-                    Method::PATCH,
-                    &url,
-                    Some(&json!({ "first_name": "X" })),
-                )
-                .await;
-            r.assert_problem(404, &[]);
-            let r = app.call("cw_a", Method::GET, &url, None).await;
-            r.assert_problem(404, &[]);
+            app.patch("cw_a", &url, json!({ "first_name": "X" }))
+                .await
+                .assert_problem(404, &[]);
+            app.get("cw_a", &url).await.assert_problem(404, &[]);
         }
     }
 );
@@ -780,8 +766,7 @@ both_engines!(
         let find = |q: &'static str| {
             let app = &app;
             async move {
-                let r = list(app, "cw_a", &[("q", q)]).await;
-                assert_eq!(r.status, 200, "{q}: {}", r.text);
+                let r = list(app, "cw_a", &[("q", q)]).await.must_as(200, q);
                 let mut found = ids(&r);
                 found.sort();
                 assert_eq!(r.json["total"], found.len(), "{q}");
@@ -863,8 +848,7 @@ both_engines!(
             ten.clone(),
             format!("{}-{}", &ten[..6], &ten[6..]),
         ] {
-            let r = search(&app, "cw_a", &json!({ "q": q })).await;
-            assert_eq!(r.status, 200, "{}", r.text);
+            let r = search(&app, "cw_a", &json!({ "q": q })).await.must(200);
             assert_eq!(ids(&r), vec![id], "{q}");
             assert_eq!(r.json["total"], 1);
         }
@@ -874,8 +858,9 @@ both_engines!(
         assert_eq!(r.error_code("q").as_deref(), Some("checksum"));
         assert_not_echoed(&r, &bad_check);
         let (unknown, _) = pnr_on(date(1981, 12, 18), 988);
-        let r = search(&app, "cw_a", &json!({ "q": unknown })).await;
-        assert_eq!(r.status, 200);
+        let r = search(&app, "cw_a", &json!({ "q": unknown }))
+            .await
+            .must(200);
         assert_eq!(ids(&r), Vec::<i64>::new());
     }
 );
@@ -911,8 +896,9 @@ both_engines!(filters_and_paging, |app: TestApp| async move {
     let count = |params: Vec<(&'static str, &'static str)>| {
         let app = &app;
         async move {
-            let r = list(app, "cw_a", &params).await;
-            assert_eq!(r.status, 200, "{params:?}: {}", r.text);
+            let r = list(app, "cw_a", &params)
+                .await
+                .must_as(200, format!("{params:?}"));
             (r.json["total"].as_u64().unwrap(), ids(&r).len())
         }
     };
@@ -936,16 +922,19 @@ both_engines!(filters_and_paging, |app: TestApp| async move {
     assert_eq!(ids(&r), vec![all[7]]);
     let r = list(&app, "cw_a", &[("q", "1990-01-08")]).await;
     assert_eq!(ids(&r), vec![all[7]]);
-    let r = list(&app, "cw_a", &[("q", "19900230")]).await;
-    r.assert_problem(422, &["q"]);
-    let r = list(&app, "cw_a", &[("q", "1234")]).await;
-    r.assert_problem(422, &["q"]);
+    list(&app, "cw_a", &[("q", "19900230")])
+        .await
+        .assert_problem(422, &["q"]);
+    list(&app, "cw_a", &[("q", "1234")])
+        .await
+        .assert_problem(422, &["q"]);
 
     // Pages of 10: ordered by name, no overlaps, nothing missing.
     let mut seen = Vec::new();
     for (page, n) in [("1", 10), ("2", 10), ("3", 5), ("4", 0)] {
-        let r = list(&app, "cw_a", &[("per_page", "10"), ("page", page)]).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = list(&app, "cw_a", &[("per_page", "10"), ("page", page)])
+            .await
+            .must(200);
         assert_eq!(r.json["total"], 25);
         assert_eq!(r.json["page"], page.parse::<u32>().unwrap());
         assert_eq!(r.json["per_page"], 10);
@@ -971,8 +960,8 @@ both_engines!(filters_and_paging, |app: TestApp| async move {
         &json!({ "q": "test", "page": 3, "per_page": 10,
                                              "district": null, "target_group": "sfi" }),
     )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    .await
+    .must(200);
     assert_eq!(ids(&r).len(), 5);
     assert_eq!(r.json["total"], 25);
 
@@ -986,8 +975,9 @@ both_engines!(filters_and_paging, |app: TestApp| async move {
         ("page", "x"),
         ("target_group", "students"),
     ] {
-        let r = list(&app, "cw_a", &[(k, v)]).await;
-        r.assert_problem(422, &[k]);
+        list(&app, "cw_a", &[(k, v)])
+            .await
+            .assert_problem(422, &[k]);
     }
     assert_eq!(count(vec![("per_page", "100")]).await, (25, 25));
     for body in [

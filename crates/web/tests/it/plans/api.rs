@@ -24,24 +24,9 @@ fn contacts(id: i64) -> String {
     format!("/api/v1/participants/{id}/contacts")
 }
 
-async fn af(app: &TestApp) -> i64 {
-    app.store
-        .organisation_by_name("AF")
-        .await
-        .unwrap()
-        .expect("AF exists")
-        .id
-}
-
 /// A participant of unit A.
 async fn register(app: &TestApp, i: u32) -> i64 {
-    app.create(
-        "cw_a",
-        json!({ "identity_number": common::pnr(i), "first_name": "Plan", "last_name": "Stegsson" }),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap()
+    app.register("cw_a", i, "Plan", "Stegsson").await
 }
 
 fn goal() -> Value {
@@ -52,52 +37,47 @@ fn goal() -> Value {
 /// cw_a2), one of `other_org`. Returns (participant, step A, step other).
 async fn plan_with_steps(app: &TestApp, i: u32, other_org: i64) -> (i64, i64, i64) {
     let id = register(app, i).await;
-    let r = app
-        .call("cw_a", Method::PUT, &plan(id), Some(&goal()))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.put("cw_a", &plan(id), goal()).await.must(201);
     let t = app.today();
-    let r = app
-        .call(
+    let a = app
+        .post(
             "cw_a",
-            Method::POST,
             &steps(id),
-            Some(&json!({
+            json!({
                 "activity_type": "work_practice",
                 "organisation_id": app.org_a,
                 "responsible_user_id": app.user_ids["cw_a2"],
                 "start_date": day(t),
                 "due_date": day(t + Duration::days(90)),
-            })),
+            }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let a = r.json["id"].as_i64().unwrap();
+        .await
+        .must(201)
+        .id();
     let r = app
-        .call(
+        .post(
             "cw_a",
-            Method::POST,
             &steps(id),
-            Some(&json!({
+            json!({
                 "activity_type": "other",
                 "activity_text": "Validering av vårdkompetens",
                 "organisation_id": other_org,
                 "start_date": day(t + Duration::days(30)),
                 "due_date": day(t + Duration::days(120)),
                 "status": "active",
-            })),
+            }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    (id, a, r.json["id"].as_i64().unwrap())
+        .await
+        .must(201);
+    (id, a, r.id())
 }
 
 async fn history(app: &TestApp, user: &str, id: i64) -> Vec<Value> {
     let r = app
-        .call(user, Method::GET, &format!("{}/history", plan(id)), None)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_array().unwrap().clone()
+        .get(user, &format!("{}/history", plan(id)))
+        .await
+        .must(200);
+    r.array()
 }
 
 both_engines!(
@@ -105,28 +85,18 @@ both_engines!(
     |app: TestApp| async move {
         let id = register(&app, 1).await;
         // No plan yet: 404, and a step cannot come first.
-        assert_eq!(
-            app.call("cw_a", Method::GET, &plan(id), None).await.status,
-            404
-        );
+        app.get("cw_a", &plan(id)).await.must(404);
         let t = app.today();
-        let early = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &steps(id),
-                Some(
-                    &json!({ "activity_type": "sfi", "organisation_id": app.org_a,
+        app.post(
+            "cw_a",
+            &steps(id),
+            json!({ "activity_type": "sfi", "organisation_id": app.org_a,
                               "start_date": day(t), "due_date": day(t) }),
-                ),
-            )
-            .await;
-        early.assert_problem(409, &["plan"]);
+        )
+        .await
+        .assert_problem(409, &["plan"]);
 
-        let created = app
-            .call("cw_a", Method::PUT, &plan(id), Some(&goal()))
-            .await;
-        assert_eq!(created.status, 201, "{}", created.text);
+        let created = app.put("cw_a", &plan(id), goal()).await.must(201);
         assert_eq!(created.json["goal_kind"], "occupation");
         assert_eq!(created.json["ssyk_code"], "5321");
         assert_eq!(created.json["version"], 1);
@@ -137,25 +107,23 @@ both_engines!(
             (app.org_b, "cw_b", "vocational_training"),
         ] {
             let r = app
-                .call(
+                .post(
                     "cw_a",
-                    Method::POST,
                     &steps(id),
-                    Some(&json!({
+                    json!({
                         "activity_type": ty,
                         "organisation_id": org,
                         "responsible_user_id": app.user_ids[user],
                         "start_date": day(t),
                         "due_date": day(t + Duration::days(60)),
-                    })),
+                    }),
                 )
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text);
+                .await
+                .must(201);
             assert_eq!(r.json["status"], "planned");
             assert_eq!(r.json["organisation_id"], org);
         }
-        let read = app.call("cw_a2", Method::GET, &plan(id), None).await;
-        assert_eq!(read.status, 200, "{}", read.text);
+        let read = app.get("cw_a2", &plan(id)).await.must(200);
         let st = read.json["steps"].as_array().unwrap();
         assert_eq!(st.len(), 2);
         let orgs: Vec<i64> = st
@@ -168,23 +136,21 @@ both_engines!(
 
         // Change the goal to an education (the SSYK code goes).
         let changed = app
-            .call(
+            .put(
                 "cw_a",
-                Method::PUT,
                 &plan(id),
-                Some(&json!({ "goal_kind": "education", "ssyk_code": null,
-                              "goal_title": "Vård- och omsorgsprogrammet", "version": 1 })),
+                json!({ "goal_kind": "education", "ssyk_code": null,
+                              "goal_title": "Vård- och omsorgsprogrammet", "version": 1 }),
             )
-            .await;
-        assert_eq!(changed.status, 200, "{}", changed.text);
+            .await
+            .must(200);
         assert_eq!(changed.json["version"], 2);
         assert_eq!(changed.json["ssyk_code"], Value::Null);
         // A stale goal edit is refused.
-        app.call(
+        app.put(
             "cw_a",
-            Method::PUT,
             &plan(id),
-            Some(&json!({ "goal_kind": "education", "goal_title": "Annat", "version": 1 })),
+            json!({ "goal_kind": "education", "goal_title": "Annat", "version": 1 }),
         )
         .await
         .assert_problem(409, &["version"]);
@@ -193,24 +159,19 @@ both_engines!(
         app.clock.advance(Duration::minutes(10));
         let before = app.clock.now();
         let r = app
-            .call(
-                "cw_a2",
-                Method::PATCH,
-                &step_path,
-                Some(&json!({ "status": "active" })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .patch("cw_a2", &step_path, json!({ "status": "active" }))
+            .await
+            .must(200);
         assert_eq!(r.json["version"], 2);
         let r = app
-            .call(
+            .patch(
                 "cw_a2",
-                Method::PATCH,
                 &step_path,
-                Some(&json!({ "status": "done", "result_note": "Erbjuden timanställning", "version": 2 })),
+                json!({ "status": "done", "result_note": "Erbjuden timanställning",
+                        "version": 2 }),
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["status"], "done");
 
         let h = history(&app, "cw_a", id).await;
@@ -250,43 +211,33 @@ both_engines!(
         // Done is final: back to planned is refused, naming status, and
         // nothing is recorded; only the result note may still change.
         let n = h.len();
-        app.call(
+        app.patch("cw_a", &step_path, json!({ "status": "planned" }))
+            .await
+            .assert_problem(422, &["status"]);
+        app.patch(
             "cw_a",
-            Method::PATCH,
             &step_path,
-            Some(&json!({ "status": "planned" })),
-        )
-        .await
-        .assert_problem(422, &["status"]);
-        app.call(
-            "cw_a",
-            Method::PATCH,
-            &step_path,
-            Some(&json!({ "due_date": day(t + Duration::days(70)) })),
+            json!({ "due_date": day(t + Duration::days(70)) }),
         )
         .await
         .assert_problem(422, &["due_date"]);
         assert_eq!(history(&app, "cw_a", id).await.len(), n);
-        let r = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &step_path,
-                Some(&json!({ "result_note": "Tillsvidareanställd från mars" })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        app.patch(
+            "cw_a",
+            &step_path,
+            json!({ "result_note": "Tillsvidareanställd från mars" }),
+        )
+        .await
+        .must(200);
         assert_eq!(history(&app, "cw_a", id).await.len(), n + 1);
         // An unchanged PATCH adds no history.
-        let r = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &step_path,
-                Some(&json!({ "result_note": "Tillsvidareanställd från mars" })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        app.patch(
+            "cw_a",
+            &step_path,
+            json!({ "result_note": "Tillsvidareanställd från mars" }),
+        )
+        .await
+        .must(200);
         assert_eq!(history(&app, "cw_a", id).await.len(), n + 1);
         // History rows cannot be changed or deleted underneath.
         assert!(
@@ -306,43 +257,31 @@ both_engines!(
     invalid_input_names_fields_and_leaves_nothing_partial,
     |app: TestApp| async move {
         let id = register(&app, 2).await;
+        app.put(
+            "cw_a",
+            &plan(id),
+            json!({ "goal_kind": "job", "ssyk_code": 12, "goal_title": "" , "steps": [] }),
+        )
+        .await
+        .assert_problem(422, &["ssyk_code", "steps"]);
+        app.put(
+            "cw_a",
+            &plan(id),
+            json!({ "goal_kind": "job", "ssyk_code": "12", "goal_title": "" }),
+        )
+        .await
+        .assert_problem(422, &["goal_kind", "goal_title"]);
         let r = app
-            .call(
+            .put(
                 "cw_a",
-                Method::PUT,
                 &plan(id),
-                Some(
-                    &json!({ "goal_kind": "job", "ssyk_code": 12, "goal_title": "" , "steps": [] }),
-                ),
-            )
-            .await;
-        r.assert_problem(422, &["ssyk_code", "steps"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::PUT,
-                &plan(id),
-                Some(&json!({ "goal_kind": "job", "ssyk_code": "12", "goal_title": "" })),
-            )
-            .await;
-        r.assert_problem(422, &["goal_kind", "goal_title"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::PUT,
-                &plan(id),
-                Some(
-                    &json!({ "goal_kind": "occupation", "ssyk_code": "12", "goal_title": "Kock" }),
-                ),
+                json!({ "goal_kind": "occupation", "ssyk_code": "12", "goal_title": "Kock" }),
             )
             .await;
         r.assert_problem(422, &["ssyk_code"]);
         assert_eq!(r.error_code("ssyk_code").as_deref(), Some("invalid"));
         // Nothing was created by the refused attempts.
-        assert_eq!(
-            app.call("cw_a", Method::GET, &plan(id), None).await.status,
-            404
-        );
+        app.get("cw_a", &plan(id)).await.must(404);
         assert!(history(&app, "cw_a", id).await.is_empty());
 
         // Transport errors.
@@ -371,40 +310,33 @@ both_engines!(
             .unwrap();
         assert_eq!(raw.status().as_u16(), 413);
 
-        assert_eq!(
-            app.call("cw_a", Method::PUT, &plan(id), Some(&goal()))
-                .await
-                .status,
-            201
-        );
+        app.put("cw_a", &plan(id), goal()).await.must(201);
         let t = app.today();
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &steps(id),
-                Some(&json!({
+                json!({
                     "activity_type": "juggling",
                     "organisation_id": app.org_a,
                     "start_date": day(t),
                     "due_date": day(t - Duration::days(1)),
                     "status": "done",
-                })),
+                }),
             )
             .await;
         r.assert_problem(422, &["activity_type", "due_date", "status"]);
         assert_eq!(r.error_code("due_date").as_deref(), Some("before_start"));
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &steps(id),
-                Some(&json!({
+                json!({
                     "activity_type": "job_search",
                     "organisation_id": 999_999,
                     "start_date": day(t),
                     "due_date": day(t),
-                })),
+                }),
             )
             .await;
         r.assert_problem(422, &["organisation_id"]);
@@ -412,56 +344,48 @@ both_engines!(
             r.error_code("organisation_id").as_deref(),
             Some("unknown_organisation")
         );
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &steps(id),
-                Some(&json!({
-                    "activity_type": "job_search",
-                    "organisation_id": app.org_a,
-                    "responsible_user_id": app.user_ids["cw_b"],
-                    "start_date": day(t),
-                    "due_date": "2026-02-30",
-                })),
-            )
-            .await;
-        r.assert_problem(422, &["due_date"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &steps(id),
-                Some(&json!({
-                    "activity_type": "job_search",
-                    "organisation_id": app.org_a,
-                    "responsible_user_id": app.user_ids["cw_b"],
-                    "start_date": day(t),
-                    "due_date": day(t),
-                })),
-            )
-            .await;
-        r.assert_problem(422, &["responsible_user_id"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &steps(id),
-                Some(&json!({ "organisation_id": "A", "start_date": 5, "colour": "red" })),
-            )
-            .await;
-        r.assert_problem(422, &["organisation_id", "start_date", "colour"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &steps(id),
-                Some(&json!({ "activity_type": "other", "organisation_id": app.org_a })),
-            )
-            .await;
-        r.assert_problem(422, &["activity_text", "start_date", "due_date"]);
+        app.post(
+            "cw_a",
+            &steps(id),
+            json!({
+                "activity_type": "job_search",
+                "organisation_id": app.org_a,
+                "responsible_user_id": app.user_ids["cw_b"],
+                "start_date": day(t),
+                "due_date": "2026-02-30",
+            }),
+        )
+        .await
+        .assert_problem(422, &["due_date"]);
+        app.post(
+            "cw_a",
+            &steps(id),
+            json!({
+                "activity_type": "job_search",
+                "organisation_id": app.org_a,
+                "responsible_user_id": app.user_ids["cw_b"],
+                "start_date": day(t),
+                "due_date": day(t),
+            }),
+        )
+        .await
+        .assert_problem(422, &["responsible_user_id"]);
+        app.post(
+            "cw_a",
+            &steps(id),
+            json!({ "organisation_id": "A", "start_date": 5, "colour": "red" }),
+        )
+        .await
+        .assert_problem(422, &["organisation_id", "start_date", "colour"]);
+        app.post(
+            "cw_a",
+            &steps(id),
+            json!({ "activity_type": "other", "organisation_id": app.org_a }),
+        )
+        .await
+        .assert_problem(422, &["activity_text", "start_date", "due_date"]);
         // None of the refused steps exists, in the plan or its history.
-        let p = app.call("cw_a", Method::GET, &plan(id), None).await;
+        let p = app.get("cw_a", &plan(id)).await;
         assert_eq!(p.json["steps"].as_array().unwrap().len(), 0);
         assert!(history(&app, "cw_a", id)
             .await
@@ -472,44 +396,27 @@ both_engines!(
         let (id2, step, _) = plan_with_steps(&app, 3, app.org_b).await;
         let path = format!("{}/{step}", steps(id2));
         let n = history(&app, "cw_a", id2).await.len();
-        let r = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &path,
-                Some(&json!({ "status": "active", "due_date": "2000-01-01" })),
-            )
-            .await;
-        r.assert_problem(422, &["due_date"]);
-        let p = app.call("cw_a", Method::GET, &plan(id2), None).await;
+        app.patch(
+            "cw_a",
+            &path,
+            json!({ "status": "active", "due_date": "2000-01-01" }),
+        )
+        .await
+        .assert_problem(422, &["due_date"]);
+        let p = app.get("cw_a", &plan(id2)).await;
         assert_eq!(p.json["steps"][0]["status"], "planned");
         assert_eq!(history(&app, "cw_a", id2).await.len(), n);
-        app.call(
-            "cw_a",
-            Method::PATCH,
-            &path,
-            Some(&json!({ "status": "finished" })),
-        )
-        .await
-        .assert_problem(422, &["status"]);
-        app.call(
-            "cw_a",
-            Method::PATCH,
-            &path,
-            Some(&json!({ "status": "active", "version": 7 })),
-        )
-        .await
-        .assert_problem(409, &["version"]);
+        app.patch("cw_a", &path, json!({ "status": "finished" }))
+            .await
+            .assert_problem(422, &["status"]);
+        app.patch("cw_a", &path, json!({ "status": "active", "version": 7 }))
+            .await
+            .assert_problem(409, &["version"]);
         // A step of another participant's plan is not found through this one.
         let other = format!("{}/{step}", steps(id));
-        app.call(
-            "cw_a",
-            Method::PATCH,
-            &other,
-            Some(&json!({ "status": "active" })),
-        )
-        .await
-        .assert_problem(404, &[]);
+        app.patch("cw_a", &other, json!({ "status": "active" }))
+            .await
+            .assert_problem(404, &[]);
     }
 );
 
@@ -517,15 +424,13 @@ both_engines!(
     other_units_get_404_and_roles_without_access_403,
     |app: TestApp| async move {
         let (id, step, _) = plan_with_steps(&app, 4, app.org_b).await;
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &contacts(id),
-                Some(&json!({ "contact_date": day(app.today()), "kind": "call" })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        app.post(
+            "cw_a",
+            &contacts(id),
+            json!({ "contact_date": day(app.today()), "kind": "call" }),
+        )
+        .await
+        .must(201);
         let step_path = format!("{}/{step}", steps(id));
         let hist = format!("{}/history", plan(id));
         // cw_b owns a step but not the participant: the person does not exist for them.
@@ -550,16 +455,19 @@ both_engines!(
                 Some(json!({ "contact_date": day(app.today()), "kind": "call" })),
             ),
         ] {
-            let r = app.call("cw_b", m.clone(), &p, body.as_ref()).await;
-            r.assert_problem(404, &[]);
+            app.call("cw_b", m.clone(), &p, body.as_ref())
+                .await
+                .assert_problem(404, &[]);
             // And the same for a participant that does not exist.
             let missing = p.replace(&format!("/{id}/"), "/987654/");
-            let r = app.call("cw_a", m.clone(), &missing, body.as_ref()).await;
-            r.assert_problem(404, &[]);
+            app.call("cw_a", m.clone(), &missing, body.as_ref())
+                .await
+                .assert_problem(404, &[]);
             // Analysts never see personal data; employers and coordinators neither.
             for user in ["analyst", "coordinator", "employer"] {
-                let r = app.call(user, m.clone(), &p, body.as_ref()).await;
-                r.assert_problem(403, &[]);
+                app.call(user, m.clone(), &p, body.as_ref())
+                    .await
+                    .assert_problem(403, &[]);
             }
             // Without credentials.
             let mut req = app.http.request(m.clone(), app.url(&p));
@@ -569,39 +477,25 @@ both_engines!(
             assert_eq!(req.send().await.unwrap().status().as_u16(), 401);
         }
         // Admins read (audited) but do not change.
-        let r = app.call("admin", Method::GET, &plan(id), None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("admin", &plan(id)).await.must(200);
         assert_eq!(r.json["goal_editable"], false);
         assert!(r.json["steps"][0]["editable"] == false);
-        assert_eq!(
-            app.call("admin", Method::GET, &hist, None).await.status,
-            200
-        );
-        assert_eq!(
-            app.call("admin", Method::GET, &contacts(id), None)
-                .await
-                .status,
-            200
-        );
-        app.call("admin", Method::PUT, &plan(id), Some(&goal()))
+        app.get("admin", &hist).await.must(200);
+        app.get("admin", &contacts(id)).await.must(200);
+        app.put("admin", &plan(id), goal())
             .await
             .assert_problem(403, &[]);
         // The owner's colleague in unit A reads and changes everything.
-        let r = app.call("cw_a2", Method::GET, &plan(id), None).await;
-        assert_eq!(r.status, 200);
+        let r = app.get("cw_a2", &plan(id)).await.must(200);
         assert!(r.json["steps"]
             .as_array()
             .unwrap()
             .iter()
             .all(|s| s["editable"] == true));
         // A partner without consent: not found.
-        app.call("partner", Method::GET, &plan(id), None)
-            .await
-            .assert_problem(404, &[]);
+        app.get("partner", &plan(id)).await.assert_problem(404, &[]);
         // The OpenAPI document describes the endpoints.
-        let doc = app
-            .call("cw_a", Method::GET, "/api/v1/openapi.json", None)
-            .await;
+        let doc = app.get("cw_a", "/api/v1/openapi.json").await;
         let paths = &doc.json["paths"];
         for p in [
             "/api/v1/participants/{id}/plan",
@@ -624,7 +518,7 @@ both_engines!(
     |app: TestApp| async move {
         let id = register(&app, 5).await;
         let t = app.today();
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         for (d, kind, org, note) in [
             (t - Duration::days(20), "meeting", app.org_a, "Första mötet"),
             (t - Duration::days(2), "home_visit", app.org_a, "Hembesök"),
@@ -632,30 +526,28 @@ both_engines!(
             (t - Duration::days(2), "message", app.org_a, "Sms om tid"),
         ] {
             let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &contacts(id),
-                Some(&json!({ "contact_date": day(d), "kind": kind, "organisation_id": org, "note": note })),
-            )
-            .await;
-            assert_eq!(r.status, 201, "{}", r.text);
+                .post(
+                    "cw_a",
+                    &contacts(id),
+                    json!({ "contact_date": day(d), "kind": kind, "organisation_id": org,
+                    "note": note }),
+                )
+                .await
+                .must(201);
             assert_eq!(r.json["recorded_by"], app.user_ids["cw_a"]);
         }
         // Without an organisation the recorder's own is used.
         let r = app
-            .call(
+            .post(
                 "cw_a2",
-                Method::POST,
                 &contacts(id),
-                Some(&json!({ "contact_date": day(t - Duration::days(30)), "kind": "other" })),
+                json!({ "contact_date": day(t - Duration::days(30)), "kind": "other" }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         assert_eq!(r.json["organisation_id"], app.org_a);
 
-        let r = app.call("cw_a2", Method::GET, &contacts(id), None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("cw_a2", &contacts(id)).await.must(200);
         let notes: Vec<&str> = r
             .json
             .as_array()
@@ -674,36 +566,25 @@ both_engines!(
             ]
         );
 
-        let r = app
-        .call(
+        app.post(
             "cw_a",
-            Method::POST,
             &contacts(id),
-            Some(&json!({ "contact_date": day(t + Duration::days(1)), "kind": "fax", "organisation_id": 999_999 })),
+            json!({ "contact_date": day(t + Duration::days(1)), "kind": "fax",
+                "organisation_id": 999_999 }),
         )
-        .await;
-        r.assert_problem(422, &["contact_date", "kind"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &contacts(id),
-                Some(
-                    &json!({ "contact_date": day(t), "kind": "call", "organisation_id": 999_999 }),
-                ),
-            )
-            .await;
-        r.assert_problem(422, &["organisation_id"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &contacts(id),
-                Some(&json!({ "note": 5 })),
-            )
-            .await;
-        r.assert_problem(422, &["note"]);
-        let r = app.call("cw_a", Method::GET, &contacts(id), None).await;
+        .await
+        .assert_problem(422, &["contact_date", "kind"]);
+        app.post(
+            "cw_a",
+            &contacts(id),
+            json!({ "contact_date": day(t), "kind": "call", "organisation_id": 999_999 }),
+        )
+        .await
+        .assert_problem(422, &["organisation_id"]);
+        app.post("cw_a", &contacts(id), json!({ "note": 5 }))
+            .await
+            .assert_problem(422, &["note"]);
+        let r = app.get("cw_a", &contacts(id)).await;
         assert_eq!(r.json.as_array().unwrap().len(), 5);
     }
 );
@@ -713,42 +594,25 @@ both_engines!(
     |app: TestApp| async move {
         let (id, step, _) = plan_with_steps(&app, 6, app.org_b).await;
         let step_path = format!("{}/{step}", steps(id));
-        assert_eq!(
-            app.call("cw_a2", Method::GET, &plan(id), None).await.status,
-            200
-        );
-        assert_eq!(
-            app.call(
-                "cw_a2",
-                Method::PATCH,
-                &step_path,
-                Some(&json!({ "status": "active" }))
-            )
+        app.get("cw_a2", &plan(id)).await.must(200);
+        app.patch("cw_a2", &step_path, json!({ "status": "active" }))
             .await
-            .status,
-            200
-        );
+            .must(200);
         history(&app, "cw_a", id).await;
-        app.call(
+        app.post(
             "cw_a",
-            Method::POST,
             &contacts(id),
-            Some(&json!({ "contact_date": day(app.today()), "kind": "meeting" })),
+            json!({ "contact_date": day(app.today()), "kind": "meeting" }),
         )
         .await;
-        app.call("cw_a", Method::GET, &contacts(id), None).await;
-        app.call("cw_b", Method::GET, &plan(id), None).await;
+        app.get("cw_a", &contacts(id)).await;
+        app.get("cw_b", &plan(id)).await;
 
-        let r = app
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/audit?participant={id}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let events = r.json.as_array().unwrap().clone();
+        let events = app
+            .get("admin", &format!("/api/v1/audit?participant={id}"))
+            .await
+            .must(200)
+            .array();
         let find = |action: &str, user: &str| {
             events
                 .iter()
@@ -788,46 +652,35 @@ both_engines!(
 both_engines!(
     a_partner_under_an_action_plan_consent_edits_their_own_steps,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let (id, step_a, step_af) = plan_with_steps(&app, 7, af).await;
-        let consent = |categories: Value| json!({ "organisation_ids": [af], "categories": categories, "method": "written" });
+        let consent = |categories: Value| {
+            json!({ "organisation_ids": [af],
+            "categories": categories, "method": "written" })
+        };
         // A consent that does not cover action plans shows the person, not the plan.
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &format!("/api/v1/participants/{id}/consents"),
-                Some(&consent(json!(["contact_details"]))),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        assert_eq!(
-            app.call(
-                "partner",
-                Method::GET,
-                &format!("/api/v1/participants/{id}"),
-                None
-            )
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents"),
+            consent(json!(["contact_details"])),
+        )
+        .await
+        .must(201);
+        app.get("partner", &format!("/api/v1/participants/{id}"))
             .await
-            .status,
-            200
-        );
-        app.call("partner", Method::GET, &plan(id), None)
-            .await
-            .assert_problem(404, &[]);
+            .must(200);
+        app.get("partner", &plan(id)).await.assert_problem(404, &[]);
 
-        let r = app
-            .call(
+        let cid = app
+            .post(
                 "cw_a",
-                Method::POST,
                 &format!("/api/v1/participants/{id}/consents"),
-                Some(&consent(json!(["action_plan"]))),
+                consent(json!(["action_plan"])),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let cid = r.json["id"].as_i64().unwrap();
-        let r = app.call("partner", Method::GET, &plan(id), None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(201)
+            .id();
+        let r = app.get("partner", &plan(id)).await.must(200);
         assert_eq!(r.json["goal_editable"], false);
         let editable: Vec<(i64, bool)> = r.json["steps"]
             .as_array()
@@ -839,48 +692,38 @@ both_engines!(
 
         // Their own organisation's step: yes. Unit A's step, the goal, or
         // moving their step to unit A: 403 (they see the plan; nothing is disclosed).
-        let r = app
-            .call(
-                "partner",
-                Method::PATCH,
-                &format!("{}/{step_af}", steps(id)),
-                Some(&json!({ "status": "done", "result_note": "Validering klar" })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        app.call(
+        app.patch(
             "partner",
-            Method::PATCH,
+            &format!("{}/{step_af}", steps(id)),
+            json!({ "status": "done", "result_note": "Validering klar" }),
+        )
+        .await
+        .must(200);
+        app.patch(
+            "partner",
             &format!("{}/{step_a}", steps(id)),
-            Some(&json!({ "status": "active" })),
+            json!({ "status": "active" }),
         )
         .await
         .assert_problem(403, &[]);
-        app.call("partner", Method::PUT, &plan(id), Some(&goal()))
+        app.put("partner", &plan(id), goal())
             .await
             .assert_problem(403, &[]);
         let t = app.today();
-        let r = app
-            .call(
-                "partner",
-                Method::POST,
-                &steps(id),
-                Some(
-                    &json!({ "activity_type": "job_search", "organisation_id": af,
+        app.post(
+            "partner",
+            &steps(id),
+            json!({ "activity_type": "job_search", "organisation_id": af,
                               "responsible_user_id": app.user_ids["partner"],
                               "start_date": day(t), "due_date": day(t + Duration::days(30)) }),
-                ),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        app.call(
+        )
+        .await
+        .must(201);
+        app.post(
             "partner",
-            Method::POST,
             &steps(id),
-            Some(
-                &json!({ "activity_type": "job_search", "organisation_id": app.org_a,
+            json!({ "activity_type": "job_search", "organisation_id": app.org_a,
                           "start_date": day(t), "due_date": day(t) }),
-            ),
         )
         .await
         .assert_problem(403, &[]);
@@ -892,12 +735,7 @@ both_engines!(
 
         // The audit trail names the consent rule.
         let r = app
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/audit?participant={id}"),
-                None,
-            )
+            .get("admin", &format!("/api/v1/audit?participant={id}"))
             .await;
         let events = r.json.as_array().unwrap();
         assert!(events.iter().any(|e| e["action"] == "plan.step.update"
@@ -908,53 +746,42 @@ both_engines!(
             && e["outcome"] == "denied"));
 
         // A caseworker of another unit under such a consent reads, never changes.
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &format!("/api/v1/participants/{id}/consents"),
-                Some(
-                    &json!({ "organisation_ids": [app.org_b], "categories": ["action_plan"],
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents"),
+            json!({ "organisation_ids": [app.org_b], "categories": ["action_plan"],
                               "method": "verbal" }),
-                ),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = app.call("cw_b", Method::GET, &plan(id), None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        )
+        .await
+        .must(201);
+        let r = app.get("cw_b", &plan(id)).await.must(200);
         assert_eq!(r.json["goal_editable"], false);
         assert!(r.json["steps"]
             .as_array()
             .unwrap()
             .iter()
             .all(|s| s["editable"] == false));
-        app.call(
+        app.patch(
             "cw_b",
-            Method::PATCH,
             &format!("{}/{step_a}", steps(id)),
-            Some(&json!({ "status": "active" })),
+            json!({ "status": "active" }),
         )
         .await
         .assert_problem(404, &[]);
 
         // Revoked: the plan is gone on the next request.
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &format!("/api/v1/participants/{id}/consents/{cid}/revoke"),
-                Some(&json!({ "reason": "återkallat per telefon" })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        app.call("partner", Method::GET, &plan(id), None)
-            .await
-            .assert_problem(404, &[]);
-        app.call(
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents/{cid}/revoke"),
+            json!({ "reason": "återkallat per telefon" }),
+        )
+        .await
+        .must(200);
+        app.get("partner", &plan(id)).await.assert_problem(404, &[]);
+        app.patch(
             "partner",
-            Method::PATCH,
             &format!("{}/{step_af}", steps(id)),
-            Some(&json!({ "result_note": "x" })),
+            json!({ "result_note": "x" }),
         )
         .await
         .assert_problem(404, &[]);

@@ -13,23 +13,8 @@ use chrono::Duration;
 use common::{day, hidden_csrf, TestApp};
 use serde_json::json;
 
-async fn af(app: &TestApp) -> i64 {
-    app.store
-        .organisation_by_name("AF")
-        .await
-        .unwrap()
-        .expect("AF exists")
-        .id
-}
-
 async fn register(app: &TestApp, i: u32) -> i64 {
-    app.create(
-        "cw_a",
-        json!({ "identity_number": common::pnr(i), "first_name": "Plan", "last_name": "Stegsson" }),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap()
+    app.register("cw_a", i, "Plan", "Stegsson").await
 }
 
 /// The text of the `<tbody>` of the table with this id, tags stripped.
@@ -68,7 +53,7 @@ both_engines!(
     a_caseworker_builds_a_plan_with_steps_of_two_organisations,
     |app: TestApp| async move {
         let id = register(&app, 1).await;
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let cw = app.login("cw_a").await;
         let plan = format!("/deltagare/{id}/plan");
 
@@ -448,7 +433,7 @@ both_engines!(
     another_unit_gets_404_and_a_partner_sees_the_plan_only_with_consent,
     |app: TestApp| async move {
         let id = register(&app, 3).await;
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let cw = app.login("cw_a").await;
         let plan = format!("/deltagare/{id}/plan");
         let (_, html) = page(&cw, &app, &plan).await;
@@ -570,15 +555,13 @@ both_engines!(
         assert_eq!(status, 403);
 
         // Revoked: gone again, on the next request.
-        let (s, _) = app
-            .send_json(
-                "cw_a",
-                reqwest::Method::POST,
-                &format!("/api/v1/participants/{id}/consents/{consent}/revoke"),
-                &json!({ "reason": "Deltagaren återkallade" }),
-            )
-            .await;
-        assert_eq!(s, 200);
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents/{consent}/revoke"),
+            json!({ "reason": "Deltagaren återkallade" }),
+        )
+        .await
+        .must(200);
         let (status, _) = page(&partner, &app, &plan).await;
         assert_eq!(status, 404);
     }
@@ -588,7 +571,7 @@ both_engines!(
     consent_is_recorded_and_revoked_through_the_participant_page,
     |app: TestApp| async move {
         let id = register(&app, 4).await;
-        let af = af(&app).await.to_string();
+        let af = app.org("AF").await.to_string();
         let cw = app.login("cw_a").await;
         let path = format!("/deltagare/{id}");
         let (status, html) = page(&cw, &app, &path).await;
@@ -729,7 +712,8 @@ both_engines!(
         let id = app
             .create(
                 "cw_a",
-                json!({ "identity_number": common::pnr(5), "first_name": "Över", "last_name": "Lämning",
+                json!({ "identity_number": common::pnr(5), "first_name": "Över",
+                    "last_name": "Lämning",
                         "responsible_caseworker_id": app.user_ids["cw_a"] }),
             )
             .await["id"]
@@ -776,7 +760,7 @@ both_engines!(
 both_engines!(
     the_common_entry_registers_or_attaches_without_disclosing_more,
     |app: TestApp| async move {
-        let af = af(&app).await.to_string();
+        let af = app.org("AF").await.to_string();
         let cw = app.login("cw_a").await;
         let (status, html) = page(&cw, &app, "/inskrivning").await;
         assert_eq!(status, 200);
@@ -962,36 +946,31 @@ both_engines!(
     every_new_page_is_translated_in_both_languages,
     |app: TestApp| async move {
         let id = register(&app, 12).await;
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let t = app.today();
         for (path, body) in [(
             format!("/api/v1/participants/{id}/plan"),
             json!({"goal_kind": "education", "goal_title": "Komvux"}),
         )] {
-            let (s, j) = app
-                .send_json("cw_a", reqwest::Method::PUT, &path, &body)
-                .await;
-            assert_eq!(s, 201, "{j}");
+            app.put("cw_a", &path, body).await.must(201);
         }
-        let (s, j) = app
-            .send_json(
-                "cw_a",
-                reqwest::Method::POST,
-                &format!("/api/v1/participants/{id}/plan/steps"),
-                &json!({"activity_type": "sfi", "organisation_id": af,
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/plan/steps"),
+            json!({"activity_type": "sfi", "organisation_id": af,
                         "start_date": day(t), "due_date": day(t + Duration::days(5))}),
-            )
-            .await;
-        assert_eq!(s, 201, "{j}");
-        let (s, j) = app
-            .send_json(
-                "cw_a",
-                reqwest::Method::POST,
-                &format!("/api/v1/participants/{id}/consents"),
-                &json!({"organisation_ids": [af], "categories": ["action_plan"], "method": "digital"}),
-            )
-            .await;
-        assert_eq!(s, 201, "{j}");
+        )
+        .await
+        .must(201);
+        let consent =
+            json!({"organisation_ids": [af], "categories": ["action_plan"], "method": "digital"});
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{id}/consents"),
+            consent,
+        )
+        .await
+        .must(201);
         let cw = app.login("cw_a").await;
         for lang in ["sv", "en"] {
             let res = cw

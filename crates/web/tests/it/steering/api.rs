@@ -11,69 +11,48 @@ use crate::common;
 
 use chrono::Duration;
 use common::{day, TestApp};
-use reqwest::Method;
 use serde_json::{json, Value};
-
-async fn af(app: &TestApp) -> i64 {
-    app.store
-        .organisation_by_name("AF")
-        .await
-        .unwrap()
-        .expect("AF exists")
-        .id
-}
 
 /// A participant of `user`'s unit with a plan and one planned step of
 /// unit A. Returns (participant, step).
 async fn participant_with_plan(app: &TestApp, user: &str, i: u32, org: i64) -> (i64, i64) {
-    let id = app
-        .create(
-            user,
-            json!({ "identity_number": common::pnr(i), "first_name": "Styr", "last_name": "Gruppsson" }),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let r = app
-        .call(
-            user,
-            Method::PUT,
-            &format!("/api/v1/participants/{id}/plan"),
-            Some(&json!({ "goal_kind": "education", "goal_title": "Vård- och omsorgsprogrammet" })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    let id = app.register(user, i, "Styr", "Gruppsson").await;
+    app.put(
+        user,
+        &format!("/api/v1/participants/{id}/plan"),
+        json!({ "goal_kind": "education", "goal_title": "Vård- och omsorgsprogrammet" }),
+    )
+    .await
+    .must(201);
     let t = app.today();
     let r = app
-        .call(
+        .post(
             user,
-            Method::POST,
             &format!("/api/v1/participants/{id}/plan/steps"),
-            Some(&json!({
+            json!({
                 "activity_type": "income_support_follow_up",
                 "organisation_id": org,
                 "start_date": day(t),
                 "due_date": day(t + Duration::days(60)),
-            })),
+            }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    (id, r.json["id"].as_i64().unwrap())
+        .await
+        .must(201);
+    (id, r.id())
 }
 
 async fn group(app: &TestApp) -> i64 {
-    let af = af(app).await;
+    let af = app.org("AF").await;
     let r = app
-        .call(
+        .post(
             "cw_a",
-            Method::POST,
             "/api/v1/steering-groups",
-            Some(&json!({ "name": "Styrgrupp Söderort", "organisation_ids": [app.org_a, af] })),
+            json!({ "name": "Styrgrupp Söderort", "organisation_ids": [app.org_a, af] }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
     assert_eq!(r.json["organisation_ids"].as_array().unwrap().len(), 2);
-    r.json["id"].as_i64().unwrap()
+    r.id()
 }
 
 fn g(gid: i64, rest: &str) -> String {
@@ -82,76 +61,61 @@ fn g(gid: i64, rest: &str) -> String {
 
 async fn plan(app: &TestApp, id: i64) -> Value {
     let r = app
-        .call(
-            "cw_a",
-            Method::GET,
-            &format!("/api/v1/participants/{id}/plan"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+        .get("cw_a", &format!("/api/v1/participants/{id}/plan"))
+        .await
+        .must(200);
     r.json
 }
 
 async fn history(app: &TestApp, id: i64) -> Vec<Value> {
     let r = app
-        .call(
-            "cw_a",
-            Method::GET,
-            &format!("/api/v1/participants/{id}/plan/history"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_array().unwrap().clone()
+        .get("cw_a", &format!("/api/v1/participants/{id}/plan/history"))
+        .await
+        .must(200);
+    r.array()
 }
 
 async fn audit(app: &TestApp) -> Vec<Value> {
-    let r = app
-        .call("admin", Method::GET, "/api/v1/audit?limit=1000", None)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_array().unwrap().clone()
+    let r = app.get("admin", "/api/v1/audit?limit=1000").await.must(200);
+    r.array()
 }
 
 both_engines!(
     a_decision_creates_and_changes_plan_steps_with_history,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let gid = group(&app).await;
         let (pid, step) = participant_with_plan(&app, "cw_a", 1, app.org_a).await;
         let t = app.today();
 
-        let r = app
-            .call(
+        let meeting = app
+            .post(
                 "cw_a",
-                Method::POST,
                 &g(gid, "/meetings"),
-                Some(&json!({ "meeting_date": day(t), "notes": "Månadsmöte" })),
+                json!({ "meeting_date": day(t), "notes": "Månadsmöte" }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let meeting = r.json["id"].as_i64().unwrap();
+            .await
+            .must(201)
+            .id();
 
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &g(gid, "/cases"),
-                Some(&json!({ "participant_id": pid, "question": "Kan studier prövas med försörjningsstöd?" })),
+                json!({ "participant_id": pid,
+                    "question": "Kan studier prövas med försörjningsstöd?" }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         assert_eq!(r.json["status"], "open");
         assert_eq!(r.json["participant"]["id"], pid);
-        let case = r.json["id"].as_i64().unwrap();
+        let case = r.id();
 
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &g(gid, "/decisions"),
-                Some(&json!({
+                json!({
                     "text": "Pröva-på-studier med bibehållet försörjningsstöd",
                     "case_id": case,
                     "meeting_id": meeting,
@@ -164,12 +128,13 @@ both_engines!(
                         "start_date": day(t + Duration::days(7)),
                         "due_date": day(t + Duration::days(97)),
                     }],
-                    "update_steps": [{ "participant_id": pid, "step_id": step, "status": "active" }],
-                })),
+                    "update_steps": [{ "participant_id": pid, "step_id": step,
+                        "status": "active" }],
+                }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let did = r.json["id"].as_i64().unwrap();
+            .await
+            .must(201);
+        let did = r.id();
         assert_eq!(r.json["status"], "open");
         assert_eq!(r.json["participants"][0]["id"], pid);
         assert_eq!(r.json["hidden_participants"], 0);
@@ -209,17 +174,17 @@ both_engines!(
             .all(|e| e["decision_id"].is_null()));
 
         // The case is decided; the decision's follow-up is changed, and kept.
-        let r = app.call("cw_a", Method::GET, &g(gid, "/cases"), None).await;
+        let r = app.get("cw_a", &g(gid, "/cases")).await;
         assert_eq!(r.json[0]["status"], "decided", "{}", r.text);
         let r = app
-            .call(
+            .patch(
                 "cw_a2",
-                Method::PATCH,
                 &g(gid, &format!("/decisions/{did}")),
-                Some(&json!({ "status": "in_progress", "follow_up_date": day(t + Duration::days(60)), "version": 1 })),
+                json!({ "status": "in_progress", "follow_up_date": day(t + Duration::days(60)),
+                    "version": 1 }),
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["status"], "in_progress");
         assert_eq!(r.json["version"], 2);
         let hist = r.json["history"].as_array().unwrap();
@@ -229,27 +194,22 @@ both_engines!(
         assert_eq!(st[1]["new_value"], "in_progress");
         assert_eq!(st[1]["user_id"], app.user_ids["cw_a2"]);
         // A stale version and an unknown status.
-        app.call(
+        app.patch(
             "cw_a",
-            Method::PATCH,
             &g(gid, &format!("/decisions/{did}")),
-            Some(&json!({ "status": "done", "version": 1 })),
+            json!({ "status": "done", "version": 1 }),
         )
         .await
         .assert_problem(409, &[]);
-        app.call(
+        app.patch(
             "cw_a",
-            Method::PATCH,
             &g(gid, &format!("/decisions/{did}")),
-            Some(&json!({ "status": "finished", "text": "x" })),
+            json!({ "status": "finished", "text": "x" }),
         )
         .await
         .assert_problem(422, &["status", "text"]);
 
-        let r = app
-            .call("cw_a", Method::GET, &g(gid, "/decisions"), None)
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("cw_a", &g(gid, "/decisions")).await.must(200);
         assert_eq!(r.json.as_array().unwrap().len(), 1);
         assert_eq!(r.json[0]["status"], "in_progress");
 
@@ -283,7 +243,7 @@ both_engines!(
 both_engines!(
     invalid_decisions_name_fields_and_leave_nothing,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let gid = group(&app).await;
         let (pid, step) = participant_with_plan(&app, "cw_a", 2, app.org_a).await;
         let (pid_b, step_b) = participant_with_plan(&app, "cw_b", 3, app.org_b).await;
@@ -296,25 +256,23 @@ both_engines!(
         let before_history = history(&app, pid).await.len();
 
         // Input errors, each by its place.
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &g(gid, "/decisions"),
-                Some(&json!({
-                    "text": " ",
-                    "status": "someday",
-                    "follow_up_date": "2026-02-30",
-                    "organisation_ids": "A",
-                    "create_steps": [good.clone(), {
-                        "participant_id": pid, "activity_type": "sfi", "organisation_id": af,
-                        "start_date": day(t), "due_date": day(t - Duration::days(1)), "colour": "red",
-                    }],
-                    "update_steps": [{ "step_id": step, "status": 5 }],
-                })),
-            )
-            .await;
-        r.assert_problem(
+        app.post(
+            "cw_a",
+            &g(gid, "/decisions"),
+            json!({
+                "text": " ",
+                "status": "someday",
+                "follow_up_date": "2026-02-30",
+                "organisation_ids": "A",
+                "create_steps": [good.clone(), {
+                    "participant_id": pid, "activity_type": "sfi", "organisation_id": af,
+                    "start_date": day(t), "due_date": day(t - Duration::days(1)), "colour": "red",
+                }],
+                "update_steps": [{ "step_id": step, "status": 5 }],
+            }),
+        )
+        .await
+        .assert_problem(
             422,
             &[
                 "text",
@@ -330,118 +288,115 @@ both_engines!(
 
         // Errors found while applying: a valid first step, then a step change
         // the plan rules refuse — nothing of either is kept.
-        let r = app
-            .call("cw_a", Method::POST, &g(gid, "/decisions"), Some(&json!({
+        app.post(
+            "cw_a",
+            &g(gid, "/decisions"),
+            json!({
                 "text": "Avslutas",
                 "create_steps": [good.clone()],
                 "update_steps": [{ "participant_id": pid, "step_id": step, "status": "done" },
                                  { "participant_id": pid, "step_id": step, "status": "planned" }],
-            })))
-            .await;
-        r.assert_problem(422, &["update_steps[1].status"]);
-        let r = app
-            .call("cw_a", Method::POST, &g(gid, "/decisions"), Some(&json!({
+            }),
+        )
+        .await
+        .assert_problem(422, &["update_steps[1].status"]);
+        app.post(
+            "cw_a",
+            &g(gid, "/decisions"),
+            json!({
                 "text": "Okänd",
                 "create_steps": [good.clone(), {
                     "participant_id": pid, "activity_type": "sfi", "organisation_id": 999_999,
                     "start_date": day(t), "due_date": day(t),
                 }],
                 "update_steps": [{ "participant_id": pid, "step_id": 999_999, "status": "active" }],
-            })))
-            .await;
-        r.assert_problem(422, &["create_steps[1].organisation_id"]);
-        let r = app
-            .call("cw_a", Method::POST, &g(gid, "/decisions"), Some(&json!({
+            }),
+        )
+        .await
+        .assert_problem(422, &["create_steps[1].organisation_id"]);
+        app.post(
+            "cw_a",
+            &g(gid, "/decisions"),
+            json!({
                 "text": "Okänt steg",
                 "update_steps": [{ "participant_id": pid, "step_id": step_b, "status": "active" }],
-            })))
-            .await;
-        r.assert_problem(422, &["update_steps[0].step_id"]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &g(gid, "/decisions"),
-                Some(&json!({
-                    "text": "Fel ärende", "case_id": 999_999,
-                })),
-            )
-            .await;
-        r.assert_problem(422, &["case_id"]);
+            }),
+        )
+        .await
+        .assert_problem(422, &["update_steps[0].step_id"]);
+        app.post(
+            "cw_a",
+            &g(gid, "/decisions"),
+            json!({
+                "text": "Fel ärende", "case_id": 999_999,
+            }),
+        )
+        .await
+        .assert_problem(422, &["case_id"]);
 
         // A participant cw_a may not work with: 404, and nothing written.
-        let r = app
-            .call("cw_a", Method::POST, &g(gid, "/decisions"), Some(&json!({
+        app.post(
+            "cw_a",
+            &g(gid, "/decisions"),
+            json!({
                 "text": "Två personer",
                 "create_steps": [good.clone()],
-                "update_steps": [{ "participant_id": pid_b, "step_id": step_b, "status": "active" }],
-            })))
-            .await;
-        r.assert_problem(404, &[]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &g(gid, "/decisions"),
-                Some(&json!({
-                    "text": "Berör", "participant_ids": [pid_b],
-                })),
-            )
-            .await;
-        r.assert_problem(404, &[]);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                &g(gid, "/cases"),
-                Some(&json!({
-                    "participant_id": pid_b, "question": "?",
-                })),
-            )
-            .await;
-        r.assert_problem(404, &[]);
+                "update_steps": [{ "participant_id": pid_b, "step_id": step_b,
+                    "status": "active" }],
+            }),
+        )
+        .await
+        .assert_problem(404, &[]);
+        app.post(
+            "cw_a",
+            &g(gid, "/decisions"),
+            json!({
+                "text": "Berör", "participant_ids": [pid_b],
+            }),
+        )
+        .await
+        .assert_problem(404, &[]);
+        app.post(
+            "cw_a",
+            &g(gid, "/cases"),
+            json!({
+                "participant_id": pid_b, "question": "?",
+            }),
+        )
+        .await
+        .assert_problem(404, &[]);
 
         let after_plan = plan(&app, pid).await;
         assert_eq!(before_plan["steps"], after_plan["steps"]);
         assert_eq!(history(&app, pid).await.len(), before_history);
-        let r = app
-            .call("cw_a", Method::GET, &g(gid, "/decisions"), None)
-            .await;
+        let r = app.get("cw_a", &g(gid, "/decisions")).await;
         assert_eq!(r.json, json!([]), "{}", r.text);
-        let r = app.call("cw_a", Method::GET, &g(gid, "/cases"), None).await;
+        let r = app.get("cw_a", &g(gid, "/cases")).await;
         assert_eq!(r.json, json!([]), "{}", r.text);
         let r = app
-            .call(
-                "cw_b",
-                Method::GET,
-                &format!("/api/v1/participants/{pid_b}/plan"),
-                None,
-            )
+            .get("cw_b", &format!("/api/v1/participants/{pid_b}/plan"))
             .await;
         assert_eq!(r.json["steps"][0]["status"], "planned", "{}", r.text);
 
         // Groups and meetings name their fields too.
-        app.call(
+        app.post(
             "cw_a",
-            Method::POST,
             "/api/v1/steering-groups",
-            Some(&json!({ "organisation_ids": [] })),
+            json!({ "organisation_ids": [] }),
         )
         .await
         .assert_problem(422, &["name", "organisation_ids"]);
-        app.call(
+        app.post(
             "cw_a",
-            Method::POST,
             "/api/v1/steering-groups",
-            Some(&json!({ "name": "X", "organisation_ids": [999_999] })),
+            json!({ "name": "X", "organisation_ids": [999_999] }),
         )
         .await
         .assert_problem(422, &["organisation_ids"]);
-        app.call(
+        app.post(
             "cw_a",
-            Method::POST,
             &g(gid, "/meetings"),
-            Some(&json!({ "meeting_date": "igår" })),
+            json!({ "meeting_date": "igår" }),
         )
         .await
         .assert_problem(422, &["meeting_date"]);
@@ -463,59 +418,47 @@ both_engines!(
 both_engines!(
     access_members_read_partners_see_participants_only_under_consent,
     |app: TestApp| async move {
-        let af = af(&app).await;
+        let af = app.org("AF").await;
         let gid = group(&app).await;
         let (pid, step) = participant_with_plan(&app, "cw_a", 4, app.org_a).await;
-        let r = app
-            .call(
+        app.post(
+            "cw_a",
+            &g(gid, "/cases"),
+            json!({ "participant_id": pid, "question": "Insatser?" }),
+        )
+        .await
+        .must(201);
+        let did = app
+            .post(
                 "cw_a",
-                Method::POST,
-                &g(gid, "/cases"),
-                Some(&json!({ "participant_id": pid, "question": "Insatser?" })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
                 &g(gid, "/decisions"),
-                Some(
-                    &json!({ "text": "Gemensam uppföljning", "participant_ids": [pid],
+                json!({ "text": "Gemensam uppföljning", "participant_ids": [pid],
                                 "organisation_ids": [af] }),
-                ),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let did = r.json["id"].as_i64().unwrap();
+            .await
+            .must(201)
+            .id();
 
         // Another unit, not a member: nothing exists.
-        let r = app
-            .call("cw_b", Method::GET, "/api/v1/steering-groups", None)
-            .await;
-        assert_eq!(r.status, 200);
+        let r = app.get("cw_b", "/api/v1/steering-groups").await.must(200);
         assert_eq!(r.json, json!([]));
         // Lists agree with single reads: B's own group is B's alone (admins see all).
-        let r = app
-            .call(
+        let gid_b = app
+            .post(
                 "cw_b",
-                Method::POST,
                 "/api/v1/steering-groups",
-                Some(&json!({ "name": "Styrgrupp B", "organisation_ids": [app.org_b] })),
+                json!({ "name": "Styrgrupp B", "organisation_ids": [app.org_b] }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let gid_b = r.json["id"].as_i64().unwrap();
+            .await
+            .must(201)
+            .id();
         for (user, expected) in [
             ("cw_b", vec![gid_b]),
             ("cw_a", vec![gid]),
             ("partner", vec![gid]),
             ("admin", vec![gid, gid_b]),
         ] {
-            let r = app
-                .call(user, Method::GET, "/api/v1/steering-groups", None)
-                .await;
-            assert_eq!(r.status, 200, "{}", r.text);
+            let r = app.get(user, "/api/v1/steering-groups").await.must(200);
             let ids: Vec<i64> = r
                 .json
                 .as_array()
@@ -525,130 +468,110 @@ both_engines!(
                 .collect();
             assert_eq!(ids, expected, "{user}");
         }
-        app.call("cw_a", Method::GET, &g(gid_b, ""), None)
+        app.get("cw_a", &g(gid_b, ""))
             .await
             .assert_problem(404, &[]);
-        app.call("partner", Method::GET, &g(gid_b, "/decisions"), None)
+        app.get("partner", &g(gid_b, "/decisions"))
             .await
             .assert_problem(404, &[]);
         for path in ["", "/meetings", "/cases", "/decisions"] {
-            app.call("cw_b", Method::GET, &g(gid, path), None)
+            app.get("cw_b", &g(gid, path))
                 .await
                 .assert_problem(404, &[]);
         }
-        app.call(
+        app.post(
             "cw_b",
-            Method::POST,
             &g(gid, "/meetings"),
-            Some(&json!({ "meeting_date": "2026-11-01" })),
+            json!({ "meeting_date": "2026-11-01" }),
         )
         .await
         .assert_problem(404, &[]);
-        app.call(
+        app.patch(
             "cw_b",
-            Method::PATCH,
             &g(gid, &format!("/decisions/{did}")),
-            Some(&json!({ "status": "done" })),
+            json!({ "status": "done" }),
         )
         .await
         .assert_problem(404, &[]);
-        app.call("cw_a", Method::GET, &g(999_999, ""), None)
+        app.get("cw_a", &g(999_999, ""))
             .await
             .assert_problem(404, &[]);
 
         // Roles that never take part: 403.
         for user in ["analyst", "employer", "coordinator"] {
-            app.call(user, Method::GET, "/api/v1/steering-groups", None)
+            app.get(user, "/api/v1/steering-groups")
                 .await
                 .assert_problem(403, &[]);
-            app.call(user, Method::GET, &g(gid, "/decisions"), None)
+            app.get(user, &g(gid, "/decisions"))
                 .await
                 .assert_problem(403, &[]);
-            app.call(
+            app.post(
                 user,
-                Method::POST,
                 "/api/v1/steering-groups",
-                Some(&json!({ "name": "X", "organisation_ids": [af] })),
+                json!({ "name": "X", "organisation_ids": [af] }),
             )
             .await
             .assert_problem(403, &[]);
         }
 
         // A partner of a member organisation reads the group, not the person.
-        let r = app
-            .call("partner", Method::GET, "/api/v1/steering-groups", None)
-            .await;
+        let r = app.get("partner", "/api/v1/steering-groups").await;
         assert_eq!(r.json.as_array().unwrap().len(), 1, "{}", r.text);
-        let r = app
-            .call("partner", Method::GET, &g(gid, "/cases"), None)
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get("partner", &g(gid, "/cases")).await.must(200);
         assert!(r.json[0]["participant"].is_null(), "{}", r.text);
         assert!(r.json[0]["question"].is_null());
-        let r = app
-            .call("partner", Method::GET, &g(gid, "/decisions"), None)
-            .await;
+        let r = app.get("partner", &g(gid, "/decisions")).await;
         assert_eq!(r.json[0]["text"], "Gemensam uppföljning");
         assert_eq!(r.json[0]["participants"], json!([]));
         assert_eq!(r.json[0]["hidden_participants"], 1);
         assert!(!r.text.contains("Gruppsson"));
         // Partners read; they do not record.
-        app.call(
+        app.post("partner", &g(gid, "/decisions"), json!({ "text": "x" }))
+            .await
+            .assert_problem(403, &[]);
+        app.post(
             "partner",
-            Method::POST,
-            &g(gid, "/decisions"),
-            Some(&json!({ "text": "x" })),
-        )
-        .await
-        .assert_problem(403, &[]);
-        app.call(
-            "partner",
-            Method::POST,
             "/api/v1/steering-groups",
-            Some(&json!({ "name": "X", "organisation_ids": [af] })),
+            json!({ "name": "X", "organisation_ids": [af] }),
         )
         .await
         .assert_problem(403, &[]);
 
         // With consent naming AF the identity shows.
-        let r = app
-            .call("cw_a", Method::POST, &format!("/api/v1/participants/{pid}/consents"),
-                  Some(&json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" })))
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = app
-            .call("partner", Method::GET, &g(gid, "/cases"), None)
-            .await;
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{pid}/consents"),
+            json!({ "organisation_ids": [af], "categories": ["action_plan"], "method": "written" }),
+        )
+        .await
+        .must(201);
+        let r = app.get("partner", &g(gid, "/cases")).await;
         assert_eq!(r.json[0]["participant"]["id"], pid, "{}", r.text);
         assert_eq!(r.json[0]["participant"]["last_name"], "Gruppsson");
-        let r = app
-            .call("partner", Method::GET, &g(gid, "/decisions"), None)
-            .await;
+        let r = app.get("partner", &g(gid, "/decisions")).await;
         assert_eq!(r.json[0]["participants"][0]["id"], pid);
         assert_eq!(r.json[0]["hidden_participants"], 0);
 
         // An admin reads any group (audited) and records decisions, but
         // never changes a plan: 403 for step changes, nothing written.
-        let r = app.call("admin", Method::GET, &g(gid, ""), None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let r = app
-            .call("admin", Method::POST, &g(gid, "/decisions"),
-                  Some(&json!({ "text": "Admin", "participant_ids": [pid],
-                                "update_steps": [{ "participant_id": pid, "step_id": step, "status": "active" }] })))
-            .await;
-        r.assert_problem(403, &[]);
-        let r = app
-            .call(
-                "admin",
-                Method::POST,
-                &g(gid, "/decisions"),
-                Some(&json!({ "text": "Uppföljning i januari", "participant_ids": [pid] })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = app
-            .call("cw_a", Method::GET, &g(gid, "/decisions"), None)
-            .await;
+        app.get("admin", &g(gid, "")).await.must(200);
+        app.post(
+            "admin",
+            &g(gid, "/decisions"),
+            json!({ "text": "Admin", "participant_ids": [pid],
+                                "update_steps": [{ "participant_id": pid, "step_id": step,
+                                    "status": "active" }] }),
+        )
+        .await
+        .assert_problem(403, &[]);
+        app.post(
+            "admin",
+            &g(gid, "/decisions"),
+            json!({ "text": "Uppföljning i januari", "participant_ids": [pid] }),
+        )
+        .await
+        .must(201);
+        let r = app.get("cw_a", &g(gid, "/decisions")).await;
         assert_eq!(r.json.as_array().unwrap().len(), 2, "{}", r.text);
         let events = audit(&app).await;
         assert!(
@@ -676,9 +599,7 @@ both_engines!(
 both_engines!(
     openapi_lists_the_steering_endpoints,
     |app: TestApp| async move {
-        let r = app
-            .call("cw_a", Method::GET, "/api/v1/openapi.json", None)
-            .await;
+        let r = app.get("cw_a", "/api/v1/openapi.json").await;
         let paths = &r.json["paths"];
         for p in [
             "/api/v1/steering-groups",

@@ -12,27 +12,13 @@ use crate::common;
 
 use crate::common::form::{page, post};
 use common::{day, hidden_csrf, TestApp};
-use reqwest::Method;
 use serde_json::json;
 
 both_engines!(
     a_caseworker_runs_a_steering_group_through_the_forms,
     |app: TestApp| async move {
-        let af = app
-            .store
-            .organisation_by_name("AF")
-            .await
-            .unwrap()
-            .expect("AF exists")
-            .id;
-        let pid = app
-            .create(
-                "cw_a",
-                json!({ "identity_number": common::pnr(1), "first_name": "Styr", "last_name": "Gruppsson" }),
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
+        let af = app.org("AF").await;
+        let pid = app.register("cw_a", 1, "Styr", "Gruppsson").await;
         let cw = app.login("cw_a").await;
 
         let (status, html) = page(&cw, &app, "/styrgrupper").await;
@@ -247,24 +233,14 @@ both_engines!(
 /// the plan's first step's status, through the API.
 async fn counts(app: &TestApp, gid: i64, pid: i64) -> (usize, usize, String) {
     let r = app
-        .call(
-            "cw_a",
-            Method::GET,
-            &format!("/api/v1/steering-groups/{gid}/decisions"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+        .get("cw_a", &format!("/api/v1/steering-groups/{gid}/decisions"))
+        .await
+        .must(200);
     let decisions = r.json.as_array().unwrap().len();
     let r = app
-        .call(
-            "cw_a",
-            Method::GET,
-            &format!("/api/v1/participants/{pid}/plan"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+        .get("cw_a", &format!("/api/v1/participants/{pid}/plan"))
+        .await
+        .must(200);
     let steps = r.json["steps"].as_array().unwrap();
     let first = steps[0]["status"].as_str().unwrap_or_default().to_string();
     (decisions, steps.len(), first)
@@ -273,68 +249,50 @@ async fn counts(app: &TestApp, gid: i64, pid: i64) -> (usize, usize, String) {
 both_engines!(
     a_decision_creates_and_changes_plan_steps_through_the_form,
     |app: TestApp| async move {
-        let af = app
-            .store
-            .organisation_by_name("AF")
-            .await
-            .unwrap()
-            .expect("AF exists")
-            .id;
+        let af = app.org("AF").await;
         let today = vagar_domain::time::swedish_date(app.clock.now());
         // A participant of unit A with a plan and one planned step of unit A,
         // referred to a group of unit A and AF — all through the API.
-        let pid = app
-            .create(
-                "cw_a",
-                json!({ "identity_number": common::pnr(2), "first_name": "Plan", "last_name": "Beslutsson" }),
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
+        let pid = app.register("cw_a", 2, "Plan", "Beslutsson").await;
+        app.put(
+            "cw_a",
+            &format!("/api/v1/participants/{pid}/plan"),
+            json!({ "goal_kind": "education", "goal_title": "Vård- och omsorgsprogrammet" }),
+        )
+        .await
+        .must(201);
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::PUT,
-                &format!("/api/v1/participants/{pid}/plan"),
-                Some(&json!({ "goal_kind": "education", "goal_title": "Vård- och omsorgsprogrammet" })),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
                 &format!("/api/v1/participants/{pid}/plan/steps"),
-                Some(&json!({
+                json!({
                     "activity_type": "income_support_follow_up",
                     "organisation_id": app.org_a,
                     "start_date": day(today),
                     "due_date": day(today + chrono::Duration::days(60)),
-                })),
+                }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let step = r.json["id"].as_i64().unwrap().to_string();
-        let r = app
-            .call(
+            .await
+            .must(201);
+        let step = r.id().to_string();
+        let gid = app
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/steering-groups",
-                Some(&json!({ "name": "Styrgrupp Planstöd", "organisation_ids": [app.org_a, af] })),
+                json!({ "name": "Styrgrupp Planstöd", "organisation_ids": [app.org_a, af] }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let gid = r.json["id"].as_i64().unwrap();
+            .await
+            .must(201)
+            .id();
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &format!("/api/v1/steering-groups/{gid}/cases"),
-                Some(&json!({ "participant_id": pid, "question": "Kan sfi kombineras med praktik?" })),
+                json!({ "participant_id": pid, "question": "Kan sfi kombineras med praktik?" }),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let case = r.json["id"].as_i64().unwrap().to_string();
+            .await
+            .must(201);
+        let case = r.id().to_string();
         let base = format!("/styrgrupper/{gid}");
         let beslut = format!("{base}/beslut");
 

@@ -12,7 +12,6 @@ use chrono::{Duration, NaiveDate};
 use reqwest::Method;
 use serde_json::{json, Value};
 use vagar_store::sqlx;
-use vagar_store::sqlx::Row;
 
 pub fn today(app: &TestApp) -> NaiveDate {
     vagar_domain::time::swedish_date(app.clock.now())
@@ -23,12 +22,7 @@ pub fn day(d: NaiveDate) -> String {
 }
 
 pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-        .try_get::<i64, _>("n")
-        .unwrap()
+    app.count(sql).await
 }
 
 /// A participant of unit A born on `birth`, with the given target groups.
@@ -37,7 +31,8 @@ pub async fn participant(app: &TestApp, birth: NaiveDate, serial: u32, groups: &
     let p = app
         .create(
             "cw_a",
-            json!({ "identity_number": number, "first_name": "Ida", "last_name": format!("Placerad{serial}"),
+            json!({ "identity_number": number, "first_name": "Ida",
+                "last_name": format!("Placerad{serial}"),
                     "target_groups": groups }),
         )
         .await;
@@ -47,38 +42,36 @@ pub async fn participant(app: &TestApp, birth: NaiveDate, serial: u32, groups: &
 /// An open intervention of a programme type, through the API.
 pub async fn programme(app: &TestApp, name: &str, programme_type: &str, groups: &[&str]) -> i64 {
     let t = today(app);
-    let r = app
-        .call(
+    let id = app
+        .post(
             "coordinator",
-            Method::POST,
             "/api/v1/interventions",
-            Some(&json!({
-                "name": name, "programme_type": programme_type, "target_groups": groups, "capacity": 5,
-                "period_from": day(t - Duration::days(60)), "period_to": day(t + Duration::days(700)),
+            json!({
+                "name": name, "programme_type": programme_type, "target_groups": groups,
+                    "capacity": 5,
+                "period_from": day(t - Duration::days(60)),
+                    "period_to": day(t + Duration::days(700)),
                 "follow_up_plan": "Sysselsättning mäts 90 dagar efter avslut.",
-            })),
+            }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json["id"].as_i64().unwrap();
-    let r = app
-        .call(
-            "coordinator",
-            Method::POST,
-            &format!("/api/v1/interventions/{id}/indicators"),
-            Some(&json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = app
-        .call(
-            "coordinator",
-            Method::POST,
-            &format!("/api/v1/interventions/{id}/open"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(201)
+        .id();
+    app.post(
+        "coordinator",
+        &format!("/api/v1/interventions/{id}/indicators"),
+        json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 }),
+    )
+    .await
+    .must(201);
+    app.call(
+        "coordinator",
+        Method::POST,
+        &format!("/api/v1/interventions/{id}/open"),
+        None,
+    )
+    .await
+    .must(200);
     id
 }
 
@@ -94,7 +87,8 @@ fn placement_body(
         "employer_id": host.0, "workplace_id": host.1,
         "start_date": day(start), "end_date": day(start + Duration::days(months * 30 - 5)),
         "employment_form": "municipality", "hours_per_week_minutes": 2400,
-        "supervisor_name": "Handledare Hansson", "occupation_ssyk": "5321", "role_title": "Vårdbiträde",
+        "supervisor_name": "Handledare Hansson", "occupation_ssyk": "5321",
+            "role_title": "Vårdbiträde",
     })
 }
 
@@ -106,22 +100,44 @@ async fn steps(app: &TestApp) -> i64 {
     count(app, "SELECT COUNT(*) AS n FROM plan_steps").await
 }
 
+/// A rental intervention "Hyrmodellen" with two hosts `(org number, name)`,
+/// the first linked to the `employer` user, and at each a participant of unit
+/// A (`serials`, aged `years`) placed from today for `days` days. Returns the
+/// placements (at the linked host, at the other).
+pub async fn own_and_other_placement(
+    app: &TestApp,
+    hosts: [(&str, &str); 2],
+    serials: [u32; 2],
+    years: [i64; 2],
+    days: i64,
+) -> (i64, i64) {
+    let t = today(app);
+    let iv = insert_intervention(app, "Hyrmodellen", "rental").await;
+    let own = insert_host(app, hosts[0].0, hosts[0].1, true).await;
+    let other = insert_host(app, hosts[1].0, hosts[1].1, false).await;
+    let p1 = participant(app, t - Duration::days(365 * years[0]), serials[0], &[]).await;
+    let p2 = participant(app, t - Duration::days(365 * years[1]), serials[1], &[]).await;
+    let (from, to) = (day(t), day(t + Duration::days(days)));
+    let mine = insert_placement(app, p1, iv, own, &from, &to, "municipality").await;
+    let theirs = insert_placement(app, p2, iv, other, &from, &to, "municipality").await;
+    (mine, theirs)
+}
+
 both_engines!(
     work_interventions_open_needs_indicators_and_plan,
     |app: TestApp| async move {
         let t = today(&app);
         let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            "/api/v1/interventions",
-            Some(&json!({ "name": "Ungdomsjobb", "programme_type": "youth_employment", "capacity": 10,
-                          "period_from": day(t) })),
-        )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .post(
+                "cw_a",
+                "/api/v1/interventions",
+                json!({ "name": "Ungdomsjobb", "programme_type": "youth_employment", "capacity": 10,
+                          "period_from": day(t) }),
+            )
+            .await
+            .must(201);
         assert_eq!(r.json["status"], "draft");
-        let id = r.json["id"].as_i64().unwrap();
+        let id = r.id();
         let open = format!("/api/v1/interventions/{id}/open");
         let r = app.call("cw_a", Method::POST, &open, None).await;
         r.assert_problem(422, &["indicators", "follow_up_plan"]);
@@ -130,27 +146,23 @@ both_engines!(
             Some("required_before_open")
         );
         // Exactly one of model and programme type.
-        let r = app
-            .call(
-                "cw_a",
-                Method::POST,
-                "/api/v1/interventions",
-                Some(
-                    &json!({ "name": "Båda", "model": "rental", "programme_type": "work_practice",
-                          "capacity": 1, "period_from": day(t) }),
-                ),
-            )
-            .await;
-        r.assert_problem(422, &["programme_type"]);
-        let r = app
-        .call(
+        app.post(
             "cw_a",
-            Method::POST,
-            &format!("/api/v1/interventions/{id}/indicators"),
-            Some(&json!({ "outcome": "work_unsubsidised", "measured_after_days": 180, "target_percent": 30 })),
+            "/api/v1/interventions",
+            json!({ "name": "Båda", "model": "rental", "programme_type": "work_practice",
+                          "capacity": 1, "period_from": day(t) }),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .assert_problem(422, &["programme_type"]);
+        let r = app
+            .post(
+                "cw_a",
+                &format!("/api/v1/interventions/{id}/indicators"),
+                json!({ "outcome": "work_unsubsidised", "measured_after_days": 180,
+                "target_percent": 30 }),
+            )
+            .await
+            .must(201);
         let version = r.json["version"].as_i64().unwrap();
         let r = app.call("cw_a", Method::POST, &open, None).await;
         r.assert_problem(422, &["follow_up_plan"]);
@@ -159,40 +171,22 @@ both_engines!(
             "{}",
             r.text
         );
-        let r = app
-        .call(
+        app.patch(
             "cw_a",
-            Method::PATCH,
             &format!("/api/v1/interventions/{id}"),
-            Some(&json!({ "follow_up_plan": "Enkät och registeruppföljning efter 180 dagar.", "version": version })),
+            json!({ "follow_up_plan": "Enkät och registeruppföljning efter 180 dagar.",
+                "version": version }),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let r = app.call("cw_a", Method::POST, &open, None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
+        let r = app.call("cw_a", Method::POST, &open, None).await.must(200);
         assert_eq!(r.json["status"], "open");
         // Roles: analysts read, employers may not.
-        assert_eq!(
-            app.call(
-                "analyst",
-                Method::GET,
-                &format!("/api/v1/interventions/{id}"),
-                None
-            )
+        app.get("analyst", &format!("/api/v1/interventions/{id}"))
             .await
-            .status,
-            200
-        );
-        assert_eq!(
-            app.call("employer", Method::GET, "/api/v1/interventions", None)
-                .await
-                .status,
-            403
-        );
-        assert_eq!(
-            app.call("admin", Method::POST, &open, None).await.status,
-            403
-        );
+            .must(200);
+        app.get("employer", "/api/v1/interventions").await.must(403);
+        app.call("admin", Method::POST, &open, None).await.must(403);
     }
 );
 
@@ -212,11 +206,10 @@ both_engines!(
         let older = participant(&app, t - Duration::days(365 * 30 + 10), 101, &[]).await;
         let (p0, s0) = (placements(&app).await, steps(&app).await);
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/placements",
-                Some(&placement_body(older, youth, host, t, 3)),
+                placement_body(older, youth, host, t, 3),
             )
             .await;
         r.assert_problem(422, &["participant_id"]);
@@ -232,11 +225,10 @@ both_engines!(
         // Too long for the programme (6 months at most), for a 20-year-old.
         let young = participant(&app, t - Duration::days(365 * 20), 102, &["youth"]).await;
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/placements",
-                Some(&placement_body(young, youth, host, t, 8)),
+                placement_body(young, youth, host, t, 8),
             )
             .await;
         r.assert_problem(422, &["end_date"]);
@@ -248,10 +240,9 @@ both_engines!(
         let mut body = placement_body(young, youth, host, t, 3);
         body["planned_work_percent"] = json!(80);
         body["planned_study_percent"] = json!(10);
-        let r = app
-            .call("cw_a", Method::POST, "/api/v1/placements", Some(&body))
-            .await;
-        r.assert_problem(422, &["planned_study_percent"]);
+        app.post("cw_a", "/api/v1/placements", body)
+            .await
+            .assert_problem(422, &["planned_study_percent"]);
         assert_eq!(placements(&app).await, p0, "nothing written");
         assert_eq!(steps(&app).await, s0, "no plan step written");
         // The extra job needs a long-term unemployed or newly arrived participant.
@@ -263,11 +254,10 @@ both_engines!(
         )
         .await;
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/placements",
-                Some(&placement_body(young, extra, host, t, 3)),
+                placement_body(young, extra, host, t, 3),
             )
             .await;
         assert_eq!(
@@ -278,14 +268,13 @@ both_engines!(
         );
         // Within the rules it is placed.
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/placements",
-                Some(&placement_body(young, youth, host, t, 3)),
+                placement_body(young, youth, host, t, 3),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         assert_eq!(r.json["status"], "active");
         assert_eq!(placements(&app).await, p0 + 1);
     }
@@ -312,23 +301,19 @@ both_engines!(
         body.as_object_mut().unwrap().remove("occupation_ssyk");
         body["need_id"] = json!(need.0);
         let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/placements",
-                Some(&body),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let id = r.json["id"].as_i64().unwrap();
+            .post("coordinator", "/api/v1/placements", body.clone())
+            .await
+            .must(201);
+        let id = r.id();
         assert_eq!(r.json["occupation_ssyk"], "5321", "taken from the need");
-        let (s, n) = app
-            .get_json(
+        let n = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/competence-needs/{}", need.0),
             )
-            .await;
-        assert_eq!(s, 200);
+            .await
+            .must(200)
+            .json;
         assert_eq!(
             (n["filled"].clone(), n["status"].clone()),
             (json!(1), json!("filled"))
@@ -347,14 +332,7 @@ both_engines!(
         let other = participant(&app, t - Duration::days(365 * 40), 104, &[]).await;
         let mut body2 = body.clone();
         body2["participant_id"] = json!(other);
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/placements",
-                Some(&body2),
-            )
-            .await;
+        let r = app.post("coordinator", "/api/v1/placements", body2).await;
         assert_eq!(
             r.error_code("need_id").as_deref(),
             Some("need_not_open"),
@@ -363,28 +341,30 @@ both_engines!(
         );
         // Exit: the slot frees and the step closes.
         let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            &format!("/api/v1/placements/{id}/exit"),
-            Some(&json!({ "exit_date": day(t + Duration::days(30)), "exit_outcome": "work_unsubsidised" })),
-        )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .post(
+                "cw_a",
+                &format!("/api/v1/placements/{id}/exit"),
+                json!({ "exit_date": day(t + Duration::days(30)),
+                "exit_outcome": "work_unsubsidised" }),
+            )
+            .await
+            .must(200);
         assert_eq!(r.json["status"], "ended");
-        let (_, n) = app
-            .get_json(
+        let n = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/competence-needs/{}", need.0),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(
             (n["filled"].clone(), n["status"].clone()),
             (json!(0), json!("open"))
         );
-        let (_, plan) = app
-            .get_json("cw_a", &format!("/api/v1/participants/{p}/plan"))
-            .await;
+        let plan = app
+            .get("cw_a", &format!("/api/v1/participants/{p}/plan"))
+            .await
+            .json;
         let step = plan["steps"]
             .as_array()
             .unwrap()
@@ -399,15 +379,13 @@ both_engines!(
             .unwrap();
         assert_eq!(step["status"], "done");
         // Optimistic locking on updates.
-        let r = app
-            .call(
-                "cw_a",
-                Method::PATCH,
-                &format!("/api/v1/placements/{id}"),
-                Some(&json!({ "supervisor_name": "X", "version": 1 })),
-            )
-            .await;
-        assert_eq!(r.status, 409, "{}", r.text);
+        app.patch(
+            "cw_a",
+            &format!("/api/v1/placements/{id}"),
+            json!({ "supervisor_name": "X", "version": 1 }),
+        )
+        .await
+        .must(409);
     }
 );
 
@@ -417,27 +395,27 @@ both_engines!(
         let t = today(&app);
         let iv = programme(&app, "Visstidsjobb", "fixed_term_job", &[]).await;
         let host = insert_host(&app, "5566778811", "Städ AB", false).await;
-        let r = app
-        .call(
+        app.post(
             "coordinator",
-            Method::POST,
             &format!("/api/v1/employers/{}/staff-reductions", host.0),
-            Some(&json!({ "occupation_ssyk": "5321", "kind": "dismissal", "occurred_on": day(t - Duration::days(90)),
-                          "persons": 4 })),
+            json!({ "occupation_ssyk": "5321", "kind": "dismissal",
+                "occurred_on": day(t - Duration::days(90)),
+                          "persons": 4 }),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        assert_eq!(
-        app.call("cw_a", Method::POST, &format!("/api/v1/employers/{}/staff-reductions", host.0),
-            Some(&json!({ "occupation_ssyk": "5321", "kind": "notice", "occurred_on": day(t), "persons": 1 }))).await.status,
-        403
-    );
+        .await
+        .must(201);
+        app.post(
+            "cw_a",
+            &format!("/api/v1/employers/{}/staff-reductions", host.0),
+            json!({ "occupation_ssyk": "5321", "kind": "notice", "occurred_on": day(t),
+                "persons": 1 }),
+        )
+        .await
+        .must(403);
         let p = participant(&app, t - Duration::days(365 * 30), 105, &[]).await;
         let (p0, s0) = (placements(&app).await, steps(&app).await);
         let body = placement_body(p, iv, host, t, 6);
-        let r = app
-            .call("cw_a", Method::POST, "/api/v1/placements", Some(&body))
-            .await;
+        let r = app.post("cw_a", "/api/v1/placements", body.clone()).await;
         r.assert_problem(422, &["displacement"]);
         assert_eq!(
             r.error_code("displacement").as_deref(),
@@ -451,15 +429,14 @@ both_engines!(
         );
         // The dry run explains the same before placing.
         let r = app
-        .call(
-            "cw_a",
-            Method::POST,
-            "/api/v1/placements/risk",
-            Some(&json!({ "employer_id": host.0, "workplace_id": host.1, "occupation_ssyk": "5321",
-                          "start_date": day(t), "end_date": day(t + Duration::days(100)) })),
-        )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .post(
+                "cw_a",
+                "/api/v1/placements/risk",
+                json!({ "employer_id": host.0, "workplace_id": host.1, "occupation_ssyk": "5321",
+                          "start_date": day(t), "end_date": day(t + Duration::days(100)) }),
+            )
+            .await
+            .must(200);
         assert_eq!(r.json["level"], "blocked");
         let f = r.json["factors"]
             .as_array()
@@ -479,33 +456,21 @@ both_engines!(
         let mut with_reason = body.clone();
         with_reason["override_reason"] =
             json!("Uppsägningen gällde nattskiftet, denna roll är dagtid.");
-        assert_eq!(
-            app.call(
-                "cw_a",
-                Method::POST,
-                "/api/v1/placements",
-                Some(&with_reason)
-            )
+        app.post("cw_a", "/api/v1/placements", with_reason.clone())
             .await
-            .status,
-            403
-        );
+            .must(403);
         let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/placements",
-                Some(&with_reason),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .post("coordinator", "/api/v1/placements", with_reason)
+            .await
+            .must(201);
         assert_eq!(r.json["risk_level"], "blocked");
         assert_eq!(r.json["override_by"], app.user_ids["coordinator"]);
-        let id = r.json["id"].as_i64().unwrap();
-        let (s, a) = app
-            .get_json("cw_a", &format!("/api/v1/placements/{id}/displacement"))
-            .await;
-        assert_eq!(s, 200);
+        let id = r.id();
+        let a = app
+            .get("cw_a", &format!("/api/v1/placements/{id}/displacement"))
+            .await
+            .must(200)
+            .json;
         assert_eq!(a["level"], "blocked");
         assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'placement.override' AND outcome LIKE 'allowed%'").await, 1);
         // A reduction recorded after placing blocks the open placement; a
@@ -514,49 +479,41 @@ both_engines!(
         let p2 = participant(&app, t - Duration::days(365 * 31), 106, &[]).await;
         let mut b2 = placement_body(p2, iv, host2, t, 6);
         b2["occupation_ssyk"] = json!("5120");
-        let r = app
-            .call("cw_a", Method::POST, "/api/v1/placements", Some(&b2))
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let id2 = r.json["id"].as_i64().unwrap();
+        let r = app.post("cw_a", "/api/v1/placements", b2).await.must(201);
+        let id2 = r.id();
         assert_ne!(r.json["risk_level"], "blocked");
-        let r = app.call("coordinator", Method::POST, &format!("/api/v1/employers/{}/staff-reductions", host2.0),
-        Some(&json!({ "occupation_ssyk": "5120", "kind": "notice", "occurred_on": day(t), "persons": 2 }))).await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let (_, now) = app
-            .get_json("cw_a", &format!("/api/v1/placements/{id2}"))
-            .await;
+        app.post(
+            "coordinator",
+            &format!("/api/v1/employers/{}/staff-reductions", host2.0),
+            json!({ "occupation_ssyk": "5120", "kind": "notice", "occurred_on": day(t),
+                "persons": 2 }),
+        )
+        .await
+        .must(201);
+        let now = app
+            .get("cw_a", &format!("/api/v1/placements/{id2}"))
+            .await
+            .json;
         assert_eq!(now["risk_level"], "blocked");
         let over = format!("/api/v1/placements/{id2}/override");
-        assert_eq!(
-            app.call(
-                "cw_a",
-                Method::POST,
+        app.post(
+            "cw_a",
+            &over,
+            json!({ "override_reason": "Tidigare avtalad placering." }),
+        )
+        .await
+        .must(403);
+        app.post("coordinator", &over, json!({ "override_reason": "kort" }))
+            .await
+            .assert_problem(422, &["override_reason"]);
+        let r = app
+            .post(
+                "coordinator",
                 &over,
-                Some(&json!({ "override_reason": "Tidigare avtalad placering." }))
+                json!({ "override_reason": "Tidigare avtalad placering, annan enhet." }),
             )
             .await
-            .status,
-            403
-        );
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &over,
-                Some(&json!({ "override_reason": "kort" })),
-            )
-            .await;
-        r.assert_problem(422, &["override_reason"]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &over,
-                Some(&json!({ "override_reason": "Tidigare avtalad placering, annan enhet." })),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .must(200);
         assert!(r.json["override_at"].is_string());
         let _ = cook;
     }
@@ -566,33 +523,16 @@ both_engines!(
     work_interventions_employer_sees_only_own_minimally,
     |app: TestApp| async move {
         let t = today(&app);
-        let iv = insert_intervention(&app, "Hyrmodellen", "rental").await;
-        let own = insert_host(&app, "5566778833", "Egen Värd AB", true).await;
-        let other = insert_host(&app, "5566778844", "Annan Värd AB", false).await;
-        let p1 = participant(&app, t - Duration::days(365 * 22), 107, &[]).await;
-        let p2 = participant(&app, t - Duration::days(365 * 23), 108, &[]).await;
-        let mine = insert_placement(
-            &app,
-            p1,
-            iv,
-            own,
-            &day(t),
-            &day(t + Duration::days(90)),
-            "municipality",
-        )
-        .await;
-        let theirs = insert_placement(
-            &app,
-            p2,
-            iv,
-            other,
-            &day(t),
-            &day(t + Duration::days(90)),
-            "municipality",
-        )
-        .await;
-        let (s, list) = app.get_json("employer", "/api/v1/placements").await;
-        assert_eq!(s, 200, "{list}");
+        let hosts = [
+            ("5566778833", "Egen Värd AB"),
+            ("5566778844", "Annan Värd AB"),
+        ];
+        let (mine, theirs) = own_and_other_placement(&app, hosts, [107, 108], [22, 23], 90).await;
+        let list = app
+            .get("employer", "/api/v1/placements")
+            .await
+            .must(200)
+            .json;
         let ids: Vec<i64> = list
             .as_array()
             .unwrap()
@@ -600,10 +540,11 @@ both_engines!(
             .map(|p| p["id"].as_i64().unwrap())
             .collect();
         assert_eq!(ids, vec![mine]);
-        let (s, one) = app
-            .get_json("employer", &format!("/api/v1/placements/{mine}"))
-            .await;
-        assert_eq!(s, 200);
+        let one = app
+            .get("employer", &format!("/api/v1/placements/{mine}"))
+            .await
+            .must(200)
+            .json;
         assert_eq!(one["first_name"], "Ida");
         assert_eq!(one["supervisor_name"], "Handledare Hansson");
         for hidden in [
@@ -620,52 +561,32 @@ both_engines!(
             );
         }
         assert!(!one.to_string().contains("Placerad107"));
-        let r = app
-            .call(
-                "employer",
-                Method::GET,
-                &format!("/api/v1/placements/{theirs}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 404);
-        assert_eq!(
-            app.call(
-                "employer",
-                Method::POST,
-                &format!("/api/v1/placements/{mine}/exit"),
-                Some(&json!({ "exit_date": day(t), "exit_outcome": "studies" }))
-            )
+        app.get("employer", &format!("/api/v1/placements/{theirs}"))
             .await
-            .status,
-            403
-        );
+            .must(404);
+        app.post(
+            "employer",
+            &format!("/api/v1/placements/{mine}/exit"),
+            json!({ "exit_date": day(t), "exit_outcome": "studies" }),
+        )
+        .await
+        .must(403);
         // The caseworker sees everything, analysts nothing.
-        let (s, full) = app
-            .get_json("cw_a", &format!("/api/v1/placements/{mine}"))
-            .await;
-        assert_eq!(s, 200);
+        let full = app
+            .get("cw_a", &format!("/api/v1/placements/{mine}"))
+            .await
+            .must(200)
+            .json;
         assert_eq!(full["last_name"], "Placerad107");
-        assert_eq!(
-            app.call("analyst", Method::GET, "/api/v1/placements", None)
-                .await
-                .status,
-            403
-        );
+        app.get("analyst", "/api/v1/placements").await.must(403);
         // A role that may never place hears 403, even with an empty body.
         let empty = json!({});
-        assert_eq!(
-            app.call("employer", Method::POST, "/api/v1/placements", Some(&empty))
-                .await
-                .status,
-            403
-        );
-        assert_eq!(
-            app.call("cw_a", Method::POST, "/api/v1/placements", Some(&empty))
-                .await
-                .status,
-            422
-        );
+        app.post("employer", "/api/v1/placements", empty.clone())
+            .await
+            .must(403);
+        app.post("cw_a", "/api/v1/placements", empty)
+            .await
+            .must(422);
         let _ = common::USERS;
     }
 );
@@ -686,33 +607,14 @@ both_engines!(
             "/api/v1/employers/{}/workplaces/{}/staff-count",
             host.0, host.1
         );
-        assert_eq!(
-            app.call(
-                "cw_a",
-                Method::PUT,
-                &path,
-                Some(&json!({ "staff_count": 2 }))
-            )
+        app.put("cw_a", &path, json!({ "staff_count": 2 }))
             .await
-            .status,
-            403
-        );
+            .must(403);
+        app.put("coordinator", &path, json!({ "staff_count": 0 }))
+            .await
+            .assert_problem(422, &["staff_count"]);
         let r = app
-            .call(
-                "coordinator",
-                Method::PUT,
-                &path,
-                Some(&json!({ "staff_count": 0 })),
-            )
-            .await;
-        r.assert_problem(422, &["staff_count"]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::PUT,
-                &path,
-                Some(&json!({ "staff_count": 2 })),
-            )
+            .put("coordinator", &path, json!({ "staff_count": 2 }))
             .await;
         assert_eq!(
             (r.status, r.json["staff_count"].clone()),
@@ -722,14 +624,13 @@ both_engines!(
         );
         let p = participant(&app, t - Duration::days(365 * 40), 109, &[]).await;
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 "/api/v1/placements",
-                Some(&placement_body(p, iv, host, t, 6)),
+                placement_body(p, iv, host, t, 6),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         // 1 of 2 = 50 % > 30 %: higher; nothing lowers it.
         assert_eq!(r.json["risk_level"], "high");
         let f = r.json["risk_factors"]

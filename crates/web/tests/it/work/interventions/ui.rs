@@ -6,9 +6,9 @@
 //! keeps the values with nothing written; a coordinator overrides with a
 //! reason; the host's user sees its own placed participant only.
 
-use crate::common::work::{insert_host, insert_placement};
+use crate::common::work::insert_host;
 use crate::common::{self, hidden_csrf, TestApp};
-use crate::work::interventions::api::{count, day, participant, today};
+use crate::work::interventions::api::{count, day, own_and_other_placement, participant, today};
 use chrono::Duration;
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -282,32 +282,8 @@ both_engines!(
 both_engines!(
     work_interventions_pages_host_sees_only_its_own,
     |app: TestApp| async move {
-        let t = today(&app);
-        let iv = crate::common::work::insert_intervention(&app, "Hyrmodellen", "rental").await;
-        let own = insert_host(&app, "5566770002", "Egen AB", true).await;
-        let other = insert_host(&app, "5566770003", "Annan AB", false).await;
-        let p1 = participant(&app, t - Duration::days(365 * 22), 203, &[]).await;
-        let p2 = participant(&app, t - Duration::days(365 * 22), 204, &[]).await;
-        let mine = insert_placement(
-            &app,
-            p1,
-            iv,
-            own,
-            &day(t),
-            &day(t + Duration::days(60)),
-            "municipality",
-        )
-        .await;
-        let theirs = insert_placement(
-            &app,
-            p2,
-            iv,
-            other,
-            &day(t),
-            &day(t + Duration::days(60)),
-            "municipality",
-        )
-        .await;
+        let hosts = [("5566770002", "Egen AB"), ("5566770003", "Annan AB")];
+        let (mine, theirs) = own_and_other_placement(&app, hosts, [203, 204], [22, 22], 60).await;
         let c = app.login("employer").await;
         let (s, html) = get(&c, &app, "/mina-placeringar").await;
         assert_eq!(s, 200);

@@ -12,20 +12,13 @@ use crate::common::api::monday;
 use crate::common::work::{insert_host, insert_intervention, insert_placement};
 use crate::common::{self, day, TestApp};
 use chrono::{Datelike, Duration, NaiveDate};
-use reqwest::Method;
 use serde_json::{json, Value};
 use vagar_store::sqlx;
 use vagar_store::sqlx::Row;
 
 /// A participant of unit A (cw_a's), returning its id.
 pub async fn participant(app: &TestApp, i: u32, first: &str) -> i64 {
-    app.create(
-        "cw_a",
-        json!({"identity_number": common::pnr(i), "first_name": first, "last_name": "Lärling"}),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap()
+    app.register("cw_a", i, first, "Lärling").await
 }
 
 pub struct Arranged {
@@ -60,12 +53,7 @@ pub async fn arrange(app: &TestApp, start: NaiveDate, end: NaiveDate) -> Arrange
 }
 
 pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-        .try_get::<i64, _>("n")
-        .unwrap()
+    app.count(sql).await
 }
 
 /// The stored weeks of a placement: (week_start, pw, ps, dw, ds).
@@ -128,13 +116,7 @@ fn share(study: i64, work: i64) -> Value {
 }
 
 pub async fn create(app: &TestApp, user: &str, body: Value) -> common::Reply {
-    app.call(
-        user,
-        Method::POST,
-        "/api/v1/learning-employments",
-        Some(&body),
-    )
-    .await
+    app.post(user, "/api/v1/learning-employments", body).await
 }
 
 pub async fn done(
@@ -144,11 +126,10 @@ pub async fn done(
     week: &str,
     body: Value,
 ) -> common::Reply {
-    app.call(
+    app.put(
         user,
-        Method::PUT,
         &format!("/api/v1/learning-employments/{placement}/weeks/{week}/done"),
-        Some(&body),
+        body,
     )
     .await
 }
@@ -168,8 +149,8 @@ both_engines!(
             json!({"placement_id": a.placement, "school_name": "Vård- och omsorgscollege Söder",
                    "programme": "Undersköterska", "work_percent": 75, "study_percent": 25}),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
         assert_eq!(
             r.headers["location"],
             format!("/api/v1/learning-employments/{}", a.placement).as_str()
@@ -205,14 +186,14 @@ both_engines!(
         // An exam week: more study, less work.
         let exam = &expected[5].0;
         let r = app
-            .call(
+            .put(
                 "coordinator",
-                Method::PUT,
                 &format!("/api/v1/learning-employments/{}/weeks/{exam}", a.placement),
-                Some(&json!({"planned_work_minutes": 600, "planned_study_minutes": 1800, "version": version})),
+                json!({"planned_work_minutes": 600, "planned_study_minutes": 1800,
+                    "version": version}),
             )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["version"], 2);
 
         // Done hours for eight past weeks: four on plan by the host, then
@@ -242,8 +223,8 @@ both_engines!(
                 week,
                 json!({"done_work_minutes": w, "done_study_minutes": s, "version": version}),
             )
-            .await;
-            assert_eq!(r.status, 200, "{user} {week}: {}", r.text);
+            .await
+            .must_as(200, format!("{user} {week}"));
             version += 1;
             assert_eq!(r.json["version"], version);
         }
@@ -271,13 +252,14 @@ both_engines!(
             "the arrangement deviates"
         );
 
-        let (status, l) = app
-            .get_json(
+        let l = app
+            .get(
                 "cw_a",
                 &format!("/api/v1/learning-employments/{}", a.placement),
             )
-            .await;
-        assert_eq!(status, 200, "{l}");
+            .await
+            .must(200)
+            .json;
         assert_eq!(l["planned_work_minutes"], pw);
         assert_eq!(l["planned_study_minutes"], ps);
         assert_eq!(l["planned_study_share"], share(ps, pw));
@@ -325,26 +307,27 @@ both_engines!(
             json!({"placement_id": second, "school_name": "Komvux", "work_percent": 75,
                    "study_percent": 25, "deviation_threshold_pp": 15}),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
         assert_eq!(r.json["deviation_threshold_pp"], 15);
         for (v, (week, w, s, _)) in recorded[4..].iter().enumerate() {
-            let r = done(
+            done(
                 &app,
                 "coordinator",
                 second,
                 week,
                 json!({"done_work_minutes": w, "done_study_minutes": s, "version": v + 1}),
             )
-            .await;
-            assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         }
-        let (_, l2) = app
-            .get_json(
+        let l2 = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/learning-employments/{second}"),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(l2["recent_done_study_share"], share(l4ds, l4dw));
         assert_eq!(l2["deviation"], false, "{l2}");
     }
@@ -382,43 +365,46 @@ both_engines!(
         ];
         let weeks = [day(start), day(start + Duration::days(7))];
         for (p, (w, s, c, h)) in placements.iter().zip(plan) {
-            let r = create(
+            create(
                 &app,
                 "coordinator",
                 json!({"placement_id": p, "school_name": "Komvux",
                                                         "work_percent": 75, "study_percent": 25}),
             )
-            .await;
-            assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
             let mut v = 1;
             for week in &weeks {
-                let r = done(
+                done(
                     &app,
                     "coordinator",
                     *p,
                     week,
                     json!({"done_work_minutes": w, "done_study_minutes": s, "version": v}),
                 )
-                .await;
-                assert_eq!(r.status, 200, "{}", r.text);
+                .await
+                .must(200);
                 v += 1;
             }
             if let Some(c) = c {
-                let r = app.call("coordinator", Method::POST, &format!("/api/v1/learning-employments/{p}/completion"),
-                    Some(&json!({"completion": c, "completed_on": day(end - Duration::days(2)), "version": v}))).await;
-                assert_eq!(r.status, 200, "{}", r.text);
+                app.post(
+                    "coordinator",
+                    &format!("/api/v1/learning-employments/{p}/completion"),
+                    json!({"completion": c, "completed_on": day(end - Duration::days(2)),
+                        "version": v}),
+                )
+                .await
+                .must(200);
                 v += 1;
             }
             if let Some(h) = h {
-                let r = app
-                    .call(
-                        "coordinator",
-                        Method::POST,
-                        &format!("/api/v1/learning-employments/{p}/hire-outcome"),
-                        Some(&json!({"hired_after": h, "hired_on": day(end), "version": v})),
-                    )
-                    .await;
-                assert_eq!(r.status, 200, "{}", r.text);
+                app.post(
+                    "coordinator",
+                    &format!("/api/v1/learning-employments/{p}/hire-outcome"),
+                    json!({"hired_after": h, "hired_on": day(end), "version": v}),
+                )
+                .await
+                .must(200);
             }
         }
         // Expected from the stored rows.
@@ -469,13 +455,14 @@ both_engines!(
         }
         let mean = study_shares.iter().sum::<f64>() / study_shares.len() as f64;
         let r1 = |v: f64| json!((v * 10.0).round() / 10.0);
-        let (s, sum) = app
-            .get_json(
+        let sum = app
+            .get(
                 "analyst",
                 &format!("/api/v1/learning-summaries/{}", a.intervention),
             )
-            .await;
-        assert_eq!(s, 200, "{sum}");
+            .await
+            .must(200)
+            .json;
         assert_eq!(sum["count"], rows.len());
         assert_eq!(sum["completed"], completed);
         assert_eq!(sum["discontinued"], discontinued);
@@ -493,25 +480,23 @@ both_engines!(
         assert_eq!(sum["mean_done_work_share"], r1(100.0 - mean));
         assert_eq!(sum["completion_rate"], json!(66.7));
         // The list narrows to the intervention.
-        let (s, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "coordinator",
                 &format!(
                     "/api/v1/learning-employments?intervention_id={}",
                     a.intervention
                 ),
             )
-            .await;
-        assert_eq!(s, 200);
+            .await
+            .must(200)
+            .json;
         assert_eq!(list.as_array().unwrap().len(), 4);
-        let r = app
-            .call(
-                "coordinator",
-                Method::GET,
-                "/api/v1/learning-employments?intervention_id=x",
-                None,
-            )
-            .await;
-        r.assert_problem(422, &["intervention_id"]);
+        app.get(
+            "coordinator",
+            "/api/v1/learning-employments?intervention_id=x",
+        )
+        .await
+        .assert_problem(422, &["intervention_id"]);
     }
 );

@@ -34,30 +34,25 @@ both_engines!(
         r.assert_problem(422, &["work_percent", "study_percent"]);
         assert_eq!(r.error_code("study_percent").as_deref(), Some("split_sum"));
         assert!(r.text.contains("add up to 100"), "{}", r.text);
-        let r = create(&app, "coordinator", body(json!({"school_name": null}))).await;
-        r.assert_problem(422, &["school_name"]);
-        let r = create(
+        create(&app, "coordinator", body(json!({"school_name": null})))
+            .await
+            .assert_problem(422, &["school_name"]);
+        create(
             &app,
             "coordinator",
             body(json!({"deviation_threshold_pp": 101})),
         )
-        .await;
-        r.assert_problem(422, &["deviation_threshold_pp"]);
+        .await
+        .assert_problem(422, &["deviation_threshold_pp"]);
         // The school must be a school.
-        let employer_org = app
-            .store
-            .organisation_by_name("Employer")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let r = create(
+        let employer_org = app.org("Employer").await;
+        create(
             &app,
             "coordinator",
             body(json!({"school_organisation_id": employer_org})),
         )
-        .await;
-        r.assert_problem(422, &["school_organisation_id"]);
+        .await
+        .assert_problem(422, &["school_organisation_id"]);
         // A placement employed by the municipality, and one in a rental intervention.
         let other = participant(&app, 2, "Olle").await;
         let municipal = insert_placement(
@@ -92,17 +87,18 @@ both_engines!(
             r.text
         );
         // No such placement.
-        let r = create(&app, "coordinator", body(json!({"placement_id": 999_999}))).await;
-        assert_eq!(r.status, 404, "{}", r.text);
+        create(&app, "coordinator", body(json!({"placement_id": 999_999})))
+            .await
+            .must(404);
         assert_eq!(count(&app, nothing).await, 0);
         assert_eq!(count(&app, no_weeks).await, 0);
 
-        let r = create(&app, "coordinator", body(json!({}))).await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        create(&app, "coordinator", body(json!({}))).await.must(201);
         let weeks = count(&app, no_weeks).await;
         assert!(weeks > 15);
-        let r = create(&app, "coordinator", body(json!({}))).await;
-        r.assert_problem(409, &["placement_id"]);
+        create(&app, "coordinator", body(json!({})))
+            .await
+            .assert_problem(409, &["placement_id"]);
         assert_eq!(count(&app, nothing).await, 1);
         assert_eq!(count(&app, no_weeks).await, weeks);
 
@@ -140,8 +136,9 @@ both_engines!(
             "{}",
             r.text
         );
-        let r = done(&app, "coordinator", p, "2026-13-01", ok.clone()).await;
-        r.assert_problem(422, &["week_start"]);
+        done(&app, "coordinator", p, "2026-13-01", ok.clone())
+            .await
+            .assert_problem(422, &["week_start"]);
         let next = day(monday(t) + Duration::days(7));
         let r = done(&app, "coordinator", p, &next, ok.clone()).await;
         assert_eq!(
@@ -176,84 +173,82 @@ both_engines!(
             r.error_code("done_study_minutes").as_deref(),
             Some("over_week")
         );
-        let r = done(
+        done(
             &app,
             "coordinator",
             p,
             &this_week,
             json!({"done_work_minutes": 1800, "version": 1}),
         )
-        .await;
-        r.assert_problem(422, &["done_study_minutes"]);
-        let r = done(
+        .await
+        .assert_problem(422, &["done_study_minutes"]);
+        done(
             &app,
             "coordinator",
             p,
             &this_week,
             json!({"done_work_minutes": 1800, "done_study_minutes": 600}),
         )
-        .await;
-        r.assert_problem(422, &["version"]);
-        let r = done(
+        .await
+        .assert_problem(422, &["version"]);
+        done(
             &app,
             "coordinator",
             p,
             &this_week,
             json!({"done_work_minutes": 1800, "done_study_minutes": 600, "version": 7}),
         )
-        .await;
-        r.assert_problem(409, &["version"]);
+        .await
+        .assert_problem(409, &["version"]);
         assert_eq!(
             count(&app, "SELECT COUNT(*) AS n FROM placement_weeks WHERE done_work_minutes IS NOT NULL OR done_study_minutes IS NOT NULL").await,
             0,
             "no refused record wrote anything"
         );
         // Exactly 7 × 24 h is allowed.
-        let r = done(
+        done(
             &app,
             "coordinator",
             p,
             &this_week,
             json!({"done_work_minutes": 10080, "done_study_minutes": 0, "version": 1}),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
 
         // Plan changes.
         let plan = |week: String, body: Value| {
             let app = &app;
             async move {
-                app.call(
+                app.put(
                     "coordinator",
-                    Method::PUT,
                     &format!("/api/v1/learning-employments/{p}/weeks/{week}"),
-                    Some(&body),
+                    body,
                 )
                 .await
             }
         };
-        let r = plan(
+        plan(
             day(monday(t)),
             json!({"planned_work_minutes": -1, "planned_study_minutes": 10, "version": 2}),
         )
-        .await;
-        r.assert_problem(422, &["planned_work_minutes"]);
-        let r = plan(
+        .await
+        .assert_problem(422, &["planned_work_minutes"]);
+        plan(
             before.clone(),
             json!({"planned_work_minutes": 10, "planned_study_minutes": 10, "version": 2}),
         )
-        .await;
-        r.assert_problem(422, &["week_start"]);
+        .await
+        .assert_problem(422, &["week_start"]);
 
         // Completion and the hire outcome.
         let hire = |body: Value| {
             let app = &app;
             async move {
-                app.call(
+                app.post(
                     "coordinator",
-                    Method::POST,
                     &format!("/api/v1/learning-employments/{p}/hire-outcome"),
-                    Some(&body),
+                    body,
                 )
                 .await
             }
@@ -261,11 +256,10 @@ both_engines!(
         let complete = |body: Value| {
             let app = &app;
             async move {
-                app.call(
+                app.post(
                     "coordinator",
-                    Method::POST,
                     &format!("/api/v1/learning-employments/{p}/completion"),
-                    Some(&body),
+                    body,
                 )
                 .await
             }
@@ -276,9 +270,15 @@ both_engines!(
             r.error_code("hired_after").as_deref(),
             Some("not_completed")
         );
-        let r = complete(json!({"completion": "finished", "completed_on": day(t + Duration::days(1)), "version": 2})).await;
-        r.assert_problem(422, &["completion", "completed_on"]);
-        let r = complete(json!({"completion": "completed", "completed_on": day(start - Duration::days(1)), "version": 2})).await;
+        complete(
+            json!({"completion": "finished", "completed_on": day(t + Duration::days(1)),
+            "version": 2}),
+        )
+        .await
+        .assert_problem(422, &["completion", "completed_on"]);
+        let r = complete(json!({"completion": "completed",
+            "completed_on": day(start - Duration::days(1)), "version": 2}))
+        .await;
         assert_eq!(
             r.error_code("completed_on").as_deref(),
             Some("before_start"),
@@ -297,20 +297,20 @@ both_engines!(
         let r = complete(
             json!({"completion": "discontinued", "completed_on": day(ended), "version": 2}),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
         assert_eq!(r.json["completion"], "discontinued");
         assert_eq!(r.json["version"], 3);
         let r =
             complete(json!({"completion": "completed", "completed_on": day(ended), "version": 3}))
                 .await;
         r.assert_problem(409, &["completion"]);
-        let r = plan(
+        plan(
             day(monday(t) - Duration::days(14)),
             json!({"planned_work_minutes": 10, "planned_study_minutes": 10, "version": 3}),
         )
-        .await;
-        r.assert_problem(409, &["completion"]);
+        .await
+        .assert_problem(409, &["completion"]);
         // After a discontinuation, the weeks after it are outside.
         let r = done(
             &app,
@@ -326,7 +326,11 @@ both_engines!(
             "{}",
             r.text
         );
-        let r = hire(json!({"hired_after": "hired", "hired_on": day(ended - Duration::days(1)), "version": 3})).await;
+        let r = hire(
+            json!({"hired_after": "hired", "hired_on": day(ended - Duration::days(1)),
+            "version": 3}),
+        )
+        .await;
         assert_eq!(
             r.error_code("hired_on").as_deref(),
             Some("before_completion"),
@@ -348,8 +352,9 @@ both_engines!(
             .await,
             0
         );
-        let r = hire(json!({"hired_after": "not_hired", "hired_on": day(t), "version": 3})).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let r = hire(json!({"hired_after": "not_hired", "hired_on": day(t), "version": 3}))
+            .await
+            .must(200);
         // Each refusal is in the audit trail with the participant, the
         // placement and the fields, never the values.
         let refused: Vec<(String, String)> = sqlx::query(
@@ -425,24 +430,24 @@ both_engines!(
 
         // Roles that never create: 403, and nothing written.
         for user in ["employer", "partner", "analyst", "school"] {
-            let r = create(
+            create(
                 &app,
                 user,
                 json!({"placement_id": a.placement, "school_organisation_id": school,
                                                "work_percent": 75, "study_percent": 25}),
             )
-            .await;
-            assert_eq!(r.status, 403, "{user}: {}", r.text);
+            .await
+            .must_as(403, user);
         }
         // A caseworker of another unit does not see the placement.
-        let r = create(
+        create(
             &app,
             "cw_b",
             json!({"placement_id": a.placement, "school_organisation_id": school,
                                              "work_percent": 75, "study_percent": 25}),
         )
-        .await;
-        assert_eq!(r.status, 404, "{}", r.text);
+        .await
+        .must(404);
         assert_eq!(
             count(&app, "SELECT COUNT(*) AS n FROM learning_employments").await,
             0
@@ -454,8 +459,8 @@ both_engines!(
             json!({"placement_id": a.placement, "school_organisation_id": school,
                                               "work_percent": 80, "study_percent": 20}),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
         assert_eq!(
             r.json["school_name"], "Komvux Vård",
             "the organisation's name by default"
@@ -474,27 +479,32 @@ both_engines!(
             ("school", 404),
             ("analyst", 403),
         ] {
-            let r = app.call(user, Method::GET, &path, None).await;
+            let r = app.get(user, &path).await;
             assert_eq!(r.status, status, "{user}: {}", r.text);
         }
         // The host: minimal fields, never the identity number.
-        let r = app.call("employer", Method::GET, &path, None).await;
+        let r = app.get("employer", &path).await;
         assert_eq!(r.json["participant_id"], Value::Null);
         assert_eq!(r.json["participant_name"], "Lina Lärling");
         assert!(!r.text.contains(&common::pnr(1)));
-        let (s, list) = app
-            .get_json("employer", "/api/v1/learning-employments")
-            .await;
-        assert_eq!(s, 200);
+        let list = app
+            .get("employer", "/api/v1/learning-employments")
+            .await
+            .must(200)
+            .json;
         assert_eq!(list.as_array().unwrap().len(), 1);
         for user in ["cw_b", "partner", "school"] {
-            let (s, list) = app.get_json(user, "/api/v1/learning-employments").await;
-            assert_eq!(s, 200, "{user}");
+            let list = app
+                .get(user, "/api/v1/learning-employments")
+                .await
+                .must_as(200, user)
+                .json;
             assert_eq!(list, json!([]), "{user}");
         }
-        let (s, _) = app
-            .get_json("analyst", "/api/v1/learning-employments")
-            .await;
+        let s = app
+            .get("analyst", "/api/v1/learning-employments")
+            .await
+            .status;
         assert_eq!(s, 403);
 
         // Another host's user does not see it.
@@ -510,69 +520,72 @@ both_engines!(
             "host",
         )
         .await;
-        let r = create(
+        create(
             &app,
             "coordinator",
             json!({"placement_id": elsewhere, "school_name": "Skola",
                                                     "work_percent": 75, "study_percent": 25}),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let r = app
-            .call(
-                "employer",
-                Method::GET,
-                &format!("/api/v1/learning-employments/{elsewhere}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 404);
-        let r = done(
+        .await
+        .must(201);
+        app.get(
+            "employer",
+            &format!("/api/v1/learning-employments/{elsewhere}"),
+        )
+        .await
+        .must(404);
+        done(
             &app,
             "employer",
             elsewhere,
             &week,
             json!({"done_work_minutes": 1, "done_study_minutes": 1, "version": 1}),
         )
-        .await;
-        assert_eq!(r.status, 404);
+        .await
+        .must(404);
 
         // The host records hours done; it may not plan, complete or record the hire.
-        let r = done(
+        done(
             &app,
             "employer",
             a.placement,
             &week,
             json!({"done_work_minutes": 1900, "done_study_minutes": 500, "version": 1}),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
         for (m, p) in [
             (Method::PUT, format!("{path}/weeks/{week}")),
             (Method::POST, format!("{path}/completion")),
             (Method::POST, format!("{path}/hire-outcome")),
         ] {
-            let r = app.call("employer", m, &p, Some(&json!({}))).await;
-            assert_eq!(r.status, 403, "{p}: {}", r.text);
+            app.call("employer", m, &p, Some(&json!({})))
+                .await
+                .must_as(403, p);
         }
         // A caseworker of another unit: 404 on record.
-        let r = done(
+        done(
             &app,
             "cw_b",
             a.placement,
             &week,
             json!({"done_work_minutes": 1, "done_study_minutes": 1, "version": 2}),
         )
-        .await;
-        assert_eq!(r.status, 404);
+        .await
+        .must(404);
 
         // The school: only under a consent in force naming it; study only.
-        let r = app.call("cw_a", Method::POST, &format!("/api/v1/participants/{}/consents", a.participant),
-            Some(&json!({"organisation_ids": [school], "categories": ["action_plan"], "method": "written"}))).await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let consent = r.json["id"].as_i64().unwrap();
-        let r = app.call("school", Method::GET, &path, None).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        let consent = app
+            .post(
+                "cw_a",
+                &format!("/api/v1/participants/{}/consents", a.participant),
+                json!({"organisation_ids": [school], "categories": ["action_plan"],
+                "method": "written"}),
+            )
+            .await
+            .must(201)
+            .id();
+        let r = app.get("school", &path).await.must(200);
         assert_eq!(r.json["participant_id"], Value::Null);
         let r = done(
             &app,
@@ -587,15 +600,15 @@ both_engines!(
             r.error_code("done_work_minutes").as_deref(),
             Some("study_only")
         );
-        let r = done(
+        done(
             &app,
             "school",
             a.placement,
             &week,
             json!({"done_study_minutes": 480, "version": 2}),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
         let rows = stored_weeks(&app, a.placement).await;
         let w = rows.iter().find(|w| w.0 == week).unwrap();
         assert_eq!(
@@ -603,30 +616,22 @@ both_engines!(
             (Some(1900), Some(480)),
             "the host's work is kept"
         );
-        let r = app
-            .call(
-                "school",
-                Method::PUT,
-                &format!("{path}/weeks/{week}"),
-                Some(&json!({})),
-            )
-            .await;
-        assert_eq!(r.status, 403);
+        app.put("school", &format!("{path}/weeks/{week}"), json!({}))
+            .await
+            .must(403);
         // The consent revoked: as if it did not exist.
         let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &format!(
                     "/api/v1/participants/{}/consents/{consent}/revoke",
                     a.participant
                 ),
-                Some(&json!({"reason": "Återkallat av deltagaren"})),
+                json!({"reason": "Återkallat av deltagaren"}),
             )
             .await;
         assert!(r.status == 200 || r.status == 204, "{}", r.text);
-        let r = app.call("school", Method::GET, &path, None).await;
-        assert_eq!(r.status, 404);
+        app.get("school", &path).await.must(404);
 
         // The summary: analysts and caseworkers; not hosts or partners.
         let sp = format!("/api/v1/learning-summaries/{}", a.intervention);
@@ -636,18 +641,12 @@ both_engines!(
             ("employer", 403),
             ("partner", 403),
         ] {
-            let r = app.call(user, Method::GET, &sp, None).await;
+            let r = app.get(user, &sp).await;
             assert_eq!(r.status, status, "{user}: {}", r.text);
         }
-        let r = app
-            .call(
-                "analyst",
-                Method::GET,
-                "/api/v1/learning-summaries/999999",
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 404);
+        app.get("analyst", "/api/v1/learning-summaries/999999")
+            .await
+            .must(404);
 
         // Every read and write is audited with the participant's id and the placement.
         let rows = sqlx::query("SELECT username, action, outcome, detail, target_ids FROM audit_events WHERE action LIKE 'learning.%' ORDER BY seq")

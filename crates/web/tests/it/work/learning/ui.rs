@@ -6,42 +6,25 @@
 
 use crate::common::api::monday;
 use crate::common::day;
+use crate::common::form;
 use crate::common::{self, hidden_csrf, TestApp};
 use crate::work::learning::api::{arrange, count, stored_weeks};
 use chrono::Duration;
 
 async fn get(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = c.get(app.url(path)).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
+    form::page(c, app, path).await
 }
 
+/// Post `fields` to `action` with the CSRF token of `page`.
 async fn post(
     app: &TestApp,
     c: &reqwest::Client,
     page: &str,
     action: &str,
-    fields: &[(&str, String)],
+    fields: &[(&'static str, String)],
 ) -> (u16, String, String) {
     let (_, html) = get(app, c, page).await;
-    let csrf = hidden_csrf(&html);
-    let mut form: Vec<(&str, String)> = vec![("csrf", csrf)];
-    form.extend_from_slice(fields);
-    let res = c.post(app.url(action)).form(&form).send().await.unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, res.text().await.unwrap())
-}
-
-/// The version hidden in the page's first form that carries one.
-fn version(html: &str) -> String {
-    let m = "name=\"version\" value=\"";
-    let s = html.find(m).expect("a version field") + m.len();
-    html[s..s + html[s..].find('"').unwrap()].to_string()
+    form::post(c, app, &hidden_csrf(&html), action, &form::refs(fields)).await
 }
 
 both_engines!(
@@ -133,7 +116,7 @@ both_engines!(
         // Record this week: hours that are not hours, then a future week.
         let this = day(monday(t));
         let action = format!("{page}/utfort");
-        let v = version(&html);
+        let v = form::hidden_value(&html, "version");
         let (status, _, html) = post(
             &app,
             &c,
@@ -250,7 +233,7 @@ both_engines!(
 
         // Ending and the hire outcome.
         let (_, html) = get(&app, &c, &page).await;
-        let v = version(&html);
+        let v = form::hidden_value(&html, "version");
         let (status, _, html) = post(
             &app,
             &c,
@@ -294,7 +277,7 @@ both_engines!(
         assert_eq!(status, 303, "{location}");
         let (_, html) = get(&app, &c, &page).await;
         assert!(html.contains("id=\"hire-submit\""));
-        let v = version(&html);
+        let v = form::hidden_value(&html, "version");
         let (status, _, _) = post(
             &app,
             &c,
@@ -377,24 +360,28 @@ both_engines!(
             )
             .await
             .unwrap();
-        let r = crate::work::learning::api::create(
+        crate::work::learning::api::create(
             &app,
             "coordinator",
             serde_json::json!({
             "placement_id": a.placement, "school_organisation_id": school,
             "work_percent": 75, "study_percent": 25}),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
         let page = format!("/laranstallningar/{}", a.placement);
         let c = app.login("larare").await;
         let (status, _) = get(&app, &c, &page).await;
         assert_eq!(status, 404, "no consent yet");
-        let r = app
-            .call("cw_a", reqwest::Method::POST, &format!("/api/v1/participants/{}/consents", a.participant),
-                Some(&serde_json::json!({"organisation_ids": [school], "categories": ["action_plan"], "method": "written"})))
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        app.post(
+            "cw_a",
+            &format!("/api/v1/participants/{}/consents", a.participant),
+            serde_json::json!({"organisation_ids": [school], "categories": ["action_plan"],
+                    "method": "written"})
+            .clone(),
+        )
+        .await
+        .must(201);
         let (status, html) = get(&app, &c, &page).await;
         assert_eq!(status, 200);
         let week = day(monday(t) - Duration::days(7));
@@ -407,7 +394,7 @@ both_engines!(
             "no work input for the school"
         );
         assert!(!html.contains("id=\"plan-submit\"") && !html.contains("id=\"complete-submit\""));
-        let v = version(&html);
+        let v = form::hidden_value(&html, "version");
         let action = format!("{page}/utfort");
         let (status, _, html) = post(
             &app,

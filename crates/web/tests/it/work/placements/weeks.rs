@@ -9,10 +9,10 @@
 
 use crate::common::api::monday;
 use crate::common::day;
+use crate::common::form;
 use crate::common::{self, hidden_csrf, TestApp};
 use crate::work::learning::api::{arrange, count, stored_weeks};
 use chrono::{Datelike, Duration, NaiveDate};
-use reqwest::Method;
 use serde_json::{json, Value};
 use vagar_store::sqlx;
 
@@ -23,11 +23,10 @@ async fn record(
     week: &str,
     body: Value,
 ) -> common::Reply {
-    app.call(
+    app.put(
         user,
-        Method::PUT,
         &format!("/api/v1/placements/{placement}/weeks/{week}"),
-        Some(&body),
+        body,
     )
     .await
 }
@@ -166,14 +165,16 @@ both_engines!(
             .execute(app.store.pool())
             .await
             .unwrap();
-        let r = record(&app, "cw_a", a.placement, &day(monday(t)), ok.clone()).await;
-        r.assert_problem(422, &["week_start"]);
+        record(&app, "cw_a", a.placement, &day(monday(t)), ok.clone())
+            .await
+            .assert_problem(422, &["week_start"]);
         assert_eq!(
             count(&app, "SELECT COUNT(*) AS n FROM placement_weeks").await,
             0
         );
-        let r = record(&app, "cw_a", a.placement, &exited, ok.clone()).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        record(&app, "cw_a", a.placement, &exited, ok.clone())
+            .await
+            .must(200);
         assert_eq!(stored_weeks(&app, a.placement).await.len(), 1);
 
         // Access: hosts, analysts and partners may never (403), another
@@ -208,10 +209,11 @@ both_engines!(
         let a = arrange(&app, start, end).await;
         plan_80_20(&app, a.placement).await;
         // Nothing recorded yet: planned shares, zero recorded.
-        let (status, p) = app
-            .get_json("cw_a", &format!("/api/v1/placements/{}", a.placement))
-            .await;
-        assert_eq!(status, 200);
+        let p = app
+            .get("cw_a", &format!("/api/v1/placements/{}", a.placement))
+            .await
+            .must(200)
+            .json;
         assert_eq!(
             p["shares"]["planned"],
             json!({"work_percent": 80, "study_percent": 20})
@@ -240,8 +242,8 @@ both_engines!(
                 &day(*week),
                 json!({"work_minutes": work, "study_minutes": study}),
             )
-            .await;
-            assert_eq!(r.status, 200, "{user} {week}: {}", r.text);
+            .await
+            .must_as(200, format!("{user} {week}"));
             last = r.json;
         }
         // The independent computation: last answer per week.
@@ -273,13 +275,14 @@ both_engines!(
             .collect();
         assert_eq!(rows, expected_rows);
 
-        let (status, p) = app
-            .get_json(
+        let p = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/placements/{}", a.placement),
             )
-            .await;
-        assert_eq!(status, 200);
+            .await
+            .must(200)
+            .json;
         let s = &p["shares"];
         assert_eq!(s, &last, "the PUT answers with the same shares");
         assert_eq!(s["recorded_weeks"], by_week.len() as i64);
@@ -295,10 +298,11 @@ both_engines!(
         assert_eq!(s["weeks"][2]["study_minutes"], 700);
 
         // The host's minimal view (arrange links the host) carries no shares.
-        let (status, m) = app
-            .get_json("employer", &format!("/api/v1/placements/{}", a.placement))
-            .await;
-        assert_eq!(status, 200);
+        let m = app
+            .get("employer", &format!("/api/v1/placements/{}", a.placement))
+            .await
+            .must(200)
+            .json;
         assert!(m.get("shares").is_none(), "{m}");
 
         // Every recording is audited naming the participant.
@@ -311,14 +315,9 @@ both_engines!(
 
         // The page: planned and recorded percent and hours, in Swedish.
         let c = app.login("cw_a").await;
-        let html = c
-            .get(app.url(&format!("/placeringar/{}", a.placement)))
-            .send()
+        let html = form::page(&c, &app, &format!("/placeringar/{}", a.placement))
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .1;
         let shown = |v: &Value| format!("{:.1}", v.as_f64().unwrap()).replace('.', ",");
         assert!(
             html.contains("Arbete och studier: planerat och genomfört"),
@@ -361,14 +360,7 @@ both_engines!(
         let page = format!("/placeringar/{}", a.placement);
         let action = format!("/placeringar/{}/vecka", a.placement);
         let c = app.login("cw_a").await;
-        let html = c
-            .get(app.url(&page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&c, &app, &page).await.1;
         assert!(html.contains("Registrera en vecka"));
         assert!(
             html.contains(&format!("value=\"{}\"", day(monday(t)))),
@@ -414,14 +406,7 @@ both_engines!(
         assert_eq!(status, 303);
         let rows = stored_weeks(&app, a.placement).await;
         assert_eq!(rows, vec![(day(week), 1920, 480, Some(1890), Some(450))]);
-        let html = c
-            .get(app.url(&page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&c, &app, &page).await.1;
         // 450 / 2340 = 19,2 % study; 80,8 % work.
         assert!(
             html.contains("<td id=\"recorded-study-percent\">19,2 %</td>"),
@@ -436,14 +421,7 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
-        let html = c
-            .get(app.url(&page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&c, &app, &page).await.1;
         assert!(
             html.contains("Work and studies: planned and done"),
             "{html}"
@@ -451,14 +429,7 @@ both_engines!(
         assert!(html.contains("Record a week"));
         // The host sees neither the table nor the form.
         let ch = app.login("employer").await;
-        let html = ch
-            .get(app.url(&page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = form::page(&ch, &app, &page).await.1;
         assert!(!html.contains("shares-table"));
         assert!(!html.contains("/vecka"));
     }
@@ -477,8 +448,8 @@ both_engines!(
             json!({"placement_id": a.placement, "school_name": "Komvux Syd",
                    "work_percent": 75, "study_percent": 25}),
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        .await
+        .must(201);
         let version = r.json["version"].as_i64().unwrap();
         let plan_before = stored_weeks(&app, a.placement).await;
         let week = monday(t) - Duration::days(14);
@@ -489,8 +460,8 @@ both_engines!(
             &day(week),
             json!({"work_minutes": 1700, "study_minutes": 700}),
         )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
         // The same rows: the plan's planned minutes kept, the done filled in.
         let rows = stored_weeks(&app, a.placement).await;
         assert_eq!(rows.len(), plan_before.len());
@@ -507,27 +478,28 @@ both_engines!(
             assert_eq!((after.3, after.4), done);
         }
         // The learning employment sees it and its version moved on.
-        let (status, l) = app
-            .get_json(
+        let l = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/learning-employments/{}", a.placement),
             )
-            .await;
-        assert_eq!(status, 200);
+            .await
+            .must(200)
+            .json;
         assert_eq!(l["version"], version + 1);
         assert_eq!(l["done_work_minutes"], 1700);
         assert_eq!(l["done_study_minutes"], 700);
         assert_eq!(r.json["recorded"]["study_percent"], json!(29.2));
         // A week outside the learning plan is refused as for the learning API.
-        let r = record(
+        record(
             &app,
             "cw_a",
             a.placement,
             &day(monday(start) - Duration::days(7)),
             json!({"work_minutes": 1, "study_minutes": 1}),
         )
-        .await;
-        r.assert_problem(422, &["week_start"]);
+        .await
+        .assert_problem(422, &["week_start"]);
         assert_eq!(week.weekday(), chrono::Weekday::Mon);
     }
 );

@@ -31,13 +31,7 @@ pub struct Setup {
 }
 
 pub async fn participant(app: &TestApp, i: u32, first: &str, last: &str) -> i64 {
-    app.create(
-        "cw_a",
-        json!({"identity_number": common::pnr(i), "first_name": first, "last_name": last}),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap()
+    app.register("cw_a", i, first, last).await
 }
 
 pub async fn contract(
@@ -48,31 +42,29 @@ pub async fn contract(
     fee: i64,
 ) -> i64 {
     let r = app
-        .call(
+        .post(
             "coordinator",
-            Method::POST,
             "/api/v1/rental/contracts",
-            Some(&json!({
+            json!({
                 "participant_id": participant, "intervention_id": intervention,
                 "period_from": "2026-01-01", "period_to": "2026-12-31",
-                "hours_per_week_minutes": 2400, "hourly_wage_ore": wage, "employer_fee_permille": fee
-            })),
+                "hours_per_week_minutes": 2400, "hourly_wage_ore": wage,
+                    "employer_fee_permille": fee
+            }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json["id"].as_i64().unwrap()
+        .await
+        .must(201);
+    r.id()
 }
 
 pub async fn assign(app: &TestApp, placement: i64, contract: i64, rate: i64) {
-    let r = app
-        .call(
-            "coordinator",
-            Method::POST,
-            "/api/v1/rental/assignments",
-            Some(&json!({"placement_id": placement, "contract_id": contract, "hourly_rate_ore": rate})),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    app.post(
+        "coordinator",
+        "/api/v1/rental/assignments",
+        json!({"placement_id": placement, "contract_id": contract, "hourly_rate_ore": rate}),
+    )
+    .await
+    .must(201);
 }
 
 /// A rental intervention, a host linked to the `employer` user, one
@@ -103,42 +95,40 @@ pub async fn setup(app: &TestApp, org_number: &str, rate: i64) -> Setup {
 }
 
 pub async fn week(app: &TestApp, placement: i64, monday: &str, minutes: [i64; 7]) -> Reply {
-    app.call(
+    app.post(
         "coordinator",
-        Method::POST,
         "/api/v1/rental/timesheets",
-        Some(&json!({"placement_id": placement, "week_start": monday, "minutes": minutes})),
+        json!({"placement_id": placement, "week_start": monday, "minutes": minutes}),
     )
     .await
 }
 
 pub async fn submitted(app: &TestApp, placement: i64, monday: &str, minutes: [i64; 7]) -> i64 {
-    let r = week(app, placement, monday, minutes).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json["id"].as_i64().unwrap()
+    let r = week(app, placement, monday, minutes).await.must(201);
+    r.id()
 }
 
 pub async fn approve(app: &TestApp, id: i64) {
     let r = app
-        .call(
+        .post(
             "employer",
-            Method::POST,
             &format!("/api/v1/rental/timesheets/{id}/approve"),
-            Some(&json!({})),
+            json!({}),
         )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+        .await
+        .must(200);
     assert_eq!(r.json["status"], "approved");
 }
 
 async fn timesheet_count(app: &TestApp, placement: i64) -> usize {
-    let (s, j) = app
-        .get_json(
+    let j = app
+        .get(
             "coordinator",
             &format!("/api/v1/rental/timesheets?placement_id={placement}"),
         )
-        .await;
-    assert_eq!(s, 200, "{j}");
+        .await
+        .must(200)
+        .json;
     j.as_array().unwrap().len()
 }
 
@@ -161,11 +151,10 @@ both_engines!(
         )
         .await;
         let r = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 "/api/v1/rental/assignments",
-                Some(&json!({"placement_id": p2, "contract_id": other_contract, "hourly_rate_ore": 100})),
+                json!({"placement_id": p2, "contract_id": other_contract, "hourly_rate_ore": 100}),
             )
             .await;
         r.assert_problem(422, &["placement_id", "contract_id"]);
@@ -174,75 +163,69 @@ both_engines!(
             Some("other_participant")
         );
         // A contract for a non-rental intervention is refused.
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/rental/contracts",
-                Some(&json!({"participant_id": s.participant, "intervention_id": staffing,
+        app.post(
+            "coordinator",
+            "/api/v1/rental/contracts",
+            json!({"participant_id": s.participant, "intervention_id": staffing,
                     "period_from": "2026-01-01", "period_to": "2025-12-31",
-                    "hours_per_week_minutes": 2400, "hourly_wage_ore": 13000, "employer_fee_permille": 314})),
-            )
-            .await;
-        r.assert_problem(422, &["period_to"]);
+                    "hours_per_week_minutes": 2400, "hourly_wage_ore": 13000,
+                        "employer_fee_permille": 314}),
+        )
+        .await
+        .assert_problem(422, &["period_to"]);
         // A second contract overlapping the first: refused.
         let r = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 "/api/v1/rental/contracts",
-                Some(&json!({"participant_id": s.participant, "intervention_id": s.intervention,
+                json!({"participant_id": s.participant, "intervention_id": s.intervention,
                     "period_from": "2026-06-01", "period_to": "2027-05-31",
-                    "hours_per_week_minutes": 2400, "hourly_wage_ore": 13000, "employer_fee_permille": 314})),
+                    "hours_per_week_minutes": 2400, "hourly_wage_ore": 13000,
+                        "employer_fee_permille": 314}),
             )
             .await;
         r.assert_problem(422, &["period_from"]);
         assert_eq!(r.error_code("period_from").as_deref(), Some("overlaps"));
         // The placement is already an assignment.
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/rental/assignments",
-                Some(&json!({"placement_id": s.placement, "contract_id": s.contract, "hourly_rate_ore": 100})),
-            )
-            .await;
-        r.assert_problem(409, &["placement_id"]);
+        app.post(
+            "coordinator",
+            "/api/v1/rental/assignments",
+            json!({"placement_id": s.placement, "contract_id": s.contract, "hourly_rate_ore": 100}),
+        )
+        .await
+        .assert_problem(409, &["placement_id"]);
         // Roles that may not: 403.
         for user in ["cw_a", "partner", "analyst", "employer"] {
-            let r = app
-                .call(
-                    user,
-                    Method::GET,
-                    &format!(
-                        "/api/v1/rental/contracts?intervention_id={}",
-                        s.intervention
-                    ),
-                    None,
-                )
-                .await;
-            assert_eq!(r.status, 403, "{user}: {}", r.text);
+            app.get(
+                user,
+                &format!(
+                    "/api/v1/rental/contracts?intervention_id={}",
+                    s.intervention
+                ),
+            )
+            .await
+            .must_as(403, user);
         }
-        let (st, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "admin",
                 &format!(
                     "/api/v1/rental/assignments?intervention_id={}",
                     s.intervention
                 ),
             )
-            .await;
-        assert_eq!(st, 200);
+            .await
+            .must(200)
+            .json;
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert_eq!(list[0]["hourly_rate_ore"], 18_000);
         // A non-rental intervention's lists: 404.
-        let (st, _) = app
-            .get_json(
-                "coordinator",
-                &format!("/api/v1/rental/contracts?intervention_id={staffing}"),
-            )
-            .await;
-        assert_eq!(st, 404);
+        app.get(
+            "coordinator",
+            &format!("/api/v1/rental/contracts?intervention_id={staffing}"),
+        )
+        .await
+        .must(404);
     }
 );
 
@@ -274,17 +257,16 @@ both_engines!(
         r.assert_problem(422, &["minutes[0]", "minutes[1]"]);
         assert_eq!(r.error_code("minutes[0]").as_deref(), Some("over_24_hours"));
         assert_eq!(r.error_code("minutes[1]").as_deref(), Some("negative"));
-        let r = week(&app, s.placement, "2026-03-03", [60, 0, 0, 0, 0, 0, 0]).await;
-        r.assert_problem(422, &["week_start"]);
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/rental/timesheets",
-                Some(&json!({"placement_id": s.placement, "week_start": "2026-03-02", "minutes": [60, 0, 0]})),
-            )
-            .await;
-        r.assert_problem(422, &["minutes"]);
+        week(&app, s.placement, "2026-03-03", [60, 0, 0, 0, 0, 0, 0])
+            .await
+            .assert_problem(422, &["week_start"]);
+        app.post(
+            "coordinator",
+            "/api/v1/rental/timesheets",
+            json!({"placement_id": s.placement, "week_start": "2026-03-02", "minutes": [60, 0, 0]}),
+        )
+        .await
+        .assert_problem(422, &["minutes"]);
         // Nothing of any of it was written.
         assert_eq!(timesheet_count(&app, s.placement).await, 0);
 
@@ -296,55 +278,53 @@ both_engines!(
             [480, 480, 480, 480, 0, 0, 0],
         )
         .await;
+        app.post(
+            "employer",
+            &format!("/api/v1/rental/timesheets/{id}/reject"),
+            json!({}),
+        )
+        .await
+        .assert_problem(422, &["reason"]);
         let r = app
-            .call(
+            .post(
                 "employer",
-                Method::POST,
                 &format!("/api/v1/rental/timesheets/{id}/reject"),
-                Some(&json!({})),
+                json!({"reason": "Torsdagen var ledig"}),
             )
-            .await;
-        r.assert_problem(422, &["reason"]);
-        let r = app
-            .call(
-                "employer",
-                Method::POST,
-                &format!("/api/v1/rental/timesheets/{id}/reject"),
-                Some(&json!({"reason": "Torsdagen var ledig"})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .await
+            .must(200);
         assert_eq!(r.json["status"], "rejected");
         let again = submitted(&app, s.placement, "2026-04-27", [480, 480, 480, 0, 0, 0, 0]).await;
         assert_eq!(again, id, "the rejected week is replaced, not duplicated");
-        let (_, t) = app
-            .get_json("coordinator", &format!("/api/v1/rental/timesheets/{id}"))
-            .await;
+        let t = app
+            .get("coordinator", &format!("/api/v1/rental/timesheets/{id}"))
+            .await
+            .json;
         assert_eq!(t["status"], "submitted");
         assert_eq!(t["total_minutes"], 1440);
         assert_eq!(t["days"][3]["minutes"], 0);
         assert_eq!(t["decision_note"], Value::Null);
         approve(&app, id).await;
         // An approved week is final: 409, and it is unchanged.
-        let r = week(&app, s.placement, "2026-04-27", [60, 0, 0, 0, 0, 0, 0]).await;
-        r.assert_problem(409, &["week_start"]);
-        let (_, t) = app
-            .get_json("coordinator", &format!("/api/v1/rental/timesheets/{id}"))
-            .await;
+        week(&app, s.placement, "2026-04-27", [60, 0, 0, 0, 0, 0, 0])
+            .await
+            .assert_problem(409, &["week_start"]);
+        let t = app
+            .get("coordinator", &format!("/api/v1/rental/timesheets/{id}"))
+            .await
+            .json;
         assert_eq!(t["total_minutes"], 1440);
         assert_eq!(t["status"], "approved");
         // Deciding it twice: 409.
-        let r = app
-            .call(
-                "employer",
-                Method::POST,
-                &format!("/api/v1/rental/timesheets/{id}/approve"),
-                Some(&json!({})),
-            )
-            .await;
-        r.assert_problem(409, &["status"]);
+        app.post(
+            "employer",
+            &format!("/api/v1/rental/timesheets/{id}/approve"),
+            json!({}),
+        )
+        .await
+        .assert_problem(409, &["status"]);
         // The audit names the participant for the entry and the decision.
-        let (_, audit) = app.get_json("admin", "/api/v1/audit?limit=1000").await;
+        let audit = app.get("admin", "/api/v1/audit?limit=1000").await.json;
         let events = audit.as_array().cloned().unwrap_or_default();
         let approved = events
             .iter()
@@ -385,10 +365,11 @@ both_engines!(
         .await;
         let foreign = submitted(&app, pl2, "2026-03-09", [480, 0, 0, 0, 0, 0, 0]).await;
 
-        let (st, list) = app
-            .get_json("employer", "/api/v1/rental/timesheets?status=submitted")
-            .await;
-        assert_eq!(st, 200, "{list}");
+        let list = app
+            .get("employer", "/api/v1/rental/timesheets?status=submitted")
+            .await
+            .must(200)
+            .json;
         let list = list.as_array().unwrap();
         assert_eq!(list.len(), 1, "{list:?}");
         let t = &list[0];
@@ -405,58 +386,53 @@ both_engines!(
             "{text}"
         );
         // Another host's week: 404 to read or decide; coordinators see both.
-        let (st, _) = app
-            .get_json("employer", &format!("/api/v1/rental/timesheets/{foreign}"))
-            .await;
-        assert_eq!(st, 404);
-        let r = app
-            .call(
-                "employer",
-                Method::POST,
-                &format!("/api/v1/rental/timesheets/{foreign}/approve"),
-                Some(&json!({})),
-            )
-            .await;
-        assert_eq!(r.status, 404);
-        let (_, all) = app
-            .get_json("coordinator", "/api/v1/rental/timesheets")
-            .await;
+        app.get("employer", &format!("/api/v1/rental/timesheets/{foreign}"))
+            .await
+            .must(404);
+        app.post(
+            "employer",
+            &format!("/api/v1/rental/timesheets/{foreign}/approve"),
+            json!({}),
+        )
+        .await
+        .must(404);
+        let all = app
+            .get("coordinator", "/api/v1/rental/timesheets")
+            .await
+            .json;
         assert_eq!(all.as_array().unwrap().len(), 2);
         assert!(all[0]["participant_id"].is_i64());
         // Coordinators and caseworkers do not approve: 403.
         for user in ["coordinator", "cw_a", "admin"] {
-            let r = app
-                .call(
-                    user,
-                    Method::POST,
-                    &format!("/api/v1/rental/timesheets/{own}/approve"),
-                    Some(&json!({})),
-                )
-                .await;
-            assert_eq!(r.status, 403, "{user}");
+            app.post(
+                user,
+                &format!("/api/v1/rental/timesheets/{own}/approve"),
+                json!({}),
+            )
+            .await
+            .must_as(403, user);
         }
         // The host may not enter weeks or read the economy.
-        let r = week(&app, s.placement, "2026-03-16", [60, 0, 0, 0, 0, 0, 0]).await;
-        assert_eq!(r.status, 201);
-        let r = app
-            .call(
-                "employer",
-                Method::POST,
-                "/api/v1/rental/timesheets",
-                Some(&json!({"placement_id": s.placement, "week_start": "2026-03-23", "minutes": [60,0,0,0,0,0,0]})),
-            )
-            .await;
-        assert_eq!(r.status, 403);
-        let (st, _) = app
-            .get_json(
-                "employer",
-                &format!(
-                    "/api/v1/rental/interventions/{}/economic-result",
-                    s.intervention
-                ),
-            )
-            .await;
-        assert_eq!(st, 403);
+        week(&app, s.placement, "2026-03-16", [60, 0, 0, 0, 0, 0, 0])
+            .await
+            .must(201);
+        app.post(
+            "employer",
+            "/api/v1/rental/timesheets",
+            json!({"placement_id": s.placement, "week_start": "2026-03-23",
+                    "minutes": [60,0,0,0,0,0,0]}),
+        )
+        .await
+        .must(403);
+        app.get(
+            "employer",
+            &format!(
+                "/api/v1/rental/interventions/{}/economic-result",
+                s.intervention
+            ),
+        )
+        .await
+        .must(403);
     }
 );
 
@@ -484,34 +460,25 @@ both_engines!(
         let body =
             json!({"intervention_id": s.intervention, "employer_id": s.host.0, "month": "2026-03"});
         let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/rental/invoices",
-                Some(&body),
-            )
+            .post("coordinator", "/api/v1/rental/invoices", body.clone())
             .await;
         r.assert_problem(409, &["month"]);
         assert!(r.text.contains("week of 2026-03-30"), "{}", r.text);
         assert!(r.text.contains("submitted"), "{}", r.text);
-        let (_, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(list, json!([]), "nothing partial is written");
 
         approve(&app, ids[3]).await;
         let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/rental/invoices",
-                Some(&body),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .post("coordinator", "/api/v1/rental/invoices", body.clone())
+            .await
+            .must(201);
         // Independently: per week, the minutes of its days in March, priced half up.
         let mut expected_lines = vec![];
         for (monday, minutes) in &weeks {
@@ -548,21 +515,17 @@ both_engines!(
         );
         assert_eq!(lines[3]["period_from"], "2026-03-30");
         assert_eq!(lines[3]["period_to"], "2026-03-31");
-        let invoice = r.json["id"].as_i64().unwrap();
+        let invoice = r.id();
         // The same month again: the same invoice, 200.
         let again = app
-            .call(
-                "coordinator",
-                Method::POST,
-                "/api/v1/rental/invoices",
-                Some(&body),
-            )
-            .await;
-        assert_eq!(again.status, 200, "{}", again.text);
+            .post("coordinator", "/api/v1/rental/invoices", body.clone())
+            .await
+            .must(200);
         assert_eq!(again.json["id"], invoice);
         // A week in an invoiced month can no longer be entered.
-        let r = week(&app, s.placement, "2026-03-16", [60, 0, 0, 0, 0, 0, 0]).await;
-        r.assert_problem(409, &["week_start"]);
+        week(&app, s.placement, "2026-03-16", [60, 0, 0, 0, 0, 0, 0])
+            .await
+            .assert_problem(409, &["week_start"]);
         // Exports carry the lines and the total.
         let res = app
             .api(
@@ -614,25 +577,19 @@ both_engines!(
         );
         // April still waits for nothing: it can be invoiced with the three April days.
         let r = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 "/api/v1/rental/invoices",
-                Some(&json!({"intervention_id": s.intervention, "employer_id": s.host.0, "month": "2026-04"})),
+                json!({"intervention_id": s.intervention, "employer_id": s.host.0,
+                    "month": "2026-04"}),
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         assert_eq!(r.json["total_minutes"], 443 + 439 + 433);
         // Only coordinators invoice.
-        let r = app
-            .call(
-                "employer",
-                Method::POST,
-                "/api/v1/rental/invoices",
-                Some(&body),
-            )
-            .await;
-        assert_eq!(r.status, 403);
+        app.post("employer", "/api/v1/rental/invoices", body)
+            .await
+            .must(403);
     }
 );
 
@@ -716,36 +673,33 @@ both_engines!(
         }
         // Invoice March for the public host only; the private host's March stays uninvoiced.
         let inv = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 "/api/v1/rental/invoices",
-                Some(&json!({"intervention_id": intervention, "employer_id": public.0, "month": "2026-03"})),
+                json!({"intervention_id": intervention, "employer_id": public.0,
+                    "month": "2026-03"}),
             )
-            .await;
-        assert_eq!(inv.status, 201, "{}", inv.text);
+            .await
+            .must(201);
         let ledger = [
             ("2026-03", "other_cost", 250_000),
             ("2026-04", "subsidy", 400_000),
             ("2026-04", "other_cost", 33_333),
         ];
         for (month, kind, amount) in ledger {
-            let r = app
-                .call(
-                    "coordinator",
-                    Method::POST,
-                    &format!("/api/v1/rental/interventions/{intervention}/ledger"),
-                    Some(&json!({"month": month, "kind": kind, "amount_ore": amount, "note": "Handledning"})),
-                )
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text);
+            app.post(
+                "coordinator",
+                &format!("/api/v1/rental/interventions/{intervention}/ledger"),
+                json!({"month": month, "kind": kind, "amount_ore": amount, "note": "Handledning"}),
+            )
+            .await
+            .must(201);
         }
         let r = app
-            .call(
+            .post(
                 "coordinator",
-                Method::POST,
                 &format!("/api/v1/rental/interventions/{intervention}/ledger"),
-                Some(&json!({"month": "2026-13", "kind": "gift", "amount_ore": -1})),
+                json!({"month": "2026-13", "kind": "gift", "amount_ore": -1}),
             )
             .await;
         r.assert_problem(422, &["month", "kind", "amount_ore"]);
@@ -795,13 +749,14 @@ both_engines!(
             cumulative += result;
             expected.push((m, revenue, wages, other, subsidy, result, cumulative));
         }
-        let (st, er) = app
-            .get_json(
+        let er = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/rental/interventions/{intervention}/economic-result"),
             )
-            .await;
-        assert_eq!(st, 200, "{er}");
+            .await
+            .must(200)
+            .json;
         let got: Vec<(String, i64, i64, i64, i64, i64, i64)> = er["months"]
             .as_array()
             .unwrap()
@@ -840,24 +795,27 @@ both_engines!(
         }
         assert_eq!(er["break_even_month"], break_even);
         // A range fills empty months with zeros.
-        let (_, er) = app
-            .get_json(
+        let range = "from=2026-02&to=2026-05";
+        let er = app
+            .get(
                 "coordinator",
-                &format!("/api/v1/rental/interventions/{intervention}/economic-result?from=2026-02&to=2026-05"),
+                &format!("/api/v1/rental/interventions/{intervention}/economic-result?{range}"),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(er["months"].as_array().unwrap().len(), 4);
         assert_eq!(er["months"][0]["result_ore"], 0);
         assert_eq!(er["months"][3]["cumulative_ore"], cumulative);
 
         // Legal checks: the private host is named; its share breaks the in-house criterion.
-        let (st, lc) = app
-            .get_json(
+        let lc = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/interventions/{intervention}/legal-checks"),
             )
-            .await;
-        assert_eq!(st, 200, "{lc}");
+            .await
+            .must(200)
+            .json;
         let check = |kind: &str| {
             lc["checks"]
                 .as_array()
@@ -890,13 +848,12 @@ both_engines!(
             sc["status"],
             if total_sales > costs { "flagged" } else { "ok" }
         );
-        let (st, _) = app
-            .get_json(
-                "cw_a",
-                &format!("/api/v1/interventions/{intervention}/legal-checks"),
-            )
-            .await;
-        assert_eq!(st, 403);
+        app.get(
+            "cw_a",
+            &format!("/api/v1/interventions/{intervention}/legal-checks"),
+        )
+        .await
+        .must(403);
     }
 );
 
@@ -940,13 +897,14 @@ both_engines!(
         .execute(app.store.pool())
         .await
         .unwrap();
-        let (st, lc) = app
-            .get_json(
+        let lc = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/interventions/{staffing}/legal-checks"),
             )
-            .await;
-        assert_eq!(st, 200, "{lc}");
+            .await
+            .must(200)
+            .json;
         let check = |kind: &str| {
             lc["checks"]
                 .as_array()
@@ -967,17 +925,15 @@ both_engines!(
         assert_eq!(check("in_house")["status"], "ok");
         assert_eq!(check("in_house")["reasons"][0]["share_permille"], 1000);
         assert_eq!(check("competition_neutrality")["status"], "ok");
-        let (st, _) = app
-            .get_json("coordinator", "/api/v1/interventions/999999/legal-checks")
-            .await;
-        assert_eq!(st, 404);
-        let (st, _) = app
-            .get_json(
-                "coordinator",
-                &format!("/api/v1/rental/interventions/{staffing}/economic-result"),
-            )
-            .await;
-        assert_eq!(st, 404, "the economic result is the rental model's");
+        app.get("coordinator", "/api/v1/interventions/999999/legal-checks")
+            .await
+            .must(404);
+        app.get(
+            "coordinator",
+            &format!("/api/v1/rental/interventions/{staffing}/economic-result"),
+        )
+        .await
+        .must_as(404, "the economic result is the rental model's");
     }
 );
 

@@ -3,6 +3,7 @@
 //! `/tidrapporter` (own weeks only, minimal fields, approve and reject),
 //! and the overview with its invoice refusal, chart and legal checks.
 
+use crate::common::form;
 use crate::common::form::page;
 use crate::common::work::{insert_host, insert_intervention, insert_placement};
 use crate::common::{self, hidden_csrf, TestApp};
@@ -20,9 +21,11 @@ both_engines!(
         assert!(html.contains("Tidrapport för en vecka"));
         let csrf = hidden_csrf(&html);
         let placement = s.placement.to_string();
-        let res = coord
-            .post(app.url(&path))
-            .form(&[
+        let html = form::sent(
+            &coord,
+            &app,
+            &path,
+            &[
                 ("csrf", csrf.as_str()),
                 ("placement_id", placement.as_str()),
                 ("week_start", "2026-02-23"),
@@ -30,31 +33,29 @@ both_engines!(
                 ("d1", ""),
                 ("d2", "7,5"),
                 ("d3", "sju"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+            ],
+            422,
+        )
+        .await;
         assert!(
             html.contains("id=\"d3-error\""),
             "not a number is named at its day"
         );
         assert!(html.contains("value=\"7,5\""), "typed values are kept");
-        let res = coord
-            .post(app.url(&path))
-            .form(&[
+        let html = form::sent(
+            &coord,
+            &app,
+            &path,
+            &[
                 ("csrf", csrf.as_str()),
                 ("placement_id", placement.as_str()),
                 ("week_start", "2026-02-23"),
                 ("d0", "8"),
                 ("d2", "7,5"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+            ],
+            422,
+        )
+        .await;
         assert!(html.contains("id=\"error-summary\""));
         assert!(
             html.contains("2026-02-23 ligger utanför uppdragets period"),
@@ -62,12 +63,13 @@ both_engines!(
         );
         assert!(html.contains("id=\"d0-error\"") && html.contains("id=\"d2-error\""));
         assert!(html.contains("aria-invalid=\"true\""));
-        let (_, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/rental/timesheets?placement_id={}", s.placement),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(list.as_array().unwrap().len(), 0, "nothing written");
         // A good week goes through and shows on the overview.
         let res = coord
@@ -83,12 +85,13 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
-        let (_, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/rental/timesheets?placement_id={}", s.placement),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(list[0]["total_minutes"], 930);
         // Other roles: 403 page.
         let cw = app.login("cw_a").await;
@@ -130,21 +133,22 @@ both_engines!(
         assert!(html.contains(&format!("id=\"approve-{own}\"")));
         // Reject without a reason: refused inline, the week still waits.
         let csrf = hidden_csrf(&html);
-        let res = host
-            .post(app.url(&format!("/tidrapporter/{own}/avvisa")))
-            .form(&[("csrf", csrf.as_str()), ("reason", "  ")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+        let html = form::sent(
+            &host,
+            &app,
+            &format!("/tidrapporter/{own}/avvisa"),
+            &[("csrf", csrf.as_str()), ("reason", "  ")],
+            422,
+        )
+        .await;
         assert!(
             html.contains(&format!("id=\"reason-{own}-error\"")),
             "{html}"
         );
-        let (_, t) = app
-            .get_json("employer", &format!("/api/v1/rental/timesheets/{own}"))
-            .await;
+        let t = app
+            .get("employer", &format!("/api/v1/rental/timesheets/{own}"))
+            .await
+            .json;
         assert_eq!(t["status"], "submitted");
         // Approve.
         let res = host
@@ -157,9 +161,10 @@ both_engines!(
         let (_, html) = page(&host, &app, "/tidrapporter?klart=godkand").await;
         assert!(html.contains("Veckan är godkänd."));
         assert!(html.contains(&format!("id=\"decided-{own}\" data-status=\"approved\"")));
-        let (_, t) = app
-            .get_json("employer", &format!("/api/v1/rental/timesheets/{own}"))
-            .await;
+        let t = app
+            .get("employer", &format!("/api/v1/rental/timesheets/{own}"))
+            .await
+            .json;
         assert_eq!(t["status"], "approved");
         // Without the CSRF token: refused.
         let res = host
@@ -199,26 +204,27 @@ both_engines!(
         );
         let csrf = hidden_csrf(&html);
         let host = s.host.0.to_string();
-        let res = coord
-            .post(app.url(&format!("{path}/fakturor")))
-            .form(&[
+        let html = form::sent(
+            &coord,
+            &app,
+            &format!("{path}/fakturor"),
+            &[
                 ("csrf", csrf.as_str()),
                 ("employer_id", host.as_str()),
                 ("month", "2026-03"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+            ],
+            422,
+        )
+        .await;
         assert!(html.contains("veckan från 2026-03-30"), "{html}");
         assert!(html.contains("inskickad"));
-        let (_, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(list.as_array().unwrap().len(), 0);
         // February has only approved weeks... none: nothing to invoice; April after approval works.
         let res = coord
@@ -234,26 +240,27 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
-        let (_, ledger) = app
-            .get_json(
+        let ledger = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/rental/interventions/{}/ledger", s.intervention),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(ledger[0]["amount_ore"], 125_050);
-        let res = coord
-            .post(app.url(&format!("{path}/kostnader")))
-            .form(&[
+        let html = form::sent(
+            &coord,
+            &app,
+            &format!("{path}/kostnader"),
+            &[
                 ("csrf", csrf.as_str()),
                 ("ledger_month", "mars"),
                 ("kind", "subsidy"),
                 ("amount", "x"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+            ],
+            422,
+        )
+        .await;
         assert!(html.contains("id=\"ledger_month-error\"") && html.contains("id=\"amount-error\""));
         let _ = insert_intervention;
         let _ = Method::GET;
@@ -314,14 +321,14 @@ both_engines!(
                 ("fee", "314".to_string()),
             ]
         };
-        let res = coord
-            .post(app.url(&format!("{path}/avtal")))
-            .form(&contract_form("etthundra"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+        let html = form::sent(
+            &coord,
+            &app,
+            &format!("{path}/avtal"),
+            &contract_form("etthundra"),
+            422,
+        )
+        .await;
         assert!(html.contains("id=\"error-summary\""));
         assert!(html.contains("id=\"wage-error\"") && html.contains("aria-invalid=\"true\""));
         assert!(html.contains("value=\"37,5\"") && html.contains("value=\"etthundra\""));
@@ -350,26 +357,26 @@ both_engines!(
         // A placement outside the contract period: refused inline, nothing written.
         let assignments_url = format!("/api/v1/rental/assignments?intervention_id={intervention}");
         let outside = outside.to_string();
-        let res = coord
-            .post(app.url(&format!("{path}/uppdrag")))
-            .form(&[
+        let html = form::sent(
+            &coord,
+            &app,
+            &format!("{path}/uppdrag"),
+            &[
                 ("csrf", csrf.as_str()),
                 ("placement_id", outside.as_str()),
                 ("contract_id", contract.as_str()),
                 ("rate", "180"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 422);
-        let html = res.text().await.unwrap();
+            ],
+            422,
+        )
+        .await;
         assert!(html.contains("id=\"error-summary\""));
         assert!(
             html.contains("Placeringens datum måste ligga inom anställningsavtalets period."),
             "{html}"
         );
         assert!(html.contains("id=\"placement_id-error\"") && html.contains("value=\"180\""));
-        let (_, list) = app.get_json("coordinator", &assignments_url).await;
+        let list = app.get("coordinator", &assignments_url).await.json;
         assert_eq!(list.as_array().unwrap().len(), 0, "nothing written");
         let inside_id = inside.to_string();
         let res = coord
@@ -384,7 +391,7 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 303);
-        let (_, list) = app.get_json("coordinator", &assignments_url).await;
+        let list = app.get("coordinator", &assignments_url).await.json;
         assert_eq!(list[0]["placement_id"], inside);
         assert_eq!(list[0]["hourly_rate_ore"], 18_025);
         // The overview lists both, with the saved flash.

@@ -9,28 +9,27 @@ use std::collections::BTreeMap;
 
 async fn pool(app: &TestApp) -> i64 {
     let r = app
-        .call(
+        .post(
             "coordinator",
-            Method::POST,
             "/api/v1/staffing/pools",
-            Some(&json!({ "name": "Bemanningspoolen", "organisation_id": app.org_a, "hourly_price_ore": 32000 })),
+            json!({ "name": "Bemanningspoolen", "organisation_id": app.org_a,
+                "hourly_price_ore": 32000 }),
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json["id"].as_i64().unwrap()
+        .await
+        .must(201);
+    r.id()
 }
 
 async fn staff(app: &TestApp, pool: i64, body: Value) -> i64 {
     let r = app
-        .call(
+        .post(
             "coordinator",
-            Method::POST,
             &format!("/api/v1/staffing/pools/{pool}/staff"),
-            Some(&body),
+            body,
         )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json["id"].as_i64().unwrap()
+        .await
+        .must(201);
+    r.id()
 }
 
 fn regular(name: &str, form: &str, ssyk: &str) -> Value {
@@ -47,14 +46,11 @@ async fn request(
     (date, start, end): (&str, &str, &str),
     count: i64,
 ) -> Reply {
-    app.call(
+    app.post(
         user,
-        Method::POST,
         &format!("/api/v1/staffing/pools/{pool}/requests"),
-        Some(
-            &json!({ "unit_id": unit, "work_date": date, "start_time": start, "end_time": end,
+        json!({ "unit_id": unit, "work_date": date, "start_time": start, "end_time": end,
                       "occupation": "5321", "staff_count": count }),
-        ),
     )
     .await
 }
@@ -68,26 +64,27 @@ async fn request_id(
     end: &str,
     count: i64,
 ) -> i64 {
-    let r = request(app, "coordinator", pool, unit, (date, start, end), count).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json["id"].as_i64().unwrap()
+    let r = request(app, "coordinator", pool, unit, (date, start, end), count)
+        .await
+        .must(201);
+    r.id()
 }
 
 async fn assign(app: &TestApp, req: i64, staff: &[i64]) -> Reply {
-    app.call(
+    app.post(
         "coordinator",
-        Method::POST,
         &format!("/api/v1/staffing/requests/{req}/assignments"),
-        Some(&json!({ "staff_ids": staff })),
+        json!({ "staff_ids": staff }),
     )
     .await
 }
 
 async fn assigned(app: &TestApp, req: i64) -> Vec<i64> {
-    let (s, j) = app
-        .get_json("coordinator", &format!("/api/v1/staffing/requests/{req}"))
-        .await;
-    assert_eq!(s, 200, "{j}");
+    let j = app
+        .get("coordinator", &format!("/api/v1/staffing/requests/{req}"))
+        .await
+        .must(200)
+        .json;
     j["assignments"]
         .as_array()
         .unwrap()
@@ -107,8 +104,7 @@ both_engines!(
 
         // A night shift passing midnight, then a morning shift overlapping its end.
         let night = request_id(&app, pool, app.org_a, "2026-03-02", "22:00", "06:00", 2).await;
-        let r = assign(&app, night, &[anna]).await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        let r = assign(&app, night, &[anna]).await.must(201);
         assert_eq!(r.json["fill_state"], "partly_filled");
         assert_eq!(r.json["passes_midnight"], true);
         let morning = request_id(&app, pool, app.org_b, "2026-03-03", "05:00", "13:00", 3).await;
@@ -149,8 +145,11 @@ both_engines!(
             .unwrap()
             .contains("nothing was assigned"));
         // The refused attempt is audited with its reasons.
-        let (s, events) = app.get_json("admin", "/api/v1/audit?limit=50").await;
-        assert_eq!(s, 200, "{events}");
+        let events = app
+            .get("admin", "/api/v1/audit?limit=50")
+            .await
+            .must(200)
+            .json;
         assert!(
             events
                 .as_array()
@@ -175,23 +174,26 @@ both_engines!(
         assert!(assigned(&app, evening).await.is_empty());
 
         // The request fills up: a third person beyond two places is refused.
-        let r = assign(&app, night, &[bo, bo]).await;
-        r.assert_problem(409, &["staff_ids"]);
+        assign(&app, night, &[bo, bo])
+            .await
+            .assert_problem(409, &["staff_ids"]);
         assert_eq!(assigned(&app, night).await, vec![anna]);
-        let r = assign(&app, morning, &[bo]).await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        assign(&app, morning, &[bo]).await.must(201);
         let r = assign(&app, night, &[bo]).await;
         r.assert_problem(409, &["staff_ids"]);
         assert!(r.text.contains("double_booked"), "{}", r.text);
 
         // Bad input names its fields, and nothing is written.
-        let r = app
-        .call("coordinator", Method::POST, &format!("/api/v1/staffing/pools/{pool}/requests"),
-              Some(&json!({ "unit_id": app.org_a, "work_date": "2026-02-30", "start_time": "7", "end_time": "15:00",
-                            "occupation": "9999", "staff_count": 0 })))
-        .await;
-        r.assert_problem(422, &["work_date", "start_time", "staff_count"]);
-        let r = request(
+        app.post(
+            "coordinator",
+            &format!("/api/v1/staffing/pools/{pool}/requests"),
+            json!({ "unit_id": app.org_a, "work_date": "2026-02-30", "start_time": "7",
+                "end_time": "15:00",
+                            "occupation": "9999", "staff_count": 0 }),
+        )
+        .await
+        .assert_problem(422, &["work_date", "start_time", "staff_count"]);
+        request(
             &app,
             "coordinator",
             pool,
@@ -199,48 +201,48 @@ both_engines!(
             ("2026-03-04", "07:00", "15:00"),
             1,
         )
-        .await;
-        assert_eq!(r.status, 201);
-        let r = app
-        .call("coordinator", Method::POST, &format!("/api/v1/staffing/pools/{pool}/requests"),
-              Some(&json!({ "unit_id": app.org_a, "work_date": "2026-03-05", "start_time": "07:00", "end_time": "15:00",
-                            "occupation": "0000", "staff_count": 1 })))
-        .await;
-        r.assert_problem(422, &["occupation"]);
-        let (_, list) = app
-            .get_json(
+        .await
+        .must(201);
+        app.post(
+            "coordinator",
+            &format!("/api/v1/staffing/pools/{pool}/requests"),
+            json!({ "unit_id": app.org_a, "work_date": "2026-03-05", "start_time": "07:00",
+                "end_time": "15:00",
+                            "occupation": "0000", "staff_count": 1 }),
+        )
+        .await
+        .assert_problem(422, &["occupation"]);
+        let list = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/staffing/pools/{pool}/requests"),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(list.as_array().unwrap().len(), 4);
 
         // Bo's employment ends on 2026-03-03 (optimistic locking): a later
         // shift is refused as outside his active period.
-        let terms = json!({ "employment_form": "full_time", "occupation": "5321", "hourly_wage_ore": 18000,
+        let terms = json!({ "employment_form": "full_time", "occupation": "5321",
+            "hourly_wage_ore": 18000,
                             "active_from": "2026-01-01", "active_to": "2026-03-03", "version": 1 });
         let path = format!("/api/v1/staffing/staff/{bo}");
-        assert_eq!(
-            app.call("analyst", Method::PATCH, &path, Some(&terms))
-                .await
-                .status,
-            403
-        );
+        app.patch("analyst", &path, terms.clone()).await.must(403);
         let r = app
-            .call("coordinator", Method::PATCH, &path, Some(&terms))
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .patch("coordinator", &path, terms.clone())
+            .await
+            .must(200);
         assert_eq!(
             (r.json["version"].as_i64(), r.json["active_to"].as_str()),
             (Some(2), Some("2026-03-03"))
         );
-        app.call("coordinator", Method::PATCH, &path, Some(&terms))
+        app.patch("coordinator", &path, terms.clone())
             .await
             .assert_problem(409, &["version"]);
         let mut bad = terms.clone();
         bad["active_to"] = json!("2025-12-31");
         bad["version"] = json!(2);
-        app.call("coordinator", Method::PATCH, &path, Some(&bad))
+        app.patch("coordinator", &path, bad)
             .await
             .assert_problem(422, &["active_to"]);
         let later = request_id(&app, pool, app.org_a, "2026-03-10", "07:00", "15:00", 1).await;
@@ -361,8 +363,7 @@ both_engines!(
         for (unit, date, start, end, count, who, worked, cancel) in &plan {
             let req = request_id(&app, pool, *unit, date, start, end, *count).await;
             if !who.is_empty() {
-                let r = assign(&app, req, who).await;
-                assert_eq!(r.status, 201, "{}", r.text);
+                let r = assign(&app, req, who).await.must(201);
                 let s = r.json["start_minute"].as_i64().unwrap();
                 let e = r.json["end_minute"].as_i64().unwrap();
                 for (i, a) in r.json["assignments"].as_array().unwrap().iter().enumerate() {
@@ -370,15 +371,13 @@ both_engines!(
                     // Report worked minutes on the first person of the request.
                     if let (0, Some(w)) = (i, worked) {
                         let id = a["id"].as_i64().unwrap();
-                        let rr = app
-                            .call(
-                                "coordinator",
-                                Method::PUT,
-                                &format!("/api/v1/staffing/assignments/{id}/worked"),
-                                Some(&json!({ "worked_minutes": w })),
-                            )
-                            .await;
-                        assert_eq!(rr.status, 200, "{}", rr.text);
+                        app.put(
+                            "coordinator",
+                            &format!("/api/v1/staffing/assignments/{id}/worked"),
+                            json!({ "worked_minutes": w }),
+                        )
+                        .await
+                        .must(200);
                         minutes = *w;
                     }
                     rows.push(Row {
@@ -391,15 +390,14 @@ both_engines!(
                 }
             }
             if *cancel {
-                let r = app
-                    .call(
-                        "coordinator",
-                        Method::POST,
-                        &format!("/api/v1/staffing/requests/{req}/cancel"),
-                        None,
-                    )
-                    .await;
-                assert_eq!(r.status, 200, "{}", r.text);
+                app.call(
+                    "coordinator",
+                    Method::POST,
+                    &format!("/api/v1/staffing/requests/{req}/cancel"),
+                    None,
+                )
+                .await
+                .must(200);
             } else {
                 let f = fills.entry((*unit, date[..7].to_string())).or_default();
                 f.0 += count;
@@ -418,16 +416,22 @@ both_engines!(
         ];
         let mut reported: BTreeMap<(i64, String), (i64, i64)> = BTreeMap::new();
         for (unit, month, total, hourly_m) in reports {
-            let r = app
-            .call("coordinator", Method::PUT, "/api/v1/staffing/unit-hours",
-                  Some(&json!({ "unit_id": unit, "month": month, "total_minutes": total, "hourly_minutes": hourly_m })))
-            .await;
-            assert_eq!(r.status, 200, "{}", r.text);
+            app.put(
+                "coordinator",
+                "/api/v1/staffing/unit-hours",
+                json!({ "unit_id": unit, "month": month, "total_minutes": total,
+                    "hourly_minutes": hourly_m }),
+            )
+            .await
+            .must(200);
             reported.insert((unit, month.to_string()), (total, hourly_m));
         }
         let r = app
-        .call("coordinator", Method::PUT, "/api/v1/staffing/unit-hours",
-              Some(&json!({ "unit_id": a, "month": "2026-13", "total_minutes": 10, "hourly_minutes": 20 })))
+        .put(
+            "coordinator",
+            "/api/v1/staffing/unit-hours",
+            json!({ "unit_id": a, "month": "2026-13", "total_minutes": 10, "hourly_minutes": 20 }),
+        )
         .await;
         r.assert_problem(422, &["month", "hourly_minutes"]);
 
@@ -448,10 +452,11 @@ both_engines!(
             expected.push((*unit, month.clone(), t, h));
         }
         for analyst_or_coordinator in ["analyst", "coordinator"] {
-            let (s, series) = app
-                .get_json(analyst_or_coordinator, "/api/v1/staffing/hourly-share")
-                .await;
-            assert_eq!(s, 200, "{series}");
+            let series = app
+                .get(analyst_or_coordinator, "/api/v1/staffing/hourly-share")
+                .await
+                .must(200)
+                .json;
             let got: Vec<(i64, String, i64, i64)> = series
                 .as_array()
                 .unwrap()
@@ -485,12 +490,13 @@ both_engines!(
             }
         }
         // Spot check one point by hand: A, January = (33 000 + 480 + 500) / (96 000 + 480 + 480 + 500).
-        let (_, series) = app
-            .get_json(
+        let series = app
+            .get(
                 "analyst",
                 &format!("/api/v1/staffing/hourly-share?unit_id={a}"),
             )
-            .await;
+            .await
+            .json;
         let jan = series
             .as_array()
             .unwrap()
@@ -507,13 +513,14 @@ both_engines!(
         assert_eq!(series.as_array().unwrap().len(), 3);
 
         // Fill rate per unit and month, computed from the same plan.
-        let (s, fr) = app
-            .get_json(
+        let fr = app
+            .get(
                 "analyst",
                 &format!("/api/v1/staffing/fill-rate?pool_id={pool}"),
             )
-            .await;
-        assert_eq!(s, 200, "{fr}");
+            .await
+            .must(200)
+            .json;
         let got: BTreeMap<(i64, String), (i64, i64)> = fr["by_unit"]
             .as_array()
             .unwrap()
@@ -557,34 +564,28 @@ both_engines!(
     |app: TestApp| async move {
         app.load_taxonomy().await;
         let pool = pool(&app).await;
-        let p = app
-        .create("cw_a", json!({ "identity_number": common::pnr(41), "first_name": "Greta", "last_name": "Gran" }))
-        .await["id"]
-        .as_i64()
-        .unwrap();
+        let p = app.register("cw_a", 41, "Greta", "Gran").await;
         // The coordinator may not read the participant: 422, as if unknown.
-        let body = json!({ "participant_id": p, "employment_form": "full_time", "occupation": "5321",
+        let body = json!({ "participant_id": p, "employment_form": "full_time",
+            "occupation": "5321",
                        "hourly_wage_ore": 15000, "active_from": "2026-01-01" });
+        app.post(
+            "coordinator",
+            &format!("/api/v1/staffing/pools/{pool}/staff"),
+            body.clone(),
+        )
+        .await
+        .assert_problem(422, &["participant_id"]);
         let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &format!("/api/v1/staffing/pools/{pool}/staff"),
-                Some(&body),
-            )
-            .await;
-        r.assert_problem(422, &["participant_id"]);
-        let r = app
-            .call(
+            .post(
                 "cw_a",
-                Method::POST,
                 &format!("/api/v1/staffing/pools/{pool}/staff"),
-                Some(&body),
+                body,
             )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+            .await
+            .must(201);
         assert_eq!(r.json["label"], "Greta Gran");
-        let sid = r.json["id"].as_i64().unwrap();
+        let sid = r.id();
         let code = r.json["code"].as_str().unwrap().to_string();
         // cw_b (another unit) and the coordinator see the staff code only.
         for user in ["cw_b", "coordinator"] {
@@ -603,31 +604,44 @@ both_engines!(
             assert!(!list.to_string().contains("Greta"), "{user}: {list}");
         }
         // Training toward a shortage occupation.
+        let tid = app
+            .post(
+                "cw_a",
+                &format!("/api/v1/staffing/staff/{sid}/training"),
+                json!({ "course": "Vård- och omsorgsprogrammet", "occupation": "5321",
+                "credits_total": 1500,
+                            "credits_done": 300, "started_on": "2026-01-10" }),
+            )
+            .await
+            .must(201)
+            .id();
+        app.patch(
+            "cw_a",
+            &format!("/api/v1/staffing/training/{tid}"),
+            json!({ "course": "Vård- och omsorgsprogrammet", "occupation": "5321",
+                "credits_total": 1500,
+                            "credits_done": 1600, "started_on": "2026-01-10", "version": 1 }),
+        )
+        .await
+        .assert_problem(422, &["credits_done"]);
         let r = app
-        .call("cw_a", Method::POST, &format!("/api/v1/staffing/staff/{sid}/training"),
-              Some(&json!({ "course": "Vård- och omsorgsprogrammet", "occupation": "5321", "credits_total": 1500,
-                            "credits_done": 300, "started_on": "2026-01-10" })))
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let tid = r.json["id"].as_i64().unwrap();
-        let r = app
-        .call("cw_a", Method::PATCH, &format!("/api/v1/staffing/training/{tid}"),
-              Some(&json!({ "course": "Vård- och omsorgsprogrammet", "occupation": "5321", "credits_total": 1500,
-                            "credits_done": 1600, "started_on": "2026-01-10", "version": 1 })))
-        .await;
-        r.assert_problem(422, &["credits_done"]);
-        let r = app
-        .call("cw_a", Method::PATCH, &format!("/api/v1/staffing/training/{tid}"),
-              Some(&json!({ "course": "Vård- och omsorgsprogrammet", "occupation": "5321", "credits_total": 1500,
-                            "credits_done": 600, "started_on": "2026-01-10", "version": 1 })))
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+            .patch(
+                "cw_a",
+                &format!("/api/v1/staffing/training/{tid}"),
+                json!({ "course": "Vård- och omsorgsprogrammet", "occupation": "5321",
+                "credits_total": 1500,
+                            "credits_done": 600, "started_on": "2026-01-10", "version": 1 }),
+            )
+            .await
+            .must(200);
         assert_eq!(r.json["version"], 2);
-        let r = app
-        .call("cw_a", Method::PATCH, &format!("/api/v1/staffing/training/{tid}"),
-              Some(&json!({ "course": "X", "credits_total": 10, "started_on": "2026-01-10", "version": 1 })))
-        .await;
-        r.assert_problem(409, &["version"]);
+        app.patch(
+            "cw_a",
+            &format!("/api/v1/staffing/training/{tid}"),
+            json!({ "course": "X", "credits_total": 10, "started_on": "2026-01-10", "version": 1 }),
+        )
+        .await
+        .assert_problem(409, &["version"]);
 
         // Roles: employer 403 everywhere; analyst aggregates only; partner orders
         // only for its own unit (the partner's organisation is not unit A: 404).
@@ -655,7 +669,7 @@ both_engines!(
                 .0,
             200
         );
-        let r = request(
+        request(
             &app,
             "partner",
             pool,
@@ -663,9 +677,9 @@ both_engines!(
             ("2026-03-02", "07:00", "15:00"),
             1,
         )
-        .await;
-        assert_eq!(r.status, 404, "{}", r.text);
-        let r = request(
+        .await
+        .must(404);
+        request(
             &app,
             "employer",
             pool,
@@ -673,8 +687,8 @@ both_engines!(
             ("2026-03-02", "07:00", "15:00"),
             1,
         )
-        .await;
-        assert_eq!(r.status, 403, "{}", r.text);
+        .await
+        .must(403);
         let req = request_id(&app, pool, app.org_a, "2026-03-02", "07:00", "15:00", 1).await;
         let (s, list) = app
             .get_json(
@@ -693,15 +707,13 @@ both_engines!(
                 .0,
             404
         );
-        let r = app
-            .call(
-                "partner",
-                Method::POST,
-                &format!("/api/v1/staffing/requests/{req}/assignments"),
-                Some(&json!({ "staff_ids": [sid] })),
-            )
-            .await;
-        assert_eq!(r.status, 403);
+        app.post(
+            "partner",
+            &format!("/api/v1/staffing/requests/{req}/assignments"),
+            json!({ "staff_ids": [sid] }),
+        )
+        .await
+        .must(403);
         assert_eq!(
             app.get_json("coordinator", "/api/v1/staffing/pools/999999")
                 .await
@@ -710,12 +722,12 @@ both_engines!(
         );
 
         // Every read is audited; a read that showed the participant names them.
-        let r = assign(&app, req, &[sid]).await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let (s, events) = app
-            .get_json("admin", &format!("/api/v1/audit?participant={p}"))
-            .await;
-        assert_eq!(s, 200, "{events}");
+        assign(&app, req, &[sid]).await.must(201);
+        let events = app
+            .get("admin", &format!("/api/v1/audit?participant={p}"))
+            .await
+            .must(200)
+            .json;
         let actions: Vec<&str> = events
             .as_array()
             .unwrap()
@@ -752,7 +764,7 @@ both_engines!(
             .await
             .expect("token");
         app.tokens.insert("unit_b".into(), token);
-        let r = request(
+        let own = request(
             &app,
             "unit_b",
             pool,
@@ -760,10 +772,10 @@ both_engines!(
             ("2026-03-02", "07:00", "15:00"),
             1,
         )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let own = r.json["id"].as_i64().unwrap();
-        let r = request(
+        .await
+        .must(201)
+        .id();
+        request(
             &app,
             "unit_b",
             pool,
@@ -771,14 +783,16 @@ both_engines!(
             ("2026-03-02", "07:00", "15:00"),
             1,
         )
-        .await;
-        assert_eq!(r.status, 404, "another unit: {}", r.text);
-        let r = assign(&app, own, &[sid]).await;
-        assert_eq!(r.status, 409, "Greta already works that shift: {}", r.text);
-        let (s, list) = app
-            .get_json("unit_b", &format!("/api/v1/staffing/pools/{pool}/requests"))
-            .await;
-        assert_eq!(s, 200);
+        .await
+        .must_as(404, "another unit");
+        assign(&app, own, &[sid])
+            .await
+            .must_as(409, "Greta already works that shift");
+        let list = app
+            .get("unit_b", &format!("/api/v1/staffing/pools/{pool}/requests"))
+            .await
+            .must(200)
+            .json;
         let ids: Vec<i64> = list
             .as_array()
             .unwrap()
@@ -796,16 +810,22 @@ both_engines!(
             .get_json("coordinator", &format!("/api/v1/staffing/requests/{req}"))
             .await;
         assert_eq!((s, j["assigned"].as_i64()), (200, Some(1)));
-        let r = app
-        .call("unit_b", Method::PUT, "/api/v1/staffing/unit-hours",
-              Some(&json!({ "unit_id": app.org_b, "month": "2026-03", "total_minutes": 600, "hourly_minutes": 60 })))
-        .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let r = app
-        .call("unit_b", Method::PUT, "/api/v1/staffing/unit-hours",
-              Some(&json!({ "unit_id": app.org_a, "month": "2026-03", "total_minutes": 600, "hourly_minutes": 60 })))
-        .await;
-        assert_eq!(r.status, 404);
+        app.put(
+            "unit_b",
+            "/api/v1/staffing/unit-hours",
+            json!({ "unit_id": app.org_b, "month": "2026-03", "total_minutes": 600,
+                "hourly_minutes": 60 }),
+        )
+        .await
+        .must(200);
+        app.put(
+            "unit_b",
+            "/api/v1/staffing/unit-hours",
+            json!({ "unit_id": app.org_a, "month": "2026-03", "total_minutes": 600,
+                "hourly_minutes": 60 }),
+        )
+        .await
+        .must(404);
         assert_eq!(
             app.get_json("unit_b", "/api/v1/staffing/fill-rate").await.0,
             403
@@ -832,24 +852,9 @@ both_engines!(
         // Taking a person off: a unit's staff may not; the coordinator may.
         let aid = j["assignments"][0]["id"].as_i64().unwrap();
         let path = format!("/api/v1/staffing/assignments/{aid}");
-        assert_eq!(
-            app.call("partner", Method::DELETE, &path, None)
-                .await
-                .status,
-            403
-        );
-        assert_eq!(
-            app.call("coordinator", Method::DELETE, &path, None)
-                .await
-                .status,
-            204
-        );
+        app.delete("partner", &path).await.must(403);
+        app.delete("coordinator", &path).await.must(204);
         assert!(assigned(&app, req).await.is_empty());
-        assert_eq!(
-            app.call("coordinator", Method::DELETE, &path, None)
-                .await
-                .status,
-            404
-        );
+        app.delete("coordinator", &path).await.must(404);
     }
 );

@@ -6,7 +6,6 @@
 use crate::common::browser::{self, log_in, overflow, press, wait_for, Window};
 use crate::common::TestApp;
 use fantoccini::{Client, Locator};
-use reqwest::Method;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -18,24 +17,23 @@ async fn a_coordinator_staffs_shifts_on_a_phone_sized_board() {
         return;
     };
     app.load_taxonomy().await;
-    let r = app
-        .call("coordinator", Method::POST, "/api/v1/staffing/pools",
-              Some(&json!({ "name": "Poolen", "organisation_id": app.org_a, "hourly_price_ore": 30000 })))
-        .await;
-    let pool = r.json["id"].as_i64().unwrap();
+    let pool = app
+        .post(
+            "coordinator",
+            "/api/v1/staffing/pools",
+            json!({ "name": "Poolen", "organisation_id": app.org_a, "hourly_price_ore": 30000 }),
+        )
+        .await
+        .id();
     for name in ["Anna Andersson-Långnamnsdotter", "Bo Berg"] {
-        let r = app
-            .call(
-                "coordinator",
-                Method::POST,
-                &format!("/api/v1/staffing/pools/{pool}/staff"),
-                Some(
-                    &json!({ "name": name, "employment_form": "full_time", "occupation": "5321",
+        app.post(
+            "coordinator",
+            &format!("/api/v1/staffing/pools/{pool}/staff"),
+            json!({ "name": name, "employment_form": "full_time", "occupation": "5321",
                                 "hourly_wage_ore": 19000, "active_from": "2026-01-01" }),
-                ),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
+        )
+        .await
+        .must(201);
     }
     let mut reqs = vec![];
     for (date, start, end) in [
@@ -43,12 +41,15 @@ async fn a_coordinator_staffs_shifts_on_a_phone_sized_board() {
         ("2026-03-03", "05:00", "13:00"),
     ] {
         let r = app
-            .call("coordinator", Method::POST, &format!("/api/v1/staffing/pools/{pool}/requests"),
-                  Some(&json!({ "unit_id": app.org_a, "work_date": date, "start_time": start, "end_time": end,
-                                "occupation": "5321", "staff_count": 1,
-                                "note": "Avdelning Solrosen, rapport i personalrummet på plan två" })))
+            .post(
+                "coordinator",
+                &format!("/api/v1/staffing/pools/{pool}/requests"),
+                json!({ "unit_id": app.org_a, "work_date": date, "start_time": start,
+                        "end_time": end, "occupation": "5321", "staff_count": 1,
+                        "note": "Avdelning Solrosen, rapport i personalrummet på plan två" }),
+            )
             .await;
-        reqs.push(r.json["id"].as_i64().unwrap());
+        reqs.push(r.id());
     }
     browser::run(&webdriver, Window::Phone(WIDTH), app, move |c, app| {
         errand(c, app, pool, reqs)
@@ -100,12 +101,13 @@ async fn errand(c: Client, app: Arc<TestApp>, pool: i64, reqs: Vec<i64>) {
         0,
         "the refused board scrolls sideways at {WIDTH} px"
     );
-    let (_, j) = app
-        .get_json(
+    let j = app
+        .get(
             "coordinator",
             &format!("/api/v1/staffing/requests/{}", reqs[1]),
         )
-        .await;
+        .await
+        .json;
     assert_eq!(j["assigned"], 0, "nothing written");
     // The week view and the statistics page fit too.
     c.goto(&app.url(&format!("/bemanning?pool={pool}&datum=2026-03-03&vy=vecka")))

@@ -5,33 +5,33 @@
 
 use crate::common::form::{page, send_form};
 use crate::common::{self, hidden_csrf, TestApp};
-use reqwest::Method;
 use serde_json::json;
 
 both_engines!(
     the_board_shows_fill_state_and_refuses_a_double_booking_inline,
     |app: TestApp| async move {
         app.load_taxonomy().await;
-        let r = app
-        .call("coordinator", Method::POST, "/api/v1/staffing/pools",
-              Some(&json!({ "name": "Poolen", "organisation_id": app.org_a, "hourly_price_ore": 30000 })))
-        .await;
-        let pool = r.json["id"].as_i64().unwrap();
+        let pool = app
+            .post(
+                "coordinator",
+                "/api/v1/staffing/pools",
+                json!({ "name": "Poolen", "organisation_id": app.org_a,
+                        "hourly_price_ore": 30000 }),
+            )
+            .await
+            .id();
         let mut staff = vec![];
         for name in ["Anna Andersson", "Bo Berg"] {
             let r = app
-                .call(
+                .post(
                     "coordinator",
-                    Method::POST,
                     &format!("/api/v1/staffing/pools/{pool}/staff"),
-                    Some(
-                        &json!({ "name": name, "employment_form": "hourly", "occupation": "5321",
+                    json!({ "name": name, "employment_form": "hourly", "occupation": "5321",
                                 "hourly_wage_ore": 17000, "active_from": "2026-01-01" }),
-                    ),
                 )
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            staff.push(r.json["id"].as_i64().unwrap());
+                .await
+                .must(201);
+            staff.push(r.id());
         }
         let mut reqs = vec![];
         for (date, start, end) in [
@@ -39,11 +39,15 @@ both_engines!(
             ("2026-03-03", "05:00", "13:00"),
         ] {
             let r = app
-            .call("coordinator", Method::POST, &format!("/api/v1/staffing/pools/{pool}/requests"),
-                  Some(&json!({ "unit_id": app.org_a, "work_date": date, "start_time": start, "end_time": end,
-                                "occupation": "5321", "staff_count": 1 })))
-            .await;
-            reqs.push(r.json["id"].as_i64().unwrap());
+                .post(
+                    "coordinator",
+                    &format!("/api/v1/staffing/pools/{pool}/requests"),
+                    json!({ "unit_id": app.org_a, "work_date": date, "start_time": start,
+                    "end_time": end,
+                                "occupation": "5321", "staff_count": 1 }),
+                )
+                .await;
+            reqs.push(r.id());
         }
         let c = app.login("coordinator").await;
         let (s, html) = page(
@@ -92,12 +96,13 @@ both_engines!(
         );
 
         // Hours worked, reported afterwards on the board (decimal comma).
-        let (_, j) = app
-            .get_json(
+        let j = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/staffing/requests/{}", reqs[0]),
             )
-            .await;
+            .await
+            .json;
         let aid = j["assignments"][0]["id"].as_i64().unwrap();
         let worked = format!("/bemanning/tilldelningar/{aid}/arbetat");
         let night = reqs[0].to_string();
@@ -130,12 +135,13 @@ both_engines!(
         )
         .await;
         assert_eq!(s, 303);
-        let (_, j) = app
-            .get_json(
+        let j = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/staffing/requests/{}", reqs[0]),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(j["assignments"][0]["worked_minutes"], 450);
         let (_, html) = page(
             &c,
@@ -171,12 +177,13 @@ both_engines!(
             "{html}"
         );
         assert!(html.contains("aria-invalid=\"true\""));
-        let (_, j) = app
-            .get_json(
+        let j = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/staffing/requests/{}", reqs[1]),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(j["assigned"], 0);
         // Bo may take it; the week view shows both requests filled.
         let (s, _, _) = send_form(
@@ -258,12 +265,13 @@ both_engines!(
                 format!("/bemanning?pool={pool}&datum=2026-03-05").as_str()
             )
         );
-        let (_, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/staffing/pools/{pool}/requests?from=2026-03-05"),
             )
-            .await;
+            .await
+            .json;
         assert_eq!(list[0]["unit_id"], app.org_b);
 
         // The pool page lists the staff.
@@ -311,12 +319,13 @@ both_engines!(
         )
         .await;
         assert_eq!((s, loc.as_str()), (303, pool_path.as_str()));
-        let (_, list) = app
-            .get_json(
+        let list = app
+            .get(
                 "coordinator",
                 &format!("/api/v1/staffing/pools/{pool}/staff"),
             )
-            .await;
+            .await
+            .json;
         let cecilia = list
             .as_array()
             .unwrap()
@@ -461,9 +470,10 @@ both_engines!(
         );
         assert!(html.contains("Fill rate per pool and month"), "{html}");
         assert!(!html.contains(">staff-"), "every text translated: {html}");
-        let (_, j) = app
-            .get_json("analyst", "/api/v1/staffing/hourly-share")
-            .await;
+        let j = app
+            .get("analyst", "/api/v1/staffing/hourly-share")
+            .await
+            .json;
         assert_eq!(j.as_array().unwrap().len(), 3);
         assert_eq!(j[2]["total_minutes"], 60_030);
     }
@@ -521,7 +531,7 @@ both_engines!(
             )),
             "choice kept"
         );
-        let (_, pools) = app.get_json("coordinator", "/api/v1/staffing/pools").await;
+        let pools = app.get("coordinator", "/api/v1/staffing/pools").await.json;
         assert_eq!(pools.as_array().map(|a| a.len()), Some(0), "{pools}");
 
         // Valid: the new pool's page.
@@ -547,7 +557,7 @@ both_engines!(
             html.contains("Södra poolen") && html.contains("325.50 kr") && html.contains("35.5 h"),
             "{html}"
         );
-        let (_, pools) = app.get_json("coordinator", "/api/v1/staffing/pools").await;
+        let pools = app.get("coordinator", "/api/v1/staffing/pools").await.json;
         let p = &pools[0];
         assert_eq!(
             (
