@@ -458,7 +458,7 @@ async fn seed_rental(
     if store.rental_seeded(plan_name).await? {
         return Ok(());
     }
-    let people = store.rental_seed_participants(home_id, 16).await?;
+    let people = store.rental_seed_participants(home_id, 16, as_of).await?;
     let plan = vagar_seed::work::rental::rental_plan(seed, as_of, people.len());
     let recorder = match vagar_seed::demo_users()
         .into_iter()

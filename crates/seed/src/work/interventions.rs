@@ -227,6 +227,9 @@ pub fn placements(
             taken_places: if open { taken[k] } else { 0 },
             birth_date: cand.1,
             participant_groups: cand.2.clone(),
+            intervention_groups: iv.target_groups.to_vec(),
+            // One placement a person: no other to overlap.
+            others: vec![],
         };
         if used[c] || check_enrolment(&facts, &terms).is_err() {
             continue;
@@ -337,6 +340,8 @@ mod tests {
                 taken_places: 0,
                 birth_date: cand.1,
                 participant_groups: cand.2,
+                intervention_groups: ivs[p.intervention].target_groups.to_vec(),
+                others: vec![],
             };
             assert!(check_enrolment(&facts, &p.terms).is_ok());
         }

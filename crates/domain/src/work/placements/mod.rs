@@ -7,7 +7,10 @@
 //! code: the store loads the facts and calls these functions.
 
 pub mod access;
+pub mod enrolment;
 pub mod shares;
+
+pub use enrolment::OtherPlacement;
 
 use super::interventions::{InterventionStatus, ProgrammeType, DATES, NAME_MAX, TEXT_MAX};
 use crate::org::code_enum;
@@ -291,6 +294,11 @@ pub struct EnrolmentFacts {
     pub taken_places: i64,
     pub birth_date: NaiveDate,
     pub participant_groups: Vec<TargetGroup>,
+    /// The intervention's target groups (none: anyone).
+    pub intervention_groups: Vec<TargetGroup>,
+    /// The person's other planned and active placements overlapping the
+    /// new one's period (not counting itself).
+    pub others: Vec<OtherPlacement>,
 }
 
 /// Whether a period from `start` to `end` (inclusive) is longer than `months`.
@@ -307,7 +315,9 @@ pub fn longer_than_months(start: NaiveDate, end: NaiveDate, months: u32) -> bool
 /// `outside_period`, `capacity_full`, `age_below_minimum`,
 /// `age_above_maximum`, `duration_exceeds_maximum`, `study_share_below_minimum`,
 /// `study_share_above_maximum`, `employment_form_not_allowed`,
-/// `target_group_not_met`); the message names the rule and its limit.
+/// `target_group_not_met`, `hours_exceed_full_time`); the message names the
+/// rule and its limit. The rules every placement meets (target groups, one
+/// full time) are in [`enrolment`].
 pub fn check_enrolment(f: &EnrolmentFacts, t: &PlacementTerms) -> Result<(), ValidationErrors> {
     let mut e = ValidationErrors::new();
     if f.status != InterventionStatus::Open {
@@ -409,10 +419,9 @@ pub fn check_enrolment(f: &EnrolmentFacts, t: &PlacementTerms) -> Result<(), Val
             );
         }
         if !r.target_groups.is_empty()
-            && !f
-                .participant_groups
-                .iter()
-                .any(|g| r.target_groups.contains(g))
+            && !r.target_groups.iter().any(|g| {
+                enrolment::belongs_to(*g, &f.participant_groups, f.birth_date, t.start_date)
+            })
         {
             e.add(
                 "participant_id",
@@ -424,6 +433,21 @@ pub fn check_enrolment(f: &EnrolmentFacts, t: &PlacementTerms) -> Result<(), Val
             );
         }
     }
+    // After the programme's own rules, whose messages are the more precise.
+    enrolment::check_target_groups(
+        &mut e,
+        &f.intervention_groups,
+        &f.participant_groups,
+        f.birth_date,
+        t.start_date,
+    );
+    enrolment::check_full_time(
+        &mut e,
+        t.start_date,
+        t.end_date,
+        t.hours_per_week_minutes,
+        &f.others,
+    );
     e.into_result(())
 }
 
@@ -512,6 +536,8 @@ mod tests {
             taken_places: 0,
             birth_date: d(birth),
             participant_groups: vec![],
+            intervention_groups: vec![],
+            others: vec![],
         }
     }
 

@@ -185,9 +185,12 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         // The place is already taken and enrolment already happened: a
-        // change is checked against the programme's rules and the period.
+        // change is checked against the programme's rules, the period and
+        // the person's other placements (one full time), not again against
+        // the intervention's target groups.
         facts.status = InterventionStatus::Open;
         facts.taken_places = 0;
+        facts.intervention_groups.clear();
         check_enrolment(&facts, &terms).map_err(StoreError::Validation)?;
         let host = Host {
             employer_id: current.employer_id,

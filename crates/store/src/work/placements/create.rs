@@ -13,8 +13,8 @@ use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::RiskLevel;
 use vagar_domain::work::interventions::{InterventionStatus, ProgrammeType};
 use vagar_domain::work::placements::{
-    check_enrolment, check_override_reason, EnrolmentFacts, PlacementInput, PlacementStatus,
-    PlacementTerms,
+    check_enrolment, check_override_reason, EmploymentForm, EnrolmentFacts, OtherPlacement,
+    PlacementInput, PlacementStatus, PlacementTerms,
 };
 use vagar_domain::ValidationErrors;
 
@@ -155,7 +155,7 @@ pub(super) async fn enrolment_facts(
     terms: &PlacementTerms,
     exclude: Option<i64>,
 ) -> Result<Option<(EnrolmentFacts, String)>> {
-    let Some(i) = sqlx::query("SELECT name, status, programme_type, period_from, period_to, capacity FROM interventions WHERE id = $1")
+    let Some(i) = sqlx::query("SELECT name, status, programme_type, target_groups, period_from, period_to, capacity FROM interventions WHERE id = $1")
         .bind(intervention_id)
         .fetch_optional(&mut **tx)
         .await?
@@ -176,8 +176,10 @@ pub(super) async fn enrolment_facts(
         .bind(participant_id)
         .fetch_one(&mut **tx)
         .await?;
+    let others = other_placements(tx, participant_id, terms, exclude).await?;
     let status: String = get(&i, "status")?;
     let programme: Option<String> = get(&i, "programme_type")?;
+    let groups: String = get(&i, "target_groups")?;
     Ok(Some((
         EnrolmentFacts {
             status: InterventionStatus::parse(&status)
@@ -189,9 +191,47 @@ pub(super) async fn enrolment_facts(
             taken_places: get(&taken, "n")?,
             birth_date: date_at(&p, "birth_date")?,
             participant_groups: TargetGroup::from_mask(get(&p, "target_mask")?),
+            intervention_groups: groups.split(',').filter_map(TargetGroup::parse).collect(),
+            others,
         },
         get(&i, "name")?,
     )))
+}
+
+/// The person's other planned and active placements over the same days, for
+/// the one-full-time rule.
+async fn other_placements(
+    tx: &mut Tx,
+    participant_id: i64,
+    terms: &PlacementTerms,
+    exclude: Option<i64>,
+) -> Result<Vec<OtherPlacement>> {
+    let rows = sqlx::query(
+        "SELECT p.id, i.name, p.start_date, p.end_date, p.hours_per_week_minutes, p.employment_form \
+         FROM placements p JOIN interventions i ON i.id = p.intervention_id \
+         WHERE p.participant_id = $1 AND p.status IN ('planned', 'active') \
+         AND p.start_date <= $2 AND p.end_date >= $3 AND p.id <> $4 ORDER BY p.start_date, p.id",
+    )
+    .bind(participant_id)
+    .bind(terms.end_date.to_string())
+    .bind(terms.start_date.to_string())
+    .bind(exclude.unwrap_or(0))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let form: String = get(r, "employment_form")?;
+            Ok(OtherPlacement {
+                id: get(r, "id")?,
+                intervention_name: get(r, "name")?,
+                start_date: date_at(r, "start_date")?,
+                end_date: date_at(r, "end_date")?,
+                hours_per_week_minutes: get(r, "hours_per_week_minutes")?,
+                employment_form: EmploymentForm::parse(&form)
+                    .ok_or_else(|| corrupt("placement", "employment_form"))?,
+            })
+        })
+        .collect()
 }
 
 /// Recount a need's open placements and set `filled` / the status: full

@@ -64,17 +64,32 @@ pub struct RentalSeedCounts {
 }
 
 impl Store {
-    /// The first `limit` participants of an organisation, by id (the
-    /// seed's employees).
+    /// The first `limit` participants of an organisation, by id, who are
+    /// young (16–29, the youth target group, over the whole demo year up
+    /// to `as_of`) and hold no other placement: the seed's employees.
     pub async fn rental_seed_participants(
         &self,
         organisation_id: i64,
         limit: i64,
+        as_of: NaiveDate,
     ) -> Result<Vec<i64>> {
+        use vagar_domain::work::placements::enrolment::{YOUTH_MAX_AGE, YOUTH_MIN_AGE};
+        let years = |n: u32| {
+            as_of
+                .checked_sub_months(chrono::Months::new(12 * n))
+                .unwrap_or(as_of)
+        };
+        // 16 a year before as_of, and not yet 30 on as_of.
+        let youngest = years(YOUTH_MIN_AGE + 1);
+        let oldest = years(YOUTH_MAX_AGE + 1);
         let rows = sqlx::query(
-            "SELECT id FROM participants WHERE organisation_id = $1 ORDER BY id LIMIT $2",
+            "SELECT id FROM participants p WHERE organisation_id = $1 AND birth_date <= $2 AND birth_date > $3 \
+             AND NOT EXISTS (SELECT 1 FROM placements pl WHERE pl.participant_id = p.id \
+             AND pl.status IN ('planned', 'active')) ORDER BY id LIMIT $4",
         )
         .bind(organisation_id)
+        .bind(date_text(youngest))
+        .bind(date_text(oldest))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -168,7 +168,12 @@ async fn place(
             } else {
                 None
             };
-            page(failed(errs), assessment, StatusCode::UNPROCESSABLE_ENTITY).await
+            let mut values = values.clone();
+            if errs.0.iter().any(|e| e.code == "hours_exceed_full_time") {
+                values["clashes"] = clashes(&state, &user, participant_id, &form).await;
+            }
+            let failed = Some(Failed::new("place", values, errs));
+            page(failed, assessment, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         // The participant is not one the user may place: as for any unknown id.
         Err(StoreError::NotFound) => {
@@ -182,6 +187,40 @@ async fn place(
         }
         Err(err) => user_error_page(&user, err.into()),
     }
+}
+
+/// The person's planned and active placements over the form's days, named
+/// beside a refusal for more than one full time.
+async fn clashes(
+    state: &AppState,
+    user: &UiUser,
+    participant: Option<i64>,
+    form: &PlaceForm,
+) -> Value {
+    let day = |v: &Option<String>| blank(v).and_then(|s| s.parse::<chrono::NaiveDate>().ok());
+    let (Some(participant_id), Some(from), Some(to)) =
+        (participant, day(&form.start_date), day(&form.end_date))
+    else {
+        return json!([]);
+    };
+    let filter = PlacementFilter {
+        participant_id: Some(participant_id),
+        ..Default::default()
+    };
+    let list = state
+        .store
+        .list_placements(&user.ctx, &filter)
+        .await
+        .unwrap_or_default();
+    json!(list
+        .iter()
+        .filter(|p| matches!(p.status.as_str(), "planned" | "active"))
+        .filter(|p| p.start_date <= to && p.end_date >= from)
+        .map(
+            |p| json!({"id": p.id, "intervention": p.intervention_name, "start_date": p.start_date,
+                        "end_date": p.end_date, "hours": hours(p.hours_per_week_minutes)})
+        )
+        .collect::<Vec<_>>())
 }
 
 // ------------------------------------------------------------ one placement

@@ -153,7 +153,7 @@ async fn placement_attempt(
                 "participant_id": world.participant, "intervention_id": world.intervention,
                 "employer_id": host.0, "workplace_id": host.1,
                 "start_date": day(t + Duration::days(10)), "end_date": day(t + Duration::days(100)),
-                "employment_form": "municipality", "hours_per_week_minutes": 2400,
+                "employment_form": "municipality", "hours_per_week_minutes": 600,
                 "supervisor_name": "Handledare Hansson", "occupation_ssyk": "5120",
             })),
         ),
@@ -245,8 +245,12 @@ both_engines!(placements_by_role_and_host, |app: TestApp| async move {
                 "municipality",
             )
             .await;
-            // Blocked, so that the override has something to override.
-            vagar_store::sqlx::query("UPDATE placements SET risk_level = 'blocked' WHERE id = $1")
+            // Blocked, so that the override has something to override; ten
+            // hours a week, so that the person's two placements and the two
+            // the matrix adds stay within one full time.
+            vagar_store::sqlx::query(
+                "UPDATE placements SET risk_level = 'blocked', hours_per_week_minutes = 600 WHERE id = $1",
+            )
                 .bind(id)
                 .execute(app.store.pool())
                 .await

@@ -75,7 +75,7 @@ pub async fn programme(app: &TestApp, name: &str, programme_type: &str, groups: 
     id
 }
 
-fn placement_body(
+pub fn placement_body(
     participant: i64,
     intervention: i64,
     host: (i64, i64),

@@ -1,0 +1,234 @@
+//! Enrolment without holes, through `POST /api/v1/placements`: an
+//! intervention's target groups hold for every model (youth is an age, not
+//! a flag), and one person holds at most one full time at once — each
+//! refusal names its rule (and the other placement), with nothing written.
+
+use crate::common::form::{page_csrf, sent};
+use crate::common::work::insert_host;
+use crate::common::{self, TestApp};
+use crate::work::interventions::api::{day, participant, placement_body, today};
+use chrono::Duration;
+use serde_json::json;
+
+/// An open intervention of a work model, through the API.
+async fn model(app: &TestApp, name: &str, model: &str, groups: &[&str]) -> i64 {
+    let t = today(app);
+    let id = app
+        .post(
+            "coordinator",
+            "/api/v1/interventions",
+            json!({ "name": name, "model": model, "target_groups": groups, "capacity": 5,
+                    "period_from": day(t - Duration::days(60)), "period_to": day(t + Duration::days(700)),
+                    "follow_up_plan": "Sysselsättning mäts 90 dagar efter avslut." }),
+        )
+        .await
+        .must(201)
+        .id();
+    let indicator =
+        json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 });
+    let path = format!("/api/v1/interventions/{id}/indicators");
+    app.post("coordinator", &path, indicator).await.must(201);
+    let path = format!("/api/v1/interventions/{id}/open");
+    app.post("coordinator", &path, json!({})).await.must(200);
+    id
+}
+
+/// Placements and plan steps, to see that a refusal writes nothing.
+async fn written(app: &TestApp) -> (i64, i64) {
+    let placements = app.count("SELECT COUNT(*) AS n FROM placements").await;
+    (
+        placements,
+        app.count("SELECT COUNT(*) AS n FROM plan_steps").await,
+    )
+}
+
+both_engines!(
+    work_placements_a_youth_model_is_for_the_young_whatever_the_flag_says,
+    |app: TestApp| async move {
+        let t = today(&app);
+        let host = insert_host(&app, "5566778899", "Omsorg AB", false).await;
+        let youth = model(&app, "Unga vuxna i hyrmodellen", "rental", &["youth"]).await;
+        // 45 on the start date, though the record says youth.
+        let older = participant(&app, t - Duration::days(365 * 45 + 20), 201, &["youth"]).await;
+        let before = written(&app).await;
+        let r = app
+            .post(
+                "cw_a",
+                "/api/v1/placements",
+                placement_body(older, youth, host, t, 3),
+            )
+            .await;
+        r.assert_problem(422, &["participant_id"]);
+        assert_eq!(
+            r.error_code("participant_id").as_deref(),
+            Some("target_group_not_met")
+        );
+        assert!(
+            r.text.contains("youth") && r.text.contains("aged 45"),
+            "{}",
+            r.text
+        );
+        assert_eq!(written(&app).await, before, "nothing written");
+        // 25, without the flag: young, so placed.
+        let young = participant(&app, t - Duration::days(365 * 25 + 20), 202, &[]).await;
+        let body = placement_body(young, youth, host, t, 3);
+        app.post("cw_a", "/api/v1/placements", body).await.must(201);
+        assert_eq!(written(&app).await.0, before.0 + 1);
+        // A newly arrived person of 45 is not in a youth-only model either,
+        // but is in one for newly arrived.
+        let newcomer = participant(
+            &app,
+            t - Duration::days(365 * 45 + 20),
+            203,
+            &["newly_arrived"],
+        )
+        .await;
+        let r = app
+            .post(
+                "cw_a",
+                "/api/v1/placements",
+                placement_body(newcomer, youth, host, t, 3),
+            )
+            .await;
+        assert_eq!(
+            r.error_code("participant_id").as_deref(),
+            Some("target_group_not_met")
+        );
+        let open = model(
+            &app,
+            "Nyanlända i hyrmodellen",
+            "rental",
+            &["youth", "newly_arrived"],
+        )
+        .await;
+        let body = placement_body(newcomer, open, host, t, 3);
+        app.post("cw_a", "/api/v1/placements", body).await.must(201);
+    }
+);
+
+both_engines!(
+    work_placements_one_person_holds_one_full_time,
+    |app: TestApp| async move {
+        let t = today(&app);
+        let host = insert_host(&app, "5566778899", "Omsorg AB", false).await;
+        let first_iv = model(&app, "Hyrmodellen", "rental", &[]).await;
+        let second_iv = model(&app, "Arbetsgivarmodellen", "employer", &[]).await;
+        let p = participant(&app, t - Duration::days(365 * 30), 301, &[]).await;
+        // Full time (40 h) for about three months from today.
+        let first = placement_body(p, first_iv, host, t, 3);
+        let first_end = first["end_date"].as_str().unwrap().to_string();
+        let first = app
+            .post("cw_a", "/api/v1/placements", first)
+            .await
+            .must(201)
+            .id();
+        let before = written(&app).await;
+        // A second full time over the same weeks: refused, naming the first.
+        let later = t + Duration::days(30);
+        let r = app
+            .post(
+                "cw_a",
+                "/api/v1/placements",
+                placement_body(p, second_iv, host, later, 3),
+            )
+            .await;
+        r.assert_problem(422, &["hours_per_week_minutes"]);
+        assert_eq!(
+            r.error_code("hours_per_week_minutes").as_deref(),
+            Some("hours_exceed_full_time")
+        );
+        let named = format!(
+            "placement {first} (Hyrmodellen, {} – {first_end}, 40 h a week)",
+            day(t)
+        );
+        assert!(r.text.contains(&named), "{named} in {}", r.text);
+        assert!(r.text.contains("80 h a week"), "{}", r.text);
+        assert_eq!(written(&app).await, before, "nothing written");
+        // Half time beside half time is one full time.
+        let mut half = placement_body(p, second_iv, host, later, 3);
+        half["hours_per_week_minutes"] = json!(1200);
+        let r = app.post("cw_a", "/api/v1/placements", half).await;
+        assert_eq!(
+            r.error_code("hours_per_week_minutes").as_deref(),
+            Some("hours_exceed_full_time"),
+            "40 + 20 h"
+        );
+        let path = format!("/api/v1/placements/{first}");
+        let current = app.get("cw_a", &path).await.must(200);
+        let change = json!({ "version": current.json["version"], "hours_per_week_minutes": 1200 });
+        app.patch("cw_a", &path, change).await.must(200);
+        let mut half = placement_body(p, second_iv, host, later, 3);
+        half["hours_per_week_minutes"] = json!(1200);
+        app.post("cw_a", "/api/v1/placements", half).await.must(201);
+        // After the first has ended, a full time is free again.
+        let after = t + Duration::days(200);
+        let third = model(&app, "Samverkansmodellen", "collaboration", &[]).await;
+        app.post(
+            "cw_a",
+            "/api/v1/placements",
+            placement_body(p, third, host, after, 3),
+        )
+        .await
+        .must(201);
+    }
+);
+
+both_engines!(
+    work_placements_the_place_form_names_the_placements_in_the_same_weeks,
+    |app: TestApp| async move {
+        let t = today(&app);
+        let host = insert_host(&app, "5566778899", "Omsorg AB", false).await;
+        let first_iv = model(&app, "Hyrmodellen", "rental", &[]).await;
+        let second_iv = model(&app, "Arbetsgivarmodellen", "employer", &[]).await;
+        let p = participant(&app, t - Duration::days(365 * 30), 401, &[]).await;
+        let first = placement_body(p, first_iv, host, t, 3);
+        let first = app
+            .post("cw_a", "/api/v1/placements", first)
+            .await
+            .must(201)
+            .id();
+        let before = written(&app).await;
+        let c = app.login("cw_a").await;
+        let page = format!("/insatser/{second_iv}");
+        let csrf = page_csrf(&c, &app, &page).await;
+        let (pid, hostv, start, end) = (
+            p.to_string(),
+            format!("{}:{}", host.0, host.1),
+            day(t + Duration::days(14)),
+            day(t + Duration::days(60)),
+        );
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("action", "place"),
+            ("participant_id", &pid),
+            ("host", &hostv),
+            ("occupation_ssyk", "5321"),
+            ("role_title", "Vårdbiträde"),
+            ("start_date", &start),
+            ("end_date", &end),
+            ("employment_form", "municipality"),
+            ("hours_per_week", "20"),
+            ("planned_work_percent", "100"),
+            ("planned_study_percent", "0"),
+            ("supervisor_name", "Handledare Holm"),
+        ];
+        let html = sent(&c, &app, &format!("{page}/placera"), &form, 422).await;
+        assert!(
+            html.contains("mer än heltid (40 timmar i veckan)"),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("href=\"/placeringar/{first}\"")),
+            "the first is linked: {html}"
+        );
+        assert!(
+            html.contains("Hyrmodellen") && html.contains("40 timmar i veckan"),
+            "{html}"
+        );
+        assert!(
+            html.contains("value=\"Handledare Holm\""),
+            "the values are kept: {html}"
+        );
+        assert_eq!(written(&app).await, before, "nothing written");
+    }
+);
