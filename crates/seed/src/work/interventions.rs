@@ -60,13 +60,13 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             subsidy_kind: None,
         },
         SeedIntervention {
-            name: "Extratjänster i välfärden",
-            programme_type: ProgrammeType::ExtraJob,
+            name: "Introduktionsjobb i välfärden",
+            programme_type: ProgrammeType::IntroductionJob,
             target_groups: &[TargetGroup::LongTermUnemployed, TargetGroup::NewlyArrived],
             capacity: 60,
             period_from: from,
-            funding: "Arbetsförmedlingens stöd för extratjänst",
-            description: "Extratjänster som stärker välfärden utan att ersätta ordinarie personal.",
+            funding: "Arbetsförmedlingens stöd för introduktionsjobb",
+            description: "Introduktionsjobb i vård, skola och omsorg med handledare, för den som varit länge utan arbete eller är nyanländ.",
             follow_up_plan: plan,
             indicators: vec![("any_work", 180, 40)],
             occupations: &[("5321", "Vårdbiträde"), ("5311", "Barnskötare"), ("9111", "Städare")],
@@ -75,8 +75,8 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             months: 12,
             hours_minutes: 40 * 60,
             monthly_wage_ore: Some(2_500_000),
-            monthly_subsidy_ore: Some(2_500_000),
-            subsidy_kind: Some("extratjänst"),
+            monthly_subsidy_ore: Some(2_000_000),
+            subsidy_kind: Some("introduktionsjobb"),
         },
         SeedIntervention {
             name: "Arbetspraktik hos värdarbetsgivare",
@@ -98,23 +98,23 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             subsidy_kind: None,
         },
         SeedIntervention {
-            name: "Traineejobb i vård och omsorg",
-            programme_type: ProgrammeType::TraineeJob,
-            target_groups: &[TargetGroup::Youth],
+            name: "Nystartsjobb i vård och omsorg",
+            programme_type: ProgrammeType::NewStartJob,
+            target_groups: &[],
             capacity: 25,
             period_from: from,
-            funding: "Anställningsstöd traineejobb",
-            description: "Halvtid arbete och yrkesutbildning till undersköterska.",
+            funding: "Arbetsförmedlingens nystartsjobb",
+            description: "Anställning hos värdarbetsgivare i vård och omsorg med nystartsjobb för den som varit utan arbete länge.",
             follow_up_plan: plan,
-            indicators: vec![("work_unsubsidised", 180, 45), ("studies", 90, 20)],
-            occupations: &[("5321", "Vårdbiträde")],
+            indicators: vec![("work_unsubsidised", 180, 45)],
+            occupations: &[("5330", "Vårdbiträde"), ("5321", "Undersköterska")],
             employment_form: EmploymentForm::Host,
-            study_percent: 25,
+            study_percent: 0,
             months: 12,
             hours_minutes: 40 * 60,
-            monthly_wage_ore: Some(2_400_000),
-            monthly_subsidy_ore: Some(1_200_000),
-            subsidy_kind: Some("traineejobb"),
+            monthly_wage_ore: Some(2_600_000),
+            monthly_subsidy_ore: Some(800_000),
+            subsidy_kind: Some("nystartsjobb"),
         },
         SeedIntervention {
             name: "Prova på studier med praktik",
@@ -230,6 +230,8 @@ pub fn placements(
             intervention_groups: iv.target_groups.to_vec(),
             // One placement a person: no other to overlap.
             others: vec![],
+            host_sni: None,
+            host_legal_form: None,
         };
         if used[c] || check_enrolment(&facts, &terms).is_err() {
             continue;
@@ -342,6 +344,8 @@ mod tests {
                 participant_groups: cand.2,
                 intervention_groups: ivs[p.intervention].target_groups.to_vec(),
                 others: vec![],
+                host_sni: None,
+                host_legal_form: None,
             };
             assert!(check_enrolment(&facts, &p.terms).is_ok());
         }

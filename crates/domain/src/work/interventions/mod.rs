@@ -179,6 +179,13 @@ impl InterventionData {
                 );
             }
         }
+        // A programme closed to new decisions (or not yet in force) on the
+        // first day takes no new intervention; one made in its time stays.
+        if let (Some(t), Some(f)) = (programme_type, from) {
+            if let Err(closed) = t.rules_on(f) {
+                e.add("programme_type", closed.code(), closed.to_string());
+            }
+        }
         let funding = optional_text(&mut e, "funding", i.funding.as_deref(), TEXT_MAX);
         let operator_kind = match i
             .operator_kind

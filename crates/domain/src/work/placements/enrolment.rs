@@ -61,6 +61,20 @@ pub fn belongs_to(
     }
 }
 
+/// The person's target groups on `date`: the recorded ones, with youth by
+/// age alone.
+pub fn groups_on(
+    groups: &[TargetGroup],
+    birth_date: NaiveDate,
+    date: NaiveDate,
+) -> Vec<TargetGroup> {
+    TargetGroup::ALL
+        .iter()
+        .copied()
+        .filter(|g| belongs_to(*g, groups, birth_date, date))
+        .collect()
+}
+
 /// The intervention's target groups (none: anyone) against the person on
 /// the start date.
 pub fn check_target_groups(

@@ -12,12 +12,12 @@ pub mod shares;
 
 pub use enrolment::OtherPlacement;
 
+use super::interventions::programmes::{check_programme, HostFacts, LegalForm, ProgrammeFacts};
 use super::interventions::{InterventionStatus, ProgrammeType, DATES, NAME_MAX, TEXT_MAX};
 use crate::org::code_enum;
 use crate::participants::TargetGroup;
 use crate::taxonomy::ssyk4_field;
-use crate::time::age_on;
-use crate::validation::{choice, codes, optional_text, required_text, ValidationErrors};
+use crate::validation::{choice, optional_text, required_text, ValidationErrors};
 use chrono::{Months, NaiveDate};
 
 code_enum!(
@@ -299,6 +299,10 @@ pub struct EnrolmentFacts {
     /// The person's other planned and active placements overlapping the
     /// new one's period (not counting itself).
     pub others: Vec<OtherPlacement>,
+    /// The host's SNI code and legal form, for a programme's sector rule
+    /// (none: not recorded).
+    pub host_sni: Option<String>,
+    pub host_legal_form: Option<LegalForm>,
 }
 
 /// Whether a period from `start` to `end` (inclusive) is longer than `months`.
@@ -360,77 +364,20 @@ pub fn check_enrolment(f: &EnrolmentFacts, t: &PlacementTerms) -> Result<(), Val
         );
     }
     if let Some(p) = f.programme_type {
-        let r = p.rules();
-        let name = p.as_str();
-        let age = age_on(f.birth_date, t.start_date);
-        if let Some(min) = r.min_age {
-            if age < min {
-                e.add(
-                    "participant_id",
-                    "age_below_minimum",
-                    format!("{name}: the participant is {age} at the start date; the youngest age is {min}"),
-                );
+        // Judged by the rule version in force on the start date: a
+        // programme closed to new decisions refuses, naming the day.
+        let groups = enrolment::groups_on(&f.participant_groups, f.birth_date, t.start_date);
+        if let Err(rules) = check_programme(p, &ProgrammeFacts::of(t, f.birth_date, &groups)) {
+            e.0.extend(rules.0);
+        }
+        if let Ok(version) = p.rules_on(t.start_date) {
+            let host = HostFacts {
+                sni_code: f.host_sni.as_deref(),
+                legal_form: f.host_legal_form,
+            };
+            if let Err(rules) = version.check_host(&host) {
+                e.0.extend(rules.0);
             }
-        }
-        if let Some(max) = r.max_age {
-            if age > max {
-                e.add(
-                    "participant_id",
-                    "age_above_maximum",
-                    format!("{name}: the participant is {age} at the start date; the oldest age is {max}"),
-                );
-            }
-        }
-        if let Some(m) = r.max_months {
-            if longer_than_months(t.start_date, t.end_date, m) {
-                e.add(
-                    "end_date",
-                    "duration_exceeds_maximum",
-                    format!("{name}: a placement lasts at most {m} months"),
-                );
-            }
-        }
-        if let Some(min) = r.min_study_percent {
-            if t.planned_study_percent < min {
-                e.add(
-                    "planned_study_percent",
-                    "study_share_below_minimum",
-                    format!("{name}: the planned study share must be at least {min} %"),
-                );
-            }
-        }
-        if let Some(max) = r.max_study_percent {
-            if t.planned_study_percent > max {
-                e.add(
-                    "planned_study_percent",
-                    "study_share_above_maximum",
-                    format!("{name}: the planned study share may be at most {max} %"),
-                );
-            }
-        }
-        if !r.employment_forms.is_empty() && !r.employment_forms.contains(&t.employment_form) {
-            e.add(
-                "employment_form",
-                "employment_form_not_allowed",
-                format!(
-                    "{name}: the employment form must be one of: {}",
-                    codes(r.employment_forms, EmploymentForm::as_str).join(", ")
-                ),
-            );
-        }
-        if !r.target_groups.is_empty()
-            && !r.target_groups.iter().any(|g| {
-                enrolment::belongs_to(*g, &f.participant_groups, f.birth_date, t.start_date)
-            })
-        {
-            e.add(
-                "participant_id",
-                "target_group_not_met",
-                format!(
-                    "{name}: the participant must belong to one of: {}",
-                    codes(r.target_groups, TargetGroup::as_str).join(", ")
-                ),
-            );
         }
     }
     // After the programme's own rules, whose messages are the more precise.
@@ -503,7 +450,7 @@ pub fn check_override_reason(reason: Option<&str>) -> Result<String, ValidationE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::ymd as d;
+    use crate::time::{age_on, ymd as d};
     use proptest::prelude::*;
 
     fn terms(start: &str, end: &str, study: i64, form: EmploymentForm) -> PlacementTerms {
@@ -538,6 +485,8 @@ mod tests {
             participant_groups: vec![],
             intervention_groups: vec![],
             others: vec![],
+            host_sni: None,
+            host_legal_form: None,
         }
     }
 
@@ -585,14 +534,43 @@ mod tests {
             )),
             vec!["study_share_below_minimum"]
         );
-        let extra = terms("2026-03-01", "2026-04-01", 0, EmploymentForm::Municipality);
+        // An extra job of 2021 is judged by its own rules: a target group.
+        let extra = terms("2021-03-01", "2021-04-01", 0, EmploymentForm::Municipality);
         let mut f = facts(ProgrammeType::ExtraJob, "1980-01-01");
+        f.period_from = d("2021-01-01");
+        // A municipal unit as host: welfare or public, as the extra job asks.
+        f.host_legal_form = Some(LegalForm::Municipality);
         assert_eq!(
             codes_of(check_enrolment(&f, &extra)),
             vec!["target_group_not_met"]
         );
         f.participant_groups = vec![TargetGroup::NewlyArrived];
         assert!(check_enrolment(&f, &extra).is_ok());
+        // The same start in 2026: the programme closed, naming the day.
+        let now = terms("2026-12-07", "2027-03-01", 0, EmploymentForm::Municipality);
+        let err = check_enrolment(&f, &now).unwrap_err();
+        assert_eq!(codes_of(Err(err.clone())), vec!["programme_closed"]);
+        assert!(
+            err.0[0].message.contains("2022-01-01"),
+            "{}",
+            err.0[0].message
+        );
+    }
+
+    #[test]
+    fn the_sector_rule_reads_the_host() {
+        // Sheltered work with a public employer (OSA): public employers only.
+        let p = ProgrammeType::ShelteredPublicEmployment;
+        let t = terms("2026-12-07", "2027-06-30", 0, EmploymentForm::Host);
+        let mut f = facts(p, "1980-01-01");
+        f.host_legal_form = Some(LegalForm::LimitedCompany);
+        assert!(codes_of(check_enrolment(&f, &t)).contains(&"sector_not_allowed".to_string()));
+        f.host_legal_form = Some(LegalForm::Municipality);
+        assert!(!codes_of(check_enrolment(&f, &t))
+            .iter()
+            .any(|c| c.starts_with("sector_")));
+        f.host_legal_form = None;
+        assert!(codes_of(check_enrolment(&f, &t)).contains(&"sector_unknown".to_string()));
     }
 
     #[test]

@@ -175,10 +175,16 @@ impl Store {
             });
         }
         let terms = PlacementTerms::from_input(input).map_err(StoreError::Validation)?;
+        let host = Host {
+            employer_id: current.employer_id,
+            workplace_id: current.workplace_id,
+            host_organisation_id: current.host_organisation_id,
+        };
         let (mut facts, _) = enrolment_facts(
             &mut tx,
             current.intervention_id,
             current.participant_id,
+            &host,
             &terms,
             Some(id),
         )
@@ -192,11 +198,6 @@ impl Store {
         facts.taken_places = 0;
         facts.intervention_groups.clear();
         check_enrolment(&facts, &terms).map_err(StoreError::Validation)?;
-        let host = Host {
-            employer_id: current.employer_id,
-            workplace_id: current.workplace_id,
-            host_organisation_id: current.host_organisation_id,
-        };
         let a = assess_in(
             &mut tx,
             &host,

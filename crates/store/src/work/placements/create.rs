@@ -11,6 +11,7 @@ use crate::{get, micros, Ctx, Result, Store, StoreError};
 use vagar_domain::access::PlacementAction;
 use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::displacement::RiskLevel;
+use vagar_domain::work::interventions::programmes::LegalForm;
 use vagar_domain::work::interventions::{InterventionStatus, ProgrammeType};
 use vagar_domain::work::placements::{
     check_enrolment, check_override_reason, EmploymentForm, EnrolmentFacts, OtherPlacement,
@@ -152,6 +153,7 @@ pub(super) async fn enrolment_facts(
     tx: &mut Tx,
     intervention_id: i64,
     participant_id: i64,
+    host: &Host,
     terms: &PlacementTerms,
     exclude: Option<i64>,
 ) -> Result<Option<(EnrolmentFacts, String)>> {
@@ -177,6 +179,7 @@ pub(super) async fn enrolment_facts(
         .fetch_one(&mut **tx)
         .await?;
     let others = other_placements(tx, participant_id, terms, exclude).await?;
+    let (host_sni, host_legal_form) = host_facts(tx, host).await?;
     let status: String = get(&i, "status")?;
     let programme: Option<String> = get(&i, "programme_type")?;
     let groups: String = get(&i, "target_groups")?;
@@ -193,9 +196,34 @@ pub(super) async fn enrolment_facts(
             participant_groups: TargetGroup::from_mask(get(&p, "target_mask")?),
             intervention_groups: groups.split(',').filter_map(TargetGroup::parse).collect(),
             others,
+            host_sni,
+            host_legal_form,
         },
         get(&i, "name")?,
     )))
+}
+
+/// The host's SNI code and legal form for a programme's sector rule: an
+/// employer's from the register (the legal form from its organisation
+/// number's group digit), a municipal unit's as the municipality.
+async fn host_facts(tx: &mut Tx, host: &Host) -> Result<(Option<String>, Option<LegalForm>)> {
+    match (host.employer_id, host.host_organisation_id) {
+        (Some(e), _) => {
+            let r =
+                sqlx::query("SELECT organisation_number, sni_code FROM employers WHERE id = $1")
+                    .bind(e)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let Some(r) = r else { return Ok((None, None)) };
+            let number: String = get(&r, "organisation_number")?;
+            Ok((
+                get(&r, "sni_code")?,
+                LegalForm::from_organisation_number(&number),
+            ))
+        }
+        (None, Some(_)) => Ok((None, Some(LegalForm::Municipality))),
+        _ => Ok((None, None)),
+    }
 }
 
 /// The person's other planned and active placements over the same days, for
@@ -394,6 +422,7 @@ impl Store {
             &mut tx,
             new.intervention_id,
             new.participant_id,
+            &host,
             &terms,
             None,
         )

@@ -129,7 +129,14 @@ pub(crate) fn intervention_json(i: &Intervention) -> Value {
         .programme_type
         .as_deref()
         .and_then(ProgrammeType::parse)
-        .map(|p| serde_json::to_value(p.rules()).unwrap_or(Value::Null));
+        .map(|p| {
+            let mut rules = serde_json::to_value(p.rules()).unwrap_or(Value::Null);
+            // A programme closed to new decisions: its last start date.
+            if let Some(last) = p.latest().last_start {
+                rules["last_start"] = json!(last.to_string());
+            }
+            rules
+        });
     json!({
         "id": i.id, "name": i.name, "model": i.model, "programme_type": i.programme_type,
         "description": i.description, "target_groups": i.target_groups, "capacity": i.capacity,
@@ -182,7 +189,12 @@ pub(crate) fn form_options(ctx: &mut Map<String, Value>) {
     );
     ctx.insert(
         "programme_types".into(),
-        codes(ProgrammeType::ALL, ProgrammeType::as_str),
+        // Closed programmes take no new intervention: not offered.
+        json!(ProgrammeType::ALL
+            .iter()
+            .filter(|p| !p.is_closed())
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()),
     );
     ctx.insert(
         "target_groups".into(),

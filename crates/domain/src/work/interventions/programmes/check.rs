@@ -304,6 +304,39 @@ code_enum!(
 );
 
 impl LegalForm {
+    /// The legal form an organisation number's group digit tells (the
+    /// first of its ten digits; SCB's and Bolagsverket's numbering): 2 the
+    /// state, a region, a municipality or a parish — recorded as
+    /// `municipality`, which is all the sector rules need (public); 5 a
+    /// limited company; 7 an economic association; 8 a non-profit
+    /// association or a foundation — recorded as `non_profit_association`
+    /// (non-profit either way); 9 a trading partnership. Other digits, or
+    /// a number that is no organisation number (a sole trader's personal
+    /// identity number), tell nothing. A municipal company is a limited
+    /// company by its number: only the register can say who owns it.
+    pub fn from_organisation_number(number: &str) -> Option<LegalForm> {
+        let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+        // A 12-digit form starts with the century "16".
+        let digits = match digits.len() {
+            12 if digits[..2] == [1, 6] => &digits[2..],
+            10 => &digits[..],
+            _ => return None,
+        };
+        // Organisation numbers have a third digit of at least 2 (a month of
+        // 20 or more); anything else is a personal identity number.
+        if digits[2] < 2 {
+            return None;
+        }
+        match digits[0] {
+            2 => Some(LegalForm::Municipality),
+            5 => Some(LegalForm::LimitedCompany),
+            7 => Some(LegalForm::EconomicAssociation),
+            8 => Some(LegalForm::NonProfitAssociation),
+            9 => Some(LegalForm::Partnership),
+            _ => None,
+        }
+    }
+
     /// The state, a region, a municipality or a municipal federation
     /// (not a municipal company).
     pub fn is_public(self) -> bool {
@@ -440,5 +473,38 @@ impl RuleVersion {
     /// [`check_sector`] with this version's rule.
     pub fn check_host(&self, host: &HostFacts) -> Result<(), ValidationErrors> {
         check_sector(self.sector, host)
+    }
+}
+
+#[cfg(test)]
+mod legal_form_tests {
+    use super::LegalForm;
+
+    #[test]
+    fn the_group_digit_tells_the_legal_form() {
+        assert_eq!(
+            LegalForm::from_organisation_number("212000-0142"),
+            Some(LegalForm::Municipality)
+        );
+        assert_eq!(
+            LegalForm::from_organisation_number("556677-8899"),
+            Some(LegalForm::LimitedCompany)
+        );
+        assert_eq!(
+            LegalForm::from_organisation_number("16556677-8899"),
+            Some(LegalForm::LimitedCompany)
+        );
+        assert_eq!(
+            LegalForm::from_organisation_number("802000-0000"),
+            Some(LegalForm::NonProfitAssociation)
+        );
+        assert_eq!(
+            LegalForm::from_organisation_number("969600-0000"),
+            Some(LegalForm::Partnership)
+        );
+        // A sole trader's personal identity number, a foreign company, junk.
+        assert_eq!(LegalForm::from_organisation_number("811218-9876"), None);
+        assert_eq!(LegalForm::from_organisation_number("302000-0000"), None);
+        assert_eq!(LegalForm::from_organisation_number("55"), None);
     }
 }

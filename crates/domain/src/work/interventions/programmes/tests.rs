@@ -3,8 +3,6 @@ use super::*;
 use crate::participants::TargetGroup::{self, *};
 use crate::time::ymd as d;
 use crate::validation::ValidationErrors;
-use crate::work::interventions::InterventionStatus;
-use crate::work::placements::{check_enrolment, EnrolmentFacts, PlacementTerms};
 use proptest::prelude::*;
 
 fn facts<'a>(
@@ -510,38 +508,6 @@ fn rules_of_the_old_codes_are_frozen_and_the_new_ones_summarise_the_latest() {
     assert_eq!((r.min_age, r.max_age), (Some(15), Some(19)));
 }
 
-fn terms(start: NaiveDate, end: NaiveDate, study: i64, form: EmploymentForm) -> PlacementTerms {
-    PlacementTerms {
-        start_date: start,
-        end_date: end,
-        employment_form: form,
-        hours_per_week_minutes: 2400,
-        planned_work_percent: 100 - study,
-        planned_study_percent: study,
-        monthly_wage_ore: None,
-        monthly_subsidy_ore: None,
-        subsidy_kind: None,
-        supervisor_name: Some("H".into()),
-        supervisor_phone: None,
-        supervisor_email: None,
-        role_title: None,
-        occupation_ssyk: "5321".into(),
-        extra_task: false,
-    }
-}
-
-const SAME_AS_LEGACY: [ProgrammeType; 4] = [
-    ProgrammeType::FixedTermJob,
-    ProgrammeType::WorkPractice,
-    ProgrammeType::TryoutStudies,
-    ProgrammeType::YouthEmployment,
-];
-const FORMS: [EmploymentForm; 3] = [
-    EmploymentForm::Municipality,
-    EmploymentForm::Host,
-    EmploymentForm::WorkPractice,
-];
-
 proptest! {
     #[test]
     fn the_lookup_picks_the_version_in_force(p in 0usize..13, days in 0i64..11_000) {
@@ -578,39 +544,4 @@ proptest! {
         }
     }
 
-    /// Where the latest version says what the frozen rules say, the new
-    /// check reports exactly the programme codes `check_enrolment` does: it
-    /// can replace that part of it.
-    #[test]
-    fn the_new_check_agrees_with_check_enrolment(
-        p in 0usize..4,
-        birth_days in 0i64..25_000,
-        start_days in 0i64..4000,
-        length in 0i64..400,
-        study in 0i64..=100,
-        form in 0usize..3,
-        groups in proptest::sample::subsequence(TargetGroup::ALL.to_vec(), 0..3),
-    ) {
-        let p = SAME_AS_LEGACY[p];
-        let start = d("2020-01-01") + chrono::Duration::days(start_days);
-        let end = start + chrono::Duration::days(length);
-        let birth = d("1950-01-01") + chrono::Duration::days(birth_days);
-        prop_assume!(birth <= start);
-        let t = terms(start, end, study, FORMS[form]);
-        let enrolment = EnrolmentFacts {
-            status: InterventionStatus::Open,
-            programme_type: Some(p),
-            period_from: d("2000-01-01"),
-            period_to: None,
-            capacity: 10,
-            taken_places: 0,
-            birth_date: birth,
-            participant_groups: groups.clone(),
-        };
-        let mut old = codes_of(check_enrolment(&enrolment, &t));
-        let mut new = codes_of(check_programme(p, &ProgrammeFacts::of(&t, birth, &groups)));
-        old.sort();
-        new.sort();
-        prop_assert_eq!(old, new);
-    }
 }

@@ -232,3 +232,116 @@ both_engines!(
         assert_eq!(written(&app).await, before, "nothing written");
     }
 );
+
+both_engines!(
+    work_placements_a_closed_programme_refuses_new_starts_naming_the_day,
+    |app: TestApp| async move {
+        let t = today(&app);
+        let host = insert_host(&app, "5566778899", "Omsorg AB", false).await;
+        // No new extratjänst intervention: the programme closed for new decisions.
+        let body = json!({ "name": "Extratjänster 2026", "programme_type": "extra_job",
+                           "target_groups": ["long_term_unemployed"], "capacity": 5,
+                           "period_from": day(t), "follow_up_plan": "Uppföljning efter 90 dagar." });
+        let r = app.post("coordinator", "/api/v1/interventions", body).await;
+        r.assert_problem(422, &["programme_type"]);
+        assert_eq!(
+            r.error_code("programme_type").as_deref(),
+            Some("programme_closed")
+        );
+        assert!(
+            r.text.contains("2021-12-31"),
+            "the last start date is named: {}",
+            r.text
+        );
+        // One made in the programme's time stays, and so do its placements;
+        // a new start in it today is refused naming the day, nothing written.
+        let extra: (i64,) = vagar_store::sqlx::query_as(
+            "INSERT INTO interventions (name, programme_type, target_groups, capacity, period_from, \
+             follow_up_plan, status, created_at, updated_at) VALUES ('Extratjänster i välfärden', \
+             'extra_job', 'long_term_unemployed', 20, '2021-06-01', 'Uppföljning', 'open', 0, 0) RETURNING id",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        let long_term = participant(
+            &app,
+            t - Duration::days(365 * 40),
+            501,
+            &["long_term_unemployed"],
+        )
+        .await;
+        let before = written(&app).await;
+        let r = app
+            .post(
+                "cw_a",
+                "/api/v1/placements",
+                placement_body(long_term, extra.0, host, t, 6),
+            )
+            .await;
+        r.assert_problem(422, &["intervention_id"]);
+        assert_eq!(
+            r.error_code("intervention_id").as_deref(),
+            Some("programme_closed"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text.contains("2022-01-01") && r.text.contains("2021-12-31"),
+            "{}",
+            r.text
+        );
+        assert_eq!(written(&app).await, before, "nothing written");
+        // The introduction job is open today: an eligible person is placed.
+        let intro = app
+            .post(
+                "coordinator",
+                "/api/v1/interventions",
+                json!({ "name": "Introduktionsjobb i välfärden", "programme_type": "introduction_job",
+                        "target_groups": ["newly_arrived", "long_term_unemployed"], "capacity": 5,
+                        "period_from": day(t - Duration::days(30)),
+                        "follow_up_plan": "Uppföljning efter 90 dagar." }),
+            )
+            .await
+            .must(201)
+            .id();
+        let indicator = json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 });
+        app.post(
+            "coordinator",
+            &format!("/api/v1/interventions/{intro}/indicators"),
+            indicator,
+        )
+        .await
+        .must(201);
+        app.post(
+            "coordinator",
+            &format!("/api/v1/interventions/{intro}/open"),
+            json!({}),
+        )
+        .await
+        .must(200);
+        let newcomer = participant(
+            &app,
+            t - Duration::days(365 * 30 + 20),
+            502,
+            &["newly_arrived"],
+        )
+        .await;
+        let r = app
+            .post(
+                "cw_a",
+                "/api/v1/placements",
+                placement_body(newcomer, intro, host, t, 6),
+            )
+            .await
+            .must(201);
+        assert_eq!(r.json["status"], "active");
+        // The page says the extratjänst is closed, with its last start date.
+        let c = app.login("coordinator").await;
+        let html =
+            crate::common::form::read(&c, &app, &format!("/insatser/{}", extra.0), 200).await;
+        assert!(
+            html.contains("id=\"programme-closed\"") && html.contains("2021-12-31"),
+            "{html}"
+        );
+    }
+);
