@@ -345,3 +345,32 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    work_placements_a_placement_adds_a_step_and_keeps_the_plans_goal,
+    |app: TestApp| async move {
+        let t = today(&app);
+        let host = insert_host(&app, "5566778899", "Omsorg AB", false).await;
+        let iv = model(&app, "Hyrmodellen", "rental", &[]).await;
+        let p = participant(&app, t - Duration::days(365 * 30), 601, &[]).await;
+        // The person's own long-term goal: an education, not the placement's job.
+        let plan_path = format!("/api/v1/participants/{p}/plan");
+        let goal = json!({ "goal_kind": "education", "goal_title": "Vård- och omsorgsprogrammet" });
+        app.put("cw_a", &plan_path, goal).await.must(201);
+        let before = app.get("cw_a", &plan_path).await.must(200).json;
+        let mut body = placement_body(p, iv, host, t, 3);
+        body["role_title"] = json!("Kafébiträde");
+        body["occupation_ssyk"] = json!("9413");
+        app.post("cw_a", "/api/v1/placements", body).await.must(201);
+        let after = app.get("cw_a", &plan_path).await.must(200).json;
+        for field in ["goal_kind", "goal_title", "ssyk_code", "version"] {
+            assert_eq!(after[field], before[field], "{field} kept: {after}");
+        }
+        let steps = |v: &serde_json::Value| v["steps"].as_array().map(Vec::len).unwrap_or(0);
+        assert_eq!(steps(&after), steps(&before) + 1, "one step added: {after}");
+        assert!(
+            after.to_string().contains("Hyrmodellen – Omsorg AB"),
+            "{after}"
+        );
+    }
+);
