@@ -41,37 +41,33 @@ pub async fn participant(app: &TestApp, birth: NaiveDate, serial: u32, groups: &
 
 /// An open intervention of a programme type, through the API.
 pub async fn programme(app: &TestApp, name: &str, programme_type: &str, groups: &[&str]) -> i64 {
+    let kind = json!({ "programme_type": programme_type, "target_groups": groups });
+    open_intervention(app, name, kind).await
+}
+
+/// An intervention of `kind` (its `model` or `programme_type` and target
+/// groups) for two months back and two years on, with an indicator and
+/// a follow-up plan, opened, through the API as the coordinator.
+pub async fn open_intervention(app: &TestApp, name: &str, mut kind: Value) -> i64 {
     let t = today(app);
+    kind["name"] = json!(name);
+    kind["capacity"] = json!(5);
+    kind["period_from"] = json!(day(t - Duration::days(60)));
+    kind["period_to"] = json!(day(t + Duration::days(700)));
+    kind["follow_up_plan"] = json!("Sysselsättning mäts 90 dagar efter avslut.");
     let id = app
-        .post(
-            "coordinator",
-            "/api/v1/interventions",
-            json!({
-                "name": name, "programme_type": programme_type, "target_groups": groups,
-                    "capacity": 5,
-                "period_from": day(t - Duration::days(60)),
-                    "period_to": day(t + Duration::days(700)),
-                "follow_up_plan": "Sysselsättning mäts 90 dagar efter avslut.",
-            }),
-        )
+        .post("coordinator", "/api/v1/interventions", kind)
         .await
         .must(201)
         .id();
-    app.post(
-        "coordinator",
-        &format!("/api/v1/interventions/{id}/indicators"),
-        json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 }),
-    )
-    .await
-    .must(201);
-    app.call(
-        "coordinator",
-        Method::POST,
-        &format!("/api/v1/interventions/{id}/open"),
-        None,
-    )
-    .await
-    .must(200);
+    let indicator =
+        json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 });
+    let path = format!("/api/v1/interventions/{id}/indicators");
+    app.post("coordinator", &path, indicator).await.must(201);
+    let path = format!("/api/v1/interventions/{id}/open");
+    app.call("coordinator", Method::POST, &path, None)
+        .await
+        .must(200);
     id
 }
 

@@ -6,31 +6,20 @@
 use crate::common::form::{page_csrf, sent};
 use crate::common::work::insert_host;
 use crate::common::{self, TestApp};
-use crate::work::interventions::api::{day, participant, placement_body, today};
+use crate::work::interventions::api::{
+    day, open_intervention, participant, placement_body, programme, today,
+};
 use chrono::Duration;
 use serde_json::json;
 
 /// An open intervention of a work model, through the API.
 async fn model(app: &TestApp, name: &str, model: &str, groups: &[&str]) -> i64 {
-    let t = today(app);
-    let id = app
-        .post(
-            "coordinator",
-            "/api/v1/interventions",
-            json!({ "name": name, "model": model, "target_groups": groups, "capacity": 5,
-                    "period_from": day(t - Duration::days(60)), "period_to": day(t + Duration::days(700)),
-                    "follow_up_plan": "Sysselsättning mäts 90 dagar efter avslut." }),
-        )
-        .await
-        .must(201)
-        .id();
-    let indicator =
-        json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 });
-    let path = format!("/api/v1/interventions/{id}/indicators");
-    app.post("coordinator", &path, indicator).await.must(201);
-    let path = format!("/api/v1/interventions/{id}/open");
-    app.post("coordinator", &path, json!({})).await.must(200);
-    id
+    open_intervention(
+        app,
+        name,
+        json!({ "model": model, "target_groups": groups }),
+    )
+    .await
 }
 
 /// Placements and plan steps, to see that a refusal writes nothing.
@@ -292,33 +281,14 @@ both_engines!(
         );
         assert_eq!(written(&app).await, before, "nothing written");
         // The introduction job is open today: an eligible person is placed.
-        let intro = app
-            .post(
-                "coordinator",
-                "/api/v1/interventions",
-                json!({ "name": "Introduktionsjobb i välfärden", "programme_type": "introduction_job",
-                        "target_groups": ["newly_arrived", "long_term_unemployed"], "capacity": 5,
-                        "period_from": day(t - Duration::days(30)),
-                        "follow_up_plan": "Uppföljning efter 90 dagar." }),
-            )
-            .await
-            .must(201)
-            .id();
-        let indicator = json!({ "outcome": "work_or_studies", "measured_after_days": 90, "target_percent": 40 });
-        app.post(
-            "coordinator",
-            &format!("/api/v1/interventions/{intro}/indicators"),
-            indicator,
+        let groups = ["newly_arrived", "long_term_unemployed"];
+        let intro = programme(
+            &app,
+            "Introduktionsjobb i välfärden",
+            "introduction_job",
+            &groups,
         )
-        .await
-        .must(201);
-        app.post(
-            "coordinator",
-            &format!("/api/v1/interventions/{intro}/open"),
-            json!({}),
-        )
-        .await
-        .must(200);
+        .await;
         let newcomer = participant(
             &app,
             t - Duration::days(365 * 30 + 20),
