@@ -5,11 +5,11 @@
 
 use crate::common::form::{page_csrf, sent};
 use crate::common::work::insert_host;
-use crate::common::{self, TestApp};
+use crate::common::{self, Reply, TestApp};
 use crate::work::interventions::api::{
     day, open_intervention, participant, placement_body, programme, today,
 };
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use serde_json::json;
 
 /// An open intervention of a work model, through the API.
@@ -20,6 +20,28 @@ async fn model(app: &TestApp, name: &str, model: &str, groups: &[&str]) -> i64 {
         json!({ "model": model, "target_groups": groups }),
     )
     .await
+}
+
+/// `cw_a` places `p` in `iv` at `host` from `start` for `months` months.
+async fn place(
+    app: &TestApp,
+    p: i64,
+    iv: i64,
+    host: (i64, i64),
+    start: NaiveDate,
+    months: i64,
+) -> Reply {
+    let body = placement_body(p, iv, host, start, months);
+    app.post("cw_a", "/api/v1/placements", body).await
+}
+
+/// A 422 naming `field` with `code`, its text holding each of `words`.
+#[track_caller]
+fn refused(r: &Reply, field: &str, code: &str, words: &[&str]) {
+    r.assert_problem_code(422, field, code);
+    for w in words {
+        assert!(r.text.contains(w), "{w} in {}", r.text);
+    }
 }
 
 /// Placements and plan steps, to see that a refusal writes nothing.
@@ -40,18 +62,8 @@ both_engines!(
         // 45 on the start date, though the record says youth.
         let older = participant(&app, t - Duration::days(365 * 45 + 20), 201, &["youth"]).await;
         let before = written(&app).await;
-        let r = app
-            .post(
-                "cw_a",
-                "/api/v1/placements",
-                placement_body(older, youth, host, t, 3),
-            )
-            .await;
-        r.assert_problem(422, &["participant_id"]);
-        assert_eq!(
-            r.error_code("participant_id").as_deref(),
-            Some("target_group_not_met")
-        );
+        let r = place(&app, older, youth, host, t, 3).await;
+        refused(&r, "participant_id", "target_group_not_met", &[]);
         assert!(
             r.text.contains("youth") && r.text.contains("aged 45"),
             "{}",
@@ -72,13 +84,7 @@ both_engines!(
             &["newly_arrived"],
         )
         .await;
-        let r = app
-            .post(
-                "cw_a",
-                "/api/v1/placements",
-                placement_body(newcomer, youth, host, t, 3),
-            )
-            .await;
+        let r = place(&app, newcomer, youth, host, t, 3).await;
         assert_eq!(
             r.error_code("participant_id").as_deref(),
             Some("target_group_not_met")
@@ -114,18 +120,8 @@ both_engines!(
         let before = written(&app).await;
         // A second full time over the same weeks: refused, naming the first.
         let later = t + Duration::days(30);
-        let r = app
-            .post(
-                "cw_a",
-                "/api/v1/placements",
-                placement_body(p, second_iv, host, later, 3),
-            )
-            .await;
-        r.assert_problem(422, &["hours_per_week_minutes"]);
-        assert_eq!(
-            r.error_code("hours_per_week_minutes").as_deref(),
-            Some("hours_exceed_full_time")
-        );
+        let r = place(&app, p, second_iv, host, later, 3).await;
+        refused(&r, "hours_per_week_minutes", "hours_exceed_full_time", &[]);
         let named = format!(
             "placement {first} (Hyrmodellen, {} – {first_end}, 40 h a week)",
             day(t)
@@ -232,11 +228,7 @@ both_engines!(
                            "target_groups": ["long_term_unemployed"], "capacity": 5,
                            "period_from": day(t), "follow_up_plan": "Uppföljning efter 90 dagar." });
         let r = app.post("coordinator", "/api/v1/interventions", body).await;
-        r.assert_problem(422, &["programme_type"]);
-        assert_eq!(
-            r.error_code("programme_type").as_deref(),
-            Some("programme_closed")
-        );
+        refused(&r, "programme_type", "programme_closed", &[]);
         assert!(
             r.text.contains("2021-12-31"),
             "the last start date is named: {}",
@@ -260,13 +252,7 @@ both_engines!(
         )
         .await;
         let before = written(&app).await;
-        let r = app
-            .post(
-                "cw_a",
-                "/api/v1/placements",
-                placement_body(long_term, extra.0, host, t, 6),
-            )
-            .await;
+        let r = place(&app, long_term, extra.0, host, t, 6).await;
         r.assert_problem(422, &["intervention_id"]);
         assert_eq!(
             r.error_code("intervention_id").as_deref(),
