@@ -372,13 +372,21 @@ pub(crate) fn user_error_page(user: &UiUser, p: Problem) -> Response {
 
 fn error_page_for(lang: Lang, user: Option<&UiUser>, p: Problem) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let message = match status {
-        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "error-not-found",
-        StatusCode::FORBIDDEN => "error-forbidden",
-        _ => "error-internal",
+    // Each answer says what happened and a way on (a title and a text key
+    // per kind, `error-<kind>-title` and `error-<kind>`).
+    let kind = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "not-found",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::UNAUTHORIZED => "session",
+        StatusCode::CONFLICT => "stale",
+        StatusCode::TOO_MANY_REQUESTS => "too-many",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        s if s.is_client_error() => "bad-request",
+        _ => "internal",
     };
     let mut ctx = base_context(lang, user, "/", "");
-    ctx.insert("message".into(), json!(message));
+    ctx.insert("kind".into(), json!(kind));
+    ctx.insert("message".into(), json!(format!("error-{kind}")));
     render(&ERROR_ENV, "kernel/error.html", ctx, status)
 }
 

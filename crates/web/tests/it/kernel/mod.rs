@@ -2,5 +2,6 @@
 //! short plain title.
 
 mod csp;
+mod errors;
 mod smoke;
 mod titles;
