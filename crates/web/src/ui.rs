@@ -124,6 +124,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/sprak/{lang}", get(switch_language))
         .route("/static/{*path}", get(static_file))
+        // Browsers ask for it whatever the page links.
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/static/favicon.svg") }),
+        )
         .merge(crate::auth::ui::router())
         .merge(crate::participants::ui::router())
         .merge(crate::plans::ui::router())
@@ -162,6 +167,7 @@ async fn method_not_allowed(
 const STATIC_FILES: &[(&str, &str)] = &[
     ("app.css", include_str!("../static/app.css")),
     ("autocomplete.js", include_str!("../static/autocomplete.js")),
+    ("favicon.svg", include_str!("../static/favicon.svg")),
     (
         "vendor/designsystemet/designsystemet.css",
         include_str!("../static/vendor/designsystemet/designsystemet.css"),
@@ -180,6 +186,8 @@ async fn static_file(
         Some((name, body)) => {
             let kind = if name.ends_with(".js") {
                 "text/javascript; charset=utf-8"
+            } else if name.ends_with(".svg") {
+                "image/svg+xml"
             } else {
                 "text/css; charset=utf-8"
             };
