@@ -752,7 +752,10 @@ match-factors-for = Factors for { $name }
 match-confirm = Confirm chosen
 match-may-not-confirm = Your role may run matching but not confirm pairs.
 match-no-pairs = Matching found no allowed pairs.
-match-confirmed = { $n } proposed placements were created.
+match-confirmed = { $n ->
+    [one] { $n } proposed placement was created.
+   *[other] { $n } proposed placements were created.
+}
 match-rates = Placement rate by group
 match-rates-gender = Placement rate by gender
 match-rates-birth_region = Placement rate by birth region

@@ -752,7 +752,10 @@ match-factors-for = Faktorer för { $name }
 match-confirm = Bekräfta valda
 match-may-not-confirm = Din roll får köra matchning men inte bekräfta par.
 match-no-pairs = Matchningen hittade inga tillåtna par.
-match-confirmed = { $n } föreslagna placeringar skapades.
+match-confirmed = { $n ->
+    [one] { $n } föreslagen placering skapades.
+   *[other] { $n } föreslagna placeringar skapades.
+}
 match-rates = Placeringsgrad per grupp
 match-rates-gender = Placeringsgrad per kön
 match-rates-birth_region = Placeringsgrad per födelseregion

@@ -51,6 +51,16 @@ fn bundle(lang: Lang) -> &'static Bundle {
     })
 }
 
+/// A whole number as a number, so that a message can choose its plural
+/// form (`{ $n -> [one] … *[other] … }`); anything else as text. Only the
+/// canonical form counts: a code with a leading zero ("0180") stays text.
+fn value(v: &str) -> FluentValue<'static> {
+    match v.parse::<i64>() {
+        Ok(n) if n.to_string() == v => FluentValue::from(n),
+        _ => FluentValue::from(v.to_string()),
+    }
+}
+
 /// Translate `key`; unknown keys come back as the key so a gap is visible.
 pub fn t(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     let b = bundle(lang);
@@ -59,7 +69,7 @@ pub fn t(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     };
     let mut fargs = FluentArgs::new();
     for (k, v) in args {
-        fargs.set(*k, FluentValue::from(v.clone()));
+        fargs.set(*k, value(v));
     }
     let mut errors = vec![];
     b.format_pattern(msg, Some(&fargs), &mut errors)
@@ -69,6 +79,30 @@ pub fn t(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_choose_their_plural_and_codes_stay_as_typed() {
+        let one = t(Lang::Sv, "match-confirmed", &[("n", "1".into())]);
+        assert_eq!(one, "1 föreslagen placering skapades.");
+        let two = t(Lang::Sv, "match-confirmed", &[("n", "2".into())]);
+        assert_eq!(two, "2 föreslagna placeringar skapades.");
+        assert_eq!(
+            t(Lang::En, "match-confirmed", &[("n", "1".into())]),
+            "1 proposed placement was created."
+        );
+        assert_eq!(
+            t(Lang::En, "match-confirmed", &[("n", "12".into())]),
+            "12 proposed placements were created."
+        );
+        assert_eq!(
+            t(Lang::Sv, "page-of", &[("page", "0180".into())]),
+            "Sida 0180"
+        );
+        assert_eq!(
+            t(Lang::Sv, "page-of", &[("page", "12345".into())]),
+            "Sida 12345"
+        );
+    }
 
     #[test]
     fn both_languages_translate_with_arguments() {

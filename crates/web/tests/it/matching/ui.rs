@@ -169,10 +169,7 @@ both_engines!(
         assert_eq!(count(&app, "proposed_placements").await, 1);
         let (status, html) = page(&cw, &app, &location).await;
         assert_eq!(status, 200);
-        assert!(
-            html.contains("1 föreslagna placeringar skapades."),
-            "{html}"
-        );
+        assert!(html.contains("1 föreslagen placering skapades."), "{html}");
 
         // The participant's own matching page: a need with ten factors.
         let (status, html) = page(&cw, &app, &format!("/deltagare/{a2}")).await;
