@@ -39,6 +39,8 @@ pub struct ConsentEvent {
     pub kind: String,
     pub user_id: i64,
     pub username: String,
+    /// Who, as people are named on the pages: "name (organisation)".
+    pub who: String,
     pub organisation_id: i64,
     pub at: DateTime<Utc>,
     pub reason: Option<String>,
@@ -163,9 +165,9 @@ async fn load_consents(
 
 async fn load_events(tx: &mut Tx, participant_id: i64) -> Result<Vec<ConsentEvent>> {
     let rows = sqlx::query(
-        "SELECT e.id, e.consent_id, e.kind, e.user_id, u.username, e.organisation_id, e.at, e.reason \
-         FROM consent_events e JOIN users u ON u.id = e.user_id \
-         WHERE e.participant_id = $1 ORDER BY e.id",
+        "SELECT e.id, e.consent_id, e.kind, e.user_id, u.username, u.display_name, o.name AS organisation_name, \
+         e.organisation_id, e.at, e.reason FROM consent_events e JOIN users u ON u.id = e.user_id \
+         JOIN organisations o ON o.id = e.organisation_id WHERE e.participant_id = $1 ORDER BY e.id",
     )
     .bind(participant_id)
     .fetch_all(&mut **tx)
@@ -178,6 +180,7 @@ async fn load_events(tx: &mut Tx, participant_id: i64) -> Result<Vec<ConsentEven
                 kind: get(row, "kind")?,
                 user_id: get(row, "user_id")?,
                 username: get(row, "username")?,
+                who: crate::kernel::who(row)?,
                 organisation_id: get(row, "organisation_id")?,
                 at: from_micros(get(row, "at")?),
                 reason: get(row, "reason")?,

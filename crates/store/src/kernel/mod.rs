@@ -46,6 +46,14 @@ pub(crate) fn micros_at(d: NaiveDate, hour: u32) -> i64 {
 }
 
 /// A stored comma-separated list, without blanks.
+/// A user as the pages name people: "display name (organisation)", from a
+/// row's `display_name` and `organisation_name`.
+pub(crate) fn who(row: &AnyRow) -> Result<String> {
+    let name: String = crate::get(row, "display_name")?;
+    let org: String = crate::get(row, "organisation_name")?;
+    Ok(format!("{name} ({org})"))
+}
+
 pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)

@@ -75,6 +75,8 @@ pub struct HistoryEntry {
     pub new_value: Option<String>,
     pub user_id: i64,
     pub username: String,
+    /// The user's name as people are named on the pages.
+    pub user_name: String,
     pub organisation_id: i64,
     pub at: DateTime<Utc>,
     /// The steering decision that made the change, if one did.
@@ -256,7 +258,8 @@ impl Store {
             .await?;
         let rows = sqlx::query(
             "SELECT h.id, h.plan_id, h.step_id, h.change, h.field, h.old_value, h.new_value, h.user_id, \
-             u.username, h.organisation_id, h.at, h.decision_id FROM plan_history h JOIN users u ON u.id = h.user_id \
+             u.username, u.display_name, h.organisation_id, h.at, h.decision_id \
+             FROM plan_history h JOIN users u ON u.id = h.user_id \
              WHERE h.participant_id = $1 ORDER BY h.id",
         )
         .bind(permit.participant_id())
@@ -275,6 +278,7 @@ impl Store {
                     new_value: get(r, "new_value")?,
                     user_id: get(r, "user_id")?,
                     username: get(r, "username")?,
+                    user_name: get(r, "display_name")?,
                     organisation_id: get(r, "organisation_id")?,
                     at: from_micros(get(r, "at")?),
                     decision_id: get(r, "decision_id")?,

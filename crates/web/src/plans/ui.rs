@@ -348,7 +348,7 @@ async fn plan_page(
                     ),
                 };
                 json!({
-                    "at": date_time(h.at), "who": h.username,
+                    "at": date_time(h.at), "who": h.user_name,
                     "org": orgs.get(&h.organisation_id).cloned().unwrap_or_default(),
                     "what": what, "change": h.change, "decision": h.decision_id,
                     "field": t(lang, &format!("plan-field-{}", h.field), &[]),

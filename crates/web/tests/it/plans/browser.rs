@@ -145,7 +145,7 @@ async fn errand(c: Client, app: Arc<TestApp>) {
     }
     let all = texts.join("\n");
     assert!(
-        texts.iter().any(|t| t.contains("cw_a (A)")
+        texts.iter().any(|t| t.contains("cw_a Testsson (A)")
             && t.contains("Steg 1")
             && t.contains("Status")
             && t.contains("Planerat → Klart")),

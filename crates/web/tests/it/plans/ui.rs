@@ -199,7 +199,7 @@ both_engines!(
         assert!(table_text(&html, "contacts").contains("Samtal Ringde om praktiken"));
         let history = table_text(&html, "history");
         assert!(
-            history.contains("cw_a (A) Steg 1 Status Planerat → Klart"),
+            history.contains("cw_a Testsson (A) Steg 1 Status Planerat → Klart"),
             "{history}"
         );
         assert!(
@@ -647,7 +647,8 @@ both_engines!(
         );
         assert!(row.contains("tills vidare"), "{row}");
         assert!(row.contains("Skriftligt"), "{row}");
-        assert!(row.contains("cw_a"), "{row}");
+        // Who recorded it, by name and organisation, not by username.
+        assert!(row.contains("cw_a Testsson (A)"), "{row}");
         assert!(row.contains("Gäller"), "{row}");
 
         // The partner now sees the person, but not the consent register.
