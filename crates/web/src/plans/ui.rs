@@ -25,6 +25,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use vagar_domain::consent::DataCategory;
 use vagar_domain::plans::access::PlanAccess;
 use vagar_domain::plans::{
     ActivityType, ContactInput, ContactKind, GoalInput, GoalKind, StepInput, StepStatus,
@@ -69,6 +70,8 @@ struct StepForm {
     start_date: Option<String>,
     due_date: Option<String>,
     status: Option<String>,
+    /// Ticked after the warning that the organisation has no consent.
+    without_consent: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -451,6 +454,22 @@ async fn add_step(
         )
         .await;
     }
+    // Another organisation sees the plan only under a consent naming it:
+    // without one, warn first (the caseworker may still go on, or record it).
+    if let Some(org) = organisation_id {
+        if form.without_consent.is_none() && !consented(&state, &user, id, org).await {
+            let failed = Failed::one("step", json!(form), "organisation_id", "no_consent");
+            return plan_page(
+                &state,
+                &user,
+                id,
+                Some(failed),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    }
     let input = StepInput {
         activity_type: blank_to_none(&form.activity_type),
         activity_text: Some(blank_to_none(&form.activity_text)),
@@ -464,6 +483,22 @@ async fn add_step(
     match state.store.add_step(&user.ctx, id, &input).await {
         Ok(_) => done(id, "steg"),
         Err(e) => again(&state, &user, id, "step", json!(form), e).await,
+    }
+}
+
+/// Whether `org` may see the participant's plan: the user's own
+/// organisation, or one a consent in force names for the action plan. A
+/// register the user may not read counts as consented (no warning to give).
+async fn consented(state: &AppState, user: &UiUser, participant: i64, org: i64) -> bool {
+    if org == user.ctx.actor.organisation_id {
+        return true;
+    }
+    match state.store.consent_history(&user.ctx, participant).await {
+        Ok(h) => h
+            .consents
+            .iter()
+            .any(|c| c.state.covers(org, DataCategory::ActionPlan, user.ctx.now)),
+        Err(_) => true,
     }
 }
 

@@ -84,7 +84,17 @@ async fn errand(c: Client, app: Arc<TestApp>) {
     )
     .await;
     select(&c, "step-status", "active").await;
-    // A fresh page after the redirect: wait for the second row itself.
+    // AF has no consent: the page warns first, the typed values kept.
+    click(&c, "step-submit").await;
+    let warning = wait_for(&c, Locator::Id("no-consent")).await;
+    assert!(warning.text().await.unwrap().contains("samtycke"));
+    let typed = c.find(Locator::Id("step-activity_text")).await.unwrap();
+    assert_eq!(
+        typed.prop("value").await.unwrap().as_deref(),
+        Some("Validering av vårdkompetens")
+    );
+    // Going on knowingly; a fresh page after the redirect: wait for the second row.
+    click(&c, "without_consent").await;
     click(&c, "step-submit").await;
     let second = wait_for(&c, Locator::Css("#steps tbody tr:nth-child(2)")).await;
     let first = c

@@ -131,22 +131,35 @@ both_engines!(
         assert_eq!(status, 303, "{body}");
         assert_eq!(location, format!("{plan}?sparad=steg"));
         let af_s = af.to_string();
-        let (status, _, body) = post(
-            &cw,
-            &app,
-            &csrf,
-            &format!("{plan}/steg"),
-            &[
-                ("activity_type", "other"),
-                ("activity_text", "Validering av vårdkompetens"),
-                ("organisation_id", &af_s),
-                ("responsible_user_id", ""),
-                ("start_date", &day(t + Duration::days(30))),
-                ("due_date", &day(t + Duration::days(120))),
-                ("status", "active"),
-            ],
-        )
-        .await;
+        let (start, due) = (day(t + Duration::days(30)), day(t + Duration::days(120)));
+        let mut af_step = vec![
+            ("activity_type", "other"),
+            ("activity_text", "Validering av vårdkompetens"),
+            ("organisation_id", af_s.as_str()),
+            ("responsible_user_id", ""),
+            ("start_date", start.as_str()),
+            ("due_date", due.as_str()),
+            ("status", "active"),
+        ];
+        // AF has no consent to see the plan: a warning first, values kept,
+        // with the way to record one; nothing written.
+        let (status, _, body) = post(&cw, &app, &csrf, &format!("{plan}/steg"), &af_step).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body.contains("id=\"no-consent\"") && body.contains("#samtycken"),
+            "{body}"
+        );
+        assert!(
+            body.contains("inget samtycke som gäller handlingsplanen"),
+            "{body}"
+        );
+        assert!(
+            body.contains("Validering av vårdkompetens"),
+            "the values are kept: {body}"
+        );
+        // Going on knowingly adds it.
+        af_step.push(("without_consent", "1"));
+        let (status, _, body) = post(&cw, &app, &csrf, &format!("{plan}/steg"), &af_step).await;
         assert_eq!(status, 303, "{body}");
 
         let (_, html) = page(&cw, &app, &plan).await;
@@ -462,6 +475,8 @@ both_engines!(
                     ("organisation_id", &org.to_string()),
                     ("start_date", &day(t)),
                     ("due_date", &day(t + Duration::days(30))),
+                    // AF has no consent yet: added knowingly, after the warning.
+                    ("without_consent", "1"),
                 ],
             )
             .await;
