@@ -165,14 +165,25 @@ impl Store {
     /// names its field.
     async fn resolve_need(&self, data: &NeedData) -> Result<Resolved> {
         let mut e = ValidationErrors::new();
-        let occ = self.resolve_occupation(&data.occupation).await?;
-        if occ.is_none() {
-            e.add(
-                "occupation",
-                "unknown_occupation",
-                "occupation must name an occupation or an SSYK level-4 group",
-            );
-        }
+        let occ = match self.occupation_or_choices(&data.occupation).await? {
+            Ok(hit) => Some(hit),
+            Err(choices) if choices.is_empty() => {
+                e.add(
+                    "occupation",
+                    "unknown_occupation",
+                    "occupation must name an occupation or an SSYK level-4 group",
+                );
+                None
+            }
+            Err(_) => {
+                e.add(
+                    "occupation",
+                    "ambiguous_occupation",
+                    "occupation names several occupations: give one (its concept id or full title)",
+                );
+                None
+            }
+        };
         let ids: Vec<String> = data.skills.iter().map(|s| s.id.clone()).collect();
         let labels = self.skill_labels(&ids).await?;
         if labels.len() != ids.len() {

@@ -13,6 +13,8 @@ use crate::{from_micros, get, micros, Result, Store};
 
 /// Hits looked through when resolving typed text to one concept.
 const MAX_EXACT: usize = 200;
+/// The most occupations a choice page offers.
+pub const MAX_CHOICES: usize = 12;
 
 /// Where the stored taxonomy came from.
 pub const SHIPPED: &str = "shipped";
@@ -429,6 +431,36 @@ impl Store {
         let hits = self.search_occupations(input, MAX_EXACT).await?;
         let mut exact = hits.into_iter().filter(|h| search_key(&h.label) == key);
         Ok(exact.next())
+    }
+
+    /// The occupations a typed text may mean when it names no single one
+    /// ("Undersköterska" → the undersköterska titles of 5321 and 5323): the
+    /// search's hits, at most [`MAX_CHOICES`], for a choice page that works
+    /// without JavaScript.
+    pub async fn occupation_choices(&self, input: &str) -> Result<Vec<OccupationHit>> {
+        self.search_occupations(input.trim(), MAX_CHOICES).await
+    }
+
+    /// What a typed occupation names: one occupation, or, where it names
+    /// none exactly but all its hits lie in one SSYK group, that group.
+    /// `Err` with the choices when they span several groups (empty: none).
+    pub async fn occupation_or_choices(
+        &self,
+        input: &str,
+    ) -> Result<std::result::Result<OccupationHit, Vec<OccupationHit>>> {
+        if let Some(hit) = self.resolve_occupation(input).await? {
+            return Ok(Ok(hit));
+        }
+        let choices = self.occupation_choices(input).await?;
+        let mut groups: Vec<&str> = choices.iter().map(|c| c.ssyk_code.as_str()).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        if let [group] = groups[..] {
+            if let Some(hit) = self.occupation(group).await? {
+                return Ok(Ok(hit));
+            }
+        }
+        Ok(Err(choices))
     }
 
     /// A skill by concept id or by its label (accents and case ignored).

@@ -222,19 +222,16 @@ async fn submit(
             }
             (jar, thanks(&state, lang, &reference)).into_response()
         }
-        Err(StoreError::Validation(errors)) => (
-            jar,
-            form_page(
-                &state,
-                lang,
-                &token,
-                values,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-        )
-            .into_response(),
+        Err(StoreError::Validation(errors)) => {
+            let mut values = values;
+            super::offer_choices(&state, &mut values, &errors).await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            (
+                jar,
+                form_page(&state, lang, &token, values, &errors, None, status),
+            )
+                .into_response()
+        }
         Err(e) => error_page(lang, e.into()),
     }
 }

@@ -320,13 +320,17 @@ async fn create(
         .await
     {
         Ok(n) => Redirect::to(&format!("/behov/{}?sparad=1", n.id)).into_response(),
-        Err(StoreError::Validation(errs)) => new_form(
-            &state,
-            &user,
-            values,
-            &errs,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(StoreError::Validation(errs)) => {
+            let mut values = values;
+            super::offer_choices(&state, &mut values, &errs).await;
+            new_form(
+                &state,
+                &user,
+                values,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
         Err(e) => user_error_page(&user, e.into()),
     }
 }

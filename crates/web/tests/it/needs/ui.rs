@@ -356,3 +356,52 @@ both_engines!(
         assert!(html.contains("data-autocomplete=\"/api/v1/taxonomy/occupations\""));
     }
 );
+
+both_engines!(
+    a_short_occupation_offers_a_choice_without_javascript,
+    |app: TestApp| async move {
+        app.load_taxonomy().await;
+        let c = client();
+        let org = org_number("556016068");
+        // "Undersköterska", as the hint says: several occupations in two SSYK
+        // groups. The form asks which, values kept, nothing written.
+        let mut fields = valid(&org);
+        fields[5].1 = "Undersköterska".into();
+        let (status, html) = submit(&app, &c, &refs(&fields)).await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"occupation-choices\""), "{html}");
+        assert!(
+            html.contains("Vilket yrke menar du med ”Undersköterska”?"),
+            "{html}"
+        );
+        assert!(
+            html.contains("SSYK 5321") && html.contains("SSYK 5323"),
+            "{html}"
+        );
+        assert!(
+            html.contains("value=\"Omsorg i Söder AB\""),
+            "the values are kept"
+        );
+        let needs = "SELECT COUNT(*) AS n FROM competence_needs";
+        assert_eq!(count(&app, needs).await, 0);
+        // Picking one (its concept id, as the radio sends it) files the need.
+        let start = html
+            .find("name=\"occupation\" id=\"occupation-1\" value=\"")
+            .unwrap();
+        let rest = &html[start + "name=\"occupation\" id=\"occupation-1\" value=\"".len()..];
+        let picked = rest[..rest.find('"').unwrap()].to_string();
+        fields[5].1 = picked;
+        let (status, html) = submit(&app, &c, &refs(&fields)).await;
+        assert_eq!(status, 200, "{html}");
+        let ssyk: (String,) = vagar_store::sqlx::query_as("SELECT ssyk_code FROM competence_needs")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert!(ssyk.0 == "5321" || ssyk.0 == "5323", "{}", ssyk.0);
+        // A word that lies in one SSYK group only resolves to it directly.
+        let mut fields = valid(&org);
+        fields[5].1 = "Vårdbiträde".into();
+        let (status, html) = submit(&app, &c, &refs(&fields)).await;
+        assert_eq!(status, 200, "{html}");
+    }
+);
