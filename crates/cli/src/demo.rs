@@ -205,9 +205,10 @@ pub(crate) async fn seed(
             (start..end)
                 .map(|i| {
                     let mut p = vagar_seed::participant(seed, i, today);
-                    // One in ten has no responsible caseworker: the "between
+                    // One in forty has no responsible caseworker (moved
+                    // between units, caseworker left): among the "between
                     // chairs" cases the collaboration model must surface.
-                    if !cws.is_empty() && i % 10 != 9 {
+                    if !cws.is_empty() && i % 40 != 39 {
                         p.responsible_caseworker_id = Some(cws[(i as usize) % cws.len()]);
                     }
                     (p, home_id)
@@ -283,11 +284,12 @@ pub(crate) async fn seed(
         .await?;
     // Competence needs at the employers' workplaces (after the employers).
     if !store.demo_needs_seeded().await? {
-        let employers = store.employers_with_workplace().await?.len();
+        let hosts = store.employers_with_workplace().await?;
+        let employers = store.seed_employer_industries(&hosts).await?;
         let taxonomy = vagar_domain::taxonomy::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
         let count = (size / 20).clamp(50, 50_000) as usize;
         let rows: Vec<vagar_store::needs::seed::NeedRow> =
-            vagar_seed::needs::needs(seed, count, employers, as_of, &taxonomy)
+            vagar_seed::needs::needs(seed, count, &employers, as_of, &taxonomy)
                 .into_iter()
                 .map(|n| vagar_store::needs::seed::NeedRow {
                     employer_index: n.employer_index,
@@ -478,6 +480,7 @@ async fn seed_rental(
                 organisation_number: h.organisation_number.clone(),
                 name: h.name.clone(),
                 link_organisation: h.demo_employer_org.map(str::to_string),
+                sni: Some(h.sni.to_string()),
             })
             .collect(),
         contracts: plan

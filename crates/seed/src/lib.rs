@@ -27,9 +27,13 @@ pub mod work;
 pub use competence::competence_profile;
 pub use employers::{employer, employer_count, employer_org_number};
 pub use kernel::ident::INDEX_SPACE;
+pub use kernel::occupations;
 pub use kernel::org::{demo_users, organisations, DemoUser, HOME_UNIT};
 pub use participants::participant;
 pub use plans::{
     collaboration, Collaboration, Party, SeedConsent, SeedContact, SeedPlan, SeedStep,
 };
 pub use steering::{steering_cases, steering_groups, SeedCase, SeedDecision, SeedGroup};
+
+#[cfg(test)]
+mod codes_tests;

@@ -16,9 +16,9 @@ const STREAM_TAG: [u8; 16] = *b"vagar-seed/k/v1\0";
 
 /// SSYK groups common among the people the service meets (care, school,
 /// cleaning, warehouse, restaurant, retail, transport, building).
-const COMMON_SSYK: [&str; 14] = [
-    "5311", "5312", "5321", "5322", "9111", "9112", "4321", "9412", "5120", "5223", "8344", "8332",
-    "7112", "9621",
+pub(crate) const COMMON_SSYK: [&str; 15] = [
+    "5311", "5312", "5321", "5323", "5330", "9111", "9120", "4322", "9412", "5120", "5222", "8344",
+    "8332", "7112", "9621",
 ];
 
 fn rng_for(seed: u64, index: u64) -> ChaCha8Rng {

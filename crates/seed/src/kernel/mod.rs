@@ -3,4 +3,5 @@
 
 pub mod ident;
 pub mod names;
+pub mod occupations;
 pub mod org;

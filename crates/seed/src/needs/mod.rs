@@ -2,6 +2,7 @@
 //! (care, education, construction), spread over the seeded employers'
 //! workplaces. Deterministic for a seed.
 
+use crate::occupations::fits;
 use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -29,7 +30,7 @@ pub struct SeedNeed {
 }
 
 /// (share in per mille, SSYK groups)
-const AREAS: &[(u32, &[&str])] = &[
+pub(crate) const AREAS: &[(u32, &[&str])] = &[
     (350, &["5321", "5323", "5330", "5342", "5343", "2221"]),
     (200, &["2341", "2343", "2342", "5311", "5312"]),
     (
@@ -39,7 +40,7 @@ const AREAS: &[(u32, &[&str])] = &[
     (
         300,
         &[
-            "9111", "5120", "9412", "4322", "8332", "5221", "5152", "8331",
+            "9111", "5120", "9412", "9413", "4322", "8332", "5222", "5152", "8331", "8344",
         ],
     ),
 ];
@@ -53,15 +54,18 @@ const FORMS: &[&str] = &[
     "staffing,fixed_term_job",
 ];
 
-/// `count` needs for `employers` employers (by index), as of `as_of`.
+/// `count` needs for the employers whose SNI codes `employers` gives (by
+/// index), as of `as_of`. The area is drawn by its share; the need goes to
+/// an employer whose industry has an occupation of the area
+/// ([`crate::occupations::for_industry`]), and is for such an occupation.
 pub fn needs(
     seed: u64,
     count: usize,
-    employers: usize,
+    employers: &[Option<String>],
     as_of: NaiveDate,
     t: &Taxonomy,
 ) -> Vec<SeedNeed> {
-    if employers == 0 {
+    if employers.is_empty() {
         return Vec::new();
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6e65_6564);
@@ -80,7 +84,23 @@ pub fn needs(
             })
             .map(|a| a.1)
             .unwrap_or(AREAS[0].1);
-        let ssyk = groups[rng.gen_range(0..groups.len())];
+        let fitting: Vec<usize> = (0..employers.len())
+            .filter(|e| groups.iter().any(|g| fits(employers[*e].as_deref(), g)))
+            .collect();
+        let (employer_index, ssyk) = if fitting.is_empty() {
+            // No employer in the area's industries: one of the employer's own.
+            let e = rng.gen_range(0..employers.len());
+            let own = crate::occupations::for_industry(employers[e].as_deref());
+            (e, own[rng.gen_range(0..own.len())])
+        } else {
+            let e = fitting[rng.gen_range(0..fitting.len())];
+            let codes: Vec<&str> = groups
+                .iter()
+                .copied()
+                .filter(|g| fits(employers[e].as_deref(), g))
+                .collect();
+            (e, codes[rng.gen_range(0..codes.len())])
+        };
         let names: Vec<_> = t.names.iter().filter(|n| n.ssyk_code == ssyk).collect();
         let group_label = t
             .groups
@@ -107,7 +127,7 @@ pub fn needs(
         }
         let label = name.map(|n| n.label.clone()).unwrap_or(group_label);
         out.push(SeedNeed {
-            employer_index: rng.gen_range(0..employers),
+            employer_index,
             title: label.clone(),
             ssyk_code: ssyk.to_string(),
             occupation_id: name.map(|n| n.concept_id.clone()),
@@ -145,8 +165,19 @@ mod tests {
     fn needs_lean_toward_care_education_and_construction_and_repeat() {
         let t = vagar_domain::taxonomy::shipped().unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-        let a = needs(1, 1000, 40, day, &t);
-        assert_eq!(a, needs(1, 1000, 40, day, &t));
+        let employers: Vec<Option<String>> = (0..40)
+            .map(|i| crate::employer(1, i, day).employer.sni_code)
+            .collect();
+        let a = needs(1, 1000, &employers, day, &t);
+        assert_eq!(a, needs(1, 1000, &employers, day, &t));
+        for n in &a {
+            let sni = employers[n.employer_index].as_deref();
+            assert!(fits(sni, &n.ssyk_code), "{} at SNI {sni:?}", n.ssyk_code);
+            assert!(t
+                .groups
+                .iter()
+                .any(|g| g.level == 4 && g.code == n.ssyk_code));
+        }
         let shortage = a
             .iter()
             .filter(|n| {
@@ -158,6 +189,6 @@ mod tests {
         assert!(shortage > 600, "{shortage}");
         assert!(a.iter().all(|n| n.employer_index < 40 && n.positions >= 1));
         assert!(a.iter().any(|n| !n.skills.is_empty() && n.skills[0].2));
-        assert!(needs(1, 10, 0, day, &t).is_empty());
+        assert!(needs(1, 10, &[], day, &t).is_empty());
     }
 }

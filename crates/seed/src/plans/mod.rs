@@ -117,19 +117,19 @@ pub struct Collaboration {
 
 /// Common occupations of the city's labour-market work (SSYK 2012), weighted:
 /// care and service jobs with many openings first.
-const OCCUPATIONS: &[((&str, &str), u32)] = &[
+pub(crate) const OCCUPATIONS: &[((&str, &str), u32)] = &[
     (("5321", "Undersköterska"), 22),
     (("5330", "Vårdbiträde"), 10),
     (("5311", "Barnskötare"), 8),
     (("5312", "Elevassistent"), 5),
     (("9111", "Städare"), 9),
     (("4111", "Ekonomiassistent"), 5),
-    (("5221", "Butikssäljare"), 8),
+    (("5222", "Butikssäljare, dagligvaror"), 8),
     (("5120", "Kock"), 6),
-    (("9412", "Restaurang- och köksbiträde"), 8),
-    (("4321", "Lager- och terminalpersonal"), 8),
+    (("9412", "Köksbiträde"), 8),
+    (("4322", "Lagerarbetare"), 8),
     (("8332", "Lastbilsförare"), 4),
-    (("7111", "Träarbetare, snickare"), 3),
+    (("7111", "Snickare"), 3),
     (("2341", "Grundskollärare"), 2),
 ];
 
@@ -152,6 +152,19 @@ const ACTIVITIES: &[((&str, Option<&str>), u32)] = &[
     (("other", Some("Validering av yrkeskunskaper")), 4),
     (("other", Some("Studie- och yrkesvägledning")), 4),
 ];
+
+/// Share of participants who have drifted (see [`collaboration`]).
+const DRIFT: f64 = 0.08;
+
+/// How a participant has drifted from being carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drift {
+    None,
+    NoPlan,
+    Stalled,
+    Waiting,
+    Quiet,
+}
 
 /// The collaboration data of participant `index`, registered on
 /// `registered_on`, as of the date `as_of`.
@@ -244,8 +257,27 @@ pub fn collaboration(
     let soc = consented(social);
     let vux = consented(Party::AdultEducation);
 
-    // Four in five have an action plan with a long-term goal.
-    if chance(&mut rng, 0.8) {
+    // A working service carries most people: a plan with a step running
+    // now, nothing left overdue and a contact in the past four weeks. About
+    // one in twelve has drifted, in one way: no plan yet, a plan that
+    // stalled (its last step ran past due, still open), a step waiting to
+    // start, or no contact for over a month. With the few without a
+    // responsible caseworker this gives the 5–15 % a working service sees
+    // flagged between chairs.
+    let drift = if chance(&mut rng, DRIFT) {
+        pick(
+            &mut rng,
+            &[
+                (Drift::NoPlan, 30),
+                (Drift::Stalled, 25),
+                (Drift::Waiting, 15),
+                (Drift::Quiet, 30),
+            ],
+        )
+    } else {
+        Drift::None
+    };
+    if drift != Drift::NoPlan {
         let created_on = between(&mut rng, start, (start + Days::new(30)).min(as_of));
         let plan = if chance(&mut rng, 0.8) {
             let (code, title) = pick(&mut rng, OCCUPATIONS);
@@ -268,10 +300,14 @@ pub fn collaboration(
         let n = pick(&mut rng, &[(1u32, 20), (2, 35), (3, 30), (4, 15)]);
         let lens: Vec<u64> = (0..n).map(|_| rng.gen_range(30..=120)).collect();
         let span: u64 = lens.iter().sum();
-        let back = rng.gen_range(span / 2..=span * 9 / 10);
+        // A stalled plan's steps all lie in the past.
+        let stalled = drift == Drift::Stalled;
+        let back = if stalled {
+            rng.gen_range(span + 5..=span + 60)
+        } else {
+            rng.gen_range(span / 2..=span * 9 / 10)
+        };
         let mut step_start = created_on.max(as_of - Days::new(back));
-        // About one plan in eight has stalled: its open steps ran past due.
-        let stalled = chance(&mut rng, 0.12);
         for (k, len) in lens.iter().enumerate() {
             let mut owners: Vec<(Party, u32)> = vec![(Party::Home, 45)];
             if af {
@@ -289,22 +325,18 @@ pub fn collaboration(
             let due_date = step_start + Days::new(*len);
             let last = k + 1 == lens.len();
             let status = if due_date < as_of {
-                // Past due: mostly closed; open ones are the overdue cases.
+                // Past due: closed, but a stalled plan's last step is open.
                 if stalled && last {
                     pick(&mut rng, &[("active", 3), ("planned", 1)])
                 } else {
-                    pick(
-                        &mut rng,
-                        &[
-                            ("done", 85),
-                            ("cancelled", 10),
-                            ("active", 3),
-                            ("planned", 2),
-                        ],
-                    )
+                    pick(&mut rng, &[("done", 90), ("cancelled", 10)])
                 }
             } else if step_start <= as_of {
-                pick(&mut rng, &[("active", 88), ("planned", 12)])
+                if drift == Drift::Waiting {
+                    "planned"
+                } else {
+                    "active"
+                }
             } else {
                 "planned"
             };
@@ -316,13 +348,15 @@ pub fn collaboration(
                 due_date,
                 status,
             });
-            step_start = due_date + Days::new(rng.gen_range(0..=7));
+            // The next step follows on (the person is never between steps).
+            step_start = due_date;
         }
         c.plan = Some(plan);
     }
 
-    // Contacts over the last months; about one in six went quiet.
-    let quiet = chance(&mut rng, 0.17);
+    // Contacts over the last months; the quiet ones' latest is over a
+    // month old.
+    let quiet = drift == Drift::Quiet;
     let window_end = if quiet {
         as_of - Days::new(rng.gen_range(35..=120))
     } else {
@@ -342,6 +376,8 @@ pub fn collaboration(
                 (9, 10),
             ],
         );
+        // Only the quiet ones may have had no contact at all.
+        let n = if quiet { n } else { n.max(1) };
         // The latest contact within the past four weeks unless quiet; the
         // others spread over the window.
         let recent_from = window_start.max(window_end - Days::new(27));
@@ -393,6 +429,7 @@ mod tests {
         let mut af = 0;
         let mut plans = 0;
         let mut overdue = 0;
+        let mut flagged = 0;
         let n = 4000;
         for i in 0..n {
             let reg = d("2025-01-01") + Days::new(i % 690);
@@ -422,10 +459,31 @@ mod tests {
             for k in &c.contacts {
                 assert!(k.date >= reg && k.date <= as_of);
             }
+            // The rules of vagar_domain::between_chairs on as_of (with a
+            // caseworker: the caller assigns those).
+            let facts = vagar_domain::between_chairs::Facts {
+                has_caseworker: true,
+                has_active_step: c.steps.iter().any(|s| s.status == "active"),
+                earliest_overdue_due: c
+                    .steps
+                    .iter()
+                    .filter(|s| {
+                        vagar_domain::between_chairs::step_overdue(s.status, s.due_date, as_of)
+                    })
+                    .map(|s| s.due_date)
+                    .min(),
+                last_contact: c.contacts.iter().map(|k| k.date).max(),
+                registered_on: reg,
+            };
+            if !vagar_domain::between_chairs::reasons(&facts, as_of, 30).is_empty() {
+                flagged += 1;
+            }
         }
         let share = |x: u64| x as f64 / n as f64;
         assert!((0.35..0.45).contains(&share(af)), "AF consents {af}");
-        assert!((0.75..0.85).contains(&share(plans)), "plans {plans}");
+        assert!((0.9..0.99).contains(&share(plans)), "plans {plans}");
         assert!(overdue > 0);
+        // A working service: most people carried, some between chairs.
+        assert!((0.04..0.12).contains(&share(flagged)), "flagged {flagged}");
     }
 }

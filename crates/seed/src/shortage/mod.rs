@@ -10,7 +10,7 @@ use vagar_domain::taxonomy::OccupationGroup;
 pub const DEMO_ROUND: &str = "demo-2026-2";
 
 /// (SSYK 4, Stockholm county, whole country, job opportunities in Stockholm)
-const VERDICTS: &[(&str, &str, &str, &str)] = &[
+pub(crate) const VERDICTS: &[(&str, &str, &str, &str)] = &[
     ("5321", "shortage", "shortage", "large"),
     ("5323", "shortage", "shortage", "large"),
     ("5330", "shortage", "balance", "large"),
@@ -35,7 +35,7 @@ const VERDICTS: &[(&str, &str, &str, &str)] = &[
     ("9412", "surplus", "balance", "small"),
     ("9111", "balance", "balance", "medium"),
     ("4322", "surplus", "surplus", "small"),
-    ("5221", "surplus", "surplus", "small"),
+    ("5222", "surplus", "surplus", "small"),
     ("9621", "surplus", "surplus", "small"),
     ("5152", "balance", "balance", "medium"),
 ];

@@ -6,6 +6,7 @@
 //! Every placement obeys its programme's rules (checked with the domain's
 //! own `check_enrolment`). Deterministic for a seed.
 
+use crate::kernel::occupations;
 use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -20,12 +21,13 @@ pub use vagar_domain::work::interventions::seed_rows::{
 };
 
 /// Everything for `vagar seed`: the interventions, about `count`
-/// placements of `candidates` at `hosts` hosts, and the reductions.
+/// placements of `candidates` at the hosts (one SNI code per host, by
+/// index), and the reductions.
 pub fn generate(
     seed: u64,
     count: usize,
     candidates: &[Candidate],
-    hosts: usize,
+    hosts: &[Option<String>],
     as_of: NaiveDate,
 ) -> WorkSeed {
     let placements = placements(seed, count, candidates, hosts, as_of);
@@ -50,7 +52,7 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             description: "Sex månaders anställning i kommunal verksamhet för unga som står långt från arbete.",
             follow_up_plan: plan,
             indicators: vec![("work_or_studies", 90, 50), ("work_unsubsidised", 180, 30)],
-            occupations: &[("5120", "Kafébiträde"), ("9111", "Städare"), ("5321", "Vårdbiträde")],
+            occupations: &[("9413", "Kafébiträde"), ("9111", "Städare"), ("5330", "Vårdbiträde"), ("5311", "Barnskötare"), ("9412", "Köksbiträde"), ("5152", "Fastighetsskötare")],
             employment_form: EmploymentForm::Municipality,
             study_percent: 0,
             months: 6,
@@ -69,7 +71,7 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             description: "Introduktionsjobb i vård, skola och omsorg med handledare, för den som varit länge utan arbete eller är nyanländ.",
             follow_up_plan: plan,
             indicators: vec![("any_work", 180, 40)],
-            occupations: &[("5321", "Vårdbiträde"), ("5311", "Barnskötare"), ("9111", "Städare")],
+            occupations: &[("5330", "Vårdbiträde"), ("5311", "Barnskötare"), ("5312", "Elevassistent"), ("9111", "Städare"), ("9412", "Köksbiträde")],
             employment_form: EmploymentForm::Municipality,
             study_percent: 0,
             months: 12,
@@ -88,7 +90,7 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             description: "Praktik med handledare hos arbetsgivare i registret.",
             follow_up_plan: plan,
             indicators: vec![("work_or_studies", 90, 35)],
-            occupations: &[("4322", "Lagerarbetare"), ("5120", "Kafébiträde"), ("7111", "Byggnadsarbetare")],
+            occupations: &[("4322", "Lagerarbetare"), ("9413", "Kafébiträde"), ("7119", "Byggnads- och anläggningsarbetare"), ("5222", "Butikssäljare, dagligvaror"), ("9412", "Köksbiträde"), ("9111", "Städare")],
             employment_form: EmploymentForm::WorkPractice,
             study_percent: 0,
             months: 3,
@@ -107,7 +109,7 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             description: "Anställning hos värdarbetsgivare i vård och omsorg med nystartsjobb för den som varit utan arbete länge.",
             follow_up_plan: plan,
             indicators: vec![("work_unsubsidised", 180, 45)],
-            occupations: &[("5330", "Vårdbiträde"), ("5321", "Undersköterska")],
+            occupations: &[("5330", "Vårdbiträde"), ("5321", "Undersköterska"), ("5323", "Undersköterska, vård- och specialavdelning"), ("5342", "Boendestödjare")],
             employment_form: EmploymentForm::Host,
             study_percent: 0,
             months: 12,
@@ -126,7 +128,7 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             description: "Studier på halvtid med några dagars praktik i veckan.",
             follow_up_plan: plan,
             indicators: vec![("studies", 90, 40)],
-            occupations: &[("4322", "Lagerarbetare"), ("9111", "Städare")],
+            occupations: &[("4322", "Lagerarbetare"), ("9111", "Städare"), ("9413", "Kafébiträde"), ("5222", "Butikssäljare, dagligvaror")],
             employment_form: EmploymentForm::Municipality,
             study_percent: 50,
             months: 4,
@@ -136,6 +138,37 @@ pub fn interventions(as_of: NaiveDate) -> Vec<SeedIntervention> {
             subsidy_kind: None,
         },
     ]
+}
+
+/// An occupation of the intervention and a host whose industry it fits
+/// (a random one of them); when no host fits any of the intervention's
+/// occupations, a random host and one of its industry's occupations.
+fn occupation_and_host(
+    rng: &mut ChaCha8Rng,
+    offered: &[(&'static str, &'static str)],
+    hosts: &[Option<String>],
+) -> (&'static str, usize) {
+    let (ssyk, _) = offered[rng.gen_range(0..offered.len())];
+    let fitting: Vec<usize> = (0..hosts.len())
+        .filter(|h| occupations::fits(hosts[*h].as_deref(), ssyk))
+        .collect();
+    if !fitting.is_empty() {
+        return (ssyk, fitting[rng.gen_range(0..fitting.len())]);
+    }
+    let any: Vec<(&'static str, usize)> = offered
+        .iter()
+        .flat_map(|(c, _)| {
+            (0..hosts.len())
+                .filter(|h| occupations::fits(hosts[*h].as_deref(), c))
+                .map(|h| (*c, h))
+        })
+        .collect();
+    if !any.is_empty() {
+        return any[rng.gen_range(0..any.len())];
+    }
+    let host = rng.gen_range(0..hosts.len());
+    let own = occupations::for_industry(hosts[host].as_deref());
+    (own[rng.gen_range(0..own.len())], host)
 }
 
 /// Outcomes at exit, in per mille (a typical spread for such programmes).
@@ -162,20 +195,24 @@ fn outcome(rng: &mut ChaCha8Rng) -> ExitOutcome {
 }
 
 /// `count` placements over the year before `as_of`, of `candidates` (each
-/// placed at most once) at `hosts` hosts. Only placements that pass their
-/// programme's enrolment rules are kept.
+/// placed at most once) at the hosts, whose SNI codes `hosts` gives by
+/// index. The occupation fits the host's industry
+/// ([`crate::occupations::for_industry`]): an occupation of the
+/// intervention at a host where it fits, or else one of the host's own.
+/// Only placements that pass their programme's enrolment rules (with the
+/// rule version in force on the start date) are kept.
 pub fn placements(
     seed: u64,
     count: usize,
     candidates: &[Candidate],
-    hosts: usize,
+    hosts: &[Option<String>],
     as_of: NaiveDate,
 ) -> Vec<SeedPlacement> {
     let ivs = interventions(as_of);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5715_a7e5);
     let mut out: Vec<SeedPlacement> = Vec::new();
     let mut used = vec![false; candidates.len()];
-    if hosts == 0 {
+    if hosts.is_empty() {
         return out;
     }
     let mut taken = vec![0i64; ivs.len()];
@@ -190,7 +227,8 @@ pub fn placements(
             .checked_add_months(chrono::Months::new(iv.months))
             .map(|d| d - Duration::days(1))
             .unwrap_or(start);
-        let (ssyk, role) = iv.occupations[rng.gen_range(0..iv.occupations.len())];
+        let (ssyk, host) = occupation_and_host(&mut rng, iv.occupations, hosts);
+        let role = occupations::title(ssyk).unwrap_or(ssyk);
         let terms = PlacementTerms {
             start_date: start,
             end_date: end,
@@ -230,7 +268,7 @@ pub fn placements(
             intervention_groups: iv.target_groups.to_vec(),
             // One placement a person: no other to overlap.
             others: vec![],
-            host_sni: None,
+            host_sni: hosts[host].clone(),
             host_legal_form: None,
         };
         if used[c] || check_enrolment(&facts, &terms).is_err() {
@@ -252,7 +290,7 @@ pub fn placements(
         out.push(SeedPlacement {
             intervention: k,
             participant_id: cand.0,
-            host: rng.gen_range(0..hosts),
+            host,
             terms,
             exit,
         });
@@ -277,13 +315,8 @@ pub fn reductions(placements: &[SeedPlacement], as_of: NaiveDate) -> Vec<SeedRed
         if out.iter().any(|r: &SeedReduction| r.host == p.host) {
             continue;
         }
-        let ssyk = match p.terms.occupation_ssyk.as_str() {
-            "5120" => "5120",
-            "9111" => "9111",
-            "5321" => "5321",
-            "4322" => "4322",
-            "5311" => "5311",
-            _ => "7111",
+        let Some(ssyk) = occupations::code(&p.terms.occupation_ssyk) else {
+            continue;
         };
         out.push(SeedReduction {
             host: p.host,
@@ -320,11 +353,23 @@ mod tests {
             .collect()
     }
 
+    /// Hosts in the seed's industries, and one without a known industry.
+    fn hosts() -> Vec<Option<String>> {
+        [
+            "41", "81", "86", "87", "56", "52", "49", "62", "47", "68", "85", "55",
+        ]
+        .iter()
+        .map(|s| Some(s.to_string()))
+        .chain([None])
+        .collect()
+    }
+
     #[test]
     fn placements_are_deterministic_rule_abiding_and_spread_over_the_year() {
         let as_of = d("2026-11-01");
-        let a = placements(7, 120, &candidates(), 10, as_of);
-        let b = placements(7, 120, &candidates(), 10, as_of);
+        let hosts = hosts();
+        let a = placements(7, 120, &candidates(), &hosts, as_of);
+        let b = placements(7, 120, &candidates(), &hosts, as_of);
         assert_eq!(a, b);
         assert!(a.len() >= 60, "{}", a.len());
         let ivs = interventions(as_of);
@@ -344,10 +389,20 @@ mod tests {
                 participant_groups: cand.2,
                 intervention_groups: ivs[p.intervention].target_groups.to_vec(),
                 others: vec![],
-                host_sni: None,
+                host_sni: hosts[p.host].clone(),
                 host_legal_form: None,
             };
             assert!(check_enrolment(&facts, &p.terms).is_ok());
+            assert!(
+                occupations::fits(hosts[p.host].as_deref(), &p.terms.occupation_ssyk),
+                "{} at a host in SNI {:?}",
+                p.terms.occupation_ssyk,
+                hosts[p.host]
+            );
+            assert_eq!(
+                p.terms.role_title.as_deref(),
+                occupations::title(&p.terms.occupation_ssyk)
+            );
         }
         assert!(a.iter().filter(|p| p.exit.is_some()).count() > a.len() / 3);
         assert!(a.iter().any(|p| p.exit.is_none()));

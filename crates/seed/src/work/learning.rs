@@ -15,15 +15,15 @@ pub const INTERVENTIONS: [(&str, &str, &str, &str, &str); 2] = [
     (
         "Läranställning vård och omsorg",
         "Anställning hos vårdgivare med 75 % arbete och 25 % studier mot undersköterska (REVIT-modellen).",
-        "5321",
+        "5330",
         "Vårdbiträde under utbildning",
         "Undersköterska, Vård- och omsorgscollege",
     ),
     (
         "Läranställning bygg",
         "Anställning hos byggföretag med arbete och studier mot yrkesbevis (lärlingsutbildning).",
-        "7119",
-        "Byggarbetare under utbildning",
+        "7111",
+        "Lärling, träarbetare",
         "Lärlingsutbildning bygg, yrkesvux",
     ),
 ];

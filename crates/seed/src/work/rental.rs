@@ -22,6 +22,9 @@ pub struct SeedHost {
     pub name: String,
     pub public: bool,
     pub demo_employer_org: Option<&'static str>,
+    /// SNI division of what the host does, recorded on the employer; the
+    /// roles rented to it fit it ([`crate::occupations::for_industry`]).
+    pub sni: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,13 +86,19 @@ fn private_org_number(i: u32) -> String {
     format!("{nine}{}", luhn_check_digit(&digits))
 }
 
-const ROLES: &[(&str, &str)] = &[
-    ("Vårdbiträde", "5321"),
-    ("Lagerarbetare", "9331"),
-    ("Kockbiträde", "9412"),
-    ("Fastighetsskötare", "5153"),
-    ("Barnskötare", "5311"),
-    ("Butiksbiträde", "5223"),
+/// The roles (title, SSYK) rented to each host of [`rental_plan`], by host
+/// index: care and kitchen at elder care, children and kitchen at
+/// preschools, property care at the property office, shop and stock at the
+/// demo employer (retail), warehouse at the logistics firm.
+pub(crate) const ROLES: [&[(&str, &str)]; 5] = [
+    &[("Vårdbiträde", "5330"), ("Köksbiträde", "9412")],
+    &[("Barnskötare", "5311"), ("Köksbiträde", "9412")],
+    &[("Fastighetsskötare", "5152"), ("Städare", "9111")],
+    &[
+        ("Butikssäljare, dagligvaror", "5222"),
+        ("Lagerarbetare", "4322"),
+    ],
+    &[("Lagerarbetare", "4322"), ("Truckförare", "8344")],
 ];
 
 const SUPERVISORS: &[&str] = &[
@@ -131,30 +140,35 @@ pub fn rental_plan(seed: u64, as_of: NaiveDate, participants: usize) -> RentalPl
             name: "Exempelstadens äldreförvaltning".into(),
             public: true,
             demo_employer_org: None,
+            sni: "87",
         },
         SeedHost {
             organisation_number: public_org_number(2),
             name: "Exempelstadens förskoleförvaltning".into(),
             public: true,
             demo_employer_org: None,
+            sni: "85",
         },
         SeedHost {
             organisation_number: public_org_number(3),
             name: "Exempelstadens fastighetskontor".into(),
             public: true,
             demo_employer_org: None,
+            sni: "68",
         },
         SeedHost {
             organisation_number: private_org_number(1),
             name: "Exempelbolaget AB".into(),
             public: false,
             demo_employer_org: Some("Exempelbolaget AB"),
+            sni: "47",
         },
         SeedHost {
             organisation_number: private_org_number(2),
             name: "Exempel Logistik Stockholm AB".into(),
             public: false,
             demo_employer_org: None,
+            sni: "52",
         },
     ];
     let count = participants.clamp(0, 16);
@@ -168,7 +182,8 @@ pub fn rental_plan(seed: u64, as_of: NaiveDate, participants: usize) -> RentalPl
         };
         let from = period_from + Duration::days((k as i64 % 6) * 14);
         let to = (from + Duration::days(364)).min(period_to);
-        let (role, ssyk) = ROLES[k % ROLES.len()];
+        let roles = ROLES[host];
+        let (role, ssyk) = roles[(k / 3) % roles.len()];
         contracts.push(SeedRentalContract {
             participant: k,
             from,
@@ -296,6 +311,18 @@ mod tests {
         for h in &a.hosts {
             let n = OrganisationNumber::from_canonical(&h.organisation_number).unwrap();
             assert_eq!(n.as_str().starts_with('2'), h.public);
+        }
+        for c in &a.contracts {
+            let sni = a.hosts[c.host].sni;
+            assert!(
+                crate::occupations::fits(Some(sni), c.occupation_ssyk),
+                "{} at SNI {sni}",
+                c.occupation_ssyk
+            );
+            assert_eq!(
+                crate::occupations::title(c.occupation_ssyk),
+                Some(c.role_title)
+            );
         }
         for w in &a.weeks {
             let c = &a.contracts[w.contract];

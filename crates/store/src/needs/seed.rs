@@ -41,6 +41,26 @@ impl Store {
             .collect()
     }
 
+    /// The SNI code of each employer of `employers` (as
+    /// `employers_with_workplace` gives them), in the same order; `None`
+    /// where none is recorded. The seed fits occupations to these.
+    pub async fn seed_employer_industries(
+        &self,
+        employers: &[(i64, i64)],
+    ) -> Result<Vec<Option<String>>> {
+        let rows = sqlx::query("SELECT id, sni_code FROM employers")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut sni = std::collections::HashMap::new();
+        for r in &rows {
+            sni.insert(get::<i64>(r, "id")?, get::<Option<String>>(r, "sni_code")?);
+        }
+        Ok(employers
+            .iter()
+            .map(|(e, _)| sni.get(e).cloned().flatten())
+            .collect())
+    }
+
     /// Whether demo needs were seeded already (a coordinator's need with no creator).
     pub async fn demo_needs_seeded(&self) -> Result<bool> {
         let row = sqlx::query(

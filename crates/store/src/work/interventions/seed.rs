@@ -24,8 +24,8 @@ pub struct InterventionSeedCounts {
 impl Store {
     /// The demo year of interventions (`vagar seed`): `generate` gets the
     /// participants on offer (id, birth date, target groups; the first
-    /// 3 000) and the number of hosts (employers with a workplace), and
-    /// returns what to write. Placements are assessed like real ones (after
+    /// 3 000) and the hosts' SNI codes (employers with a workplace, by
+    /// index), and returns what to write. Placements are assessed like real ones (after
     /// the reductions, so some are blocked; the first blocked one is
     /// overridden by the demo coordinator) and get their plan step.
     /// Nothing happens when the demo interventions exist already.
@@ -35,7 +35,7 @@ impl Store {
         home_id: i64,
         generate: impl FnOnce(
             &[vagar_domain::work::interventions::seed_rows::Candidate],
-            usize,
+            &[Option<String>],
         ) -> vagar_domain::work::interventions::seed_rows::WorkSeed,
     ) -> Result<InterventionSeedCounts> {
         let mut counts = InterventionSeedCounts::default();
@@ -61,7 +61,8 @@ impl Store {
         }
         let mut hosts = self.employers_with_workplace().await?;
         hosts.truncate(40);
-        let plan = generate(&candidates, hosts.len());
+        let industries = self.seed_employer_industries(&hosts).await?;
+        let plan = generate(&candidates, &industries);
         let now = chrono::Utc::now();
         let ctx = Ctx {
             actor: vagar_domain::access::Actor {

@@ -5,6 +5,7 @@
 use crate::kernel::date_text;
 use crate::{get, micros, Result, Store};
 use chrono::NaiveDate;
+use vagar_domain::participants::TargetGroup;
 use vagar_domain::work::learning::{monday_of, plan_weeks, Completion, HireOutcome};
 use vagar_domain::ValidationErrors;
 
@@ -70,10 +71,15 @@ impl Store {
         .iter()
         .map(|r| Ok((get(r, "id")?, get(r, "sni")?, get(r, "wp")?)))
         .collect::<Result<_>>()?;
+        // People of the interventions' target groups (long-term unemployed,
+        // newly arrived) without a placement.
+        let mask =
+            TargetGroup::to_mask(&[TargetGroup::LongTermUnemployed, TargetGroup::NewlyArrived]);
         let participants: Vec<i64> = sqlx::query(
-            "SELECT p.id FROM participants p WHERE NOT EXISTS \
+            "SELECT p.id FROM participants p WHERE (p.target_mask & $1) <> 0 AND NOT EXISTS \
              (SELECT 1 FROM placements pl WHERE pl.participant_id = p.id) ORDER BY p.id LIMIT 200",
         )
+        .bind(mask)
         .fetch_all(&mut *tx)
         .await?
         .iter()
@@ -88,7 +94,7 @@ impl Store {
             let r = sqlx::query(
                 "INSERT INTO interventions (name, model, description, target_groups, capacity, period_from, \
                  period_to, funding, operator_kind, follow_up_plan, status, created_at, updated_at) \
-                 VALUES ($1, 'employer', $2, 'long_term_unemployed,newcomer', 15, $3, $4, $5, 'municipality', $6, 'open', $7, $8) \
+                 VALUES ($1, 'employer', $2, 'long_term_unemployed,newly_arrived', 15, $3, $4, $5, 'municipality', $6, 'open', $7, $8) \
                  RETURNING id",
             )
             .bind(*name)

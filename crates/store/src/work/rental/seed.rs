@@ -17,6 +17,8 @@ pub struct RentalSeedHost {
     pub organisation_number: String,
     pub name: String,
     pub link_organisation: Option<String>,
+    /// SNI code recorded on the employer when it has none.
+    pub sni: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +168,15 @@ impl Store {
                 now,
             )
             .await?;
+            if let Some(sni) = &h.sni {
+                sqlx::query(
+                    "UPDATE employers SET sni_code = $1 WHERE id = $2 AND sni_code IS NULL",
+                )
+                .bind(sni)
+                .bind(employer)
+                .execute(&mut *tx)
+                .await?;
+            }
             if let Some(link) = &h.link_organisation {
                 // The demo host's organisation may already act for another
                 // employer (the interventions seed links one): a group with two
