@@ -451,6 +451,7 @@ pub fn check_override_reason(reason: Option<&str>) -> Result<String, ValidationE
 mod tests {
     use super::*;
     use crate::time::{age_on, ymd as d};
+    use chrono::Datelike;
     use proptest::prelude::*;
 
     fn terms(start: &str, end: &str, study: i64, form: EmploymentForm) -> PlacementTerms {
@@ -627,8 +628,13 @@ mod tests {
             let birth = NaiveDate::from_yo_opt(y, doy % 365 + 1).unwrap();
             let date = birth + chrono::Duration::days(later);
             let age = age_on(birth, date);
-            // The birthday of `age` is on or before the date, of `age + 1` after.
-            let on = |n: u32| birth.checked_add_months(Months::new(12 * n)).unwrap();
+            // The birthday of `age` is on or before the date, of `age + 1` after;
+            // 29 February's birthday is 1 March in common years (as `age_on` says).
+            let on = |n: u32| {
+                let y = birth.year() + n as i32;
+                NaiveDate::from_ymd_opt(y, birth.month(), birth.day())
+                    .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 3, 1).unwrap())
+            };
             prop_assert!(on(age) <= date);
             prop_assert!(on(age + 1) > date);
         }
