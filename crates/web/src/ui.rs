@@ -62,6 +62,7 @@ pub fn templates() -> Environment<'static> {
         "work/displacement/reductions.html",
         "work/rental/index.html",
         "work/rental/overview.html",
+        "work/rental/invoice.html",
         "work/rental/timesheet_form.html",
         "work/rental/host.html",
         "work/staffing/board.html",

@@ -14,6 +14,7 @@
 //! `minutes × hourly wage × (1000 + fee‰) / (60 × 1000)`.
 
 pub mod access;
+pub mod invoice;
 
 use crate::org::code_enum;
 use crate::validation::{required_int, ValidationErrors, ISO_DATES};

@@ -2,7 +2,7 @@
 //! approved weeks, the invoices and the ledger: the economic result and the
 //! legal checks.
 
-use super::invoices::{approved_days, wages_by_month, week_parts};
+use super::invoices::{approved_days, wages_by_month, week_parts, OPEN_INVOICE};
 use super::{load_intervention, LedgerEntry};
 use crate::access::rental::RentalTarget;
 use crate::audit::Tx;
@@ -116,9 +116,12 @@ impl Store {
             )
             .await?;
         let days = approved_days(&mut tx, intervention_id).await?;
-        let invoices = sqlx::query(
-            "SELECT employer_id, month, total_ore FROM invoices WHERE intervention_id = $1",
-        )
+        // Net totals of invoices and credit notes (negative) sum to what is
+        // invoiced; a month is invoiced while an open invoice covers it.
+        let invoices = sqlx::query(&format!(
+            "SELECT v.employer_id, v.month, v.total_ore, CASE WHEN {OPEN_INVOICE} THEN 1 ELSE 0 END AS open \
+             FROM invoices v WHERE v.intervention_id = $1"
+        ))
         .bind(intervention_id)
         .fetch_all(&mut *tx)
         .await?;
@@ -128,7 +131,9 @@ impl Store {
         for r in &invoices {
             let m = Month::parse(&get::<String>(r, "month")?)
                 .ok_or_else(|| StoreError::Other("invalid stored month".into()))?;
-            invoiced.insert((get(r, "employer_id")?, m));
+            if get::<i64>(r, "open")? == 1 {
+                invoiced.insert((get(r, "employer_id")?, m));
+            }
             by.entry(m).or_default().revenue_invoiced_ore += get::<i64>(r, "total_ore")?;
         }
         for p in week_parts(&days) {

@@ -18,6 +18,7 @@ use crate::kernel::{date_at, opt_date};
 use crate::{get, Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use vagar_domain::work::rental::access::RentalAction;
+use vagar_domain::work::rental::invoice::InvoiceKind;
 use vagar_domain::work::rental::{Period, TimesheetStatus};
 
 #[derive(Debug, Clone)]
@@ -117,9 +118,29 @@ pub struct Invoice {
     pub organisation_number: String,
     pub month: String,
     pub total_minutes: i64,
+    /// The net total (kept under its old name for readers of the economy).
     pub total_ore: i64,
     pub created_at: DateTime<Utc>,
     pub lines: Vec<InvoiceLineRow>,
+    /// An invoice or a credit note (negated lines, naming the invoice).
+    pub kind: InvoiceKind,
+    pub credits_invoice_id: Option<i64>,
+    /// The credit note that corrects this invoice, if any.
+    pub credited_by: Option<i64>,
+    pub invoice_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub payment_terms_days: i64,
+    pub vat_rate_permille: i64,
+    pub net_ore: i64,
+    pub vat_ore: i64,
+    pub gross_ore: i64,
+    /// Seller and buyer as they were at issue.
+    pub seller_name: String,
+    pub seller_organisation_number: String,
+    pub seller_vat_number: String,
+    pub buyer_name: String,
+    pub buyer_organisation_number: String,
+    pub buyer_address: Option<String>,
 }
 
 #[derive(Debug, Clone)]

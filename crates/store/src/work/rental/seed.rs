@@ -2,7 +2,12 @@
 //! contracts, assignments, weeks, invoices and the ledger, recorded as one
 //! system event.
 
-use super::invoices::insert_invoice_lines;
+use super::invoices::{issue, seller_of, Issue};
+use vagar_domain::work::rental::invoice::InvoiceKind;
+
+/// The demo seller's organisation number (made up, checksum valid): given
+/// to the seeding organisation when it has none, so its invoices carry one.
+const DEMO_SELLER_ORG_NUMBER: &str = "2120009994";
 use crate::access::{record_system, SYSTEM};
 use crate::kernel::date_text;
 use crate::{get, micros, Result, Store, StoreError};
@@ -320,7 +325,30 @@ impl Store {
             }
             counts.weeks += 1;
         }
-        // Invoices for every finished month a host can be invoiced for.
+        // Invoices for every finished month a host can be invoiced for, sold
+        // by the recorder's organisation (the seed names no lead), which is
+        // given a demo organisation number if it has none.
+        let seller_org: Option<i64> = match recorder {
+            None => None,
+            Some(u) => {
+                let r = sqlx::query("SELECT organisation_id FROM users WHERE id = $1")
+                    .bind(u)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                r.map(|r| get::<i64>(&r, "organisation_id")).transpose()?
+            }
+        };
+        if let Some(org) = seller_org {
+            sqlx::query(
+                "UPDATE organisations SET org_number = $1 WHERE id = $2 AND org_number IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM organisations o WHERE o.org_number = $1)",
+            )
+            .bind(DEMO_SELLER_ORG_NUMBER)
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let seller = seller_of(&mut tx, intervention, seller_org).await?;
         let this_month = Month::of(as_of);
         let first = Month::of(s.period_from);
         for (employer, (approved, pending)) in &by_host {
@@ -331,24 +359,24 @@ impl Store {
                 let Ok(lines) = invoice_lines(month, approved, pending) else {
                     continue;
                 };
-                let total_minutes: i64 = lines.iter().map(|l| l.minutes).sum();
-                let total_ore: i64 = lines.iter().map(|l| l.amount_ore).sum();
-                let r = sqlx::query(
-                    "INSERT INTO invoices (intervention_id, employer_id, month, number, total_minutes, total_ore, \
-                     created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                let Some(seller) = &seller else { continue };
+                // Dated the first day after the month, as a monthly invoice is.
+                issue(
+                    &mut tx,
+                    Issue {
+                        intervention_id: intervention,
+                        employer_id: *employer,
+                        month,
+                        kind: InvoiceKind::Invoice,
+                        credits: None,
+                        invoice_date: month.next().first_day(),
+                        lines: &lines,
+                        seller,
+                        created_by: recorder,
+                        created_at: at,
+                    },
                 )
-                .bind(intervention)
-                .bind(*employer)
-                .bind(month.to_string())
-                .bind(format!("{}{:02}-{intervention}-{employer}", month.year, month.month))
-                .bind(total_minutes)
-                .bind(total_ore)
-                .bind(recorder)
-                .bind(at)
-                .fetch_one(&mut *tx)
                 .await?;
-                let invoice: i64 = get(&r, "id")?;
-                insert_invoice_lines(&mut tx, invoice, &lines).await?;
                 counts.invoices += 1;
             }
         }

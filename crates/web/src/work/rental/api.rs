@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/rental/timesheets/{id}/reject", post(reject_timesheet))
         .route("/rental/invoices", get(list_invoices).post(create_invoice))
         .route("/rental/invoices/{id}", get(read_invoice))
+        .route("/rental/invoices/{id}/credit", post(credit_invoice))
         .route("/rental/invoices/{id}/invoice.csv", get(invoice_csv))
         .route("/rental/invoices/{id}/invoice.xlsx", get(invoice_xlsx))
         .route(
@@ -223,10 +224,42 @@ pub struct InvoiceOut {
     /// YYYY-MM
     pub month: String,
     pub total_minutes: i64,
-    /// The sum of the lines' amounts.
+    /// The sum of the lines' amounts: the net total (same as `net_ore`).
     pub total_ore: i64,
     pub created_at: DateTime<Utc>,
     pub lines: Vec<InvoiceLineOut>,
+    /// `invoice` or `credit_note` (a credit note has the negated lines of
+    /// the invoice it credits).
+    #[schema(example = "invoice")]
+    pub kind: String,
+    /// On a credit note: the invoice it credits.
+    pub credits_invoice_id: Option<i64>,
+    /// On a credited invoice: its credit note (an invoice is credited once).
+    pub credited_by: Option<i64>,
+    /// The invoice date (the day it was issued).
+    pub invoice_date: NaiveDate,
+    /// The invoice date plus the payment terms.
+    pub due_date: NaiveDate,
+    pub payment_terms_days: i64,
+    /// The VAT rate in per mille: 250 = 25 % (staff hire, ML 2023:200).
+    pub vat_rate_permille: i64,
+    /// The sum of the lines, in öre (negative on a credit note).
+    pub net_ore: i64,
+    /// VAT on the net total, rounded to whole öre half away from zero.
+    pub vat_ore: i64,
+    /// net + VAT.
+    pub gross_ore: i64,
+    /// The seller (the operator: municipality or its company) at issue.
+    pub seller_name: String,
+    /// 10 digits.
+    pub seller_organisation_number: String,
+    /// `SE` + organisation number + `01`.
+    pub seller_vat_number: String,
+    /// The buyer (the host) as registered at issue.
+    pub buyer_name: String,
+    pub buyer_organisation_number: String,
+    /// The host's first workplace address at issue, if recorded.
+    pub buyer_address: Option<String>,
 }
 
 impl From<Invoice> for InvoiceOut {
@@ -243,6 +276,22 @@ impl From<Invoice> for InvoiceOut {
             total_minutes: i.total_minutes,
             total_ore: i.total_ore,
             created_at: i.created_at,
+            kind: i.kind.as_str().to_string(),
+            credits_invoice_id: i.credits_invoice_id,
+            credited_by: i.credited_by,
+            invoice_date: i.invoice_date,
+            due_date: i.due_date,
+            payment_terms_days: i.payment_terms_days,
+            vat_rate_permille: i.vat_rate_permille,
+            net_ore: i.net_ore,
+            vat_ore: i.vat_ore,
+            gross_ore: i.gross_ore,
+            seller_name: i.seller_name,
+            seller_organisation_number: i.seller_organisation_number,
+            seller_vat_number: i.seller_vat_number,
+            buyer_name: i.buyer_name,
+            buyer_organisation_number: i.buyer_organisation_number,
+            buyer_address: i.buyer_address,
             lines: i
                 .lines
                 .into_iter()
@@ -688,6 +737,31 @@ pub async fn read_invoice(
     ))
 }
 
+/// Credit an issued invoice: 201 with the credit note (the invoice's lines
+/// negated, the next number in the seller's sequence). The invoice itself
+/// never changes; its weeks can be invoiced again. 409 when the invoice is
+/// already credited or is itself a credit note.
+#[utoipa::path(post, path = "/api/v1/rental/invoices/{id}/credit", tag = "rental", params(("id" = i64, Path)),
+    responses((status = 201, body = InvoiceOut), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn credit_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, Problem> {
+    let id = parse_id(id)?;
+    let note = state.store.credit_invoice(&caller.ctx, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/api/v1/rental/invoices/{}", note.id),
+        )],
+        Json(InvoiceOut::from(note)),
+    )
+        .into_response())
+}
+
 /// The invoice as CSV (comma-separated, UTF-8, dot decimals; amounts also in öre).
 #[utoipa::path(get, path = "/api/v1/rental/invoices/{id}/invoice.csv", tag = "rental", params(("id" = i64, Path)),
     responses((status = 200, description = "text/csv", content_type = "text/csv"), (status = 401, body = Problem),
@@ -936,10 +1010,71 @@ pub(crate) mod export {
             Cell::Num(hours(inv.total_minutes)),
             Cell::Num(inv.total_minutes.to_string()),
             Cell::Text(String::new()),
-            Cell::Num(sek(inv.total_ore)),
-            Cell::Num(inv.total_ore.to_string()),
+            Cell::Num(sek(inv.net_ore)),
+            Cell::Num(inv.net_ore.to_string()),
         ]);
+        // The invoice's own fields, one per row after the lines and the net
+        // total (the table stays one table): the key in the participant
+        // column, a text value in the role column, amounts in the amount ones.
+        let field = |key: &str, value: String| {
+            let mut row = vec![
+                Cell::Text(inv.number.clone()),
+                Cell::Text(inv.month.clone()),
+                Cell::Text(String::new()),
+                Cell::Text(String::new()),
+                Cell::Text(key.into()),
+                Cell::Text(value),
+            ];
+            row.extend((0..5).map(|_| Cell::Text(String::new())));
+            row
+        };
+        let amount = |key: &str, label: String, ore: i64| {
+            let mut row = field(key, label);
+            row[9] = Cell::Num(sek(ore));
+            row[10] = Cell::Num(ore.to_string());
+            row
+        };
+        out.push(amount(
+            "VAT",
+            format!("{} %", rate_percent(inv.vat_rate_permille)),
+            inv.vat_ore,
+        ));
+        out.push(amount("GROSS", String::new(), inv.gross_ore));
+        out.push(field("KIND", inv.kind.as_str().into()));
+        if let Some(c) = inv.credits_invoice_id {
+            out.push(field("CREDITS_INVOICE_ID", c.to_string()));
+        }
+        out.push(field("INVOICE_DATE", inv.invoice_date.to_string()));
+        out.push(field("DUE_DATE", inv.due_date.to_string()));
+        out.push(field(
+            "PAYMENT_TERMS_DAYS",
+            inv.payment_terms_days.to_string(),
+        ));
+        out.push(field("SELLER", inv.seller_name.clone()));
+        out.push(field(
+            "SELLER_ORGANISATION_NUMBER",
+            inv.seller_organisation_number.clone(),
+        ));
+        out.push(field("SELLER_VAT_NUMBER", inv.seller_vat_number.clone()));
+        out.push(field("BUYER", inv.buyer_name.clone()));
+        out.push(field(
+            "BUYER_ORGANISATION_NUMBER",
+            inv.buyer_organisation_number.clone(),
+        ));
+        out.push(field(
+            "BUYER_ADDRESS",
+            inv.buyer_address.clone().unwrap_or_default(),
+        ));
         out
+    }
+
+    /// 250 per mille as "25", 120 as "12", 60 as "6".
+    pub fn rate_percent(permille: i64) -> String {
+        if permille % 10 == 0 {
+            (permille / 10).to_string()
+        } else {
+            format!("{}.{}", permille / 10, permille % 10)
+        }
     }
 
     pub fn csv(inv: &Invoice) -> Result<String, csv::Error> {
@@ -1012,6 +1147,7 @@ pub(crate) mod export {
         list_invoices,
         create_invoice,
         read_invoice,
+        credit_invoice,
         invoice_csv,
         invoice_xlsx,
         list_ledger,

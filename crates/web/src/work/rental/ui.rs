@@ -8,8 +8,8 @@
 
 use crate::kernel::error::Problem;
 use crate::kernel::forms::parse_id;
-use crate::kernel::forms::CsrfForm;
 use crate::kernel::forms::PageId;
+use crate::kernel::forms::{CsrfForm, NoFields};
 use crate::kernel::i18n::{t, Lang};
 use crate::kernel::session::UiUser;
 use crate::ui::{base_context, render, user_error_page};
@@ -24,6 +24,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use vagar_domain::work::legal::LegalCheck;
 use vagar_domain::work::rental::access::{rental_role_may, RentalAction};
+use vagar_domain::work::rental::invoice::InvoiceKind;
 use vagar_domain::work::rental::{check_ledger, ContractInput, EconomicResult, TimesheetStatus};
 use vagar_domain::ValidationErrors;
 use vagar_store::work::placements::PlacementFilter;
@@ -39,6 +40,8 @@ pub fn router() -> Router<AppState> {
             get(timesheet_form).post(timesheet_submit),
         )
         .route("/uthyrning/{id}/fakturor", post(invoice_create))
+        .route("/uthyrning/fakturor/{id}", get(invoice_page))
+        .route("/uthyrning/fakturor/{id}/kreditera", post(invoice_credit))
         .route("/uthyrning/{id}/kostnader", post(ledger_add))
         .route("/uthyrning/{id}/avtal", post(contract_create))
         .route("/uthyrning/{id}/uppdrag", post(assignment_create))
@@ -376,6 +379,7 @@ async fn overview_page(
         json!(invoices.iter().map(|v| json!({
             "id": v.id, "number": v.number, "employer_name": v.employer_name, "month": v.month,
             "hours": hours(lang, v.total_minutes), "total": money(lang, v.total_ore), "lines": v.lines.len(),
+            "gross": money(lang, v.gross_ore), "kind": v.kind.as_str(), "credited": v.credited_by.is_some(),
         })).collect::<Vec<_>>()),
     );
     ctx.insert(
@@ -529,6 +533,11 @@ async fn invoice_create(
         Err(StoreError::Validation(e)) => {
             overview_page(&state, &user, id, None, Some(("invoice", e, values))).await
         }
+        Err(StoreError::Conflict { field, .. }) if field == "seller" => {
+            let mut e = ValidationErrors::new();
+            e.add("month", "seller", t(user.lang, "rent-err-seller", &[]));
+            overview_page(&state, &user, id, None, Some(("invoice", e, values))).await
+        }
         Err(StoreError::Conflict { field, message }) => {
             // The refusal names the weeks; the sentence around them is translated.
             let mut weeks = message
@@ -550,6 +559,84 @@ async fn invoice_create(
             let mut e = ValidationErrors::new();
             e.add(&field, "text", text);
             overview_page(&state, &user, id, None, Some(("invoice", e, values))).await
+        }
+        Err(e) => user_error_page(&user, e.into()),
+    }
+}
+
+/// The invoice (or credit note) as a printable page: seller, buyer,
+/// numbers, dates, terms, lines, net, VAT and gross; a credit button for a
+/// coordinator while the invoice is not credited.
+async fn invoice_page(
+    State(state): State<AppState>,
+    user: UiUser,
+    PageId(id): PageId,
+    Query(q): Query<OverviewQuery>,
+) -> Response {
+    let lang = user.lang;
+    let v = match state.store.read_invoice(&user.ctx, id).await {
+        Ok(v) => v,
+        Err(e) => return user_error_page(&user, e.into()),
+    };
+    let mut ctx = base_context(lang, Some(&user), "/uthyrning", "rental");
+    let may_manage = rental_role_may(user.session.user.role, RentalAction::Manage);
+    ctx.insert(
+        "invoice".into(),
+        json!({
+            "id": v.id, "number": v.number, "kind": v.kind.as_str(),
+            "is_credit_note": v.kind == InvoiceKind::CreditNote,
+            "credits_invoice_id": v.credits_invoice_id, "credited_by": v.credited_by,
+            "intervention_id": v.intervention_id, "intervention_name": v.intervention_name,
+            "month": v.month, "invoice_date": v.invoice_date.to_string(), "due_date": v.due_date.to_string(),
+            "payment_terms_days": v.payment_terms_days,
+            "vat_percent": super::api::export::rate_percent(v.vat_rate_permille),
+            "net": money(lang, v.net_ore), "vat": money(lang, v.vat_ore), "gross": money(lang, v.gross_ore),
+            "hours": hours(lang, v.total_minutes),
+            "seller_name": v.seller_name, "seller_organisation_number": org_formatted(&v.seller_organisation_number),
+            "seller_vat_number": v.seller_vat_number,
+            "buyer_name": v.buyer_name, "buyer_organisation_number": org_formatted(&v.buyer_organisation_number),
+            "buyer_address": v.buyer_address,
+            "lines": v.lines.iter().map(|l| json!({
+                "participant": l.participant_name, "role": l.role_title,
+                "period_from": l.period_from.to_string(), "period_to": l.period_to.to_string(),
+                "hours": hours(lang, l.minutes), "rate": money(lang, l.rate_ore), "amount": money(lang, l.amount_ore),
+            })).collect::<Vec<_>>(),
+        }),
+    );
+    ctx.insert(
+        "may_credit".into(),
+        json!(may_manage && v.kind == InvoiceKind::Invoice && v.credited_by.is_none()),
+    );
+    if q.klart.as_deref() == Some("kredit") {
+        ctx.insert("flash".into(), json!("rent-flash-credited"));
+    }
+    render(
+        &state.templates,
+        "work/rental/invoice.html",
+        ctx,
+        StatusCode::OK,
+    )
+}
+
+/// `NNNNNN-NNNN` for 10 digits; anything else as stored.
+fn org_formatted(n: &str) -> String {
+    if n.len() == 10 && n.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}", &n[..6], &n[6..])
+    } else {
+        n.to_string()
+    }
+}
+
+/// Credit an invoice from its page; on to the credit note.
+async fn invoice_credit(
+    State(state): State<AppState>,
+    user: UiUser,
+    PageId(id): PageId,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Response {
+    match state.store.credit_invoice(&user.ctx, id).await {
+        Ok(note) => {
+            Redirect::to(&format!("/uthyrning/fakturor/{}?klart=kredit", note.id)).into_response()
         }
         Err(e) => user_error_page(&user, e.into()),
     }

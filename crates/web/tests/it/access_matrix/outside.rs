@@ -258,6 +258,11 @@ const OUTSIDE: &[(&str, &str, &str)] = &[
         "rental invoices: coordinator/admin; work_rental_api::an_invoice_with_an_unapproved_week_is_refused_and_its_total_agrees",
     ),
     (
+        "post",
+        "/api/v1/rental/invoices/{id}/credit",
+        "rental invoices: coordinator only, host 403; work_rental_api::a_credit_note_restores_the_balance_once_and_frees_the_weeks",
+    ),
+    (
         "get",
         "/api/v1/rental/invoices/{id}/invoice.csv",
         "rental invoices: coordinator/admin; work_rental_api::an_invoice_with_an_unapproved_week_is_refused_and_its_total_agrees",

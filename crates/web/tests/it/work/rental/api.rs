@@ -22,6 +22,36 @@ fn expected_wage(minutes: i64, wage: i64, fee: i64) -> i64 {
     (2 * minutes * wage * (1000 + fee) + 60_000) / 120_000
 }
 
+/// The seller's organisation number: the coordinator's organisation sells
+/// (the fixture intervention names no lead organisation), given one here.
+pub const SELLER_ORG: &str = "2120001231";
+
+pub async fn seller(app: &TestApp) {
+    vagar_store::sqlx::query(
+        "UPDATE organisations SET org_number = $1 WHERE id = \
+         (SELECT organisation_id FROM users WHERE username = 'coordinator')",
+    )
+    .bind(SELLER_ORG)
+    .execute(app.store.pool())
+    .await
+    .expect("seller's organisation number");
+}
+
+/// VAT at 25 % on the net total, to whole öre, halves away from zero (the
+/// documented rule, written again here).
+fn expected_vat(net: i64) -> i64 {
+    let twice = 2 * net.abs() * 25;
+    net.signum() * ((twice + 100) / 200)
+}
+
+/// The sequence number of `2026-000123`: (2026, 123).
+fn seq(number: &Value) -> (i64, i64) {
+    let s = number.as_str().unwrap();
+    let (y, n) = s.split_once('-').expect("YYYY-NNNNNN");
+    assert_eq!(n.len(), 6, "{s}");
+    (y.parse().unwrap(), n.parse().unwrap())
+}
+
 pub struct Setup {
     pub intervention: i64,
     pub participant: i64,
@@ -70,6 +100,7 @@ pub async fn assign(app: &TestApp, placement: i64, contract: i64, rate: i64) {
 /// A rental intervention, a host linked to the `employer` user, one
 /// participant employed for 2026 and placed 2026-03-02 – 2026-04-30.
 pub async fn setup(app: &TestApp, org_number: &str, rate: i64) -> Setup {
+    seller(app).await;
     let intervention = insert_intervention(app, "Unga i jobb", "rental").await;
     let host = insert_host(app, org_number, "Värdbolaget", true).await;
     let participant = participant(app, 1, "Amina", "Hyrén").await;
@@ -542,8 +573,20 @@ both_engines!(
             .unwrap()
             .starts_with("text/csv"));
         let csv = res.text().await.unwrap();
-        assert_eq!(csv.lines().count(), 1 + expected_lines.len() + 1, "{csv}");
-        let total_line = csv.lines().last().unwrap();
+        // Header, lines, the net total, then the invoice's 12 own fields
+        // (VAT, gross, kind, dates, terms, seller and buyer).
+        assert_eq!(
+            csv.lines().count(),
+            1 + expected_lines.len() + 1 + 12,
+            "{csv}"
+        );
+        let total_line = csv.lines().find(|l| l.contains("TOTAL")).unwrap();
+        let gross_line = csv.lines().find(|l| l.contains("GROSS")).unwrap();
+        assert!(
+            gross_line.ends_with(&(total + expected_vat(total)).to_string()),
+            "{gross_line}"
+        );
+        assert!(csv.contains("SELLER_VAT_NUMBER,SE212000123101"), "{csv}");
         assert!(
             total_line.contains("TOTAL") && total_line.ends_with(&total.to_string()),
             "{total_line}"
@@ -594,9 +637,191 @@ both_engines!(
 );
 
 both_engines!(
+    a_credit_note_restores_the_balance_once_and_frees_the_weeks,
+    |app: TestApp| async move {
+        let rate = 18_001;
+        let s = setup(&app, "2120001355", rate).await;
+        let weeks: [(&str, [i64; 7]); 3] = [
+            ("2026-03-02", [487, 451, 463, 0, 419, 0, 0]),
+            ("2026-03-09", [480, 480, 480, 480, 481, 0, 0]),
+            ("2026-03-16", [7, 13, 0, 0, 0, 0, 0]),
+        ];
+        for (monday, minutes) in &weeks {
+            let id = submitted(&app, s.placement, monday, *minutes).await;
+            approve(&app, id).await;
+        }
+        let body =
+            json!({"intervention_id": s.intervention, "employer_id": s.host.0, "month": "2026-03"});
+        let inv = app
+            .post("coordinator", "/api/v1/rental/invoices", body.clone())
+            .await
+            .must(201)
+            .json;
+        // Independently: the lines, their sum, 25 % VAT rounded, the gross.
+        let net: i64 = weeks
+            .iter()
+            .map(|(_, m)| expected_amount(m.iter().sum(), rate))
+            .sum();
+        let vat = expected_vat(net);
+        assert_eq!(inv["kind"], "invoice");
+        assert_eq!(inv["vat_rate_permille"], 250);
+        assert_eq!(inv["net_ore"], net);
+        assert_eq!(inv["total_ore"], net);
+        assert_eq!(inv["vat_ore"], vat);
+        assert_eq!(inv["gross_ore"], net + vat);
+        let date =
+            |v: &Value| chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap();
+        assert_eq!(inv["payment_terms_days"], 30);
+        assert_eq!(
+            date(&inv["due_date"]),
+            date(&inv["invoice_date"]) + chrono::Duration::days(30)
+        );
+        assert_eq!(inv["seller_organisation_number"], SELLER_ORG);
+        assert_eq!(inv["seller_vat_number"], "SE212000123101");
+        assert!(!inv["seller_name"].as_str().unwrap().is_empty());
+        assert_eq!(inv["buyer_name"], "Värdbolaget");
+        assert_eq!(inv["buyer_organisation_number"], "2120001355");
+        let id = inv["id"].as_i64().unwrap();
+        let (year, first) = seq(&inv["number"]);
+
+        // Only a coordinator credits.
+        let credit = format!("/api/v1/rental/invoices/{id}/credit");
+        app.post("employer", &credit, json!({})).await.must(403);
+        let note = app
+            .post("coordinator", &credit, json!({}))
+            .await
+            .must(201)
+            .json;
+        assert_eq!(note["kind"], "credit_note");
+        assert_eq!(note["credits_invoice_id"], id);
+        assert_eq!(seq(&note["number"]), (year, first + 1), "no gap");
+        for k in ["net_ore", "vat_ore", "gross_ore", "total_minutes"] {
+            assert_eq!(
+                inv[k].as_i64().unwrap() + note[k].as_i64().unwrap(),
+                0,
+                "{k} balances"
+            );
+        }
+        let amounts = |v: &Value| -> Vec<i64> {
+            v["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["amount_ore"].as_i64().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            amounts(&note),
+            amounts(&inv).iter().map(|a| -a).collect::<Vec<_>>()
+        );
+        // Once only; a credit note is not credited.
+        app.post("coordinator", &credit, json!({}))
+            .await
+            .assert_problem(409, &["id"]);
+        app.post(
+            "coordinator",
+            &format!("/api/v1/rental/invoices/{}/credit", note["id"]),
+            json!({}),
+        )
+        .await
+        .assert_problem(409, &["id"]);
+        // The invoice is unchanged but for naming its credit note.
+        let mut again = app
+            .get("coordinator", &format!("/api/v1/rental/invoices/{id}"))
+            .await
+            .must(200)
+            .json;
+        assert_eq!(again["credited_by"], note["id"]);
+        again["credited_by"] = Value::Null;
+        assert_eq!(again, inv);
+
+        // The database refuses to change or remove an issued invoice.
+        let pool = app.store.pool();
+        for sql in [
+            "UPDATE invoices SET net_ore = 0 WHERE id = $1",
+            "DELETE FROM invoices WHERE id = $1",
+            "UPDATE invoice_lines SET amount_ore = 0 WHERE invoice_id = $1",
+            "DELETE FROM invoice_lines WHERE invoice_id = $1",
+        ] {
+            let r = vagar_store::sqlx::query(sql).bind(id).execute(pool).await;
+            assert!(r.is_err(), "refused: {sql}");
+        }
+        let still = app
+            .get("coordinator", &format!("/api/v1/rental/invoices/{id}"))
+            .await
+            .json;
+        assert_eq!(still["net_ore"], net);
+
+        // The weeks are free: March takes a new week and a new invoice,
+        // with the next number.
+        let extra = submitted(&app, s.placement, "2026-03-23", [60, 0, 0, 0, 0, 0, 0]).await;
+        approve(&app, extra).await;
+        let re = app
+            .post("coordinator", "/api/v1/rental/invoices", body)
+            .await
+            .must(201)
+            .json;
+        assert_ne!(re["id"], inv["id"]);
+        assert_eq!(seq(&re["number"]), (year, first + 2), "no gap");
+        let net2 = net + expected_amount(60, rate);
+        assert_eq!(re["net_ore"], net2);
+        assert_eq!(re["gross_ore"], net2 + expected_vat(net2));
+        let list = app
+            .get(
+                "coordinator",
+                &format!("/api/v1/rental/invoices?intervention_id={}", s.intervention),
+            )
+            .await
+            .json;
+        let gross: i64 = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["gross_ore"].as_i64().unwrap())
+            .sum();
+        assert_eq!(
+            gross,
+            net2 + expected_vat(net2),
+            "invoice + credit note = 0"
+        );
+
+        // The printable page shows seller, buyer, VAT and the credit link.
+        let coord = app.login("coordinator").await;
+        let html =
+            crate::common::form::read(&coord, &app, &format!("/uthyrning/fakturor/{id}"), 200)
+                .await;
+        for want in [
+            "SE212000123101",
+            "212000-1231",
+            "Värdbolaget",
+            "212000-1355",
+            "Moms 25 %",
+            "Förfallodatum",
+            inv["due_date"].as_str().unwrap(),
+            inv["number"].as_str().unwrap(),
+        ] {
+            assert!(html.contains(want), "{want}: {html}");
+        }
+        assert!(
+            !html.contains("/kreditera"),
+            "a credited invoice has no credit button"
+        );
+        let html = crate::common::form::read(
+            &coord,
+            &app,
+            &format!("/uthyrning/fakturor/{}", re["id"]),
+            200,
+        )
+        .await;
+        assert!(html.contains("/kreditera"), "{html}");
+    }
+);
+
+both_engines!(
     the_monthly_economic_result_agrees_with_an_independent_computation,
     |app: TestApp| async move {
         let (rate, wage, fee) = (18_001, 13_007, 314);
+        seller(&app).await;
         let intervention = insert_intervention(&app, "Unga i jobb", "rental").await;
         let public = insert_host(&app, "2120001355", "Kommunen", true).await;
         let private = insert_host(&app, "5566778899", "Bygg AB", false).await;
